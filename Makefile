@@ -1,0 +1,74 @@
+# Two commands matter: `make run` (the service with demo data) and `make test` (every test).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON_VERSION := $(shell cat .python-version)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_PY := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-16)
+STAMP_NODE := node_modules/.installed-$(shell sha256sum package-lock.json | cut -c1-16)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run test test-fast lint format bench chromium demo clean
+
+help:
+	@echo "make run    - start the service on http://$(HOST):$(PORT) with demo data (SQLite)"
+	@echo "make test   - run every test (unit, API, browser + accessibility), lint included"
+	@echo "make bench  - measure speed against hand-written SQL floors"
+
+$(PY):
+	@command -v pyenv >/dev/null && pyenv install -s $(PYTHON_VERSION) || true
+	python3 -c 'import sys; assert sys.version_info[:2] == (3, 12), "Python 3.12 is needed (see .python-version)"'
+	python3 -m venv $(VENV)
+
+$(STAMP_PY): requirements.txt | $(PY)
+	$(PY) -m pip install -q --upgrade pip uv 2>&1 | grep -v "is ignored" || true
+	$(VENV)/bin/uv pip sync -q --python $(PY) --require-hashes requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+$(STAMP_NODE): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -f node_modules/.installed-* && touch $@
+
+install: $(STAMP_PY) $(STAMP_NODE)
+
+var:
+	mkdir -p var
+
+run: install var
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput -v0
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo_world
+	@DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py db_worker --interval 2 & \
+	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  echo "Background task worker started (pid $$worker)."; \
+	  echo "Open http://$(HOST):$(PORT)/"; \
+	  DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+
+chromium:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = "0" ]; then echo "Installing Debian's chromium for browser tests..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  { echo "Could not install chromium. Install it with: apt-get install -y chromium"; exit 1; }; \
+	else echo "Browser tests need Chromium. Install Debian's package: sudo apt-get install -y chromium"; exit 1; fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Every test, browser tests included; none is skipped silently (see conftest.py).
+test: install chromium lint
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+test-fast: install
+	$(PY) -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+bench: install
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) bench/run.py
+
+clean:
+	rm -rf var/static var/db.sqlite3*

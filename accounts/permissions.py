@@ -1,0 +1,74 @@
+"""Who may do what, for people and organisations. Used by views, the API and selectors alike."""
+
+from __future__ import annotations
+
+from accounts.models import Membership, Organisation, Role
+
+
+def _roles(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cached = getattr(user, "_role_cache", None)
+    if cached is None:
+        cached = set(user.staff_roles.values_list("role", flat=True))
+        user._role_cache = cached
+    return cached
+
+
+def has_role(user, role: Role | str) -> bool:
+    return str(role) in _roles(user)
+
+
+def is_staff_member(user) -> bool:
+    """Anyone holding a framework staff role (not a provider user)."""
+    return bool(_roles(user))
+
+
+def is_administrator(user) -> bool:
+    return has_role(user, Role.ADMINISTRATOR)
+
+
+def is_assessor(user) -> bool:
+    return has_role(user, Role.ASSESSOR)
+
+
+def is_commissioner(user) -> bool:
+    return has_role(user, Role.COMMISSIONER)
+
+
+def is_evaluator(user) -> bool:
+    return has_role(user, Role.EVALUATOR)
+
+
+def is_practitioner(user) -> bool:
+    return has_role(user, Role.PRACTITIONER)
+
+
+def membership_of(user) -> Membership | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if not hasattr(user, "_membership_cache"):
+        user._membership_cache = Membership.objects.select_related("organisation").filter(user=user).first()
+    return user._membership_cache
+
+
+def is_member_of(user, organisation: Organisation) -> bool:
+    membership = membership_of(user)
+    return membership is not None and membership.organisation_id == organisation.pk
+
+
+def is_org_admin(user, organisation: Organisation) -> bool:
+    membership = membership_of(user)
+    return membership is not None and membership.organisation_id == organisation.pk and membership.is_admin
+
+
+def can_invite_colleagues(user, organisation: Organisation) -> bool:
+    return is_org_admin(user, organisation)
+
+
+def can_invite_staff(user) -> bool:
+    return is_administrator(user)
+
+
+def can_manage_reference_data(user) -> bool:
+    return is_administrator(user)

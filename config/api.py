@@ -1,0 +1,33 @@
+"""The JSON API under /api/v1/. Each app contributes a router from its api.py."""
+
+from django.views.decorators.csp import csp_override
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+from ninja.security import django_auth
+
+
+class _SwaggerWithOwnAssets(Swagger):
+    """Swagger UI from ninja's bundled static files; it needs inline styles, so this page alone allows them."""
+
+    def render_page(self, request, api, **kwargs):
+        return csp_override(
+            {"default-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"], "img-src": ["'self'", "data:"]}
+        )(lambda r: super(_SwaggerWithOwnAssets, self).render_page(r, api, **kwargs))(request)
+
+
+api = NinjaAPI(
+    title="Commission probation services API",
+    version="1",
+    description=(
+        "Open data about the Probation Services Dynamic Framework: reference data, qualified "
+        "organisations, opportunities and contracts. Public endpoints need no sign-in."
+    ),
+    urls_namespace="api",
+    docs=_SwaggerWithOwnAssets(),
+    # Deny by default: an endpoint is public only if it says auth=None.
+    auth=django_auth,
+)
+
+from reference.api import router as reference_router  # noqa: E402
+
+api.add_router("/reference/", reference_router)

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+
+from config.api import api
+
+admin.site.site_header = "Commission probation services: administration"
+admin.site.site_title = "Administration"
+
+
+def _public(patterns):
+    """The API's own auth decides access (deny by default there), not the sign-in redirect."""
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            _public(pattern.url_patterns)
+        else:
+            pattern.callback = login_not_required(pattern.callback)
+    return patterns
+
+
+api_urls, app_name, namespace = api.urls
+urlpatterns = [
+    path("", include("core.urls")),
+    path("account/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/v1/", (_public(api_urls), app_name, namespace)),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

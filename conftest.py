@@ -1,0 +1,49 @@
+"""Shared test set-up: Chromium for Playwright, axe accessibility checks, and common fixtures."""
+
+import os
+import shutil
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "ui" in getattr(item, "fixturenames", ()) or "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    # Browser tests must run, never skip: fail loudly if Chromium is missing.
+    if any(item.get_closest_marker("browser") for item in items) and not os.path.exists(CHROMIUM):
+        raise pytest.UsageError(
+            f"Browser tests need Chromium at {CHROMIUM}. Install Debian's package: apt-get install -y chromium"
+        )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/London"}
+
+
+from tests.fixtures import *  # noqa: E402, F403
