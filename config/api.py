@@ -31,3 +31,7 @@ api = NinjaAPI(
 from reference.api import router as reference_router  # noqa: E402
 
 api.add_router("/reference/", reference_router)
+
+from qualification.api import router as qualification_router  # noqa: E402
+
+api.add_router("/", qualification_router)

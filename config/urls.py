@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("account/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
+    path("join/", include("qualification.urls")),
     path("api/v1/", (_public(api_urls), app_name, namespace)),
     path("admin/", admin.site.urls),
 ]

@@ -52,3 +52,57 @@ def ui(page, live_server, transactional_db):
     yield wrapper
     unchecked = wrapper.visited - wrapper.checked
     assert not unchecked, f"Pages visited without an accessibility check: {sorted(unchecked)}"
+
+
+def browser_sign_in(ui: AccessiblePage, user) -> None:
+    """Sign a user in to the browser without the sign-in form (tests of the form itself use the form)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    ui.page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": ui.base_url}])
+
+
+# Every role a permission test must try, including the anonymous public and provider users.
+ALL_ROLES = [
+    "anonymous",
+    "provider",
+    "provider_admin",
+    "assessor",
+    "commissioner",
+    "evaluator",
+    "practitioner",
+    "administrator",
+]
+
+
+@pytest.fixture
+def user_for_role(db):
+    """Make a user for a role name from ALL_ROLES (None for anonymous)."""
+    from tests.factories import make_provider_user, make_user_with_role
+
+    def make(role: str, **kwargs):
+        if role == "anonymous":
+            return None
+        if role == "provider":
+            return make_provider_user(is_admin=False, **kwargs)
+        if role == "provider_admin":
+            return make_provider_user(is_admin=True, **kwargs)
+        return make_user_with_role(role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def client_for_role(client, user_for_role):
+    """A Django test client signed in as a user of the given role (anonymous: not signed in)."""
+
+    def make(role: str, **kwargs):
+        user = user_for_role(role, **kwargs)
+        if user is not None:
+            client.force_login(user)
+        return client, user
+
+    return make

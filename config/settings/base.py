@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "audit",
     "reference",
     "accounts",
+    "qualification",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QualificationConfig(AppConfig):
+    name = "qualification"
+    verbose_name = "Joining the framework"
