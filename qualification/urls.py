@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+"""URLs under /join/: the provider journey, the assessor's work and the public register."""
+
+from django.urls import include, path
 
 app_name = "qualification"
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("qualification.urls_provider")),
+    path("assess/", include("qualification.urls_assessor")),
+    path("register/", include("qualification.urls_register")),
+]
