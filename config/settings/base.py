@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "reference",
     "accounts",
     "qualification",
+    "demo",
 ]
 
 MIDDLEWARE = [

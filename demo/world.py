@@ -1,0 +1,165 @@
+"""A small, realistic demo world so a first-time visitor sees the framework in use.
+
+Idempotent: running it again finds what exists and adds only what is missing. Everyone
+signs in with DEMO_PASSWORD. Never run against production data (the command refuses
+when DEBUG is off unless --force is given).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import (
+    Membership,
+    Organisation,
+    OrganisationType,
+    Role,
+    StaffBand,
+    StaffRole,
+    TurnoverBand,
+    User,
+    size_from_bands,
+)
+from audit.services import audit_record, snapshot
+from reference.models import Area
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published on purpose: demo accounts only
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    full_name: str
+    what: str
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    legal_name: str
+    trading_name: str
+    organisation_type: str
+    charity_number: str
+    company_number: str
+    staff_band: str
+    turnover_band: str
+    town: str
+    postcode: str
+    people: tuple[DemoPerson, ...]
+
+
+STAFF: list[tuple[DemoPerson, str, str | None]] = [
+    (DemoPerson("assessor@demo.example", "Asha Patel", "Framework assessor"), Role.ASSESSOR, None),
+    (
+        DemoPerson("commissioner.kss@demo.example", "Daniel Okafor", "Commissioner for Kent, Surrey and Sussex"),
+        Role.COMMISSIONER,
+        "K",
+    ),
+    (DemoPerson("commissioner.wales@demo.example", "Rhian Evans", "Commissioner for Wales"), Role.COMMISSIONER, "D"),
+    (DemoPerson("evaluator@demo.example", "Tom Hughes", "Evaluator"), Role.EVALUATOR, None),
+    (DemoPerson("evaluator2@demo.example", "Grace Lee", "Second evaluator"), Role.EVALUATOR, None),
+    (
+        DemoPerson("practitioner@demo.example", "Sam Wood", "Probation practitioner in Kent, Surrey and Sussex"),
+        Role.PRACTITIONER,
+        "K",
+    ),
+    (DemoPerson("admin@demo.example", "Priya Shah", "Administrator"), Role.ADMINISTRATOR, None),
+]
+
+ORGANISATIONS: list[DemoOrganisation] = [
+    DemoOrganisation(
+        "Medway Women's Support",
+        "",
+        OrganisationType.CIO,
+        "1187654",
+        "",
+        StaffBand.UNDER_10,
+        TurnoverBand.UP_TO_2M,
+        "Chatham",
+        "ME4 4TZ",
+        (
+            DemoPerson("jo@medway-womens.example", "Jo Brennan", "Two-person charity: administrator"),
+            DemoPerson("kim@medway-womens.example", "Kim Adeyemi", "Two-person charity: colleague"),
+        ),
+    ),
+    DemoOrganisation(
+        "Second Chances Community Interest Company",
+        "Second Chances",
+        OrganisationType.CIC,
+        "",
+        "12345678",
+        StaffBand.FROM_10_TO_49,
+        TurnoverBand.UP_TO_2M,
+        "Cardiff",
+        "CF10 1EP",
+        (DemoPerson("alex@second-chances.example", "Alex Morgan", "Social enterprise: administrator"),),
+    ),
+    DemoOrganisation(
+        "Pathway Services Limited",
+        "Pathway",
+        OrganisationType.COMPANY_BY_SHARES,
+        "",
+        "01234567",
+        StaffBand.OVER_250,
+        TurnoverBand.OVER_50M,
+        "Birmingham",
+        "B1 1AA",
+        (DemoPerson("bids@pathway.example", "Chris Taylor", "National company: administrator"),),
+    ),
+]
+
+
+def _person(person: DemoPerson) -> tuple[User, bool]:
+    user = User.objects.filter(email__iexact=person.email).first()
+    if user:
+        return user, False
+    user = User.objects.create_user(person.email, DEMO_PASSWORD, full_name=person.full_name)
+    audit_record(actor="demo world", action="user.created", obj=user, after=snapshot(user))
+    return user, True
+
+
+@transaction.atomic
+def build_demo_world() -> list[tuple[str, str]]:
+    """Create the demo accounts; returns (e-mail, what they are) for printing."""
+    logins: list[tuple[str, str]] = []
+    for person, role, area_code in STAFF:
+        user, _ = _person(person)
+        area = Area.objects.get(code=area_code) if area_code else None
+        if not StaffRole.objects.filter(user=user, role=role, area=area).exists():
+            staff_role = StaffRole(user=user, role=role, area=area)
+            staff_role.full_clean()
+            staff_role.save()
+            audit_record(actor="demo world", action="staff_role.granted", obj=staff_role, after=snapshot(staff_role))
+        logins.append((person.email, person.what))
+    for spec in ORGANISATIONS:
+        organisation = Organisation.objects.filter(legal_name=spec.legal_name).first()
+        if organisation is None:
+            organisation = Organisation(
+                legal_name=spec.legal_name,
+                trading_name=spec.trading_name,
+                organisation_type=spec.organisation_type,
+                charity_number=spec.charity_number,
+                company_number=spec.company_number,
+                staff_band=spec.staff_band,
+                turnover_band=spec.turnover_band,
+                size=size_from_bands(spec.staff_band, spec.turnover_band),
+                address_line_1="1 Demo Street",
+                town=spec.town,
+                postcode=spec.postcode,
+                contact_email=spec.people[0].email,
+            )
+            organisation.full_clean()
+            organisation.save()
+            audit_record(
+                actor="demo world", action="organisation.registered", obj=organisation, after=snapshot(organisation)
+            )
+        for index, person in enumerate(spec.people):
+            user, _ = _person(person)
+            if not Membership.objects.filter(user=user).exists():
+                membership = Membership.objects.create(user=user, organisation=organisation, is_admin=index == 0)
+                audit_record(
+                    actor="demo world", action="membership.created", obj=membership, after=snapshot(membership)
+                )
+            logins.append((person.email, person.what))
+    return logins
