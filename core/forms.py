@@ -3,16 +3,37 @@
 `field_params(bound_field)` turns a bound field into the parameters of the matching
 govuk-frontend-jinja macro; the `core/forms.html` macros call it. Markup therefore comes
 from GOV.UK Frontend's own templates, never from hand-written HTML.
+
+Forms that subclass `GovukForm` or `GovukModelForm` also get GOV.UK wording for length
+limits ("Summary must be 500 characters or fewer") and a server-side word limit for any
+field given a `max_words` attribute (the character count component shows it).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import BaseValidator, MaxLengthValidator
 from django.forms.boundfield import BoundField
+
+DATE_PARTS = ("day", "month", "year")
+
+# GOV.UK's date pattern: accept month names and their usual abbreviations as well as numbers.
+_MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    _MONTHS[calendar.month_name[_number].lower()] = _number
+    _MONTHS[calendar.month_abbr[_number].lower()] = _number
+_MONTHS["sept"] = 9
+
+
+def _sentence_start(text: str) -> str:
+    """Capitalise the first letter only ("DBS check date" stays as it is)."""
+    return text[:1].upper() + text[1:]
+
 
 # --- Widgets and fields -------------------------------------------------------------------
 
@@ -21,7 +42,7 @@ class GovukDateWidget(forms.MultiWidget):
     """Three inputs (day, month, year) submitted as NAME-day, NAME-month, NAME-year."""
 
     template_name = ""  # never rendered by Django; the GOV.UK macro renders it
-    parts = ("day", "month", "year")
+    parts = DATE_PARTS
 
     def __init__(self, attrs=None):
         super().__init__([forms.TextInput, forms.TextInput, forms.TextInput], attrs)
@@ -36,51 +57,97 @@ class GovukDateWidget(forms.MultiWidget):
 class GovukDateField(forms.MultiValueField):
     """A date typed as day, month and year, with GOV.UK's error messages.
 
-    The error names what is missing or wrong, as the GOV.UK date input pattern asks.
+    The error names what is missing or wrong, as the GOV.UK date input pattern asks:
+    "Enter the start date", "Start date must include a month", "Start date must be a real date",
+    "Year must include 4 numbers". `label_text` is how the date is named inside those messages.
     """
 
     widget = GovukDateWidget
 
     def __init__(self, *, label_text: str = "date", **kwargs):
         self.label_text = label_text
-        fields = (forms.CharField(), forms.CharField(), forms.CharField())
-        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+        error_messages = dict(kwargs.pop("error_messages", None) or {})
+        error_messages.setdefault("required", f"Enter the {label_text}")
+        # The parts are optional one by one: compress() names what is missing, in one message.
+        fields = (forms.CharField(required=False), forms.CharField(required=False), forms.CharField(required=False))
+        super().__init__(fields=fields, require_all_fields=False, error_messages=error_messages, **kwargs)
 
     def compress(self, data_list):
-        if not data_list or not any(data_list):
+        parts = [str(part or "").strip() for part in (list(data_list or []) + [None, None, None])[:3]]
+        if not any(parts):
             return None
-        day, month, year = (str(part or "").strip() for part in data_list)
-        missing = [name for name, part in zip(("day", "month", "year"), (day, month, year), strict=True) if not part]
+        day, month, year = parts
+        name = _sentence_start(self.label_text)
+        missing = [part_name for part_name, part in zip(DATE_PARTS, parts, strict=True) if not part]
         if missing:
-            raise ValidationError(
-                f"{self.label_text.capitalize()} must include a {' and a '.join(missing)}", code="incomplete"
-            )
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise ValidationError(f"{self.label_text.capitalize()} must be a real date", code="invalid")
+            raise ValidationError(f"{name} must include a {' and '.join(missing)}", code="incomplete")
+        month_number = _MONTHS.get(month.lower(), month)
+        if not (day.isdigit() and str(month_number).isdigit() and year.isdigit()):
+            raise ValidationError(f"{name} must be a real date", code="invalid")
         if len(year) != 4:
             raise ValidationError("Year must include 4 numbers", code="invalid_year")
         try:
-            return datetime.date(int(year), int(month), int(day))
+            return datetime.date(int(year), int(month_number), int(day))
         except ValueError:
-            raise ValidationError(f"{self.label_text.capitalize()} must be a real date", code="invalid") from None
-
-    def clean(self, value):
-        if self.required and (not value or not any(str(v or "").strip() for v in value)):
-            raise ValidationError(f"Enter the {self.label_text}", code="required")
-        return super().clean(value)
+            raise ValidationError(f"{name} must be a real date", code="invalid") from None
 
 
-class GovukForm(forms.Form):
-    """Base form: GOV.UK error wording and no Django label suffix."""
+class MaxWordsValidator(BaseValidator):
+    """Counts words as GOV.UK's character count does: runs of non-space characters."""
 
+    message = "Ensure this value has at most %(limit_value)d words (it has %(show_value)d)."
+    code = "max_words"
+
+    def compare(self, a, b):
+        return a > b
+
+    def clean(self, x):
+        return len(str(x).split())
+
+
+class _NewlineAwareMaxLengthValidator(MaxLengthValidator):
+    """Browsers send each line break in a textarea as two characters (CR LF); GOV.UK's character
+    count counts it as one. Count as the person saw it, so text the page accepted is not refused."""
+
+    def clean(self, x):
+        return len(str(x).replace("\r\n", "\n"))
+
+
+def _apply_govuk_limits(field: forms.Field, label: str) -> None:
+    label_text = _sentence_start(str(label)).replace("%", "%%")
+    max_length = getattr(field, "max_length", None)
+    if isinstance(field, forms.CharField) and max_length:
+        field.error_messages.setdefault("max_length", f"{label_text} must be {max_length} characters or fewer")
+        if isinstance(field.widget, forms.Textarea):
+            field.validators = [
+                _NewlineAwareMaxLengthValidator(v.limit_value) if type(v) is MaxLengthValidator else v
+                for v in field.validators
+            ]
+    max_words = getattr(field, "max_words", None)
+    if max_words and not any(isinstance(v, MaxWordsValidator) for v in field.validators):
+        field.error_messages.setdefault("max_words", f"{label_text} must be {max_words} words or fewer")
+        field.validators = [*field.validators, MaxWordsValidator(max_words)]
+
+
+class _GovukFormMixin:
     label_suffix = ""
     # Fields whose label is the page heading (one question per page pattern).
     page_heading_field: str | None = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kwargs.get("label_suffix") is None:
+            self.label_suffix = ""
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            _apply_govuk_limits(field, self[name].label)  # type: ignore[index]
 
-class GovukModelForm(forms.ModelForm):
-    label_suffix = ""
-    page_heading_field: str | None = None
+
+class GovukForm(_GovukFormMixin, forms.Form):
+    """Base form: GOV.UK error wording and no Django label suffix."""
+
+
+class GovukModelForm(_GovukFormMixin, forms.ModelForm):
+    """Base model form: GOV.UK error wording and no Django label suffix."""
 
 
 # --- Rendering parameters ------------------------------------------------------------------
@@ -126,13 +193,31 @@ def _items(bound: BoundField, *, multiple: bool) -> list[dict[str, Any]]:
     return items
 
 
+def _date_parts_in_error(bound: BoundField) -> list[str]:
+    """Which of day, month and year to highlight: only the missing ones when some are missing,
+    only the year when it is too short, otherwise the whole date (GOV.UK date input pattern)."""
+    if not bound.errors:
+        return []
+    data = bound.form.errors.as_data().get(bound.name) or []
+    code = getattr(data[0], "code", None) if data else None
+    value = bound.value()
+    if code == "incomplete" and isinstance(value, list | tuple):
+        parts = [str(part or "").strip() for part in (list(value) + [None, None, None])[:3]]
+        missing = [name for name, part in zip(DATE_PARTS, parts, strict=True) if not part]
+        if missing:
+            return missing
+    if code == "invalid_year":
+        return ["year"]
+    return list(DATE_PARTS)
+
+
 def field_id(bound: BoundField) -> str:
     """The id of the element an error summary link should focus."""
     widget = bound.field.widget
     if isinstance(widget, GovukDateWidget):
-        return f"{bound.html_name}-day"
-    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-        return bound.html_name  # GOV.UK gives the first radio/checkbox the bare name as id
+        parts = _date_parts_in_error(bound) or ["day"]
+        return f"{bound.html_name}-{parts[0]}"
+    # Radios and checkboxes: GOV.UK gives the first input the bare name as its id.
     return bound.html_name
 
 
@@ -157,26 +242,16 @@ def field_params(bound: BoundField) -> dict[str, Any]:
             if isinstance(bound.value(), list)
             else (widget.decompress(bound.value()))
         )
-        error_all = bool(bound.errors)
+        in_error = _date_parts_in_error(bound)
+        widths = {"day": 2, "month": 2, "year": 4}
         items = [
             {
-                "name": "day",
-                "label": "Day",
-                "value": day,
-                "classes": "govuk-input--width-2" + (" govuk-input--error" if error_all else ""),
-            },
-            {
-                "name": "month",
-                "label": "Month",
-                "value": month,
-                "classes": "govuk-input--width-2" + (" govuk-input--error" if error_all else ""),
-            },
-            {
-                "name": "year",
-                "label": "Year",
-                "value": year,
-                "classes": "govuk-input--width-4" + (" govuk-input--error" if error_all else ""),
-            },
+                "name": part,
+                "label": part.capitalize(),
+                "value": part_value,
+                "classes": f"govuk-input--width-{widths[part]}" + (" govuk-input--error" if part in in_error else ""),
+            }
+            for part, part_value in zip(DATE_PARTS, (day, month, year), strict=True)
         ]
         return base | {
             "component": "date",
