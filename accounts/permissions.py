@@ -72,3 +72,24 @@ def can_invite_staff(user) -> bool:
 
 def can_manage_reference_data(user) -> bool:
     return is_administrator(user)
+
+
+def can_view_organisation(user, organisation: Organisation) -> bool:
+    """Members see who else is in their organisation; only administrators change it."""
+    return is_member_of(user, organisation)
+
+
+def can_remove_member(user, membership: Membership) -> bool:
+    """An organisation administrator removes colleagues, never themselves."""
+    return is_org_admin(user, membership.organisation) and membership.user_id != user.pk
+
+
+def can_manage_staff_roles(user) -> bool:
+    return is_administrator(user)
+
+
+def can_use_django_admin(user) -> bool:
+    """The Django admin is for framework administrators (who are also given is_staff)."""
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False)) and (
+        bool(getattr(user, "is_superuser", False)) or is_administrator(user)
+    )

@@ -1,0 +1,172 @@
+"""Forms for accounts pages: input checks and GOV.UK error wording only. Rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+from accounts.models import SCOPED_ROLES, Role, User
+from accounts.selectors import areas_for_staff_roles
+from core.forms import GovukForm
+
+EMAIL_ERRORS = {
+    "required": "Enter your email address",
+    "invalid": "Enter an email address in the correct format, like name@example.com",
+}
+
+# Django's password rules, said the GOV.UK way.
+PASSWORD_MESSAGES = {
+    "password_too_short": "Password must be {min_length} characters or more",
+    "password_too_common": "Choose a password that is harder to guess",
+    "password_entirely_numeric": "Password must include letters or symbols, not only numbers",
+    "password_too_similar": "Password must not be too like your name or email address",
+}
+
+
+def _email_field(
+    *, label: str = "Email address", required_message: str = "Enter your email address"
+) -> forms.EmailField:
+    return forms.EmailField(
+        label=label,
+        max_length=254,
+        error_messages=EMAIL_ERRORS | {"required": required_message},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+def _password_field(*, label: str, autocomplete: str, required_message: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        help_text=help_text,
+        error_messages={"required": required_message},
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+def govuk_password_errors(password: str, user: User) -> list[str]:
+    """Run the validators from settings; return their errors in GOV.UK wording."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        messages = []
+        for item in error.error_list:
+            template = PASSWORD_MESSAGES.get(item.code or "")
+            messages.append(template.format(**(item.params or {})) if template else item.messages[0])
+        return messages
+    return []
+
+
+CHOOSING_ADVICE = "Use at least 12 characters. A few words you will remember, with spaces, make a good password."
+
+
+class NewPasswordForm(GovukForm):
+    """A new password typed twice, checked against the password rules in settings."""
+
+    password = _password_field(
+        label="New password",
+        autocomplete="new-password",
+        required_message="Enter a new password",
+        help_text=CHOOSING_ADVICE,
+    )
+    password_confirm = _password_field(
+        label="Confirm new password", autocomplete="new-password", required_message="Enter the new password again"
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        password, confirm = data.get("password"), data.get("password_confirm")
+        if password:
+            for message in govuk_password_errors(password, self.user):
+                self.add_error("password", message)
+        if password and confirm and password != confirm and "password" not in self.errors:
+            self.add_error("password_confirm", "Passwords must match")
+        return data
+
+
+class SignInForm(GovukForm):
+    email = _email_field()
+    password = _password_field(
+        label="Password", autocomplete="current-password", required_message="Enter your password"
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class PasswordResetRequestForm(GovukForm):
+    email = _email_field(label="Email address")
+
+
+class AcceptInvitationForm(NewPasswordForm):
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={"required": "Enter your full name", "max_length": "Full name must be 150 characters or fewer"},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        # A spellchecker would underline most names.
+    )
+    field_order = ["full_name", "password", "password_confirm"]
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, user=User(email=email), **kwargs)
+        self.fields["password"].label = "Create a password"
+        self.fields["password_confirm"].label = "Confirm password"
+        self.fields["password"].error_messages["required"] = "Enter a password"
+        self.fields["password_confirm"].error_messages["required"] = "Enter the password again"
+
+    def clean(self):
+        self.user.full_name = (self.cleaned_data.get("full_name") or "").strip()
+        return super().clean()
+
+
+class InviteColleagueForm(GovukForm):
+    email = _email_field(label="Email address", required_message="Enter their email address")
+    as_org_admin = forms.TypedChoiceField(
+        label="Should they be an administrator?",
+        help_text="Administrators can invite and remove people in your organisation.",
+        choices=[("no", "No"), ("yes", "Yes")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if they should be an administrator"},
+    )
+    as_org_admin.inline = True
+
+
+class InviteStaffForm(GovukForm):
+    email = _email_field(label="Email address", required_message="Enter their email address")
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role", "invalid_choice": "Select a role"},
+    )
+    role.choice_hints = {
+        Role.ASSESSOR: "Decides applications to join the framework.",
+        Role.COMMISSIONER: "Runs opportunities in a region or PCC area. Choose the area below.",
+        Role.EVALUATOR: "Scores bids.",
+        Role.PRACTITIONER: "Sends people on probation to services in a region. Choose the region below.",
+        Role.ADMINISTRATOR: "Manages staff and reference data.",
+    }
+    area = forms.ModelChoiceField(
+        label="Area (for commissioners and probation practitioners only)",
+        queryset=areas_for_staff_roles(),
+        required=False,
+        empty_label="Not limited to an area",
+        help_text="Commissioners: a region or PCC area. Probation practitioners: a region.",
+        error_messages={"invalid_choice": "Select an area from the list"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].label_from_instance = lambda area: f"{area.name} ({area.get_level_display().lower()})"
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role in SCOPED_ROLES and not data.get("area") and "area" not in self.errors:
+            self.add_error("area", "Select an area" if role == Role.COMMISSIONER else "Select a region")
+        return data

@@ -1,0 +1,103 @@
+"""Reads for accounts: sign-in limits, invitations, members and staff."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Invitation, Membership, Organisation, SignInAttempt, StaffRole, User
+from reference.models import Area, AreaLevel
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _window_start(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(seconds=settings.SIGN_IN_WINDOW_SECONDS)
+
+
+def sign_in_failures(*, email: str, ip_address: str | None, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Failed sign-ins inside the window: (for this e-mail address, from this IP address)."""
+    start = _window_start(now or timezone.now())
+    recent = SignInAttempt.objects.filter(attempted_at__gt=start)
+    by_email = recent.filter(email=normalise_email(email)).count() if email else 0
+    by_ip = recent.filter(ip_address=ip_address).count() if ip_address else 0
+    return by_email, by_ip
+
+
+def sign_in_is_blocked(*, email: str, ip_address: str | None, now: datetime.datetime | None = None) -> bool:
+    """True once either count has reached SIGN_IN_MAX_ATTEMPTS inside the window."""
+    by_email, by_ip = sign_in_failures(email=email, ip_address=ip_address, now=now)
+    return max(by_email, by_ip) >= settings.SIGN_IN_MAX_ATTEMPTS
+
+
+def user_get_by_email(*, email: str) -> User | None:
+    return User.objects.filter(email__iexact=normalise_email(email)).first()
+
+
+def invitation_get_by_token(*, token: str) -> Invitation | None:
+    if not token:
+        return None
+    return (
+        Invitation.objects.select_related("organisation", "area", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def _pending(qs: QuerySet[Invitation], now: datetime.datetime) -> QuerySet[Invitation]:
+    return qs.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+def invitations_pending_for_organisation(
+    *, organisation: Organisation, now: datetime.datetime | None = None
+) -> QuerySet[Invitation]:
+    return _pending(organisation.invitations.all(), now or timezone.now()).order_by("created_at")
+
+
+def invitations_pending_for_staff(*, now: datetime.datetime | None = None) -> QuerySet[Invitation]:
+    return _pending(
+        Invitation.objects.filter(organisation__isnull=True).select_related("area"), now or timezone.now()
+    ).order_by("created_at")
+
+
+def invitation_pending_exists(
+    *,
+    email: str,
+    organisation: Organisation | None = None,
+    role: str = "",
+    area: Area | None = None,
+    now: datetime.datetime | None = None,
+) -> bool:
+    qs = _pending(Invitation.objects.filter(email__iexact=normalise_email(email)), now or timezone.now())
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    else:
+        qs = qs.filter(organisation__isnull=True, role=role, area=area)
+    return qs.exists()
+
+
+def members_of(*, organisation: Organisation) -> QuerySet[Membership]:
+    return organisation.memberships.select_related("user").order_by("-is_admin", "user__full_name", "user__email")
+
+
+def staff_roles_all() -> QuerySet[StaffRole]:
+    return StaffRole.objects.select_related("user", "area").order_by("user__full_name", "user__email", "role")
+
+
+def staff_roles_of(*, user: User) -> QuerySet[StaffRole]:
+    return user.staff_roles.select_related("area").order_by("role", "area__name")
+
+
+def areas_for_staff_roles() -> QuerySet[Area]:
+    """Regions and PCC areas: the places a commissioner or practitioner can be limited to."""
+    return Area.objects.filter(Q(level=AreaLevel.REGION) | Q(level=AreaLevel.PCC_AREA)).order_by("path")

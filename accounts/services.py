@@ -1,0 +1,365 @@
+"""Writes for accounts: signing in, password reset, invitations, memberships and staff roles.
+
+Every change is audited in the same transaction. Passwords and tokens never reach the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import Invitation, Membership, Organisation, Role, SignInAttempt, StaffRole, User
+from accounts.selectors import (
+    hash_token,
+    invitation_pending_exists,
+    normalise_email,
+    sign_in_is_blocked,
+    user_get_by_email,
+)
+from audit.services import audit_record, snapshot
+from reference.models import Area
+
+INVITATION_FIELDS = ["email", "organisation", "as_org_admin", "role", "area", "expires_at", "accepted_at", "revoked_at"]
+USER_FIELDS = ["email", "full_name", "is_active", "is_staff"]
+
+
+# --- Signing in ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    too_many_attempts: bool = False
+
+
+def sign_in_attempt_record(*, email: str, ip_address: str | None, now: datetime.datetime | None = None) -> None:
+    attempt = SignInAttempt(
+        email=normalise_email(email)[:254], ip_address=ip_address or None, attempted_at=now or timezone.now()
+    )
+    attempt.full_clean()
+    attempt.save()
+
+
+@transaction.atomic
+def user_sign_in(
+    *,
+    request: HttpRequest,
+    email: str,
+    password: str,
+    ip_address: str | None,
+    now: datetime.datetime | None = None,
+) -> SignInResult:
+    """Check the password and sign the person in, unless there have been too many failed attempts.
+
+    Failed attempts are counted per e-mail address and per IP address; once either reaches
+    SIGN_IN_MAX_ATTEMPTS inside SIGN_IN_WINDOW_SECONDS even a correct password is refused.
+    Refused attempts while blocked are not counted, so the block ends when the window has passed.
+    """
+    now = now or timezone.now()
+    email = normalise_email(email)
+    if sign_in_is_blocked(email=email, ip_address=ip_address, now=now):
+        return SignInResult(user=None, too_many_attempts=True)
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        sign_in_attempt_record(email=email, ip_address=ip_address, now=now)
+        return SignInResult(user=None)
+    login(request, user)
+    SignInAttempt.objects.filter(email=email).delete()
+    audit_record(actor=user, action="user.signed_in", obj=user)
+    return SignInResult(user=user)
+
+
+# --- Password reset --------------------------------------------------------------------------
+
+
+def password_reset_request(*, email: str, base_url: str) -> None:
+    """E-mail a reset link if an active account has this address. Says nothing either way."""
+    user = user_get_by_email(email=email)
+    if user is None or not user.is_active or not user.has_usable_password():
+        return
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = base_url.rstrip("/") + reverse("accounts:password-reset-confirm", kwargs={"uidb64": uidb64, "token": token})
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    send_mail(
+        f"Reset your password for {settings.SERVICE_NAME}",
+        (
+            f"Hello {user.get_full_name() or user.email},\n\n"
+            f"Someone asked to reset the password for your {settings.SERVICE_NAME} account.\n\n"
+            f"To choose a new password, open this link:\n{link}\n\n"
+            f"The link works once and stops working after {hours} hours.\n\n"
+            "If you did not ask for this, you do not need to do anything. Your password has not changed.\n"
+        ),
+        None,
+        [user.email],
+    )
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, password: str) -> User:
+    """Set a new password chosen through a reset link. Also lifts any sign-in block on the address."""
+    user.set_password(password)
+    user.full_clean()
+    user.save(update_fields=["password"])
+    SignInAttempt.objects.filter(email=normalise_email(user.email)).delete()
+    audit_record(actor=user, action="user.password_reset", obj=user)
+    return user
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+class InvitationNotPending(Exception):
+    """The invitation was accepted, revoked or has expired."""
+
+    def __init__(self, status: str):
+        super().__init__(status)
+        self.status = status
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def invitation_link(*, token: str, base_url: str) -> str:
+    return base_url.rstrip("/") + reverse("accounts:invitation", kwargs={"token": token})
+
+
+def _send_invitation_email(*, invitation: Invitation, token: str, base_url: str) -> None:
+    inviter = invitation.invited_by.get_full_name() or invitation.invited_by.email
+    if invitation.organisation_id:
+        what = f"join {invitation.organisation.display_name} on {settings.SERVICE_NAME}"
+        if invitation.as_org_admin:
+            what += " as an administrator"
+    else:
+        role = Role(invitation.role).label.lower()
+        what = f"use {settings.SERVICE_NAME} as {'an' if role[0] in 'aeiou' else 'a'} {role}"
+        if invitation.area_id:
+            what += f" for {invitation.area.name}"
+    expires = timezone.localtime(invitation.expires_at).strftime("%-d %B %Y")
+    send_mail(
+        f"You have been invited to {settings.SERVICE_NAME}",
+        (
+            "Hello,\n\n"
+            f"{inviter} has invited you to {what}.\n\n"
+            f"To accept, open this link and set up your account:\n{invitation_link(token=token, base_url=base_url)}\n\n"
+            f"The link stops working on {expires}.\n\n"
+            "If you were not expecting this, you can ignore this email.\n"
+        ),
+        None,
+        [invitation.email],
+    )
+
+
+def _create_invitation(*, invitation: Invitation, actor: User, base_url: str) -> tuple[Invitation, str]:
+    token = _new_token()
+    invitation.token_hash = hash_token(token)
+    invitation.full_clean()
+    invitation.save()
+    audit_record(
+        actor=actor, action="invitation.created", obj=invitation, after=snapshot(invitation, INVITATION_FIELDS)
+    )
+    _send_invitation_email(invitation=invitation, token=token, base_url=base_url)
+    return invitation, token
+
+
+def _expiry(now: datetime.datetime) -> datetime.datetime:
+    return now + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+@transaction.atomic
+def invitation_create_for_organisation(
+    *,
+    invited_by: User,
+    organisation: Organisation,
+    email: str,
+    as_org_admin: bool,
+    base_url: str,
+    now: datetime.datetime | None = None,
+) -> tuple[Invitation, str]:
+    """Invite a colleague to an organisation. Returns the invitation and its token (only ever e-mailed)."""
+    now = now or timezone.now()
+    email = normalise_email(email)
+    existing = user_get_by_email(email=email)
+    if existing is not None and Membership.objects.filter(user=existing, organisation=organisation).exists():
+        raise ValidationError({"email": "This person is already a member of your organisation"})
+    if invitation_pending_exists(email=email, organisation=organisation, now=now):
+        raise ValidationError({"email": "You have already invited this person. Their invitation has not been used yet"})
+    invitation = Invitation(
+        email=email,
+        organisation=organisation,
+        as_org_admin=as_org_admin,
+        invited_by=invited_by,
+        created_at=now,
+        expires_at=_expiry(now),
+    )
+    return _create_invitation(invitation=invitation, actor=invited_by, base_url=base_url)
+
+
+@transaction.atomic
+def invitation_create_for_staff(
+    *,
+    invited_by: User,
+    email: str,
+    role: str,
+    area: Area | None,
+    base_url: str,
+    now: datetime.datetime | None = None,
+) -> tuple[Invitation, str]:
+    """Invite someone to take a framework staff role, limited to an area where the role needs one."""
+    now = now or timezone.now()
+    email = normalise_email(email)
+    if role not in Role.values:
+        raise ValidationError({"role": "Select a role"})
+    StaffRole(role=role, area=area).clean()  # the same area rules as the role itself
+    existing = user_get_by_email(email=email)
+    if existing is not None and existing.staff_roles.filter(role=role, area=area).exists():
+        raise ValidationError({"email": "This person already has this role"})
+    if invitation_pending_exists(email=email, role=role, area=area, now=now):
+        raise ValidationError(
+            {"email": "You have already invited this person to this role. Their invitation has not been used yet"}
+        )
+    invitation = Invitation(
+        email=email, role=role, area=area, invited_by=invited_by, created_at=now, expires_at=_expiry(now)
+    )
+    return _create_invitation(invitation=invitation, actor=invited_by, base_url=base_url)
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User, now: datetime.datetime | None = None) -> Invitation:
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    status = invitation.status(now)
+    if status != "pending":
+        raise InvitationNotPending(status)
+    before = snapshot(invitation, INVITATION_FIELDS)
+    invitation.revoked_at = now
+    invitation.full_clean()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor,
+        action="invitation.revoked",
+        obj=invitation,
+        before=before,
+        after=snapshot(invitation, INVITATION_FIELDS),
+    )
+    return invitation
+
+
+def _grant_staff_role(*, user: User, role: str, area: Area | None, actor: User | None) -> StaffRole:
+    staff_role = user.staff_roles.filter(role=role, area=area).first()
+    if staff_role is None:
+        staff_role = StaffRole(user=user, role=role, area=area)
+        staff_role.full_clean()
+        staff_role.save()
+        audit_record(actor=actor, action="staff_role.granted", obj=staff_role, after=snapshot(staff_role))
+    if role == Role.ADMINISTRATOR and not user.is_staff:
+        # Administrators may use the Django admin.
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.__dict__.pop("_role_cache", None)
+    return staff_role
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: Invitation,
+    user: User | None = None,
+    full_name: str = "",
+    password: str = "",
+    now: datetime.datetime | None = None,
+) -> User:
+    """Accept an invitation: as a new account (full name and password), or as the signed-in `user`.
+
+    The signed-in user must have the invited e-mail address.
+    """
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().select_related("organisation", "area").get(pk=invitation.pk)
+    status = invitation.status(now)
+    if status != "pending":
+        raise InvitationNotPending(status)
+    if user is None:
+        if user_get_by_email(email=invitation.email) is not None:
+            raise ValidationError("An account already uses this email address. Sign in to accept the invitation")
+        user = User(email=normalise_email(invitation.email), full_name=full_name.strip(), date_joined=now)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+        audit_record(actor=user, action="user.created", obj=user, after=snapshot(user, USER_FIELDS))
+    elif normalise_email(user.email) != normalise_email(invitation.email):
+        raise ValidationError("This invitation was sent to a different email address")
+
+    if invitation.organisation_id:
+        current = Membership.objects.filter(user=user).select_related("organisation").first()
+        if current is not None:
+            raise ValidationError(
+                f"You already belong to {current.organisation.display_name}. You can only belong to one organisation"
+            )
+        membership = Membership(
+            user=user, organisation=invitation.organisation, is_admin=invitation.as_org_admin, joined_at=now
+        )
+        membership.full_clean()
+        membership.save()
+        user.__dict__.pop("_membership_cache", None)
+        audit_record(actor=user, action="membership.added", obj=membership, after=snapshot(membership))
+    else:
+        _grant_staff_role(user=user, role=invitation.role, area=invitation.area, actor=user)
+
+    before = snapshot(invitation, INVITATION_FIELDS)
+    invitation.accepted_at = now
+    invitation.accepted_by = user
+    invitation.full_clean()
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(
+        actor=user,
+        action="invitation.accepted",
+        obj=invitation,
+        before=before,
+        after=snapshot(invitation, INVITATION_FIELDS),
+    )
+    return user
+
+
+# --- Members and staff roles -----------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    """Remove a person from an organisation. Their account stays; they lose access to the organisation."""
+    if membership.user_id == actor.pk:
+        raise ValidationError("You cannot remove yourself")
+    before = snapshot(membership)
+    audit_record(actor=actor, action="membership.removed", obj=membership, before=before)
+    membership.delete()
+
+
+@transaction.atomic
+def staff_role_remove(*, staff_role: StaffRole, actor: User) -> None:
+    if staff_role.user_id == actor.pk and staff_role.role == Role.ADMINISTRATOR:
+        raise ValidationError("You cannot remove your own administrator role")
+    user = staff_role.user
+    before = snapshot(staff_role)
+    audit_record(actor=actor, action="staff_role.removed", obj=staff_role, before=before)
+    staff_role.delete()
+    if (
+        staff_role.role == Role.ADMINISTRATOR
+        and user.is_staff
+        and not user.is_superuser
+        and not user.staff_roles.filter(role=Role.ADMINISTRATOR).exists()
+    ):
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])

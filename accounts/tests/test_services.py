@@ -1,0 +1,333 @@
+"""Services and selectors: sign-in limits, password reset, invitations, members and roles."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory, override_settings
+from django.utils import timezone
+
+from accounts import selectors, services
+from accounts.models import Invitation, Membership, Role, SignInAttempt, StaffRole, User
+from accounts.tests.factories import make_invitation
+from audit.models import AuditEvent
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    OrganisationFactory,
+    UserFactory,
+    area,
+    make_provider_user,
+    make_user_with_role,
+)
+
+pytestmark = pytest.mark.django_db
+
+BASE = "http://testserver/"
+T0 = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
+
+
+def _request():
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = RequestFactory().post("/account/sign-in/")
+    request.session = SessionStore()
+    return request
+
+
+def _sign_in(email, password, *, ip="10.0.0.1", now=T0):
+    return services.user_sign_in(request=_request(), email=email, password=password, ip_address=ip, now=now)
+
+
+def _actions():
+    return list(AuditEvent.objects.values_list("action", flat=True))
+
+
+# --- Signing in ------------------------------------------------------------------------------
+
+
+def test_correct_password_signs_in_and_is_audited_but_failures_are_not():
+    user = UserFactory(email="sam@example.org")
+    assert _sign_in("sam@example.org", "wrong").user is None
+    assert SignInAttempt.objects.filter(email="sam@example.org").count() == 1
+    assert "user.signed_in" not in _actions()
+
+    result = _sign_in("SAM@example.org", DEFAULT_PASSWORD)
+    assert result.user == user
+    assert _actions() == ["user.signed_in"]
+    # A successful sign-in clears that address's failures.
+    assert not SignInAttempt.objects.filter(email="sam@example.org").exists()
+
+
+@override_settings(SIGN_IN_MAX_ATTEMPTS=3, SIGN_IN_WINDOW_SECONDS=900)
+def test_email_limit_refuses_the_correct_password_once_reached():
+    user = UserFactory(email="sam@example.org")
+    for minute in range(2):
+        _sign_in("sam@example.org", "wrong", ip=f"10.0.0.{minute}", now=T0 + datetime.timedelta(minutes=minute))
+    # Two failures: the third try with the right password still works.
+    assert (
+        _sign_in("sam@example.org", DEFAULT_PASSWORD, ip="10.0.0.9", now=T0 + datetime.timedelta(minutes=2)).user
+        == user
+    )
+
+    for minute in range(3):
+        _sign_in("sam@example.org", "wrong", ip=f"10.0.1.{minute}", now=T0 + datetime.timedelta(minutes=3 + minute))
+    refused = _sign_in("sam@example.org", DEFAULT_PASSWORD, ip="10.0.2.1", now=T0 + datetime.timedelta(minutes=6))
+    assert refused.user is None and refused.too_many_attempts
+    # Refusals while blocked are not counted, so the block does not grow.
+    assert SignInAttempt.objects.filter(email="sam@example.org").count() == 3
+
+
+@override_settings(SIGN_IN_MAX_ATTEMPTS=3, SIGN_IN_WINDOW_SECONDS=900)
+def test_block_ends_when_the_window_has_passed():
+    user = UserFactory(email="sam@example.org")
+    for _ in range(3):
+        _sign_in("sam@example.org", "wrong", now=T0)
+    # Exactly at the edge of the window the failures still count...
+    assert _sign_in("sam@example.org", DEFAULT_PASSWORD, now=T0 + datetime.timedelta(seconds=899)).too_many_attempts
+    assert _sign_in("sam@example.org", DEFAULT_PASSWORD, now=T0 + datetime.timedelta(seconds=900)).user == user
+
+
+@override_settings(SIGN_IN_MAX_ATTEMPTS=3, SIGN_IN_WINDOW_SECONDS=900)
+def test_ip_limit_covers_guesses_across_many_addresses():
+    victim = UserFactory(email="victim@example.org")
+    for n in range(3):
+        _sign_in(f"guess{n}@example.org", "wrong", ip="192.0.2.7")
+    result = _sign_in("victim@example.org", DEFAULT_PASSWORD, ip="192.0.2.7")
+    assert result.too_many_attempts
+    # Another IP address is not affected.
+    assert _sign_in("victim@example.org", DEFAULT_PASSWORD, ip="192.0.2.8").user == victim
+
+
+@override_settings(SIGN_IN_MAX_ATTEMPTS=2, SIGN_IN_WINDOW_SECONDS=60)
+def test_window_uses_the_clock_when_no_time_is_given(monkeypatch):
+    UserFactory(email="sam@example.org")
+    monkeypatch.setattr(timezone, "now", lambda: T0)
+    for _ in range(2):
+        services.user_sign_in(request=_request(), email="sam@example.org", password="x", ip_address=None)
+    assert selectors.sign_in_is_blocked(email="sam@example.org", ip_address=None)
+    monkeypatch.setattr(timezone, "now", lambda: T0 + datetime.timedelta(seconds=61))
+    assert not selectors.sign_in_is_blocked(email="sam@example.org", ip_address=None)
+
+
+def test_inactive_user_cannot_sign_in():
+    UserFactory(email="gone@example.org", is_active=False)
+    assert _sign_in("gone@example.org", DEFAULT_PASSWORD).user is None
+
+
+# --- Password reset --------------------------------------------------------------------------
+
+
+def test_reset_emails_a_working_link_to_a_known_address():
+    user = UserFactory(email="sam@example.org")
+    services.password_reset_request(email="Sam@Example.org", base_url=BASE)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["sam@example.org"]
+    link = next(line for line in mail.outbox[0].body.splitlines() if line.startswith("http"))
+    token = link.rstrip("/").split("/")[-1]
+    assert default_token_generator.check_token(user, token)
+
+
+@pytest.mark.parametrize("email", ["nobody@example.org", "inactive@example.org"])
+def test_reset_sends_nothing_for_unknown_or_inactive_addresses(email):
+    UserFactory(email="inactive@example.org", is_active=False)
+    services.password_reset_request(email=email, base_url=BASE)
+    assert mail.outbox == []
+
+
+def test_password_reset_sets_password_audits_and_lifts_sign_in_block():
+    user = UserFactory(email="sam@example.org")
+    SignInAttempt.objects.create(email="sam@example.org", ip_address="10.0.0.1")
+    services.user_password_reset(user=user, password="a brand new passphrase")
+    user.refresh_from_db()
+    assert user.check_password("a brand new passphrase")
+    assert not SignInAttempt.objects.exists()
+    event = AuditEvent.objects.get(action="user.password_reset")
+    assert "password" not in str(event.before) + str(event.after)
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+def test_organisation_invitation_stores_only_a_hash_and_emails_the_link():
+    admin = make_provider_user(is_admin=True)
+    org = admin.memberships.get().organisation
+    invitation, token = services.invitation_create_for_organisation(
+        invited_by=admin, organisation=org, email="New@Example.org", as_org_admin=False, base_url=BASE
+    )
+    assert invitation.email == "new@example.org"
+    assert invitation.token_hash == selectors.hash_token(token) != token
+    assert token not in str(list(Invitation.objects.values()))
+    assert f"/account/invitation/{token}/" in mail.outbox[0].body
+    assert org.display_name in mail.outbox[0].body
+    event = AuditEvent.objects.get(action="invitation.created")
+    assert token not in str(event.after) and invitation.token_hash not in str(event.after)
+    assert selectors.invitation_get_by_token(token=token) == invitation
+
+
+def test_cannot_invite_a_member_twice_or_an_existing_member():
+    admin = make_provider_user(is_admin=True)
+    org = admin.memberships.get().organisation
+    make_provider_user(organisation=org, email="colleague@example.org")
+    with pytest.raises(ValidationError) as error:
+        services.invitation_create_for_organisation(
+            invited_by=admin, organisation=org, email="colleague@example.org", as_org_admin=False, base_url=BASE
+        )
+    assert "already a member" in str(error.value)
+    services.invitation_create_for_organisation(
+        invited_by=admin, organisation=org, email="new@example.org", as_org_admin=False, base_url=BASE
+    )
+    with pytest.raises(ValidationError, match="already invited"):
+        services.invitation_create_for_organisation(
+            invited_by=admin, organisation=org, email="NEW@example.org", as_org_admin=True, base_url=BASE
+        )
+
+
+def test_invitation_expires_after_the_configured_days():
+    invitation, _ = make_invitation(created_at=T0, expires_at=T0 + datetime.timedelta(days=14))
+    assert invitation.status(T0 + datetime.timedelta(days=14, seconds=-1)) == "pending"
+    assert invitation.status(T0 + datetime.timedelta(days=14)) == "expired"
+    with pytest.raises(services.InvitationNotPending) as error:
+        services.invitation_accept(
+            invitation=invitation,
+            full_name="Late Person",
+            password="a long enough passphrase",
+            now=T0 + datetime.timedelta(days=15),
+        )
+    assert error.value.status == "expired"
+    assert not User.objects.filter(email=invitation.email).exists()
+
+
+def test_service_invitation_expiry_follows_setting():
+    admin = make_provider_user(is_admin=True)
+    org = admin.memberships.get().organisation
+    with override_settings(INVITATION_VALID_DAYS=3):
+        invitation, _ = services.invitation_create_for_organisation(
+            invited_by=admin, organisation=org, email="a@example.org", as_org_admin=False, base_url=BASE, now=T0
+        )
+    assert invitation.expires_at == T0 + datetime.timedelta(days=3)
+
+
+def test_accepting_creates_the_member_once():
+    invitation, _ = make_invitation(as_org_admin=True)
+    user = services.invitation_accept(invitation=invitation, full_name="  Pat Lee ", password="a long passphrase")
+    assert user.full_name == "Pat Lee"
+    assert user.check_password("a long passphrase")
+    membership = Membership.objects.get(user=user)
+    assert membership.organisation == invitation.organisation and membership.is_admin
+    invitation.refresh_from_db()
+    assert invitation.status() == "accepted" and invitation.accepted_by == user
+    assert {"user.created", "membership.added", "invitation.accepted"} <= set(_actions())
+    with pytest.raises(services.InvitationNotPending):
+        services.invitation_accept(invitation=invitation, full_name="Again", password="a long passphrase")
+
+
+def test_revoked_invitation_cannot_be_accepted_or_revoked_again():
+    invitation, _ = make_invitation()
+    services.invitation_revoke(invitation=invitation, actor=invitation.invited_by)
+    invitation.refresh_from_db()
+    assert invitation.status() == "revoked"
+    assert "invitation.revoked" in _actions()
+    with pytest.raises(services.InvitationNotPending):
+        services.invitation_accept(invitation=invitation, full_name="X", password="a long passphrase")
+    with pytest.raises(services.InvitationNotPending):
+        services.invitation_revoke(invitation=invitation, actor=invitation.invited_by)
+
+
+def test_existing_user_accepts_a_staff_role_while_signed_in():
+    administrator = make_user_with_role(Role.ADMINISTRATOR)
+    person = make_user_with_role(Role.ASSESSOR, email="pat@example.org")
+    invitation, _ = services.invitation_create_for_staff(
+        invited_by=administrator, email="pat@example.org", role=Role.COMMISSIONER, area=area("K"), base_url=BASE
+    )
+    services.invitation_accept(invitation=invitation, user=person)
+    assert set(person.staff_roles.values_list("role", flat=True)) == {Role.ASSESSOR, Role.COMMISSIONER}
+    assert "staff_role.granted" in _actions()
+
+
+def test_someone_else_cannot_accept_an_invitation():
+    invitation, _ = make_invitation(email="pat@example.org")
+    other = UserFactory(email="other@example.org")
+    with pytest.raises(ValidationError, match="different email"):
+        services.invitation_accept(invitation=invitation, user=other)
+
+
+def test_member_of_another_organisation_cannot_join_a_second():
+    person = make_provider_user(email="pat@example.org")
+    invitation, _ = make_invitation(email="pat@example.org")
+    with pytest.raises(ValidationError, match="only belong to one organisation"):
+        services.invitation_accept(invitation=invitation, user=person)
+    invitation.refresh_from_db()
+    assert invitation.status() == "pending"
+
+
+def test_new_account_is_refused_when_the_address_already_has_one():
+    UserFactory(email="pat@example.org")
+    invitation, _ = make_invitation(email="pat@example.org")
+    with pytest.raises(ValidationError, match="already uses this email"):
+        services.invitation_accept(invitation=invitation, full_name="Pat", password="a long passphrase")
+
+
+@pytest.mark.parametrize(
+    ("role", "area_code", "ok"),
+    [
+        (Role.COMMISSIONER, "K", True),
+        (Role.COMMISSIONER, "E23000032", True),  # a PCC area
+        (Role.COMMISSIONER, None, False),
+        (Role.PRACTITIONER, "K", True),
+        (Role.PRACTITIONER, "E23000032", False),
+        (Role.ASSESSOR, None, True),
+        (Role.ASSESSOR, "K", False),
+        ("wizard", None, False),
+    ],
+)
+def test_staff_invitation_area_rules(role, area_code, ok):
+    administrator = make_user_with_role(Role.ADMINISTRATOR)
+    place = area(area_code) if area_code else None
+    if ok:
+        invitation, _ = services.invitation_create_for_staff(
+            invited_by=administrator, email="pat@example.org", role=role, area=place, base_url=BASE
+        )
+        assert invitation.role == role and invitation.area == place
+    else:
+        with pytest.raises(ValidationError):
+            services.invitation_create_for_staff(
+                invited_by=administrator, email="pat@example.org", role=role, area=place, base_url=BASE
+            )
+        assert not Invitation.objects.exists()
+
+
+def test_administrator_role_gives_and_removes_admin_site_access():
+    administrator = make_user_with_role(Role.ADMINISTRATOR)
+    invitation, _ = services.invitation_create_for_staff(
+        invited_by=administrator, email="pat@example.org", role=Role.ADMINISTRATOR, area=None, base_url=BASE
+    )
+    user = services.invitation_accept(invitation=invitation, full_name="Pat", password="a long passphrase")
+    assert user.is_staff
+    services.staff_role_remove(staff_role=user.staff_roles.get(), actor=administrator)
+    user.refresh_from_db()
+    assert not user.is_staff
+    assert "staff_role.removed" in _actions()
+
+
+def test_administrator_cannot_remove_own_administrator_role():
+    administrator = make_user_with_role(Role.ADMINISTRATOR)
+    with pytest.raises(ValidationError):
+        services.staff_role_remove(staff_role=administrator.staff_roles.get(), actor=administrator)
+    assert StaffRole.objects.filter(user=administrator).exists()
+
+
+def test_membership_remove_refuses_self_and_audits():
+    org = OrganisationFactory()
+    admin = make_provider_user(is_admin=True, organisation=org)
+    colleague = make_provider_user(is_admin=False, organisation=org)
+    with pytest.raises(ValidationError):
+        services.membership_remove(membership=admin.memberships.get(), actor=admin)
+    services.membership_remove(membership=colleague.memberships.get(), actor=admin)
+    assert not Membership.objects.filter(user=colleague).exists()
+    assert User.objects.filter(pk=colleague.pk).exists()
+    event = AuditEvent.objects.get(action="membership.removed")
+    assert event.before["user_id"] == colleague.pk
