@@ -1,0 +1,63 @@
+"""Who can bid for a lot, and who covers part of it.
+
+Both answers are one query (after one small read of the service type's categories) whatever
+the number of organisations: they filter `Qualification` on its partial indexes
+(category, area_path) for active rows and return organisations by id subquery.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from accounts.models import Organisation
+from qualification.models import Qualification
+from reference.models import Area, ServiceType
+
+
+def covering_paths(area: Area) -> list[str]:
+    """The paths of the area and every area above it: "K04000001/", "K04000001/K/", ...
+    A qualification in any of these covers the area."""
+    codes = area.path.strip("/").split("/")
+    return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def _eligible_ids(*, category_ids: list[int], area: Area) -> QuerySet:
+    return (
+        Qualification.objects.active()
+        .filter(category_id__in=category_ids, area_path__in=covering_paths(area))
+        .values("organisation_id")
+        .annotate(covered=Count("category_id", distinct=True))
+        .filter(covered=len(category_ids))
+        .values("organisation_id")
+    )
+
+
+def _category_ids(service_type: ServiceType) -> list[int]:
+    return list(service_type.categories.values_list("id", flat=True))
+
+
+def eligible_organisations(*, service_type: ServiceType, area: Area) -> QuerySet[Organisation]:
+    """Organisations actively qualified for EVERY category of the service type in an area that
+    covers `area` (the area itself or one above it): they can bid for a lot in `area`."""
+    category_ids = _category_ids(service_type)
+    if not category_ids:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(pk__in=_eligible_ids(category_ids=category_ids, area=area))
+
+
+def partial_coverage_organisations(*, service_type: ServiceType, area: Area) -> QuerySet[Organisation]:
+    """Organisations that cannot bid for the lot on their own but are actively qualified for at
+    least one category of the service type somewhere strictly inside `area`: local specialists a
+    prime bidder could bring in as partners."""
+    category_ids = _category_ids(service_type)
+    if not category_ids:
+        return Organisation.objects.none()
+    inside = (
+        Qualification.objects.active()
+        .filter(category_id__in=category_ids, area_path__startswith=area.path)
+        .exclude(area_path=area.path)
+        .values("organisation_id")
+    )
+    return Organisation.objects.filter(pk__in=inside).exclude(
+        pk__in=_eligible_ids(category_ids=category_ids, area=area)
+    )
