@@ -1,3 +1,22 @@
-from django.urls import path  # noqa: F401
+"""The assessor's pages, mounted at /join/assess/ (names start "assess-"), and the decision
+letter that the organisation's members can read too."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from qualification.views import assessor as views
+
+urlpatterns = [
+    path("", views.queue, name="assess-queue"),
+    path("applications/<int:pk>/", views.application_detail, name="assess-application"),
+    path("applications/<int:pk>/sections/<slug:key>/accept/", views.section_accept, name="assess-section-accept"),
+    path("applications/<int:pk>/sections/<slug:key>/question/", views.section_clarify, name="assess-section-clarify"),
+    path("applications/<int:pk>/decide/", views.decide, name="assess-decide"),
+    path("applications/<int:pk>/decision-letter/", views.decision_letter, name="decision-letter"),
+    path("organisations/", views.organisations, name="assess-organisations"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="assess-organisation"),
+    path("qualifications/<int:pk>/suspend/", views.qualification_suspend, name="assess-qualification-suspend"),
+    path("qualifications/<int:pk>/remove/", views.qualification_remove, name="assess-qualification-remove"),
+    path("qualifications/<int:pk>/reinstate/", views.qualification_reinstate, name="assess-qualification-reinstate"),
+    path("help-requests/", views.help_requests, name="assess-help-requests"),
+    path("help-requests/<int:pk>/close/", views.help_request_close, name="assess-help-request-close"),
+]
