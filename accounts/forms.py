@@ -107,18 +107,23 @@ class AcceptInvitationForm(NewPasswordForm):
         max_length=150,
         error_messages={"required": "Enter your full name", "max_length": "Full name must be 150 characters or fewer"},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        # A spellchecker would underline most names.
+    )
+    password = _password_field(
+        label="Create a password",
+        autocomplete="new-password",
+        required_message="Enter a password",
+        help_text=CHOOSING_ADVICE,
+    )
+    password_confirm = _password_field(
+        label="Confirm password", autocomplete="new-password", required_message="Enter the password again"
     )
     field_order = ["full_name", "password", "password_confirm"]
 
     def __init__(self, *args, email: str, **kwargs):
         super().__init__(*args, user=User(email=email), **kwargs)
-        self.fields["password"].label = "Create a password"
-        self.fields["password_confirm"].label = "Confirm password"
-        self.fields["password"].error_messages["required"] = "Enter a password"
-        self.fields["password_confirm"].error_messages["required"] = "Enter the password again"
 
     def clean(self):
+        # The password must not look like the name just typed.
         self.user.full_name = (self.cleaned_data.get("full_name") or "").strip()
         return super().clean()
 
