@@ -24,6 +24,8 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("join/", include("qualification.urls")),
+    path("opportunities/", include("competitions.urls")),
+    path("contracts/", include("contracts.urls")),
     path("api/v1/", (_public(api_urls), app_name, namespace)),
     path("admin/", admin.site.urls),
 ]

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "reference",
     "accounts",
     "qualification",
+    "competitions",
+    "contracts",
     "demo",
 ]
 

@@ -1,0 +1,78 @@
+"""Who may see and do what in a competition. `can_read_bid` is THE sealed-bid rule: every page,
+API endpoint, export, notification and admin view that shows bid content goes through it (or
+through `competitions.selectors.bids.bids_readable_by`, which applies the same rule to querysets)."""
+
+from __future__ import annotations
+
+import datetime
+
+from accounts.permissions import is_commissioner, is_member_of, membership_of
+from competitions.models import Bid, Competition, CompetitionMember, ConflictDeclaration
+from core.clock import db_now
+
+
+def bidding_closed(competition: Competition, *, now: datetime.datetime | None = None) -> bool:
+    """True from the closing date's instant on, by the database server's clock."""
+    if competition.closes_at is None or competition.launched_at is None:
+        return False
+    return (now or db_now()) >= competition.closes_at
+
+
+def is_competition_commissioner(user, competition: Competition) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and is_commissioner(user)
+        and CompetitionMember.objects.filter(
+            competition=competition, user=user, role=CompetitionMember.MemberRole.COMMISSIONER
+        ).exists()
+    )
+
+
+def is_competition_evaluator(user, competition: Competition) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and CompetitionMember.objects.filter(
+            competition=competition, user=user, role=CompetitionMember.MemberRole.EVALUATOR
+        ).exists()
+    )
+
+
+def evaluator_cleared_for(user, bid: Bid) -> bool:
+    """An evaluator may read a bid only after declaring no conflict of interest with its bidder."""
+    return ConflictDeclaration.objects.filter(evaluator=user, bid=bid, has_conflict=False).exists()
+
+
+def can_read_bid(user, bid: Bid, *, now: datetime.datetime | None = None) -> bool:
+    """Sealed until the closing date: before it, only the bidding organisation's members; after
+    it, also that competition's commissioners and its evaluators who declared no conflict.
+    Nobody else, ever — administrators and assessors included."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if is_member_of(user, bid.organisation):
+        return True
+    if not bidding_closed(bid.competition, now=now):
+        return False
+    if is_competition_commissioner(user, bid.competition):
+        return True
+    return is_competition_evaluator(user, bid.competition) and evaluator_cleared_for(user, bid)
+
+
+def can_edit_bid(user, bid: Bid, *, now: datetime.datetime | None = None) -> bool:
+    return is_member_of(user, bid.organisation) and not bidding_closed(bid.competition, now=now)
+
+
+def can_bid(user, competition: Competition) -> bool:
+    """A member of an organisation invited as eligible, while bidding is open."""
+    membership = membership_of(user)
+    if membership is None or competition.launched_at is None or competition.abandoned_at is not None:
+        return False
+    return competition.invitations.filter(organisation_id=membership.organisation_id, kind="eligible").exists()
+
+
+def can_manage_competition(user, competition: Competition) -> bool:
+    """The competition's own commissioners set it up, answer questions, and run evaluation and award."""
+    return is_competition_commissioner(user, competition)
+
+
+def can_create_competition(user) -> bool:
+    return is_commissioner(user)
