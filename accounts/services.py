@@ -288,7 +288,9 @@ def invitation_accept(
     The signed-in user must have the invited e-mail address.
     """
     now = now or timezone.now()
-    invitation = Invitation.objects.select_for_update().select_related("organisation", "area").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("organisation", "area").get(pk=invitation.pk)
+    )
     status = invitation.status(now)
     if status != "pending":
         raise InvitationNotPending(status)
