@@ -50,6 +50,9 @@ def can_read_bid(user, bid: Bid, *, now: datetime.datetime | None = None) -> boo
         return False
     if is_member_of(user, bid.organisation):
         return True
+    # Outside the bidding organisation only a bid actually sent (and not withdrawn) is ever read.
+    if bid.submitted_at is None or bid.withdrawn_at is not None:
+        return False
     if not bidding_closed(bid.competition, now=now):
         return False
     if is_competition_commissioner(user, bid.competition):
@@ -76,3 +79,16 @@ def can_manage_competition(user, competition: Competition) -> bool:
 
 def can_create_competition(user) -> bool:
     return is_commissioner(user)
+
+
+def can_view_opportunity(user, competition: Competition) -> bool:
+    """Members of an organisation the launched competition was sent to (to bid, or as a possible partner)."""
+    membership = membership_of(user)
+    if membership is None or competition.launched_at is None:
+        return False
+    return competition.invitations.filter(organisation_id=membership.organisation_id).exists()
+
+
+def can_see_opportunities_for_you(user) -> bool:
+    """Any member of a provider organisation (staff have their own pages)."""
+    return membership_of(user) is not None
