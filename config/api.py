@@ -35,3 +35,7 @@ api.add_router("/reference/", reference_router)
 from qualification.api import router as qualification_router  # noqa: E402
 
 api.add_router("/", qualification_router)
+
+from opendata.api import router as opendata_router  # noqa: E402
+
+api.add_router("/ocds/", opendata_router)

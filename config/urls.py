@@ -26,6 +26,7 @@ urlpatterns = [
     path("join/", include("qualification.urls")),
     path("opportunities/", include("competitions.urls")),
     path("contracts/", include("contracts.urls")),
+    path("open-data/", include("opendata.urls")),
     path("api/v1/", (_public(api_urls), app_name, namespace)),
     path("admin/", admin.site.urls),
 ]

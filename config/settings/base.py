@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "qualification",
     "competitions",
     "contracts",
+    "opendata",
     "demo",
 ]
 
