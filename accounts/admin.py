@@ -92,6 +92,10 @@ class UserAdmin(AdministratorAccessMixin, DjangoUserAdmin):
     )
     filter_horizontal = ()
 
+    def get_inlines(self, request, obj):
+        # Memberships and roles are added once the user exists.
+        return self.inlines if obj is not None else []
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(AdministratorModelAdmin):

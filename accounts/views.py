@@ -83,9 +83,12 @@ def _links_for(user: User, membership: Membership | None) -> list[dict[str, str]
                 "Manage people in your organisation" if is_admin else "See who is in your organisation",
             )
         )
-        wanted.append(("qualification:start", "Apply to join the framework"))
+        wanted.append(("qualification:application", "Your application to join the framework"))
+        wanted.append(("qualification:qualifications", "What you can bid for"))
+    elif not permissions.is_staff_member(user):
+        wanted.append(("qualification:start", "Register your organisation to join the framework"))
     if permissions.is_assessor(user):
-        wanted.append(("qualification:assessor-queue", "Decide applications to join the framework"))
+        wanted.append(("qualification:assess-queue", "Decide applications to join the framework"))
     if permissions.can_manage_staff_roles(user):
         wanted.append(("accounts:staff", "Manage staff and their roles"))
     if permissions.can_use_django_admin(user):

@@ -332,3 +332,17 @@ def test_signed_in_as_someone_else_cannot_accept(client):
     client.post(url)
     invitation.refresh_from_db()
     assert invitation.status() == "pending"
+
+
+@pytest.mark.parametrize(
+    ("role", "extra", "link_text"),
+    [
+        ("provider", {}, "What you can bid for"),
+        ("assessor", {}, "Decide applications to join the framework"),
+        # Administrators get is_staff when their role is granted through an invitation.
+        ("administrator", {"is_staff": True}, "Open the administration tool"),
+    ],
+)
+def test_your_account_links_to_what_each_role_can_do(client_for_role, role, extra, link_text):
+    client, _user = client_for_role(role, **extra)
+    assert link_text in _text(client.get(reverse("accounts:home")))
