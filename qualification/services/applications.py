@@ -171,9 +171,12 @@ def application_start_add_services(*, organisation: Organisation, user: User) ->
 # --- Answering ---------------------------------------------------------------------------------
 
 
-def _require_editable(application: Application, user: User) -> None:
-    if not can_edit_application(user, application) or application.decided_at is not None:
+def _require_editable(application: Application, user: User) -> Application:
+    """The application as it is now in the database (locked), if this user may still change it."""
+    current = Application.objects.select_for_update().select_related("organisation").get(pk=application.pk)
+    if not can_edit_application(user, current) or current.decided_at is not None:
         raise PermissionDenied("This application cannot be changed now.")
+    return current
 
 
 def _jsonable(answers: dict[str, Any]) -> dict[str, Any]:
@@ -200,7 +203,7 @@ def section_save(
 ) -> ApplicationSection:
     """Save one page of answers into its section (merged with what is there), with an optional file,
     and mark the section complete when its answers are enough. Answers a question from an assessor."""
-    _require_editable(application, user)
+    application = _require_editable(application, user)
     if key not in SectionKey.values:
         raise ValidationError("No such section.")
     if upload is not None:
@@ -250,7 +253,7 @@ def application_document_add(
     *, application: Application, key: str, upload: UploadedFile, user: User
 ) -> ApplicationDocument:
     """Attach a file to a section, checked by content; its SHA-256 digest is kept."""
-    _require_editable(application, user)
+    application = _require_editable(application, user)
     checked = check_upload(upload)
     section = ApplicationSection.objects.filter(application=application, key=key).first()
     if section is None:

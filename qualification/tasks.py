@@ -1,0 +1,60 @@
+"""Background work for joining the framework: reminding organisations to confirm their declaration."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.tasks import task
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from core.formatting import london_date
+from qualification.models import DECLARATION_VALID_FOR
+from qualification.selectors.applications import organisations_due_declaration
+
+REMINDER_ACTION = "declaration.reminder_sent"
+
+
+def _recipients(organisation) -> list[str]:
+    admins = [m.user.email for m in organisation.memberships.select_related("user").filter(is_admin=True)]
+    return sorted({organisation.contact_email, *admins} - {""})
+
+
+@task
+def send_declaration_reminders() -> int:
+    """E-mail every organisation whose declaration runs out within 30 days (or has run out).
+    One reminder per declaration: running it again sends nothing new. Returns how many were sent."""
+    sent = 0
+    for organisation, declaration in organisations_due_declaration():
+        already = AuditEvent.objects.filter(
+            action=REMINDER_ACTION,
+            object_type=declaration._meta.label_lower,
+            object_id=str(declaration.pk),
+        ).exists()
+        if already:
+            continue
+        expires = london_date(declaration.confirmed_at + DECLARATION_VALID_FOR)
+        link = getattr(settings, "SERVICE_BASE_URL", "").rstrip("/") + reverse("qualification:declaration")
+        body = (
+            f"Hello,\n\nEach year we ask {organisation.display_name} to confirm its declaration for the probation "
+            f"services framework. Your last one runs out on {expires}.\n\n"
+            f"It takes 1 minute. Sign in and confirm it here:\n{link}\n\n"
+            "If you do not confirm it, you may not be able to bid for new work.\n"
+        )
+        with transaction.atomic():
+            send_mail(
+                subject="Please confirm your declaration",
+                message=body,
+                from_email=None,
+                recipient_list=_recipients(organisation),
+            )
+            audit_record(
+                actor="system",
+                action=REMINDER_ACTION,
+                obj=declaration,
+                after={"organisation_id": organisation.pk, "expires": expires},
+            )
+        sent += 1
+    return sent
