@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from django.db import connection, models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -20,13 +21,19 @@ GENESIS_HASH = "0" * 64
 _PG_CHAIN_LOCK_KEY = 7_310_492_001
 
 
-def _json_default(value: Any) -> str:
-    if isinstance(value, datetime):
+# Never written to the trail: a field whose name contains one of these.
+SECRET_FIELD_WORDS = ("password", "token", "secret")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | time):
         return value.isoformat()
-    if isinstance(value, date | Decimal | UUID):
+    if isinstance(value, date | Decimal | UUID | timedelta):
         return str(value)
     if isinstance(value, models.Model):
         return str(value.pk)
+    if isinstance(value, FieldFile):
+        return value.name or None
     if isinstance(value, set | frozenset):
         return sorted(value)  # type: ignore[return-value]
     raise TypeError(f"Cannot put {type(value).__name__} in an audit event")
@@ -63,7 +70,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        if field.name in {"password"}:
+        if any(word in field.name for word in SECRET_FIELD_WORDS):
             continue
         data[field.attname] = getattr(instance, field.attname)
     return to_jsonable(data)
@@ -81,8 +88,17 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction."""
+    """Append one event to the chain, in the caller's transaction.
+
+    The event is written in the same transaction as the change it records: if that
+    transaction rolls back, the event goes too. Writers are serialised (a PostgreSQL
+    advisory lock held to the end of the transaction; SQLite has one writer at a time),
+    and the unique `prev_hash` makes a fork impossible even if that ever failed.
+    """
     if obj is not None:
+        if obj.pk is None and not object_id:
+            # Django clears pk on delete(): record a deletion before deleting, or pass object_id.
+            raise ValueError("Record the audit event before deleting the object, or pass object_id.")
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)[:300]
