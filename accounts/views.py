@@ -38,6 +38,16 @@ def _base_url(request: HttpRequest) -> str:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
+    """The address sign-in attempts are counted against.
+
+    Behind N trusted proxies (setting SIGN_IN_TRUSTED_PROXIES, default 0) the client is the Nth
+    address from the right of X-Forwarded-For; otherwise every user would share the proxy's address.
+    """
+    proxies = int(getattr(settings, "SIGN_IN_TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -218,7 +218,9 @@ def test_org_admin_invites_and_cancels(client):
 
 def test_org_admin_removes_a_colleague(client):
     admin = make_provider_user(is_admin=True)
-    colleague = make_provider_user(is_admin=False, organisation=admin.memberships.get().organisation)
+    colleague = make_provider_user(
+        is_admin=False, organisation=admin.memberships.get().organisation, full_name="Mo Member"
+    )
     client.force_login(admin)
     url = reverse("accounts:organisation-member-remove", args=[colleague.memberships.get().pk])
     assert colleague.full_name in _text(client.get(url))
@@ -346,3 +348,19 @@ def test_signed_in_as_someone_else_cannot_accept(client):
 def test_your_account_links_to_what_each_role_can_do(client_for_role, role, extra, link_text):
     client, _user = client_for_role(role, **extra)
     assert link_text in _text(client.get(reverse("accounts:home")))
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "127.0.0.1"),  # the header is ignored unless proxies are trusted
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),
+        (2, "198.51.100.1, 203.0.113.9", "198.51.100.1"),
+    ],
+)
+def test_failed_attempts_are_counted_against_the_client_address(client, settings, proxies, forwarded, expected):
+    from accounts.models import SignInAttempt
+
+    settings.SIGN_IN_TRUSTED_PROXIES = proxies
+    client.post(SIGN_IN, {"email": "a@example.org", "password": "x"}, HTTP_X_FORWARDED_FOR=forwarded)
+    assert SignInAttempt.objects.get().ip_address == expected
