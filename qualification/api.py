@@ -1,3 +1,64 @@
-from ninja import Router
+"""Open data about qualified organisations: GET /api/v1/suppliers. Organisation facts only."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from accounts.models import Organisation
+from qualification.selectors.register import register_organisations
+from reference.models import Area, ServiceCategory
 
 router = Router(tags=["Qualified organisations"])
+
+
+class QualificationOut(Schema):
+    category: str = Field(..., description="The type of support's code, e.g. accommodation")
+    area: str = Field(..., description="The area's code (ONS code, or region letter)")
+
+
+class SupplierOut(Schema):
+    id: int
+    name: str
+    legal_name: str
+    organisation_type: str
+    size: str
+    is_vcse: bool
+    town: str
+    qualifications: list[QualificationOut]
+
+    @staticmethod
+    def resolve_name(obj: Organisation) -> str:
+        return obj.display_name
+
+    @staticmethod
+    def resolve_qualifications(obj: Organisation) -> list[dict[str, str]]:
+        return [{"category": q.category.code, "area": q.area.code} for q in obj.active_qualifications]
+
+
+@router.get(
+    "/suppliers",
+    response=list[SupplierOut],
+    auth=None,
+    summary="Qualified organisations",
+    description=(
+        "Organisations that can bid for work under the framework, with what they can bid for. "
+        "With `category` and `area`, only those qualified for that type of support in that area "
+        "(qualified in the area itself or an area that includes it)."
+    ),
+)
+@paginate(LimitOffsetPagination)
+def suppliers(request: HttpRequest, category: str | None = None, area: str | None = None):
+    chosen_category = None
+    chosen_area = None
+    if category:
+        chosen_category = ServiceCategory.objects.filter(code=category).first()
+        if chosen_category is None:
+            raise HttpError(422, f"There is no type of support with the code '{category}'.")
+    if area:
+        chosen_area = Area.objects.filter(code=area).first()
+        if chosen_area is None:
+            raise HttpError(422, f"There is no area with the code '{area}'.")
+    return register_organisations(category=chosen_category, area=chosen_area)

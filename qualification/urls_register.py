@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The public register of qualified organisations, mounted at /join/register/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from qualification.views import register as views
+
+urlpatterns = [
+    path("", views.register, name="register"),
+]
