@@ -1,5 +1,7 @@
 """The JSON API under /api/v1/. Each app contributes a router from its api.py."""
 
+from django.conf import settings
+from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
@@ -10,9 +12,9 @@ class _SwaggerWithOwnAssets(Swagger):
     """Swagger UI from ninja's bundled static files; it needs inline styles, so this page alone allows them."""
 
     def render_page(self, request, api, **kwargs):
-        return csp_override(
-            {"default-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"], "img-src": ["'self'", "data:"]}
-        )(lambda r: super(_SwaggerWithOwnAssets, self).render_page(r, api, **kwargs))(request)
+        return csp_override({**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]})(
+            lambda r: super(_SwaggerWithOwnAssets, self).render_page(r, api, **kwargs)
+        )(request)
 
 
 api = NinjaAPI(

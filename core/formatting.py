@@ -1,7 +1,7 @@
 """How dates and money read on screen, in GOV.UK style."""
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -10,10 +10,12 @@ LONDON = ZoneInfo("Europe/London")
 def money(value: Decimal | int | None, pence: bool = False) -> str:
     if value is None:
         return ""
-    amount = Decimal(value)
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
     if pence or amount != amount.to_integral_value():
-        return f"£{amount:,.2f}"
-    return f"£{amount:,.0f}"
+        return f"{sign}£{amount:,.2f}"
+    return f"{sign}£{amount:,.0f}"
 
 
 def london_date(value: date | datetime | None) -> str:

@@ -135,6 +135,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in attempts allowed per e-mail address and per IP address in the window below.
 SIGN_IN_MAX_ATTEMPTS = int(os.environ.get("SIGN_IN_MAX_ATTEMPTS", "5"))
 SIGN_IN_WINDOW_SECONDS = int(os.environ.get("SIGN_IN_WINDOW_SECONDS", "900"))
+# How many proxies in front of the service append to X-Forwarded-For (0: use the socket address).
+SIGN_IN_TRUSTED_PROXIES = int(os.environ.get("SIGN_IN_TRUSTED_PROXIES", "0"))
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_VALID_DAYS = 14
 

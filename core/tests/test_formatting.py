@@ -82,3 +82,12 @@ def test_jinja_filters_use_these_formats():
     template = env.from_string("{{ amount | money }} by {{ when | london_datetime }} ({{ when | london_date }})")
     when = datetime.datetime(2027, 7, 1, 11, 0, tzinfo=UTC)
     assert template.render(amount=Decimal("25000"), when=when) == "£25,000 by midday on 1 July 2027 (1 July 2027)"
+
+
+def test_negative_money_and_half_pennies_read_as_people_expect():
+    from decimal import Decimal
+
+    from core.formatting import money
+
+    assert money(Decimal("-1500")) == "-£1,500"
+    assert money(Decimal("0.005")) == "£0.01"
