@@ -1,0 +1,364 @@
+"""Reading bids. Bid content is sealed: every read outside the bidding organisation goes through
+`competitions.permissions.can_read_bid` or `bids_readable_by` (the same rule for querysets), and is
+audited by `competitions.services.bids.bid_open_for_reading`.
+
+`bid_content(bid)` is the canonical form of a bid (what its digest is computed from);
+`canonical_json(content)` gives the exact bytes hashed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from accounts.permissions import membership_of
+from competitions.models import (
+    Bid,
+    BidAnswer,
+    BidLot,
+    Competition,
+    CompetitionInvitation,
+    CompetitionMember,
+    Lot,
+    LotYear,
+    Question,
+    QuestionKind,
+)
+from competitions.permissions import bidding_closed
+from core.clock import db_now
+
+# What the bidder confirms on the declarations page (and what the digest records).
+DECLARATIONS: list[str] = [
+    "Everything in this bid is true and complete, as far as you know.",
+    "You have not talked to other bidders about your prices or agreed not to compete.",
+    "You will tell the commissioner straight away if anything in your bid stops being true.",
+    "Your partners have agreed to the work and share of the work shown in this bid.",
+]
+
+
+def _money_text(amount: Decimal) -> str:
+    return f"{Decimal(amount):.2f}"
+
+
+def chosen_lots(bid: Bid) -> list[Lot]:
+    return [bl.lot for bl in bid.bid_lots.select_related("lot").order_by("lot__number")]
+
+
+def invitation_for(competition: Competition, organisation) -> CompetitionInvitation | None:
+    return competition.invitations.filter(organisation=organisation).prefetch_related("lots").first()
+
+
+def lots_open_to(bid: Bid) -> list[Lot]:
+    """The lots this bidder may choose: those its invitation covers that are not cancelled."""
+    invitation = invitation_for(bid.competition, bid.organisation)
+    if invitation is None or invitation.kind != CompetitionInvitation.Kind.ELIGIBLE:
+        return []
+    return list(invitation.lots.filter(abandoned_at__isnull=True).order_by("number"))
+
+
+def bid_for_organisation(competition: Competition, organisation) -> Bid | None:
+    return Bid.objects.filter(competition=competition, organisation=organisation).first()
+
+
+def bid_content(bid: Bid) -> dict[str, Any]:
+    """Exactly what a bid says, in a stable order, with money and percentages as fixed strings.
+    Only answers for chosen lots count; nothing about who typed what."""
+    lots = list(BidLot.objects.filter(bid=bid).select_related("lot").prefetch_related("prices").order_by("lot__number"))
+    lot_ids = {bl.lot_id for bl in lots}
+    answers = []
+    for answer in (
+        BidAnswer.objects.filter(bid=bid).select_related("question", "lot").order_by("question__number", "lot__number")
+    ):
+        if answer.lot_id is not None and answer.lot_id not in lot_ids:
+            continue
+        answers.append(
+            {
+                "question_id": answer.question_id,
+                "question_number": answer.question.number,
+                "lot_id": answer.lot_id,
+                "text": answer.text,
+                "confirmed": answer.confirmed,
+            }
+        )
+    partners = [
+        {
+            "organisation_id": partner.organisation_id,
+            "name": partner.name,
+            "role": partner.role,
+            "share_percent": f"{Decimal(partner.share_percent):.2f}",
+            "lot_ids": sorted(lot.pk for lot in partner.lots.all()),
+            "work_description": partner.work_description,
+        }
+        for partner in bid.partners.prefetch_related("lots").order_by("id")
+    ]
+    documents = [
+        {"id": d.pk, "title": d.title, "content_type": d.content_type, "size": d.size, "sha256": d.sha256}
+        for d in bid.documents.order_by("id")
+    ]
+    return {
+        "bid_id": bid.pk,
+        "competition_id": bid.competition_id,
+        "organisation_id": bid.organisation_id,
+        "lots": [
+            {
+                "lot_id": bl.lot_id,
+                "lot_number": bl.lot.number,
+                "lot_name": bl.lot.name,
+                "prices": [
+                    {"financial_year": p.financial_year, "amount": _money_text(p.amount)}
+                    for p in sorted(bl.prices.all(), key=lambda p: p.financial_year)
+                ],
+            }
+            for bl in lots
+        ],
+        "answers": answers,
+        "partners": partners,
+        "documents": documents,
+        "declarations": {
+            "confirmed": bid.declarations_confirmed_at is not None,
+            "statements": DECLARATIONS if bid.declarations_confirmed_at else [],
+        },
+    }
+
+
+def canonical_json(content: dict[str, Any]) -> bytes:
+    """The exact bytes the digest is computed over: sorted keys, no spaces, UTF-8."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def content_digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+# --- Completeness --------------------------------------------------------------------------
+
+
+def word_count(text: str) -> int:
+    """Words as GOV.UK's character count counts them: runs of non-space characters."""
+    return len(str(text or "").split())
+
+
+def answer_targets(bid: Bid) -> list[tuple[Question, Lot | None]]:
+    """Every answer this bid needs: each question once, or once per chosen lot if lot-specific."""
+    lots = chosen_lots(bid)
+    targets: list[tuple[Question, Lot | None]] = []
+    for question in bid.competition.questions.order_by("number"):
+        if question.lot_specific and question.kind != QuestionKind.PASS_FAIL:
+            targets.extend((question, lot) for lot in lots)
+        else:
+            targets.append((question, None))
+    return targets
+
+
+def answers_by_target(bid: Bid) -> dict[tuple[int, int | None], BidAnswer]:
+    return {(a.question_id, a.lot_id): a for a in bid.answers.all()}
+
+
+def answer_is_complete(question: Question, answer: BidAnswer | None) -> bool:
+    if answer is None:
+        return False
+    if question.kind == QuestionKind.PASS_FAIL:
+        return answer.confirmed is not None
+    return bool(answer.text.strip())
+
+
+def prices_complete(bid_lot: BidLot) -> bool:
+    years = set(bid_lot.lot.years.values_list("financial_year", flat=True))
+    return years <= set(bid_lot.prices.values_list("financial_year", flat=True))
+
+
+def bid_missing(bid: Bid) -> list[str]:
+    """What must be done before the bid can be sent, in plain words (empty when complete)."""
+    missing: list[str] = []
+    bid_lots = list(bid.bid_lots.select_related("lot").order_by("lot__number"))
+    if not bid_lots:
+        missing.append("Choose at least one area to bid for")
+    answers = answers_by_target(bid)
+    for question, lot in answer_targets(bid):
+        answer = answers.get((question.pk, lot.pk if lot else None))
+        if not answer_is_complete(question, answer):
+            where = f" for {lot.name}" if lot else ""
+            missing.append(f"Answer question {question.number}{where}")
+        elif question.word_limit and word_count(answer.text) > question.word_limit:
+            missing.append(f"Shorten your answer to question {question.number} to {question.word_limit} words or fewer")
+    for bid_lot in bid_lots:
+        if not prices_complete(bid_lot):
+            missing.append(f"Enter your prices for {bid_lot.lot.name}")
+    total_share = sum((p.share_percent for p in bid.partners.all()), Decimal("0"))
+    if total_share >= 100:
+        missing.append("Your partners' shares of the work must add up to less than 100%")
+    if bid.declarations_confirmed_at is None:
+        missing.append("Confirm the declarations")
+    return missing
+
+
+# --- Status and receipts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BidStatus:
+    text: str
+    tag_class: str
+
+
+def bid_status(bid: Bid | None) -> BidStatus:
+    if bid is None:
+        return BidStatus("Not started", "govuk-tag--grey")
+    if bid.is_submitted:
+        return BidStatus("Sent", "govuk-tag--green")
+    if bid.withdrawn_at is not None:
+        return BidStatus("Withdrawn", "govuk-tag--orange")
+    return BidStatus("Draft", "govuk-tag--blue")
+
+
+def latest_receipt(bid: Bid):
+    return bid.receipts.order_by("-at", "-id").first()
+
+
+# --- Opportunities for a provider ----------------------------------------------------------
+
+
+def opportunities_for(user) -> list[CompetitionInvitation]:
+    """The launched competitions the user's organisation was sent, newest closing first."""
+    membership = membership_of(user)
+    if membership is None:
+        return []
+    return list(
+        CompetitionInvitation.objects.filter(
+            organisation_id=membership.organisation_id, competition__launched_at__isnull=False
+        )
+        .select_related("competition", "competition__service_type")
+        .prefetch_related("lots")
+        .order_by("-competition__closes_at")
+    )
+
+
+def eligible_bidder_names(competition: Competition) -> list[str]:
+    """Names of organisations that can bid, only if they are on the public register (no contact
+    details or people): for possible partners looking for someone to join."""
+    from qualification.selectors.register import register_organisations
+
+    invited = CompetitionInvitation.objects.filter(
+        competition=competition, kind=CompetitionInvitation.Kind.ELIGIBLE
+    ).values("organisation_id")
+    return [org.display_name for org in register_organisations().filter(pk__in=invited)]
+
+
+def time_left_text(closes_at: datetime.datetime | None, *, now: datetime.datetime | None = None) -> str:
+    """'Closes in 5 days', 'Closes in 3 hours', 'Closed'."""
+    if closes_at is None:
+        return ""
+    now = now or db_now()
+    left = closes_at - now
+    if left.total_seconds() <= 0:
+        return "Closed"
+    days = left.days
+    if days >= 2:
+        return f"Closes in {days} days"
+    hours = int(left.total_seconds() // 3600)
+    if hours >= 2:
+        return f"Closes in {hours} hours"
+    minutes = max(1, int(left.total_seconds() // 60))
+    return f"Closes in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+# --- The sealed-bid rule on querysets -------------------------------------------------------
+
+
+def bids_readable_by(user, competition: Competition, *, now: datetime.datetime | None = None) -> QuerySet[Bid]:
+    """The bids of `competition` whose content `user` may read: `can_read_bid` as a queryset.
+
+    Before the closing date: only the user's own organisation's bid. After it, also every sent
+    bid for the competition's commissioners, and for its evaluators the sent bids for which they
+    declared no conflict. Nobody else (administrators and assessors included)."""
+    bids = Bid.objects.filter(competition=competition)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return bids.none()
+    membership = membership_of(user)
+    own = Q(organisation_id=membership.organisation_id) if membership else Q(pk__in=[])
+    if not bidding_closed(competition, now=now):
+        return bids.filter(own)
+    sent = Q(submitted_at__isnull=False, withdrawn_at__isnull=True)
+    from accounts.permissions import is_commissioner
+
+    roles = set(CompetitionMember.objects.filter(competition=competition, user=user).values_list("role", flat=True))
+    if CompetitionMember.MemberRole.COMMISSIONER in roles and is_commissioner(user):
+        return bids.filter(own | sent)
+    if CompetitionMember.MemberRole.EVALUATOR in roles:
+        cleared = Q(conflict_declarations__evaluator=user, conflict_declarations__has_conflict=False)
+        return bids.filter(own | (sent & cleared)).distinct()
+    return bids.filter(own)
+
+
+def bid_view_url(bid: Bid) -> str:
+    return reverse("competitions:bid-view", kwargs={"competition_id": bid.competition_id, "bid_id": bid.pk})
+
+
+# --- Showing a bid -------------------------------------------------------------------------
+
+
+def content_for_display(competition: Competition, content: dict[str, Any]) -> dict[str, Any]:
+    """A bid's canonical content with question and lot wording added, for check-your-answers and
+    for the bid page. Every value is shown as text (escaped), never as HTML."""
+    questions = {q.pk: q for q in competition.questions.all()}
+    lots = {lot.pk: lot for lot in competition.lots.all()}
+    years = {(y.lot_id, y.financial_year): y for y in LotYear.objects.filter(lot__competition=competition)}
+    answers = []
+    for item in content.get("answers", []):
+        question = questions.get(item["question_id"])
+        lot = lots.get(item["lot_id"]) if item.get("lot_id") else None
+        if item.get("confirmed") is True:
+            shown = "Yes"
+        elif item.get("confirmed") is False:
+            shown = "No"
+        else:
+            shown = item.get("text", "")
+        answers.append(
+            {
+                "question": question,
+                "number": item.get("question_number"),
+                "lot": lot,
+                "text": shown,
+                "kind": question.kind if question else "",
+            }
+        )
+    lot_rows = []
+    for item in content.get("lots", []):
+        prices = []
+        total = Decimal("0")
+        for price in item.get("prices", []):
+            amount = Decimal(price["amount"])
+            total += amount
+            estimate = years.get((item["lot_id"], price["financial_year"]))
+            prices.append(
+                {
+                    "financial_year": price["financial_year"],
+                    "amount": amount,
+                    "estimate": estimate.value if estimate else None,
+                }
+            )
+        lot_rows.append(
+            {"lot": lots.get(item["lot_id"]), "name": item.get("lot_name"), "prices": prices, "total": total}
+        )
+    partners = [
+        {
+            **partner,
+            "share": Decimal(partner["share_percent"]),
+            "lot_names": [lots[pk].name for pk in partner.get("lot_ids", []) if pk in lots],
+        }
+        for partner in content.get("partners", [])
+    ]
+    return {
+        "lots": lot_rows,
+        "answers": answers,
+        "partners": partners,
+        "documents": content.get("documents", []),
+        "declarations": content.get("declarations", {}),
+    }

@@ -1,0 +1,438 @@
+"""Writing bids: start, choose lots, answer, price, partners, documents, declarations, submit,
+withdraw. Every write locks the competition row and then the bid row, reads the database
+server's clock AFTER taking the locks, and refuses once the closing date has passed.
+
+Audit events here hold ids and digests only, never what a bid says: staff can read the audit
+history, and bid content is sealed until the closing date.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from accounts.models import Organisation
+from accounts.permissions import is_member_of, membership_of
+from audit.services import audit_record
+from competitions.models import (
+    Bid,
+    BidAnswer,
+    BidDocument,
+    BidLot,
+    BidPartner,
+    BidPrice,
+    BidReceipt,
+    Competition,
+    Lot,
+    Question,
+    QuestionKind,
+)
+from competitions.permissions import can_bid, can_read_bid
+from competitions.selectors import bids as sel
+from core.clock import db_now
+from core.formatting import london_datetime
+from qualification.uploads import check_upload
+
+CLOSED_MESSAGE = "The closing date has passed. Bids can no longer be sent."
+SENT_MESSAGE = "You have sent this bid. Withdraw it if you need to change it, then send it again."
+
+
+class BidClosed(ValidationError):
+    """The closing date has passed (by the database server's clock)."""
+
+    def __init__(self):
+        super().__init__(CLOSED_MESSAGE, code="closed")
+
+
+class BidIncomplete(ValidationError):
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(missing, code="incomplete")
+
+
+def _ids(bid: Bid, **extra) -> dict:
+    return {"bid_id": bid.pk, "competition_id": bid.competition_id, "organisation_id": bid.organisation_id, **extra}
+
+
+def _audit(*, user, action: str, bid: Bid, **extra) -> None:
+    audit_record(actor=user, action=action, obj=bid, object_repr=f"Bid {bid.pk}", after=_ids(bid, **extra))
+
+
+def _lock_open(competition_id: int) -> tuple[Competition, datetime.datetime]:
+    """Lock the competition row, then read the database clock; refuse after the closing date."""
+    competition = Competition.objects.select_for_update().get(pk=competition_id)
+    now = db_now()
+    if competition.launched_at is None or competition.abandoned_at is not None:
+        raise ValidationError("This opportunity is not open for bids.", code="not_open")
+    if competition.closes_at is None or now >= competition.closes_at:
+        raise BidClosed
+    return competition, now
+
+
+def _lock_bid(*, bid: Bid, user, allow_sent: bool = False) -> tuple[Bid, datetime.datetime]:
+    """Lock competition then bid; check the user is in the bidding organisation and the deadline.
+    Must be called inside a transaction."""
+    if not is_member_of(user, bid.organisation):
+        raise PermissionDenied
+    _competition, now = _lock_open(bid.competition_id)
+    locked = Bid.objects.select_for_update().select_related("competition", "organisation").get(pk=bid.pk)
+    if locked.is_submitted and not allow_sent:
+        raise ValidationError(SENT_MESSAGE, code="sent")
+    return locked, now
+
+
+def _touch(bid: Bid, now: datetime.datetime) -> None:
+    bid.updated_at = now
+    bid.save(update_fields=["updated_at"])
+
+
+# --- Start ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bid_start(*, competition: Competition, user) -> Bid:
+    """Start (or return) the organisation's one bid for this competition."""
+    if not can_bid(user, competition):
+        raise PermissionDenied
+    organisation = membership_of(user).organisation
+    _competition, now = _lock_open(competition.pk)
+    existing = Bid.objects.filter(competition=competition, organisation=organisation).first()
+    if existing is not None:
+        return existing
+    bid = Bid(competition=competition, organisation=organisation, started_by=user, started_at=now, updated_at=now)
+    bid.full_clean()
+    try:
+        with transaction.atomic():
+            bid.save()
+    except IntegrityError:
+        # A colleague started it at the same moment: one bid per organisation per competition.
+        return Bid.objects.get(competition=competition, organisation=organisation)
+    _audit(user=user, action="bid.started", bid=bid)
+    return bid
+
+
+# --- Lots ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bid_lots_set(*, bid: Bid, user, lot_ids: list[int]) -> Bid:
+    """Choose the lots. Removing a lot deletes its prices and lot-specific answers."""
+    bid, now = _lock_bid(bid=bid, user=user)
+    allowed = {lot.pk: lot for lot in sel.lots_open_to(bid)}
+    wanted = {int(pk) for pk in lot_ids}
+    if not wanted:
+        raise ValidationError({"lots": "Select at least one area to bid for"})
+    if not wanted <= set(allowed):
+        raise ValidationError({"lots": "You can only bid for the areas you were invited to bid for"})
+    current = set(bid.bid_lots.values_list("lot_id", flat=True))
+    removed = current - wanted
+    if removed:
+        BidLot.objects.filter(bid=bid, lot_id__in=removed).delete()
+        BidAnswer.objects.filter(bid=bid, lot_id__in=removed).delete()
+        for partner in bid.partners.all():
+            partner.lots.remove(*removed)
+    for lot_id in sorted(wanted - current):
+        BidLot.objects.create(bid=bid, lot=allowed[lot_id])
+    _touch(bid, now)
+    _audit(user=user, action="bid.lots_chosen", bid=bid, lot_ids=sorted(wanted))
+    return bid
+
+
+# --- Answers -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bid_answer_save(
+    *, bid: Bid, user, question: Question, lot: Lot | None = None, text: str = "", confirmed: bool | None = None
+) -> BidAnswer:
+    bid, now = _lock_bid(bid=bid, user=user)
+    if question.competition_id != bid.competition_id:
+        raise PermissionDenied
+    if question.lot_specific and question.kind != QuestionKind.PASS_FAIL:
+        if lot is None or not bid.bid_lots.filter(lot=lot).exists():
+            raise ValidationError("Choose this area before answering for it.", code="lot")
+    else:
+        lot = None
+    if question.kind == QuestionKind.PASS_FAIL:
+        if confirmed is None:
+            raise ValidationError({"confirmed": "Select yes or no"})
+        text = ""
+    else:
+        text = (text or "").replace("\r\n", "\n").strip()
+        if not text:
+            raise ValidationError({"text": "Enter your answer"})
+        if question.word_limit and sel.word_count(text) > question.word_limit:
+            raise ValidationError({"text": f"Your answer must be {question.word_limit} words or fewer"})
+        confirmed = None
+    answer, _created = BidAnswer.objects.select_for_update().get_or_create(
+        bid=bid, question=question, lot=lot, defaults={"updated_by": user, "updated_at": now}
+    )
+    answer.text = text
+    answer.confirmed = confirmed
+    answer.updated_by = user
+    answer.updated_at = now
+    answer.full_clean()
+    answer.save()
+    _touch(bid, now)
+    _audit(user=user, action="bid.answer_saved", bid=bid, question_id=question.pk, lot_id=lot.pk if lot else None)
+    return answer
+
+
+# --- Prices --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bid_prices_save(*, bid: Bid, user, lot: Lot, prices: dict[int, Decimal]) -> BidLot:
+    bid, now = _lock_bid(bid=bid, user=user)
+    bid_lot = bid.bid_lots.filter(lot=lot).first()
+    if bid_lot is None:
+        raise ValidationError("Choose this area before pricing it.", code="lot")
+    years = set(lot.years.values_list("financial_year", flat=True))
+    if set(prices) != years:
+        raise ValidationError("Enter a price for every year.", code="years")
+    for year, amount in prices.items():
+        if amount is None or Decimal(amount) < 0:
+            raise ValidationError({f"price_{year}": "Price must be £0 or more"})
+        price, _created = BidPrice.objects.get_or_create(
+            bid_lot=bid_lot, financial_year=year, defaults={"amount": amount}
+        )
+        price.amount = Decimal(amount).quantize(Decimal("0.01"))
+        price.full_clean()
+        price.save()
+    _touch(bid, now)
+    _audit(user=user, action="bid.prices_saved", bid=bid, lot_id=lot.pk)
+    return bid_lot
+
+
+# --- Partners ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bid_partner_add(
+    *,
+    bid: Bid,
+    user,
+    organisation: Organisation | None,
+    name: str,
+    role: str,
+    share_percent: Decimal,
+    lot_ids: list[int],
+    work_description: str = "",
+) -> BidPartner:
+    bid, now = _lock_bid(bid=bid, user=user)
+    if organisation is not None and organisation.pk == bid.organisation_id:
+        raise ValidationError({"organisation": "Choose a different organisation from your own"})
+    chosen = set(bid.bid_lots.values_list("lot_id", flat=True))
+    wanted = {int(pk) for pk in lot_ids}
+    if not wanted or not wanted <= chosen:
+        raise ValidationError({"lots": "Select which of your areas this partner will work in"})
+    partner = BidPartner(
+        bid=bid,
+        organisation=organisation,
+        name=(organisation.display_name if organisation else name).strip(),
+        role=role,
+        share_percent=share_percent,
+        work_description=work_description.strip(),
+    )
+    partner.full_clean()
+    partner.save()
+    partner.lots.set(wanted)
+    _touch(bid, now)
+    _audit(user=user, action="bid.partner_added", bid=bid, partner_id=partner.pk)
+    return partner
+
+
+@transaction.atomic
+def bid_partner_remove(*, bid: Bid, user, partner_id: int) -> None:
+    bid, now = _lock_bid(bid=bid, user=user)
+    deleted, _ = BidPartner.objects.filter(bid=bid, pk=partner_id).delete()
+    if deleted:
+        _touch(bid, now)
+        _audit(user=user, action="bid.partner_removed", bid=bid, partner_id=partner_id)
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bid_document_add(*, bid: Bid, user, title: str, upload: UploadedFile) -> BidDocument:
+    try:
+        checked = check_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages[0]}) from exc
+    bid, now = _lock_bid(bid=bid, user=user)
+    document = BidDocument(
+        bid=bid,
+        title=title.strip(),
+        file=upload,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_at=now,
+        uploaded_by=user,
+    )
+    document.full_clean()
+    document.save()
+    _touch(bid, now)
+    _audit(user=user, action="bid.document_added", bid=bid, document_id=document.pk, sha256=checked.sha256)
+    return document
+
+
+@transaction.atomic
+def bid_document_remove(*, bid: Bid, user, document_id: int) -> None:
+    bid, now = _lock_bid(bid=bid, user=user)
+    document = BidDocument.objects.filter(bid=bid, pk=document_id).first()
+    if document is None:
+        return
+    _audit(user=user, action="bid.document_removed", bid=bid, document_id=document_id)
+    document.file.delete(save=False)
+    document.delete()
+    _touch(bid, now)
+
+
+# --- Declarations --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bid_declarations_confirm(*, bid: Bid, user) -> Bid:
+    bid, now = _lock_bid(bid=bid, user=user)
+    bid.declarations_confirmed_at = now
+    bid.updated_at = now
+    bid.save(update_fields=["declarations_confirmed_at", "updated_at"])
+    _audit(user=user, action="bid.declarations_confirmed", bid=bid)
+    return bid
+
+
+# --- Submit and withdraw -------------------------------------------------------------------
+
+
+def _send_receipt_email(*, bid: Bid, receipt: BidReceipt, user) -> None:
+    """Tell the person who sent it: when, and the digest. Never what the bid says."""
+    link = reverse("competitions:bid-receipt", kwargs={"competition_id": bid.competition_id})
+    verb = "sent" if receipt.kind == BidReceipt.Kind.SUBMITTED else "withdrew"
+    lines = [
+        f"Hello {user.get_full_name() or user.email},",
+        "",
+        f"Your organisation {verb} its bid for {bid.competition.title} ({bid.competition.reference}) "
+        f"at {london_datetime(receipt.at)} (London time).",
+    ]
+    if receipt.digest:
+        lines += ["", f"Receipt code (SHA-256 of what you sent): {receipt.digest}"]
+    lines += ["", f"You can see your receipt in the service: {link}", ""]
+    subject = f"Receipt: your bid for {bid.competition.title}"
+    recipients = [user.email]
+    transaction.on_commit(lambda: send_mail(subject, "\n".join(lines), None, recipients))
+
+
+@transaction.atomic
+def bid_submit(*, bid: Bid, user) -> BidReceipt:
+    """Send the bid: under the locks and by the database clock; store exactly what was sent and
+    its SHA-256 digest; write a receipt and an audit event (ids and digest only)."""
+    bid, now = _lock_bid(bid=bid, user=user)
+    missing = sel.bid_missing(bid)
+    if missing:
+        raise BidIncomplete(missing)
+    content = sel.bid_content(bid)
+    digest = sel.content_digest(content)
+    bid.submitted_content = content
+    bid.submitted_digest = digest
+    bid.submitted_at = now
+    bid.submitted_by = user
+    bid.withdrawn_at = None
+    bid.withdrawn_by = None
+    bid.updated_at = now
+    bid.full_clean()
+    bid.save()
+    receipt = BidReceipt.objects.create(bid=bid, kind=BidReceipt.Kind.SUBMITTED, at=now, by=user, digest=digest)
+    _audit(user=user, action="bid.submitted", bid=bid, receipt_id=receipt.pk, digest=digest)
+    _send_receipt_email(bid=bid, receipt=receipt, user=user)
+    return receipt
+
+
+@transaction.atomic
+def bid_withdraw(*, bid: Bid, user) -> BidReceipt:
+    """Take a sent bid back before the closing date. It stays as a draft to change and send again."""
+    bid, now = _lock_bid(bid=bid, user=user, allow_sent=True)
+    if not bid.is_submitted:
+        raise ValidationError("This bid has not been sent, so there is nothing to withdraw.", code="not_sent")
+    bid.withdrawn_at = now
+    bid.withdrawn_by = user
+    bid.updated_at = now
+    bid.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
+    receipt = BidReceipt.objects.create(
+        bid=bid, kind=BidReceipt.Kind.WITHDRAWN, at=now, by=user, digest=bid.submitted_digest
+    )
+    _audit(user=user, action="bid.withdrawn", bid=bid, receipt_id=receipt.pk, digest=bid.submitted_digest)
+    _send_receipt_email(bid=bid, receipt=receipt, user=user)
+    return receipt
+
+
+# --- Reading (audited) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def bid_open_for_reading(*, bid: Bid, user) -> dict:
+    """The content of a bid for someone `can_read_bid` allows; PermissionDenied for anyone else.
+
+    Members of the bidding organisation see their live bid. Anyone else sees exactly what was
+    sent, and the read is written to the audit trail ("bid.read")."""
+    if not can_read_bid(user, bid):
+        raise PermissionDenied
+    if is_member_of(user, bid.organisation):
+        return sel.bid_content(bid)
+    audit_record(
+        actor=user,
+        action="bid.read",
+        obj=bid,
+        object_repr=f"Bid {bid.pk}",
+        after=_ids(bid, digest=bid.submitted_digest),
+    )
+    return bid.submitted_content or {}
+
+
+@transaction.atomic
+def bid_document_open(*, bid: Bid, user, document_id: int) -> BidDocument:
+    """A document of a bid, for someone `can_read_bid` allows (audited outside the bidder)."""
+    if not can_read_bid(user, bid):
+        raise PermissionDenied
+    document = BidDocument.objects.filter(bid=bid, pk=document_id).first()
+    if document is None:
+        raise PermissionDenied
+    if not is_member_of(user, bid.organisation):
+        sent_ids = {d["id"] for d in (bid.submitted_content or {}).get("documents", [])}
+        if document.pk not in sent_ids:
+            raise PermissionDenied
+        audit_record(
+            actor=user,
+            action="bid.read",
+            obj=bid,
+            object_repr=f"Bid {bid.pk}",
+            after=_ids(bid, document_id=document.pk, sha256=document.sha256),
+        )
+    return document
+
+
+__all__ = [
+    "CLOSED_MESSAGE",
+    "BidClosed",
+    "BidIncomplete",
+    "bid_answer_save",
+    "bid_declarations_confirm",
+    "bid_document_add",
+    "bid_document_open",
+    "bid_document_remove",
+    "bid_lots_set",
+    "bid_open_for_reading",
+    "bid_partner_add",
+    "bid_partner_remove",
+    "bid_prices_save",
+    "bid_start",
+    "bid_submit",
+    "bid_withdraw",
+]

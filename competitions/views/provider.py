@@ -1,0 +1,719 @@
+"""Provider pages: opportunities for you, an opportunity, and one bid covering many lots.
+
+Views parse input, call one service or selector, and respond. A competition the user's
+organisation was not sent is a 404 (its existence is not revealed); staff have their own pages.
+After the closing date every bid page shows the GOV.UK "closed" message instead of a form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.permissions import membership_of
+from competitions import forms_bid
+from competitions.models import Bid, Competition, CompetitionInvitation, Lot, Question, QuestionKind
+from competitions.permissions import (
+    bidding_closed,
+    can_bid,
+    can_see_opportunities_for_you,
+    can_view_opportunity,
+)
+from competitions.selectors import answer_library
+from competitions.selectors import bids as sel
+from competitions.services import bids as svc
+from core.clock import db_now, financial_year_label
+
+TEMPLATES = "competitions/provider/"
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    form = context.get("form")
+    context.setdefault("page_has_errors", bool(form is not None and form.is_bound and form.errors))
+    context.setdefault("financial_year_label", financial_year_label)
+    return render(request, TEMPLATES + template, context, status=status)
+
+
+def _optional_url(name: str, **kwargs) -> str | None:
+    """A link to a page another part of the service provides, if it exists."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+
+
+def _competition(request: HttpRequest, competition_id: int) -> Competition:
+    competition = get_object_or_404(Competition.objects.select_related("service_type", "owner_area"), pk=competition_id)
+    if not can_view_opportunity(request.user, competition):
+        raise Http404
+    return competition
+
+
+def _closed(request: HttpRequest, competition: Competition, bid: Bid | None = None) -> HttpResponse:
+    return _page(
+        request,
+        "closed.html",
+        {"competition": competition, "bid": bid, "message": svc.CLOSED_MESSAGE, "page_has_errors": False},
+    )
+
+
+def _cannot_change(request: HttpRequest, competition: Competition, bid: Bid, message: str) -> HttpResponse:
+    return _page(request, "cannot_change.html", {"competition": competition, "bid": bid, "message": message})
+
+
+def _bid_or_redirect(request: HttpRequest, competition_id: int) -> tuple[Competition, Bid] | HttpResponse:
+    competition = _competition(request, competition_id)
+    membership = membership_of(request.user)
+    bid = sel.bid_for_organisation(competition, membership.organisation)
+    if bid is None:
+        return redirect("competitions:opportunity", competition_id=competition.pk)
+    return competition, bid
+
+
+def _editable(request: HttpRequest, competition_id: int) -> tuple[Competition, Bid] | HttpResponse:
+    """The user's own bid, if it can still be changed; otherwise the page saying why not."""
+    found = _bid_or_redirect(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    if bidding_closed(competition):
+        return _closed(request, competition, bid)
+    if bid.is_submitted:
+        return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
+    return competition, bid
+
+
+def _refusal(request: HttpRequest, competition: Competition, bid: Bid, exc: ValidationError) -> HttpResponse | None:
+    """The page for a refusal that is not about what was typed (closed, already sent)."""
+    if isinstance(exc, svc.BidClosed) or getattr(exc, "code", None) == "closed":
+        return _closed(request, competition, bid)
+    if getattr(exc, "code", None) in ("sent", "not_open", "lot", "years", "not_sent"):
+        return _cannot_change(request, competition, bid, exc.messages[0])
+    return None
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _task_list_url(competition: Competition) -> str:
+    return reverse("competitions:bid", kwargs={"competition_id": competition.pk})
+
+
+# --- Opportunities -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def for_you(request: HttpRequest) -> HttpResponse:
+    if not can_see_opportunities_for_you(request.user):
+        raise PermissionDenied
+    membership = membership_of(request.user)
+    now = db_now()
+    rows = []
+    for invitation in sel.opportunities_for(request.user):
+        competition = invitation.competition
+        bid = sel.bid_for_organisation(competition, membership.organisation)
+        rows.append(
+            {
+                "invitation": invitation,
+                "competition": competition,
+                "lots": list(invitation.lots.all()),
+                "status": sel.bid_status(bid) if invitation.kind == "eligible" else None,
+                "time_left": sel.time_left_text(competition.closes_at, now=now),
+                "closed": bidding_closed(competition, now=now),
+            }
+        )
+    eligible = [r for r in rows if r["invitation"].kind == CompetitionInvitation.Kind.ELIGIBLE]
+    partner = [r for r in rows if r["invitation"].kind == CompetitionInvitation.Kind.PARTNER]
+    return _page(request, "for_you.html", {"eligible": eligible, "partner": partner})
+
+
+@require_http_methods(["GET"])
+def opportunity(request: HttpRequest, competition_id: int) -> HttpResponse:
+    competition = _competition(request, competition_id)
+    membership = membership_of(request.user)
+    invitation = sel.invitation_for(competition, membership.organisation)
+    bid = sel.bid_for_organisation(competition, membership.organisation)
+    now = db_now()
+    lots = list(competition.lots.prefetch_related("years", "areas").order_by("number"))
+    context = {
+        "competition": competition,
+        "invitation": invitation,
+        "invited_lot_ids": {lot.pk for lot in invitation.lots.all()},
+        "is_partner": invitation.kind == CompetitionInvitation.Kind.PARTNER,
+        "bidder_names": sel.eligible_bidder_names(competition)
+        if invitation.kind == CompetitionInvitation.Kind.PARTNER
+        else [],
+        "bid": bid,
+        "bid_status": sel.bid_status(bid),
+        "lots": lots,
+        "questions": list(competition.questions.order_by("number")),
+        "documents": list(competition.documents.order_by("title")),
+        "closed": bidding_closed(competition, now=now),
+        "time_left": sel.time_left_text(competition.closes_at, now=now),
+        "can_bid": can_bid(request.user, competition),
+        "quality_weight": sum(
+            (q.weight for q in competition.questions.all() if q.kind == QuestionKind.QUALITY), start=0
+        ),
+        "clarifications_url": _optional_url("competitions:clarifications", competition_id=competition.pk),
+    }
+    return _page(request, "opportunity.html", context)
+
+
+# --- Start and the task list ---------------------------------------------------------------
+
+
+@require_POST
+def bid_start(request: HttpRequest, competition_id: int) -> HttpResponse:
+    competition = _competition(request, competition_id)
+    try:
+        svc.bid_start(competition=competition, user=request.user)
+    except svc.BidClosed:
+        return _closed(request, competition)
+    except ValidationError as exc:
+        return _cannot_change(request, competition, None, exc.messages[0])
+    return redirect(_task_list_url(competition))
+
+
+def _status(done: bool, *, started: bool = False, optional: bool = False, blocked: bool = False) -> dict[str, Any]:
+    if blocked:
+        return {"text": "Cannot start yet", "classes": "govuk-task-list__status--cannot-start-yet"}
+    if done:
+        return {"text": "Completed"}
+    if optional:
+        return {"text": "Optional"}
+    if started:
+        return {"tag": {"text": "In progress", "classes": "govuk-tag--light-blue"}}
+    return {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}}
+
+
+def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, Any]]]:
+    cid = competition.pk
+    bid_lots = list(bid.bid_lots.select_related("lot").order_by("lot__number"))
+    answers = sel.answers_by_target(bid)
+
+    def item(title: str, href: str | None, status: dict[str, Any], hint: str = "") -> dict[str, Any]:
+        data: dict[str, Any] = {"title": {"text": title}, "status": status}
+        if href:
+            data["href"] = href
+        if hint:
+            data["hint"] = {"text": hint}
+        return data
+
+    lots_items = [
+        item(
+            "Choose the areas you are bidding for",
+            reverse("competitions:bid-lots", kwargs={"competition_id": cid}),
+            _status(bool(bid_lots)),
+            ", ".join(bl.lot.name for bl in bid_lots),
+        )
+    ]
+    answer_items = []
+    for question, lot in sel.answer_targets(bid):
+        answer = answers.get((question.pk, lot.pk if lot else None))
+        kwargs = {"competition_id": cid, "question_id": question.pk}
+        if lot:
+            kwargs["lot_id"] = lot.pk
+        href = reverse("competitions:bid-answer-lot" if lot else "competitions:bid-answer", kwargs=kwargs)
+        title = f"Question {question.number}" + (f": {lot.name}" if lot else "")
+        answer_items.append(item(title, href, _status(sel.answer_is_complete(question, answer)), question.text[:120]))
+    if any(q.lot_specific for q in competition.questions.all()) and not bid_lots:
+        answer_items.append(
+            item("Answers for each area", None, _status(False, blocked=True), "Choose your areas first.")
+        )
+    price_items = [
+        item(
+            f"Prices for {bl.lot.name}",
+            reverse("competitions:bid-prices", kwargs={"competition_id": cid, "lot_id": bl.lot_id}),
+            _status(sel.prices_complete(bl)),
+        )
+        for bl in bid_lots
+    ] or [item("Prices", None, _status(False, blocked=True), "Choose your areas first.")]
+    partner_count = bid.partners.count()
+    document_count = bid.documents.count()
+    other_items = [
+        item(
+            "Partners",
+            reverse("competitions:bid-partners", kwargs={"competition_id": cid}),
+            _status(partner_count > 0, optional=True),
+            "Other organisations doing part of the work, if any.",
+        ),
+        item(
+            "Documents",
+            reverse("competitions:bid-documents", kwargs={"competition_id": cid}),
+            _status(document_count > 0, optional=True),
+            "Files that support your bid, if any.",
+        ),
+        item(
+            "Declarations",
+            reverse("competitions:bid-declarations", kwargs={"competition_id": cid}),
+            _status(bid.declarations_confirmed_at is not None),
+        ),
+    ]
+    return {"lots": lots_items, "answers": answer_items, "prices": price_items, "other": other_items}
+
+
+@require_http_methods(["GET"])
+def bid_task_list(request: HttpRequest, competition_id: int) -> HttpResponse:
+    found = _bid_or_redirect(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    closed = bidding_closed(competition)
+    context = {
+        "competition": competition,
+        "bid": bid,
+        "closed": closed,
+        "status": sel.bid_status(bid),
+        "receipt": sel.latest_receipt(bid),
+        "time_left": sel.time_left_text(competition.closes_at),
+        "sections": _task_items(competition, bid) if not closed and not bid.is_submitted else None,
+        "missing": sel.bid_missing(bid),
+    }
+    return _page(request, "task_list.html", context)
+
+
+# --- Lots ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def bid_lots(request: HttpRequest, competition_id: int) -> HttpResponse:
+    found = _editable(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    lots = sel.lots_open_to(bid)
+    if request.method == "POST":
+        form = forms_bid.LotsForm(request.POST, lots=lots)
+        if form.is_valid():
+            try:
+                svc.bid_lots_set(bid=bid, user=request.user, lot_ids=[int(x) for x in form.cleaned_data["lots"]])
+            except ValidationError as exc:
+                if (response := _refusal(request, competition, bid, exc)) is not None:
+                    return response
+                _form_errors(form, exc)
+            else:
+                return redirect(_task_list_url(competition))
+    else:
+        form = forms_bid.LotsForm(
+            initial={"lots": [str(pk) for pk in bid.bid_lots.values_list("lot_id", flat=True)]}, lots=lots
+        )
+    return _page(request, "lots.html", {"competition": competition, "bid": bid, "form": form})
+
+
+# --- Answers -------------------------------------------------------------------------------
+
+
+def _answer_target(
+    competition: Competition, bid: Bid, question_id: int, lot_id: int | None
+) -> tuple[Question, Lot | None]:
+    question = get_object_or_404(Question, pk=question_id, competition=competition)
+    lot = None
+    if lot_id is not None:
+        if not question.lot_specific:
+            raise Http404
+        lot = get_object_or_404(Lot, pk=lot_id, competition=competition)
+        if not bid.bid_lots.filter(lot=lot).exists():
+            raise Http404
+    elif question.lot_specific and question.kind != QuestionKind.PASS_FAIL:
+        raise Http404
+    return question, lot
+
+
+def _answer_label(question: Question, lot: Lot | None) -> str:
+    return f"Question {question.number}: {question.text}" + (f" (for {lot.name})" if lot else "")
+
+
+@require_http_methods(["GET", "POST"])
+def bid_answer(request: HttpRequest, competition_id: int, question_id: int, lot_id: int | None = None) -> HttpResponse:
+    found = _editable(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    question, lot = _answer_target(competition, bid, question_id, lot_id)
+    form_class = forms_bid.answer_form_class(question)
+    label = _answer_label(question, lot)
+    existing = bid.answers.filter(question=question, lot=lot).first()
+    reused = None
+    if request.method == "POST":
+        form = form_class(request.POST, question=question, label=label)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if question.kind == QuestionKind.PASS_FAIL:
+                    svc.bid_answer_save(
+                        bid=bid, user=request.user, question=question, lot=lot, confirmed=data["confirmed"] == "yes"
+                    )
+                else:
+                    svc.bid_answer_save(bid=bid, user=request.user, question=question, lot=lot, text=data["text"])
+            except ValidationError as exc:
+                if (response := _refusal(request, competition, bid, exc)) is not None:
+                    return response
+                _form_errors(form, exc)
+            else:
+                return redirect(_task_list_url(competition))
+    else:
+        initial: dict[str, Any] = {}
+        if existing is not None:
+            if question.kind == QuestionKind.PASS_FAIL:
+                initial["confirmed"] = {True: "yes", False: "no"}.get(existing.confirmed)
+            else:
+                initial["text"] = existing.text
+        use = request.GET.get("use")
+        if use and question.kind != QuestionKind.PASS_FAIL:
+            reused = answer_library.library_answer(bid.organisation, use)
+            if reused is not None:
+                initial["text"] = reused.text
+        form = form_class(initial=initial, question=question, label=label)
+    library_url = None
+    if question.kind != QuestionKind.PASS_FAIL:
+        kwargs = {"competition_id": competition.pk, "question_id": question.pk}
+        if lot:
+            kwargs["lot_id"] = lot.pk
+        library_url = reverse("competitions:bid-library-lot" if lot else "competitions:bid-library", kwargs=kwargs)
+    return _page(
+        request,
+        "answer.html",
+        {
+            "competition": competition,
+            "bid": bid,
+            "question": question,
+            "lot": lot,
+            "form": form,
+            "reused": reused,
+            "library_url": library_url,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def bid_library(request: HttpRequest, competition_id: int, question_id: int, lot_id: int | None = None) -> HttpResponse:
+    found = _editable(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    question, lot = _answer_target(competition, bid, question_id, lot_id)
+    if question.kind == QuestionKind.PASS_FAIL:
+        raise Http404
+    kwargs = {"competition_id": competition.pk, "question_id": question.pk}
+    if lot:
+        kwargs["lot_id"] = lot.pk
+    answer_url = reverse("competitions:bid-answer-lot" if lot else "competitions:bid-answer", kwargs=kwargs)
+    items = answer_library.library_answers(bid.organisation, exclude_bid=bid)
+    return _page(
+        request,
+        "library.html",
+        {
+            "competition": competition,
+            "bid": bid,
+            "question": question,
+            "lot": lot,
+            "items": items,
+            "answer_url": answer_url,
+        },
+    )
+
+
+# --- Prices --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def bid_prices(request: HttpRequest, competition_id: int, lot_id: int) -> HttpResponse:
+    found = _editable(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    bid_lot = bid.bid_lots.select_related("lot").filter(lot_id=lot_id).first()
+    if bid_lot is None:
+        raise Http404
+    lot = bid_lot.lot
+    if request.method == "POST":
+        form = forms_bid.PricesForm(request.POST, lot=lot)
+        if form.is_valid():
+            try:
+                svc.bid_prices_save(bid=bid, user=request.user, lot=lot, prices=form.prices())
+            except ValidationError as exc:
+                if (response := _refusal(request, competition, bid, exc)) is not None:
+                    return response
+                _form_errors(form, exc)
+            else:
+                return redirect(_task_list_url(competition))
+    else:
+        initial = {f"price_{p.financial_year}": f"{p.amount:,.2f}" for p in bid_lot.prices.all()}
+        form = forms_bid.PricesForm(initial=initial, lot=lot)
+    return _page(request, "prices.html", {"competition": competition, "bid": bid, "lot": lot, "form": form})
+
+
+# --- Partners ------------------------------------------------------------------------------
+
+
+def _partner_organisations(bid: Bid):
+    from qualification.selectors.register import register_organisations
+
+    return list(register_organisations().exclude(pk=bid.organisation_id))
+
+
+@require_http_methods(["GET"])
+def bid_partners(request: HttpRequest, competition_id: int) -> HttpResponse:
+    found = _editable(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    partners = list(bid.partners.prefetch_related("lots").order_by("id"))
+    return _page(request, "partners.html", {"competition": competition, "bid": bid, "partners": partners})
+
+
+@require_http_methods(["GET", "POST"])
+def bid_partner_add(request: HttpRequest, competition_id: int) -> HttpResponse:
+    found = _editable(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    lots = sel.chosen_lots(bid)
+    if not lots:
+        return redirect("competitions:bid-lots", competition_id=competition.pk)
+    organisations = _partner_organisations(bid)
+    if request.method == "POST":
+        form = forms_bid.PartnerForm(request.POST, organisations=organisations, lots=lots)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                svc.bid_partner_add(
+                    bid=bid,
+                    user=request.user,
+                    organisation=form.chosen_organisation(),
+                    name=data["name"],
+                    role=data["role"],
+                    share_percent=data["share_percent"],
+                    lot_ids=[int(x) for x in data["lots"]],
+                    work_description=data["work_description"],
+                )
+            except ValidationError as exc:
+                if (response := _refusal(request, competition, bid, exc)) is not None:
+                    return response
+                _form_errors(form, exc)
+            else:
+                return redirect("competitions:bid-partners", competition_id=competition.pk)
+    else:
+        form = forms_bid.PartnerForm(organisations=organisations, lots=lots)
+    return _page(request, "partner_add.html", {"competition": competition, "bid": bid, "form": form})
+
+
+@require_POST
+def bid_partner_remove(request: HttpRequest, competition_id: int, partner_id: int) -> HttpResponse:
+    found = _editable(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    try:
+        svc.bid_partner_remove(bid=bid, user=request.user, partner_id=partner_id)
+    except ValidationError as exc:
+        return _refusal(request, competition, bid, exc) or _cannot_change(request, competition, bid, exc.messages[0])
+    return redirect("competitions:bid-partners", competition_id=competition.pk)
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def bid_documents(request: HttpRequest, competition_id: int) -> HttpResponse:
+    found = _editable(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    if request.method == "POST":
+        form = forms_bid.DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                svc.bid_document_add(
+                    bid=bid, user=request.user, title=form.cleaned_data["title"], upload=form.cleaned_data["file"]
+                )
+            except ValidationError as exc:
+                if (response := _refusal(request, competition, bid, exc)) is not None:
+                    return response
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "Your document was added.")
+                return redirect("competitions:bid-documents", competition_id=competition.pk)
+    else:
+        form = forms_bid.DocumentForm()
+    documents = list(bid.documents.order_by("id"))
+    return _page(
+        request, "documents.html", {"competition": competition, "bid": bid, "form": form, "documents": documents}
+    )
+
+
+@require_POST
+def bid_document_remove(request: HttpRequest, competition_id: int, document_id: int) -> HttpResponse:
+    found = _editable(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    try:
+        svc.bid_document_remove(bid=bid, user=request.user, document_id=document_id)
+    except ValidationError as exc:
+        return _refusal(request, competition, bid, exc) or _cannot_change(request, competition, bid, exc.messages[0])
+    return redirect("competitions:bid-documents", competition_id=competition.pk)
+
+
+# --- Declarations --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def bid_declarations(request: HttpRequest, competition_id: int) -> HttpResponse:
+    found = _editable(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    if request.method == "POST":
+        form = forms_bid.DeclarationsForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.bid_declarations_confirm(bid=bid, user=request.user)
+            except ValidationError as exc:
+                if (response := _refusal(request, competition, bid, exc)) is not None:
+                    return response
+                _form_errors(form, exc)
+            else:
+                return redirect(_task_list_url(competition))
+    else:
+        form = forms_bid.DeclarationsForm(initial={"confirmed": bid.declarations_confirmed_at is not None})
+    return _page(
+        request,
+        "declarations.html",
+        {"competition": competition, "bid": bid, "form": form, "statements": sel.DECLARATIONS},
+    )
+
+
+# --- Check, send, receipt, withdraw --------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def bid_check(request: HttpRequest, competition_id: int) -> HttpResponse:
+    found = _bid_or_redirect(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    if bidding_closed(competition):
+        return _closed(request, competition, bid)
+    if bid.is_submitted and request.method == "GET":
+        return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
+    missing: list[str] = []
+    if request.method == "POST":
+        try:
+            svc.bid_submit(bid=bid, user=request.user)
+        except svc.BidIncomplete as exc:
+            missing = exc.missing
+        except ValidationError as exc:
+            return _refusal(request, competition, bid, exc) or _cannot_change(
+                request, competition, bid, exc.messages[0]
+            )
+        else:
+            return redirect("competitions:bid-receipt", competition_id=competition.pk)
+    else:
+        missing = sel.bid_missing(bid)
+    content = sel.content_for_display(competition, sel.bid_content(bid))
+    return _page(
+        request,
+        "check.html",
+        {
+            "competition": competition,
+            "bid": bid,
+            "content": content,
+            "missing": missing,
+            "page_has_errors": request.method == "POST" and bool(missing),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def bid_receipt(request: HttpRequest, competition_id: int) -> HttpResponse:
+    found = _bid_or_redirect(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    receipt = sel.latest_receipt(bid)
+    if receipt is None:
+        return redirect(_task_list_url(competition))
+    return _page(
+        request,
+        "receipt.html",
+        {"competition": competition, "bid": bid, "receipt": receipt, "closed": bidding_closed(competition)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def bid_withdraw(request: HttpRequest, competition_id: int) -> HttpResponse:
+    found = _bid_or_redirect(request, competition_id)
+    if isinstance(found, HttpResponse):
+        return found
+    competition, bid = found
+    if bidding_closed(competition):
+        return _closed(request, competition, bid)
+    if not bid.is_submitted:
+        return redirect(_task_list_url(competition))
+    if request.method == "POST":
+        try:
+            svc.bid_withdraw(bid=bid, user=request.user)
+        except ValidationError as exc:
+            return _refusal(request, competition, bid, exc) or _cannot_change(
+                request, competition, bid, exc.messages[0]
+            )
+        messages.success(
+            request, "Your bid was withdrawn. You can change it and send it again before the closing date."
+        )
+        return redirect(_task_list_url(competition))
+    return _page(request, "withdraw.html", {"competition": competition, "bid": bid})
+
+
+# --- Reading a whole bid (sealed) ----------------------------------------------------------
+
+
+def _readable_bid(request: HttpRequest, competition_id: int, bid_id: int) -> Bid:
+    bid = Bid.objects.select_related("competition", "organisation").filter(pk=bid_id, competition_id=competition_id)
+    found = bid.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@require_http_methods(["GET"])
+def bid_view(request: HttpRequest, competition_id: int, bid_id: int) -> HttpResponse:
+    """A whole bid, for whoever `can_read_bid` allows; 404 for everyone else. Reads from outside
+    the bidding organisation are audited."""
+    bid = _readable_bid(request, competition_id, bid_id)
+    try:
+        content = svc.bid_open_for_reading(bid=bid, user=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    return _page(
+        request,
+        "bid_view.html",
+        {
+            "competition": bid.competition,
+            "bid": bid,
+            "content": sel.content_for_display(bid.competition, content),
+            "own": membership_of(request.user) is not None
+            and membership_of(request.user).organisation_id == bid.organisation_id,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def bid_document(request: HttpRequest, competition_id: int, bid_id: int, document_id: int) -> HttpResponse:
+    bid = _readable_bid(request, competition_id, bid_id)
+    try:
+        document = svc.bid_document_open(bid=bid, user=request.user, document_id=document_id)
+    except PermissionDenied:
+        raise Http404 from None
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
