@@ -41,3 +41,9 @@ api.add_router("/", qualification_router)
 from opendata.api import router as opendata_router  # noqa: E402
 
 api.add_router("/ocds/", opendata_router)
+
+from insights.api import router as insights_router  # noqa: E402
+from publicdata.api import router as publicdata_router  # noqa: E402
+
+api.add_router("/insights/", insights_router)
+api.add_router("/public/", publicdata_router)

@@ -27,6 +27,8 @@ urlpatterns = [
     path("opportunities/", include("competitions.urls")),
     path("contracts/", include("contracts.urls")),
     path("open-data/", include("opendata.urls")),
+    path("insights/", include("insights.urls")),
+    path("public/", include("publicdata.urls")),
     path("api/v1/", (_public(api_urls), app_name, namespace)),
     path("admin/", admin.site.urls),
 ]

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "competitions",
     "contracts",
     "opendata",
+    "insights",
+    "publicdata",
     "demo",
 ]
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PublicdataConfig(AppConfig):
+    name = "publicdata"
+    verbose_name = "Public registers"
