@@ -65,7 +65,9 @@ def details(label: str, *, hint: str = "", max_words: int = 200) -> forms.CharFi
     return field
 
 
-def money_field(label: str, *, required: str, hint: str = "", required_field: bool = True) -> forms.DecimalField:
+def money_field(
+    label: str, *, required: str, hint: str = "", required_field: bool = True, name: str = "The amount"
+) -> forms.DecimalField:
     field = forms.DecimalField(
         label=label,
         help_text=hint,
@@ -76,11 +78,11 @@ def money_field(label: str, *, required: str, hint: str = "", required_field: bo
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal"}),
         error_messages={
             "required": required,
-            "invalid": f"{label} must be a number, like 250000",
-            "min_value": f"{label} must be 0 or more",
-            "max_digits": f"{label} is too big",
-            "max_decimal_places": f"{label} can only include pounds and pence",
-            "max_whole_digits": f"{label} is too big",
+            "invalid": f"{name} must be a number, like 250000",
+            "min_value": f"{name} must be 0 or more",
+            "max_digits": f"{name} is too big",
+            "max_decimal_places": f"{name} can only include pounds and pence",
+            "max_whole_digits": f"{name} is too big",
         },
     )
     field.prefix = "£"  # type: ignore[attr-defined]
@@ -346,13 +348,13 @@ class ExclusionForm(ConditionalMixin, GovukForm):
         required="Select yes if your organisation or anyone who runs it has been found guilty of any of these",
         inline=False,
     )
-    mandatory_details = details("Tell us what happened and what you have done since")
+    mandatory_details = details("If yes, tell us what happened and what you have done since")
     discretionary = yes_no(
         "In the last 3 years, has any of these things happened?",
         required="Select yes if any of these things has happened",
         inline=False,
     )
-    discretionary_details = details("Tell us what happened and what you have done since", max_words=200)
+    discretionary_details = details("If yes, tell us what happened and what you have done since", max_words=200)
     conditionals = {"mandatory": {"yes": ["mandatory_details"]}, "discretionary": {"yes": ["discretionary_details"]}}
     conditional_required = {
         "mandatory_details": "Tell us what happened",
@@ -400,7 +402,7 @@ class InsuranceForm(ConditionalMixin, GovukForm):
         inline=False,
     )
     employers_liability_amount = money_field(
-        "How much are you covered for?",
+        "If yes, how much employer's liability cover do you have?",
         required="Enter how much employer's liability cover you have",
         required_field=False,
     )
@@ -411,7 +413,9 @@ class InsuranceForm(ConditionalMixin, GovukForm):
         inline=False,
     )
     public_liability_amount = money_field(
-        "How much are you covered for?", required="Enter how much public liability cover you have", required_field=False
+        "If yes, how much public liability cover do you have?",
+        required="Enter how much public liability cover you have",
+        required_field=False,
     )
     professional_indemnity = yes_no(
         "Do you have professional indemnity insurance?",
@@ -420,7 +424,7 @@ class InsuranceForm(ConditionalMixin, GovukForm):
         inline=False,
     )
     professional_indemnity_amount = money_field(
-        "How much are you covered for?",
+        "If yes, how much professional indemnity cover do you have?",
         required="Enter how much professional indemnity cover you have",
         required_field=False,
     )
@@ -473,7 +477,7 @@ class SecurityForm(ConditionalMixin, GovukForm):
         required="Select yes if you can say yes to all of these",
         inline=False,
     )
-    gaps = details("Which ones can you not say yes to yet, and what are you doing about it?")
+    gaps = details("If no, which ones can you not say yes to yet? What are you doing about it?")
     cyber_essentials = forms.CharField(
         label="Cyber Essentials certificate number (optional)",
         help_text="Only if you have one. You do not need it to join.",

@@ -153,9 +153,9 @@ def test_yes_needs_an_explanation_and_other_answers_are_kept(member_client):
     page = response.content.decode()
     assert "Tell us what happened" in page
     # The radio chosen is still chosen, and the explanation box is shown open.
-    # The "yes" chosen is still chosen, with its explanation box open; the other question's box stays closed.
-    assert '<div class="govuk-radios__conditional" id="conditional-discretionary">' in page
-    assert 'class="govuk-radios__conditional govuk-radios__conditional--hidden" id="conditional-mandatory"' in page
+    # Both answers are still chosen, and the error points at the explanation box.
+    assert page.count("checked") == 2
+    assert '<a href="#discretionary_details">Tell us what happened</a>' in page
 
 
 def test_insurance_amount_must_be_a_number(member_client):

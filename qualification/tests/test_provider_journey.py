@@ -80,7 +80,9 @@ def test_coming_back_to_your_details_keeps_the_password_unless_a_new_one_is_type
     register_steps = (("you", YOU), ("organisation", ORGANISATION), ("size", SIZE), ("address", ADDRESS))
     for step, data in register_steps:
         client.post(reverse("qualification:register", args=[step]), data)
-    response = client.post(reverse("qualification:register", args=["you"]), {**YOU, "password": "", "full_name": "Sam P"})
+    response = client.post(
+        reverse("qualification:register", args=["you"]), {**YOU, "password": "", "full_name": "Sam P"}
+    )
     assert response.status_code == 302
     client.post(reverse("qualification:register-check"))
     user = User.objects.get(email="sam@example.org")
