@@ -96,14 +96,3 @@ def make_qualified_world(*, organisations: int, seed: int = 1, max_qualification
             )
     Qualification.objects.bulk_create(rows.values(), batch_size=1000)
     return orgs
-
-
-def provider_answers_question(application: Application, key: str, answers: dict) -> None:
-    """What the provider's journey does when it answers an assessor's question and sends the
-    application again (services.applications.section_save + application_submit), reduced to its
-    effect on the rows, so assessor tests do not depend on the provider's pages."""
-    now = timezone.now()
-    ApplicationSection.objects.filter(application=application, key=key).update(
-        answers=answers, updated_at=now, clarification_answered_at=now
-    )
-    Application.objects.filter(pk=application.pk).update(submitted_at=now)

@@ -4,10 +4,13 @@ import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from qualification.models import Application, Qualification, SectionKey
-from qualification.tests.assessor_factories import provider_answers_question, qualify, submitted_application
+from qualification.services.applications import application_submit, section_save
+from qualification.tests.assessor_factories import qualify
+from qualification.tests.factories import make_complete_application
 from tests.factories import OrganisationFactory, make_provider_user, make_user_with_role
 from tests.fixtures import browser_sign_in
 
@@ -29,9 +32,16 @@ def test_assessor_asks_a_question_then_qualifies_for_part_of_what_was_asked(refe
     organisation = provider.memberships.get().organisation
     organisation.legal_name = "Two Person Charity"
     organisation.save()
-    application = submitted_application(
-        organisation=organisation, requested=[("accommodation", "K"), ("ete", "K")], submitted_days_ago=3
+    # The charity fills in its application and sends it, through the provider journey's services.
+    application = make_complete_application(organisation=organisation, user=provider)
+    section_save(
+        application=application,
+        key=SectionKey.SERVICES,
+        answers={"categories": ["accommodation", "ete"], "where": "some", "areas": ["K"]},
+        user=provider,
     )
+    application_submit(application=application, user=provider)
+    Application.objects.filter(pk=application.pk).update(submitted_at=timezone.now() - timezone.timedelta(days=3))
     assessor = make_user_with_role("assessor")
     browser_sign_in(ui, assessor)
 
@@ -54,10 +64,17 @@ def test_assessor_asks_a_question_then_qualifies_for_part_of_what_was_asked(refe
     expect(page.locator("#section-finance")).to_contain_text("Waiting for the organisation")
     assert any("Tell us your income for last year" in m.body for m in mail.outbox)
 
-    # The charity answers and sends the application again.
-    provider_answers_question(application, SectionKey.FINANCE, {"turnover": "48000"})
-    page.reload()
-    ui.check()
+    # The charity is told in the service what to fix, answers and sends the application again.
+    browser_sign_in(ui, provider)
+    provider_page = ui.goto("/join/application/section/finance/")
+    expect(provider_page.locator(".govuk-notification-banner")).to_contain_text(
+        "Tell us your income for last year, in pounds."
+    )
+    application.refresh_from_db()
+    section_save(application=application, key=SectionKey.FINANCE, answers={"turnover": "48000.00"}, user=provider)
+    application_submit(application=application, user=provider)
+    browser_sign_in(ui, assessor)
+    page = ui.goto(f"/join/assess/applications/{application.pk}/")
     expect(page.locator("#section-finance")).to_contain_text("Answered – to review")
     for section in application.sections.all():
         page.get_by_role("button", name=f"Accept {section.get_key_display()}").click()

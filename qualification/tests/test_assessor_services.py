@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from qualification.models import Application, ApplicationSection, HelpRequest, Qualification, SectionKey
+from qualification.models import Application, HelpRequest, Qualification, SectionKey
 from qualification.services import decisions
+from qualification.services.applications import application_submit, section_save
 from qualification.services.decisions import DecisionError, Grant
 from qualification.tests.assessor_factories import qualify, submitted_application
 from qualification.tests.factories import HelpRequestFactory
@@ -53,11 +54,12 @@ def test_clarification_round_trip(assessor, django_capture_on_commit_callbacks):
     with pytest.raises(DecisionError):
         decisions.application_decide(application=application, actor=assessor, grants=[])
 
-    # The provider answers and sends it again (their services do this; simulated here).
-    ApplicationSection.objects.filter(pk=finance.pk).update(
-        answers={"turnover": "90000"}, clarification_answered_at=application.started_at
-    )
-    Application.objects.filter(pk=application.pk).update(submitted_at=application.started_at)
+    # The provider answers and sends it again, through the provider journey's services.
+    provider = application.organisation.memberships.get().user
+    section_save(application=application, key=SectionKey.FINANCE, answers={"turnover": "90000.00"}, user=provider)
+    application_submit(application=application, user=provider)
+    finance.refresh_from_db()
+    assert finance.clarification_answered_at is not None
     _accept_all(application, assessor)
     requested = application.requested.get()
     decided = decisions.application_decide(
