@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The contracts register, under /contracts/."""
+
+from django.urls import path
+
+from contracts import views
 
 app_name = "contracts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.register, name="register"),
+    path("<int:pk>/", views.detail, name="detail"),
+]

@@ -1,0 +1,111 @@
+"""Background tasks for award: outcome letters by e-mail, contracts once the waiting period is
+over, and reminders before it ends. State comes from timestamps, so running a task late (or twice)
+changes nothing: `create_due_contracts` makes only contracts not yet made."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.tasks import task
+
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import audit_record
+from competitions.models import Award, OutcomeLetter
+from core.clock import add_working_days, db_now
+from core.formatting import london_datetime
+
+logger = logging.getLogger(__name__)
+
+
+def _organisation_addresses(organisation) -> list[str]:
+    addresses = list(
+        User.objects.filter(memberships__organisation=organisation, is_active=True).values_list("email", flat=True)
+    )
+    if organisation.contact_email and organisation.contact_email not in addresses:
+        addresses.append(organisation.contact_email)
+    return addresses
+
+
+@task
+def send_outcome_letters(letter_ids: list[int]) -> int:
+    """E-mail each outcome letter to the bidding organisation's members."""
+    sent = 0
+    for letter in OutcomeLetter.objects.filter(pk__in=letter_ids).select_related(
+        "bid__organisation", "lot__competition"
+    ):
+        recipients = _organisation_addresses(letter.bid.organisation)
+        if not recipients:
+            continue
+        send_mail(
+            f"The result of your bid for {letter.lot.name}: {letter.lot.competition.title}",
+            letter.body + f"\n\nYou can also read this letter when you sign in to {settings.SERVICE_NAME}.\n",
+            None,
+            recipients,
+        )
+        sent += 1
+    return sent
+
+
+@task
+def create_due_contracts() -> int:
+    """Make the contract for every award whose waiting period is over and not challenged."""
+    from contracts.selectors import awards_due_for_contract
+    from contracts.services import contract_create_for_award
+
+    made = 0
+    for award in awards_due_for_contract():
+        try:
+            contract_create_for_award(award=award, actor=None)
+        except Exception:  # one bad award must not stop the others
+            logger.exception("Could not make the contract for award %s", award.pk)
+        else:
+            made += 1
+    return made
+
+
+REMINDER_ACTION = "award.standstill_reminder_sent"
+
+
+@task
+def send_standstill_ending_reminders() -> int:
+    """Tell a competition's commissioners when a lot's waiting period ends within a working day.
+    Each award is reminded about once (the audit trail records it)."""
+    now = db_now()
+    horizon = add_working_days(now, 1)
+    reminded = set(AuditEvent.objects.filter(action=REMINDER_ACTION).values_list("object_id", flat=True))
+    awards = Award.objects.filter(
+        approved_at__isnull=False,
+        cancelled_at__isnull=True,
+        standstill_ends_at__gt=now,
+        standstill_ends_at__lte=horizon,
+    ).filter(Q(challenged_at__isnull=True) | Q(challenge_resolved_at__isnull=False))
+    sent = 0
+    for award in awards.select_related("lot__competition"):
+        if str(award.pk) in reminded:
+            continue
+        competition = award.lot.competition
+        recipients = list(
+            User.objects.filter(
+                competition_memberships__competition=competition,
+                competition_memberships__role="commissioner",
+                is_active=True,
+            ).values_list("email", flat=True)
+        )
+        if recipients:
+            send_mail(
+                f"The waiting period for {award.lot.name} ends soon: {competition.title}",
+                (
+                    f"The waiting period before the contract for {award.lot.name} ends at "
+                    f"{london_datetime(award.standstill_ends_at)}.\n\n"
+                    "If nobody challenges the decision by then, the contract will be made automatically.\n"
+                ),
+                None,
+                recipients,
+            )
+        audit_record(actor=None, action=REMINDER_ACTION, obj=award, after={"to": recipients})
+        sent += 1
+    return sent
