@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from opendata import views
 
 app_name = "opendata"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("ocds-releases.json", views.releases_download, name="releases-download"),
+]

@@ -1,0 +1,135 @@
+"""Reads for open data: competitions with everything a release needs, in a fixed number of
+queries per page (or per chunk, for the streamed download)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+
+from competitions.models import (
+    Bid,
+    BidLot,
+    Competition,
+    Lot,
+    LotFunding,
+    LotYear,
+    LotYearRevision,
+    PassFailResult,
+)
+from core.clock import LONDON
+from opendata import builders
+from qualification.models import Qualification
+from reference.models import ServiceType
+
+DEFAULT_PAGE_SIZE = 50
+STREAM_CHUNK_SIZE = 200
+# When the framework opened, if nothing has happened on it yet.
+FRAMEWORK_OPENED_DEFAULT = datetime.datetime(2026, 4, 1, tzinfo=LONDON)
+
+
+def page_size() -> int:
+    return int(getattr(settings, "OCDS_PAGE_SIZE", DEFAULT_PAGE_SIZE))
+
+
+def ocds_competitions(*, now: datetime.datetime) -> QuerySet[Competition]:
+    """Every competition that has been made public (planned or launched), oldest first, with
+    its lots, values and revisions, funding partners, awards and contracts. Bids are loaded
+    only for competitions whose bidding has closed by `now`, and only sent, not withdrawn ones."""
+    lots = (
+        Lot.objects.order_by("number")
+        .select_related("award__contract", "award__direct_organisation", "award__bid__organisation")
+        .prefetch_related(
+            "areas",
+            Prefetch(
+                "years",
+                queryset=LotYear.objects.order_by("financial_year").prefetch_related(
+                    Prefetch("revisions", queryset=LotYearRevision.objects.order_by("recorded_at", "id"))
+                ),
+            ),
+            Prefetch("funding", queryset=LotFunding.objects.order_by("id")),
+            "award__contract__years",
+        )
+    )
+    bids = (
+        Bid.objects.filter(
+            submitted_at__isnull=False,
+            withdrawn_at__isnull=True,
+            competition__launched_at__isnull=False,
+            competition__closes_at__lte=now,
+        )
+        .select_related("organisation")
+        .annotate(failed_pass_fail=Exists(PassFailResult.objects.filter(answer__bid=OuterRef("pk"), passed=False)))
+        .order_by("submitted_at", "id")
+        .prefetch_related(Prefetch("bid_lots", queryset=BidLot.objects.order_by("id").prefetch_related("prices")))
+    )
+    return (
+        Competition.objects.filter(Q(planned_at__isnull=False) | Q(launched_at__isnull=False))
+        .select_related("service_type")
+        .order_by("id")
+        .prefetch_related(
+            Prefetch("lots", queryset=lots),
+            "co_commissioners",
+            Prefetch("bids", queryset=bids, to_attr="sent_bids"),
+        )
+    )
+
+
+def framework_opened_at() -> datetime.datetime:
+    """The earliest thing that happened on the framework: a qualification or a published competition."""
+    competitions = Competition.objects.aggregate(planned=Min("planned_at"), launched=Min("launched_at"))
+    moments = [
+        Qualification.objects.aggregate(first=Min("granted_at"))["first"],
+        competitions["planned"],
+        competitions["launched"],
+    ]
+    known = [moment for moment in moments if moment is not None]
+    return min(known) if known else FRAMEWORK_OPENED_DEFAULT
+
+
+def framework_releases() -> list[dict]:
+    return builders.framework_releases(
+        opened_at=framework_opened_at(), service_types=ServiceType.objects.order_by("display_order", "name")
+    )
+
+
+@dataclass
+class ReleasePage:
+    releases: list[dict]
+    has_next: bool
+
+
+def releases_page(*, page: int, now: datetime.datetime, size: int | None = None) -> ReleasePage:
+    """One page of releases: the framework's on page 1, then those of `size` competitions."""
+    size = size or page_size()
+    start = (page - 1) * size
+    competitions = list(ocds_competitions(now=now)[start : start + size + 1])
+    has_next = len(competitions) > size
+    releases = framework_releases() if page == 1 else []
+    for competition in competitions[:size]:
+        releases.extend(builders.competition_releases(competition, now=now))
+    return ReleasePage(releases=releases, has_next=has_next)
+
+
+def iter_all_releases(*, now: datetime.datetime) -> Iterator[dict]:
+    """Every release, one competition at a time; memory stays flat however many there are."""
+    yield from framework_releases()
+    for competition in ocds_competitions(now=now).iterator(chunk_size=STREAM_CHUNK_SIZE):
+        yield from builders.competition_releases(competition, now=now)
+
+
+def record_releases(*, ocid: str, now: datetime.datetime) -> list[dict] | None:
+    """Every release of one contracting process, oldest first; None if there is no such process."""
+    if ocid == builders.framework_ocid():
+        return framework_releases()
+    competition_id = builders.competition_id_from_ocid(ocid)
+    if competition_id is None:
+        return None
+    competition = ocds_competitions(now=now).filter(id=competition_id).first()
+    if competition is None:
+        return None
+    releases = builders.competition_releases(competition, now=now)
+    return releases or None
