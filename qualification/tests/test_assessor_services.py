@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from qualification.models import Application, HelpRequest, Qualification, SectionKey
+from qualification.models import Application, ApplicationSection, HelpRequest, Qualification, SectionKey
 from qualification.services import decisions
 from qualification.services.applications import application_submit, section_save
 from qualification.services.decisions import DecisionError, Grant
@@ -254,3 +254,25 @@ def test_accepting_twice_is_refused_and_audited_once(assessor):
     with pytest.raises(DecisionError):
         decisions.section_accept(section=section, actor=assessor)
     assert _actions() == ["application_section.accept"]
+
+
+def test_decision_letter_and_question_email_read_at_grade_9_or_below(assessor, django_capture_on_commit_callbacks):
+    import textstat
+
+    application = submitted_application(requested=[("accommodation", "K"), ("ete", "K")])
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.section_request_clarification(
+            section=application.sections.get(key=SectionKey.FINANCE), actor=assessor, question="How much money came in?"
+        )
+    Application.objects.filter(pk=application.pk).update(submitted_at=application.started_at)
+    ApplicationSection.objects.filter(application=application).update(clarification_answered_at=application.started_at)
+    _accept_all(application, assessor)
+    accommodation = application.requested.get(category__code="accommodation")
+    decided = decisions.application_decide(
+        application=application,
+        actor=assessor,
+        grants=[Grant(requested=accommodation, area=Area.objects.get(code="E23000032"))],
+        reason="You told us you work in Kent only.",
+    )
+    for text in (decided.decision_letter, mail.outbox[0].body):
+        assert textstat.flesch_kincaid_grade(text) <= 9, text

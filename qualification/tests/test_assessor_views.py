@@ -200,3 +200,15 @@ def test_help_requests_oldest_first_and_closing(client):
     client.post(path, {"note": "Phoned them."})
     html = client.get(reverse("qualification:assess-help-requests")).content.decode()
     assert "First request" not in html and "Second request" in html
+
+
+def test_queue_query_count_does_not_grow_with_applications(client, django_assert_max_num_queries):
+    client.force_login(make_user_with_role("assessor"))
+    submitted_application()
+    with django_assert_max_num_queries(20) as one:
+        client.get(reverse("qualification:assess-queue"))
+    for _ in range(10):
+        submitted_application(requested=[("accommodation", "K"), ("ete", "A")])
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        html = client.get(reverse("qualification:assess-queue")).content.decode()
+    assert "11 applications, oldest first." in html
