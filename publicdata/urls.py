@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+"""Public pages under /public/: opportunities and the contracts register."""
+
+from django.urls import path
+
+from publicdata import views
 
 app_name = "publicdata"
-urlpatterns: list = []
+urlpatterns = [
+    path("opportunities/", views.opportunities, name="opportunities"),
+    path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity"),
+    path("contracts/", views.contracts, name="contracts"),
+    path("contracts/download.csv", views.contracts_csv, name="contracts-csv"),
+    path("contracts/<int:pk>/", views.contract_detail, name="contract"),
+]

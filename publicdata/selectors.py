@@ -1,0 +1,340 @@
+"""Reads for the public opportunities page and the public contracts register.
+
+Public facts only: organisations (never people), estimated values, dates, and, once a lot's award
+is approved, who won it and how many bids it had. Nothing about bids is read before the closing
+date. Every list is a fixed number of queries whatever the number of rows (prefetches).
+
+Area rule (contracts and opportunities): a record matches an area filter if one of its areas is
+that area, an area that contains it (a national or regional contract serves a local authority
+inside it), or an area inside it (a local authority lot counts for its region).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.models import Organisation
+from competitions.models import Award, Competition, Lot
+from competitions.selectors.status import ABANDONED, competition_stage, lot_stage
+from contracts.models import Contract, ContractYear, Subcontract
+from core.clock import db_now, financial_year_label
+from publicdata.forms import ContractFilters
+from qualification.selectors.eligibility import covering_paths
+from reference.models import Area, ServiceType
+
+RECENTLY_CLOSED = datetime.timedelta(days=365)
+
+OPEN = "open"
+PLANNED = "planned"
+RECENTLY_CLOSED_GROUP = "recently_closed"
+GROUPS = [OPEN, PLANNED, RECENTLY_CLOSED_GROUP]
+
+
+def area_match(area: Area, *, prefix: str) -> Q:
+    """`prefix`+path is the area itself, an area containing it, or an area inside it."""
+    return Q(**{f"{prefix}path__in": covering_paths(area)}) | Q(**{f"{prefix}path__startswith": area.path})
+
+
+# --- Opportunities ------------------------------------------------------------------------------
+
+
+def _group_conditions(now: datetime.datetime) -> dict[str, Q]:
+    since = now - RECENTLY_CLOSED
+    return {
+        OPEN: Q(launched_at__isnull=False, closes_at__gt=now, abandoned_at__isnull=True),
+        PLANNED: Q(planned_at__isnull=False, launched_at__isnull=True, abandoned_at__isnull=True),
+        # Closed for bids in the last 12 months, or cancelled after opening in the last 12 months.
+        RECENTLY_CLOSED_GROUP: Q(launched_at__isnull=False)
+        & (
+            Q(abandoned_at__isnull=True, closes_at__lte=now, closes_at__gt=since)
+            | Q(abandoned_at__isnull=False, abandoned_at__lte=now, abandoned_at__gt=since)
+        ),
+    }
+
+
+def _public_lots() -> Prefetch:
+    submitted = Q(bid_lots__bid__submitted_at__isnull=False, bid_lots__bid__withdrawn_at__isnull=True)
+    return Prefetch(
+        "lots",
+        queryset=Lot.objects.annotate(submitted_bids=Count("bid_lots", filter=submitted, distinct=True))
+        .select_related("award__bid__organisation", "award__direct_organisation")
+        .prefetch_related("years", "areas")
+        .order_by("number"),
+    )
+
+
+def _published_competitions() -> QuerySet[Competition]:
+    """Competitions the public may see: planned or launched (never drafts)."""
+    return (
+        Competition.objects.filter(Q(planned_at__isnull=False) | Q(launched_at__isnull=False))
+        .select_related("service_type", "owner_area")
+        .prefetch_related(_public_lots(), "co_commissioners")
+    )
+
+
+def public_opportunities(
+    *,
+    service_type: ServiceType | None = None,
+    region: Area | None = None,
+    groups: Iterable[str] = GROUPS,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Competition]:
+    """Open, planned and recently closed competitions (those in `groups`), soonest deadline first."""
+    now = now or db_now()
+    conditions = _group_conditions(now)
+    wanted = Q()
+    for group in groups:
+        wanted |= conditions[group]
+    queryset = _published_competitions().filter(wanted)
+    if service_type is not None:
+        queryset = queryset.filter(service_type=service_type)
+    if region is not None:
+        in_lot = Lot.areas.through.objects.filter(lot__competition=OuterRef("pk")).filter(
+            area_match(region, prefix="area__")
+        )
+        queryset = queryset.filter(area_match(region, prefix="owner_area__") | Exists(in_lot))
+    return queryset.order_by("closes_at", "title", "pk")
+
+
+def published_competition(pk: int) -> Competition:
+    """Raises Competition.DoesNotExist for drafts and unknown ids."""
+    return _published_competitions().get(pk=pk)
+
+
+@dataclass
+class LotResult:
+    """Public once the award is approved: who won and how many bids the lot had."""
+
+    winner: Organisation
+    bids: int | None  # None for a direct award (there was no competition for it)
+    direct: bool
+    approved_at: datetime.datetime | None
+
+
+@dataclass
+class PublicLot:
+    lot: Lot
+    stage: str
+    years: list[tuple[int, str, Decimal, int]]
+    result: LotResult | None
+
+
+@dataclass
+class Opportunity:
+    competition: Competition
+    stage: str
+    lots: list[PublicLot]
+    # (financial year, label, estimated value of all live lots in that year)
+    yearly_values: list[tuple[int, str, Decimal]] = field(default_factory=list)
+
+    @property
+    def area_names(self) -> list[str]:
+        return [public_lot.lot.name for public_lot in self.lots]
+
+
+def _live_award(lot: Lot) -> Award | None:
+    try:
+        award = lot.award
+    except ObjectDoesNotExist:
+        return None
+    return award if award.cancelled_at is None else None
+
+
+def _lot_result(lot: Lot, competition: Competition, now: datetime.datetime) -> LotResult | None:
+    """Only after the closing date, and only for an approved award (or a direct award)."""
+    if competition.closes_at is None or competition.closes_at > now or lot.abandoned_at is not None:
+        return None
+    award = _live_award(lot)
+    if award is None:
+        return None
+    if award.bid_id is None and award.direct_organisation_id is not None:
+        return LotResult(winner=award.direct_organisation, bids=None, direct=True, approved_at=award.approved_at)
+    if award.approved_at is None:
+        return None
+    return LotResult(
+        winner=award.bid.organisation, bids=lot.submitted_bids, direct=False, approved_at=award.approved_at
+    )
+
+
+def opportunity(competition: Competition, *, now: datetime.datetime) -> Opportunity:
+    """The public view of a competition from prefetched lots (no further queries)."""
+    lots = []
+    totals: dict[int, Decimal] = {}
+    for lot in competition.lots.all():
+        years = [(y.financial_year, financial_year_label(y.financial_year), y.value, y.volume) for y in lot.years.all()]
+        stage = lot_stage(lot, now=now)
+        if stage != ABANDONED:
+            for year, _label, value, _volume in years:
+                totals[year] = totals.get(year, Decimal("0")) + value
+        lots.append(PublicLot(lot=lot, stage=stage, years=years, result=_lot_result(lot, competition, now)))
+    return Opportunity(
+        competition=competition,
+        stage=competition_stage(competition, now=now),
+        lots=lots,
+        yearly_values=[(year, financial_year_label(year), totals[year]) for year in sorted(totals)],
+    )
+
+
+def group_of(competition: Competition, *, now: datetime.datetime) -> str:
+    if competition.launched_at is None:
+        return PLANNED
+    if competition.abandoned_at is None and competition.closes_at > now:
+        return OPEN
+    return RECENTLY_CLOSED_GROUP
+
+
+# --- Contracts ----------------------------------------------------------------------------------
+
+
+def _contract_queryset() -> QuerySet[Contract]:
+    return Contract.objects.select_related("supplier", "service_type", "lot__competition").prefetch_related(
+        Prefetch("areas", queryset=Area.objects.order_by("path")),
+        "years",
+        Prefetch("subcontracts", queryset=Subcontract.objects.select_related("organisation").order_by("pk")),
+        "funding",
+    )
+
+
+def public_contracts(filters: ContractFilters | None = None) -> QuerySet[Contract]:
+    """Every contract, with the filters applied, newest first.
+
+    Organisation filters (name, type, size) match a contract when its main organisation or one
+    of its partners (subcontractors and consortium members) matches all of them.
+    """
+    filters = filters or ContractFilters()
+    queryset = _contract_queryset()
+    if filters.service_type is not None:
+        queryset = queryset.filter(service_type=filters.service_type)
+    if filters.category is not None:
+        queryset = queryset.filter(service_type__in=ServiceType.objects.filter(categories=filters.category))
+    for area in filters.areas:
+        in_area = Contract.areas.through.objects.filter(contract_id=OuterRef("pk")).filter(
+            area_match(area, prefix="area__")
+        )
+        queryset = queryset.filter(Exists(in_area))
+    organisation_q = Q()
+    if filters.provider:
+        organisation_q &= Q(legal_name__icontains=filters.provider) | Q(trading_name__icontains=filters.provider)
+    if filters.organisation_type:
+        organisation_q &= Q(organisation_type=filters.organisation_type)
+    if filters.size:
+        organisation_q &= Q(size=filters.size)
+    if organisation_q:
+        organisations = Organisation.objects.filter(organisation_q).values("pk")
+        partner_q = Q(organisation__in=organisations)
+        if filters.provider and not (filters.organisation_type or filters.size):
+            # A partner from outside the framework has a name but no organisation record.
+            partner_q |= Q(name__icontains=filters.provider)
+        partners = Subcontract.objects.filter(contract_id=OuterRef("pk")).filter(partner_q)
+        queryset = queryset.filter(Q(supplier__in=organisations) | Exists(partners))
+    if filters.financial_year is not None:
+        queryset = queryset.filter(
+            Exists(ContractYear.objects.filter(contract_id=OuterRef("pk"), financial_year=filters.financial_year))
+        )
+    return queryset.order_by("-starts_on", "title", "pk")
+
+
+def public_contract(pk: int) -> Contract:
+    return _contract_queryset().get(pk=pk)
+
+
+def contract_total(contract: Contract) -> Decimal:
+    return sum((year.value for year in contract.years.all()), Decimal("0"))
+
+
+def contract_year_value(contract: Contract, financial_year: int) -> Decimal | None:
+    for year in contract.years.all():
+        if year.financial_year == financial_year:
+            return year.value
+    return None
+
+
+PARTNER_ROLES = {"subcontractor": "Subcontractor", "consortium": "Consortium member"}
+
+
+def partner_role_label(role: str) -> str:
+    return PARTNER_ROLES.get(role, role.capitalize())
+
+
+CSV_HEADER = [
+    "Record",
+    "Contract ID",
+    "Title",
+    "Service",
+    "Area codes",
+    "Areas",
+    "Organisation",
+    "Organisation type",
+    "Size",
+    "Voluntary, community or social enterprise",
+    "Role",
+    "Share of the work (%)",
+    "Starts",
+    "Ends",
+    "Extension years",
+    "Total value (GBP)",
+    "Value of this share (GBP)",
+    "Values by financial year",
+    "People by financial year",
+]
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def contract_csv_rows(contracts: Iterable[Contract]) -> Iterator[list[str]]:
+    """One row for each contract and one for each of its partners (subcontracts)."""
+    for contract in contracts:
+        years = list(contract.years.all())
+        total = sum((year.value for year in years), Decimal("0"))
+        values = "; ".join(f"{financial_year_label(y.financial_year)}: {_money(y.value)}" for y in years)
+        volumes = "; ".join(f"{financial_year_label(y.financial_year)}: {y.volume}" for y in years)
+        areas = list(contract.areas.all())
+        common = [
+            str(contract.pk),
+            contract.title,
+            contract.service_type.name,
+            " ".join(area.code for area in areas),
+            "; ".join(area.name for area in areas),
+        ]
+        term = [contract.starts_on.isoformat(), contract.ends_on.isoformat(), str(contract.extension_years)]
+        supplier = contract.supplier
+        yield [
+            "Contract",
+            *common,
+            supplier.display_name,
+            supplier.get_organisation_type_display(),
+            supplier.get_size_display(),
+            "Yes" if supplier.is_vcse else "No",
+            "Main organisation",
+            "",
+            *term,
+            _money(total),
+            _money(total),
+            values,
+            volumes,
+        ]
+        for partner in contract.subcontracts.all():
+            organisation = partner.organisation
+            yield [
+                "Subcontract",
+                *common,
+                organisation.display_name if organisation else partner.name,
+                organisation.get_organisation_type_display() if organisation else "Not on the framework",
+                organisation.get_size_display() if organisation else "",
+                ("Yes" if organisation.is_vcse else "No") if organisation else "",
+                partner_role_label(partner.role),
+                f"{partner.share_percent:.2f}",
+                *term,
+                _money(total),
+                _money((total * partner.share_percent / 100).quantize(Decimal("0.01"))),
+                values,
+                volumes,
+            ]
