@@ -17,10 +17,19 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User
-from competitions.models import Award, Bid
+from competitions.models import Award, Bid, PassFailResult
 from competitions.tests.factories import make_bid, make_competition
 from opendata.encoding import dumps
-from opendata.tests.factories import DAY, make_stages, retime, revise_first_year, sent_before_close, small_charity
+from opendata.tests.factories import (
+    DAY,
+    approve,
+    make_contract,
+    make_stages,
+    retime,
+    revise_first_year,
+    sent_before_close,
+    small_charity,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -469,8 +478,6 @@ def _busy_competition(index: int):
         for n in range(2)
     ]
     for lot in competition.lots.all():
-        from opendata.tests.factories import approve, make_contract
-
         award = approve(lot, bids[0], approved_at=timezone.now() - 8 * DAY, standstill_ends_at=timezone.now() - DAY)
         make_contract(award, created_at=timezone.now() - DAY / 2)
     return competition
@@ -502,3 +509,57 @@ def test_unknown_ocid_is_not_found(client, stages):
     for unknown in ("ocds-zzz999-1", f"{PREFIX}-999999", f"{PREFIX}-", f"{PREFIX}-01", "nonsense"):
         response = client.get(f"/api/v1/ocds/records/{unknown}")
         assert response.status_code == 404, unknown
+
+
+def test_a_withdrawn_bid_is_never_counted_or_named(client):
+    competition = retime(make_competition(lots=["Kent"]), launched_days_ago=10, closes_in_days=-1)
+    sent_before_close(make_bid(competition, small_charity("Kept Bid Trust")), competition)
+    withdrawn = sent_before_close(make_bid(competition, small_charity("Withdrawn Bid Trust")), competition)
+    Bid.objects.filter(pk=withdrawn.pk).update(
+        withdrawn_at=competition.closes_at - DAY, withdrawn_by=withdrawn.started_by
+    )
+    text = client.get(f"/api/v1/ocds/records/{ocid(competition)}").content.decode()
+    assert "Withdrawn Bid Trust" not in text
+    compiled = json.loads(text)["records"][0]["compiledRelease"]
+    assert compiled["tender"]["numberOfTenderers"] == 1
+
+
+def test_a_bid_that_failed_a_pass_fail_question_is_disqualified_in_bid_details(client):
+    competition = retime(make_competition(lots=["Kent"]), launched_days_ago=30, closes_in_days=-10)
+    winner = sent_before_close(make_bid(competition, small_charity("Passed Trust")), competition)
+    failed = sent_before_close(make_bid(competition, small_charity("Failed Trust")), competition)
+    answer = failed.answers.get(question__kind="pass_fail")
+    PassFailResult.objects.create(answer=answer, passed=False, decided_by=competition.created_by)
+    approve(competition.lots.get(), winner, approved_at=timezone.now() - DAY, standstill_ends_at=timezone.now() + DAY)
+    compiled = record(client, ocid(competition))["records"][0]["compiledRelease"]
+    statuses = {d["tenderers"][0]["name"]: d["status"] for d in compiled["bids"]["details"]}
+    assert statuses == {"Passed Trust": "valid", "Failed Trust": "disqualified"}
+
+
+def test_a_challenge_keeps_the_award_pending_until_resolved(client):
+    competition = retime(make_competition(lots=["Kent"]), launched_days_ago=40, closes_in_days=-30)
+    bid = sent_before_close(make_bid(competition, small_charity("Challenged Trust")), competition)
+    award = approve(
+        competition.lots.get(), bid, approved_at=timezone.now() - 20 * DAY, standstill_ends_at=timezone.now() - 10 * DAY
+    )
+    Award.objects.filter(pk=award.pk).update(challenged_at=timezone.now() - 15 * DAY)
+    compiled = record(client, ocid(competition))["records"][0]["compiledRelease"]
+    assert compiled["awards"][0]["status"] == "pending"
+    assert compiled["tender"]["status"] == "active"
+    Award.objects.filter(pk=award.pk).update(challenge_resolved_at=timezone.now() - DAY)
+    releases = record(client, ocid(competition))["records"][0]["releases"]
+    assert releases[-1]["tag"] == ["awardUpdate"]
+    assert releases[-1]["awards"][0]["status"] == "active"
+    assert releases[-1]["tender"]["status"] == "complete"
+
+
+def test_an_abandoned_lot_is_cancelled_in_a_tender_update(client):
+    competition = retime(make_competition(lots=["Kent", "Surrey"]), launched_days_ago=10, closes_in_days=4)
+    surrey = competition.lots.get(name="Surrey")
+    type(surrey).objects.filter(pk=surrey.pk).update(
+        abandoned_at=timezone.now() - DAY, abandoned_by=competition.created_by, abandoned_reason="Merged"
+    )
+    releases = record(client, ocid(competition))["records"][0]["releases"]
+    assert releases[-1]["tag"] == ["tenderUpdate"]
+    assert [lot["status"] for lot in releases[-1]["tender"]["lots"]] == ["active", "cancelled"]
+    assert [lot["status"] for lot in releases[-2]["tender"]["lots"]] == ["active", "active"]
