@@ -216,6 +216,7 @@ SECURE_CSP = {
 }
 
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-pdf000")
+OCDS_PAGE_SIZE = int(os.environ.get("OCDS_PAGE_SIZE", "50"))
 
 LOGGING = {
     "version": 1,
