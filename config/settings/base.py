@@ -25,6 +25,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SERVICE_NAME = "Commission probation services"
+# Absolute links in e-mails start with this.
+SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
