@@ -282,3 +282,29 @@ def test_launch_refuses_a_closing_date_in_the_past(commissioner):
     with pytest.raises(ValidationError) as error:
         setup.competition_launch(competition=competition, actor=commissioner, now=later)
     assert "The closing date must be in the future" in error.value.messages
+
+
+def test_documents_are_checked_by_content_and_stored_with_their_digest(commissioner):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    competition = ready_competition(commissioner, lots=["Kent"])
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    document = setup.competition_document_add(
+        competition=competition,
+        actor=commissioner,
+        title="Specification",
+        upload=SimpleUploadedFile("spec.pdf", pdf),
+    )
+    assert document.content_type == "application/pdf"
+    assert document.sha256 == hashlib.sha256(pdf).hexdigest()
+    with pytest.raises(ValidationError) as error:
+        setup.competition_document_add(
+            competition=competition,
+            actor=commissioner,
+            title="Not really a PDF",
+            upload=SimpleUploadedFile("evil.pdf", b"<script>alert(1)</script>"),
+        )
+    assert "The selected file must be a PDF" in str(error.value)
+    assert competition.documents.count() == 1
