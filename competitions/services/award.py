@@ -111,6 +111,11 @@ def _marks(value: Decimal | None) -> str:
     return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def _number(value: Decimal) -> str:
+    """30.00 as "30", 12.50 as "12.5"."""
+    return f"{value.normalize():f}"
+
+
 def letter_body(*, award: Award, result: BidLotResult, winner: BidLotResult | None) -> str:
     """The outcome letter as plain text (e-mailed, and kept as sent)."""
     lot = award.lot
@@ -137,14 +142,14 @@ def letter_body(*, award: Award, result: BidLotResult, winner: BidLotResult | No
     winner_rows = {row.question.pk: row for row in winner.answers} if winner and not won else {}
     for row in result.answers:
         text = f"Question {row.question.number}: {row.question.text}"
-        text += f"\n  Your score: {row.agreed if row.agreed is not None else '-'} out of {maximum} ({_marks(row.marks)} of {row.question.weight.normalize()} marks)"
+        text += f"\n  Your score: {row.agreed if row.agreed is not None else '-'} out of {maximum} ({_marks(row.marks)} of {_number(row.question.weight)} marks)"
         if row.question.pk in winner_rows:
             other = winner_rows[row.question.pk]
             text += f"\n  Winning bid: {other.agreed} out of {maximum} ({_marks(other.marks)} marks)"
         if row.rationale:
             text += f"\n  Feedback: {row.rationale}"
         lines.append(text)
-    lines.append(f"Price: {_marks(result.price_score)} of {competition.price_weight.normalize()} marks")
+    lines.append(f"Price: {_marks(result.price_score)} of {_number(competition.price_weight)} marks")
     lines.append(f"Your total: {_marks(result.total)} out of 100")
     if winner is not None and not won:
         lines.append(f"Winning total: {_marks(winner.total)} out of 100")

@@ -28,7 +28,7 @@ def closed_competition(**kwargs) -> Competition:
 
 
 def commissioner_of(competition: Competition):
-    return competition.members.get(role="commissioner").user
+    return competition.members.filter(role="commissioner").order_by("pk").first().user
 
 
 def evaluators(competition: Competition) -> list:
@@ -90,3 +90,51 @@ def priced_bid(competition: Competition, price: str, **kwargs) -> Bid:
 
 
 __all__ = ["QuestionKind", "make_bid", "make_competition"]
+
+
+def award_world():
+    """Two lots, two bids, scored and moderated. Kent: approved, waiting period over, contract
+    made. Surrey: approved and challenged. Returns a dict of the pieces."""
+    from competitions.models import Award
+    from competitions.services import award as award_services
+    from contracts.services import contract_create_for_award
+
+    competition = closed_competition(lots=("Kent", "Surrey"))
+    winner = priced_bid(competition, "400000")
+    loser = priced_bid(competition, "300000")
+    moderator = evaluate(competition, [(winner, {1: 4, 2: 3, 3: 2}), (loser, {1: 2, 2: 2, 3: 4})])
+    recommender, approver = add_commissioner(competition), add_commissioner(competition)
+    kent, surrey = competition.lots.order_by("number")
+    awards = {}
+    for lot in (kent, surrey):
+        award = award_services.award_recommend(lot=lot, actor=recommender)
+        awards[lot.name] = award_services.award_approve(award=award, actor=approver)
+    kent_award = awards["Kent"]
+    Award.objects.filter(pk=kent_award.pk).update(
+        standstill_ends_at=kent_award.approved_at - datetime.timedelta(minutes=1)
+    )
+    kent_award.refresh_from_db()
+    contract = contract_create_for_award(award=kent_award, actor=approver)
+    surrey_award = award_services.award_challenge_record(
+        award=awards["Surrey"], details="The other bidder asked for a review", actor=recommender
+    )
+    return {
+        "competition": competition,
+        "winner": winner,
+        "loser": loser,
+        "moderator": moderator,
+        "kent": kent,
+        "surrey": surrey,
+        "kent_award": kent_award,
+        "surrey_award": surrey_award,
+        "contract": contract,
+    }
+
+
+def join_competition(competition: Competition, user, role: str) -> None:
+    """Make a role's test user a member of this competition (commissioner or evaluator)."""
+    CompetitionMember.objects.create(
+        competition=competition, user=user, role=role, added_by=commissioner_of(competition)
+    )
+    if role == "evaluator":
+        declare(user, competition)
