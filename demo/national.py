@@ -1,23 +1,84 @@
 """A synthetic national world for benchmarks and for seeing the service at scale.
 
-Reproducible from a seed. Written with bulk inserts, not through the services, because it makes
-tens of thousands of rows; it therefore writes no audit events and must never run against a
-real database (the command refuses unless DEBUG is on or --force is given).
+`generate_national_data(scale=1, seed=...)` makes, at scale 1: about 2,000 organisations qualified
+over the whole geography, then ten financial years of call-off competitions for every service
+type across the regions (regional, PCC-area and, above scale 1, local-authority lots), with
+estimated values that ramp up and their revision history, funding partners and their shares,
+invitations to every eligible organisation, bids for one or many lots with prices per year and
+partners, independent and agreed (moderated) scores, approved awards whose waiting period has
+ended, outcome letters, and contracts with partners (subcontracts) and yearly values. Some
+competitions and lots are cancelled, and some service types are never bought in some regions, so
+coverage has real gaps. The most recent competitions are still planned, open or being scored.
+
+Reproducible: the same seed, scale and `today` give the same world (dates are laid out around
+`today`, so that some competitions are open now). Names, references and values never depend on
+database ids.
+
+Written with bulk inserts, not through the services, because it makes hundreds of thousands of
+rows; it therefore writes NO audit events (the services would write one per change, which would
+make the audit trail the bulk of the data and its hash chain slow to build) and must never run
+against a real database: the command refuses unless DEBUG is on or --force is given. Memory is
+bounded: competitions are generated and inserted one batch at a time; only organisations and their
+qualifications (an index for the eligibility rule) stay in memory.
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import random
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation, OrganisationType, StaffBand, TurnoverBand, User, size_from_bands
+from accounts.models import (
+    Membership,
+    Organisation,
+    OrganisationType,
+    Role,
+    StaffBand,
+    StaffRole,
+    TurnoverBand,
+    User,
+    size_from_bands,
+)
+from competitions.models import (
+    Award,
+    Bid,
+    BidAnswer,
+    BidLot,
+    BidPartner,
+    BidPrice,
+    BidReceipt,
+    CoCommissioner,
+    Competition,
+    CompetitionInvitation,
+    CompetitionMember,
+    ConflictDeclaration,
+    Lot,
+    LotFunding,
+    LotYear,
+    LotYearRevision,
+    ModeratedScore,
+    OutcomeLetter,
+    PassFailResult,
+    Question,
+    QuestionKind,
+    Score,
+)
+from contracts.models import Contract, ContractFunding, ContractYear, Subcontract
+from core.clock import LONDON, add_working_days, financial_year_of
 from qualification.models import Qualification
-from reference.models import Area, ServiceCategory
+from qualification.selectors.eligibility import covering_paths
+from reference.models import Area, ServiceCategory, ServiceType
 
 ORGANISATIONS_AT_SCALE_1 = 2000
+YEARS = 10  # financial years of competitions
+GENERATED_DOMAIN = "generated.example"
+REFERENCE_PREFIX = "NAT"
 NAME_WORDS = [
     "Bridge",
     "Harbour",
@@ -53,12 +114,34 @@ BAND_WEIGHTS = [
     ((StaffBand.FROM_50_TO_249, TurnoverBand.UP_TO_50M), 12),
     ((StaffBand.OVER_250, TurnoverBand.OVER_50M), 8),
 ]
+# Typical yearly value of a lot covering one PCC area, before ramp-up, by service type.
+PCC_LOT_VALUE = {
+    "accommodation": 900_000,
+    "ete": 700_000,
+    "finance-benefit-debt": 250_000,
+    "dependency-recovery": 400_000,
+    "personal-wellbeing": 800_000,
+    "womens-services": 450_000,
+    "young-adults-wales": 300_000,
+}
+# First year of a contract: mobilisation; second: building up; then the full value.
+RAMP_UP = [Decimal("0.6"), Decimal("0.9")]
+COST_PER_PERSON = Decimal("1500")
+# Nobody signs in as a generated person: an unusable password hash (Django treats "!" as unusable).
+UNUSABLE_PASSWORD = "!"  # noqa: S105
 
 
 @dataclass
 class NationalWorld:
     organisations: int
     qualifications: int
+    competitions: int = 0
+    lots: int = 0
+    invitations: int = 0
+    bids: int = 0
+    awards: int = 0
+    contracts: int = 0
+    subcontracts: int = 0
 
 
 def _weighted(rng: random.Random, pairs):
@@ -78,18 +161,45 @@ def _footprint(rng: random.Random, size: str, areas_by_level: dict[str, list[Are
     return rng.sample(areas_by_level["local_authority"], rng.randint(1, 4))
 
 
-@transaction.atomic
-def generate_organisations_and_qualifications(*, scale: float = 1, seed: int = 2026) -> NationalWorld:
-    rng = random.Random(seed)
-    count = int(ORGANISATIONS_AT_SCALE_1 * scale)
+def _areas_by_level() -> dict[str, list[Area]]:
     areas_by_level: dict[str, list[Area]] = {}
     for area in Area.objects.order_by("path"):
         areas_by_level.setdefault(area.level, []).append(area)
-    categories = list(ServiceCategory.objects.order_by("display_order"))
-    granter, _ = User.objects.get_or_create(
-        email="national-data@generated.example", defaults={"full_name": "Generated data"}
+    return areas_by_level
+
+
+def _generator_user() -> User:
+    user, _ = User.objects.get_or_create(
+        email=f"national-data@{GENERATED_DOMAIN}",
+        defaults={"full_name": "Generated data", "password": UNUSABLE_PASSWORD},
     )
-    now = timezone.now()
+    return user
+
+
+@dataclass
+class _Organisations:
+    """What the competitions need to know about the generated organisations (kept in memory)."""
+
+    objects: list[Organisation]
+    # (category id, area path) -> indexes into `objects` of organisations actively qualified there.
+    qualified: dict[tuple[int, str], set[int]]
+    qualifications: int
+
+
+def _make_organisations(*, scale: float, seed: int, granted_at: datetime.datetime | None = None) -> _Organisations:
+    rng = random.Random(seed)
+    count = int(ORGANISATIONS_AT_SCALE_1 * scale)
+    areas_by_level = _areas_by_level()
+    categories = list(ServiceCategory.objects.order_by("display_order"))
+    by_code = {category.code: category for category in categories}
+    # Organisations often qualify for what one service buys (all four Personal Wellbeing
+    # categories, say), so that every service type has organisations that can bid for it.
+    bundles = [
+        [by_code[code] for code in service_type.categories.values_list("code", flat=True) if code in by_code]
+        for service_type in ServiceType.objects.order_by("display_order")
+    ]
+    granter = _generator_user()
+    granted_at = granted_at or timezone.now()
     organisations = []
     for index in range(count):
         staff_band, turnover_band = _weighted(rng, BAND_WEIGHTS)
@@ -111,24 +221,895 @@ def generate_organisations_and_qualifications(*, scale: float = 1, seed: int = 2
                 address_line_1="1 Generated Street",
                 town=rng.choice(areas_by_level["local_authority"]).name,
                 postcode="AB1 2CD",
-                contact_email=f"org{index + 1}@generated.example",
+                contact_email=f"org{index + 1}@{GENERATED_DOMAIN}",
+                created_at=granted_at - datetime.timedelta(days=30),
             )
         )
     Organisation.objects.bulk_create(organisations, batch_size=500)
     qualifications = []
-    for organisation in organisations:
-        chosen_categories = rng.sample(categories, rng.choice([1, 1, 2, 3, 4, 8]))
+    qualified: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for index, organisation in enumerate(organisations):
+        if rng.random() < 0.55:
+            chosen = {c.pk: c for bundle in rng.sample(bundles, rng.choice([1, 1, 2])) for c in bundle}
+            chosen_categories = sorted(chosen.values(), key=lambda c: c.display_order)
+        else:
+            chosen_categories = rng.sample(categories, rng.choice([1, 1, 2, 3, 4, 8]))
         for area in _footprint(rng, organisation.size, areas_by_level):
             for category in chosen_categories:
+                qualified[(category.pk, area.path)].add(index)
                 qualifications.append(
                     Qualification(
                         organisation=organisation,
                         category=category,
                         area=area,
                         area_path=area.path,
-                        granted_at=now,
+                        granted_at=granted_at,
                         granted_by=granter,
                     )
                 )
     Qualification.objects.bulk_create(qualifications, batch_size=2000)
-    return NationalWorld(organisations=len(organisations), qualifications=len(qualifications))
+    return _Organisations(objects=organisations, qualified=qualified, qualifications=len(qualifications))
+
+
+@transaction.atomic
+def generate_organisations_and_qualifications(*, scale: float = 1, seed: int = 2026) -> NationalWorld:
+    made = _make_organisations(scale=scale, seed=seed)
+    return NationalWorld(organisations=len(made.objects), qualifications=made.qualifications)
+
+
+# --- Competitions, bids, awards and contracts ---------------------------------------------------
+
+
+def _london(day: datetime.date, hour: int = 12) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=LONDON).astimezone(datetime.UTC)
+
+
+def _add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _money(value: float | Decimal) -> Decimal:
+    """Rounded to the nearest £1,000, as commissioners publish them."""
+    return (Decimal(value) / 1000).quantize(Decimal("1")) * 1000
+
+
+@dataclass
+class _Staff:
+    commissioners: dict[str, User]  # region code -> commissioner who runs and recommends
+    approvers: dict[str, User]  # region code -> a second commissioner who approves (four eyes)
+    evaluators: list[User]
+
+
+def _staff(regions: list[Area]) -> _Staff:
+    def person(email: str, name: str, role: str, area: Area | None) -> User:
+        user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name, "password": UNUSABLE_PASSWORD})
+        StaffRole.objects.get_or_create(user=user, role=role, area=area)
+        return user
+
+    commissioners, approvers = {}, {}
+    for region in regions:
+        code = region.code.lower()
+        commissioners[region.code] = person(
+            f"commissioner.{code}@{GENERATED_DOMAIN}", f"Commissioner {region.code}", Role.COMMISSIONER, region
+        )
+        approvers[region.code] = person(
+            f"director.{code}@{GENERATED_DOMAIN}", f"Probation director {region.code}", Role.COMMISSIONER, region
+        )
+    evaluators = [
+        person(f"evaluator{n}@{GENERATED_DOMAIN}", f"Evaluator {n}", Role.EVALUATOR, None) for n in range(1, 7)
+    ]
+    return _Staff(commissioners=commissioners, approvers=approvers, evaluators=evaluators)
+
+
+def _provider_users(organisations: list[Organisation]) -> list[User]:
+    """One administrator for each organisation: the person who starts and sends its bids."""
+    users = [
+        User(
+            email=f"bids@org{index + 1}.{GENERATED_DOMAIN}",
+            full_name=f"Bid writer {index + 1}",
+            password=UNUSABLE_PASSWORD,
+        )
+        for index in range(len(organisations))
+    ]
+    User.objects.bulk_create(users, batch_size=1000)
+    Membership.objects.bulk_create(
+        [
+            Membership(user=user, organisation=organisation, is_admin=True, joined_at=organisation.created_at)
+            for user, organisation in zip(users, organisations, strict=True)
+        ],
+        batch_size=1000,
+    )
+    return users
+
+
+@dataclass
+class _Series:
+    """One service bought again and again for the same place: each contract follows the last."""
+
+    service_type: ServiceType
+    owner: Area
+    lot_areas: list[list[Area]]  # the areas of each lot
+    lot_names: list[str]
+    contract_years: int
+    extension_years: int
+    first_start: datetime.date
+    # The contract start whose competition is open for bids today (or planned today), if any.
+    anchor_start: datetime.date | None = None
+    anchor_kind: str = ""
+
+
+def _plan_series(
+    rng: random.Random,
+    *,
+    scale: float,
+    regions: list[Area],
+    children: dict[int, list[Area]],
+    first_fy: int,
+    today: datetime.date,
+) -> list[_Series]:
+    service_types = list(ServiceType.objects.select_related("restricted_to").order_by("display_order"))
+    pairs = [
+        (service_type, region)
+        for service_type in service_types
+        for region in regions
+        if service_type.restricted_to is None or region.path.startswith(service_type.restricted_to.path)
+    ]
+    rng.shuffle(pairs)
+    # About one pair in twelve is never bought: a gap in provision.
+    count = max(1, round(len(pairs) * scale * 11 / 12))
+    series = []
+    for number in range(count):
+        service_type, region = pairs[number % len(pairs)]
+        pcc_areas = children[region.pk]
+        if number >= len(pairs):
+            # Above scale 1: more, smaller purchases for single local authorities.
+            authorities = [la for pcc in pcc_areas for la in children.get(pcc.pk, [])]
+            chosen = rng.sample(authorities, min(len(authorities), rng.randint(1, 3)))
+            lot_areas = [[area] for area in chosen]
+        elif rng.random() < 0.7 and len(pcc_areas) > 1:
+            lot_areas = [[area] for area in pcc_areas]
+        else:
+            lot_areas = [[region]]
+        month = rng.choice([4, 7, 10])
+        contract_years = rng.choice([2, 3, 3, 4])
+        first_start = datetime.date(first_fy + rng.randint(0, 1), month, 1)
+        anchor_start, anchor_kind = None, ""
+        if number % 8 in (3, 6):
+            # One series in eight has a competition open for bids today, and one in eight a
+            # competition planned today: its contract starts some months from now, and the
+            # earlier contracts of the series follow back from it.
+            anchor_kind = "open" if number % 8 == 3 else "planned"
+            days = rng.randint(190, 230) if anchor_kind == "open" else rng.randint(260, 330)
+            anchor_start = (today.replace(day=1) + datetime.timedelta(days=days)).replace(day=1)
+            first_start = anchor_start
+            while financial_year_of(_add_years(first_start, -contract_years)) >= first_fy:
+                first_start = _add_years(first_start, -contract_years)
+        series.append(
+            _Series(
+                service_type=service_type,
+                owner=region,
+                lot_areas=lot_areas,
+                lot_names=[", ".join(area.name for area in areas) for areas in lot_areas],
+                contract_years=contract_years,
+                extension_years=rng.choice([0, 1, 1, 2]),
+                first_start=first_start,
+                anchor_start=anchor_start,
+                anchor_kind=anchor_kind,
+            )
+        )
+    return series
+
+
+class _Batch:
+    """Rows for a few competitions, inserted together in dependency order, then forgotten."""
+
+    ORDER = [
+        "competitions",
+        "members",
+        "lots",
+        "lot_years",
+        "revisions",
+        "co_commissioners",
+        "funding",
+        "questions",
+        "invitations",
+        "bids",
+        "receipts",
+        "bid_lots",
+        "prices",
+        "partners",
+        "answers",
+        "conflicts",
+        "scores",
+        "moderated",
+        "pass_fail",
+        "awards",
+        "letters",
+        "contracts",
+        "contract_years",
+        "subcontracts",
+        "contract_funding",
+    ]
+    MODELS = {
+        "competitions": Competition,
+        "members": CompetitionMember,
+        "lots": Lot,
+        "lot_years": LotYear,
+        "revisions": LotYearRevision,
+        "co_commissioners": CoCommissioner,
+        "funding": LotFunding,
+        "questions": Question,
+        "invitations": CompetitionInvitation,
+        "bids": Bid,
+        "receipts": BidReceipt,
+        "bid_lots": BidLot,
+        "prices": BidPrice,
+        "partners": BidPartner,
+        "answers": BidAnswer,
+        "conflicts": ConflictDeclaration,
+        "scores": Score,
+        "moderated": ModeratedScore,
+        "pass_fail": PassFailResult,
+        "awards": Award,
+        "letters": OutcomeLetter,
+        "contracts": Contract,
+        "contract_years": ContractYear,
+        "subcontracts": Subcontract,
+        "contract_funding": ContractFunding,
+    }
+
+    def __init__(self):
+        self.rows: dict[str, list] = {name: [] for name in self.ORDER}
+        # Many-to-many rows as (owner object, other id), written once the owners have ids.
+        self.lot_areas: list[tuple[Lot, int]] = []
+        self.invitation_lots: list[tuple[CompetitionInvitation, Lot]] = []
+        self.partner_lots: list[tuple[BidPartner, Lot]] = []
+        self.contract_areas: list[tuple[Contract, int]] = []
+
+    def add(self, name: str, obj):
+        self.rows[name].append(obj)
+        return obj
+
+    def flush(self) -> None:
+        for name in self.ORDER:
+            if self.rows[name]:
+                self.MODELS[name].objects.bulk_create(self.rows[name], batch_size=1000)
+        Lot.areas.through.objects.bulk_create(
+            [Lot.areas.through(lot_id=lot.pk, area_id=area_id) for lot, area_id in self.lot_areas], batch_size=2000
+        )
+        CompetitionInvitation.lots.through.objects.bulk_create(
+            [
+                CompetitionInvitation.lots.through(competitioninvitation_id=invitation.pk, lot_id=lot.pk)
+                for invitation, lot in self.invitation_lots
+            ],
+            batch_size=2000,
+        )
+        BidPartner.lots.through.objects.bulk_create(
+            [BidPartner.lots.through(bidpartner_id=partner.pk, lot_id=lot.pk) for partner, lot in self.partner_lots],
+            batch_size=2000,
+        )
+        Contract.areas.through.objects.bulk_create(
+            [Contract.areas.through(contract_id=c.pk, area_id=area_id) for c, area_id in self.contract_areas],
+            batch_size=2000,
+        )
+        self.__init__()
+
+
+@dataclass
+class _Counts:
+    competitions: int = 0
+    lots: int = 0
+    invitations: int = 0
+    bids: int = 0
+    awards: int = 0
+    contracts: int = 0
+    subcontracts: int = 0
+
+
+@dataclass
+class _Context:
+    rng: random.Random
+    now: datetime.datetime
+    organisations: _Organisations
+    users: list[User]
+    staff: _Staff
+    batch: _Batch
+    counts: _Counts
+    # Latent quality of each organisation's bids (0 to 4), so rankings are not random.
+    quality: list[float]
+    eligible_cache: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict)
+    sequence: int = 0
+
+
+def _eligible(context: _Context, service_type: ServiceType, category_ids: list[int], area: Area) -> frozenset[int]:
+    """The eligibility rule of qualification.selectors.eligibility, computed in memory: organisations
+    actively qualified for every category of the service type in the area or one above it."""
+    key = (service_type.pk, area.pk)
+    if key not in context.eligible_cache:
+        paths = covering_paths(area)
+        result: set[int] | None = None
+        for category_id in category_ids:
+            covered: set[int] = set()
+            for path in paths:
+                covered |= context.organisations.qualified.get((category_id, path), set())
+            result = covered if result is None else result & covered
+        context.eligible_cache[key] = frozenset(result or ())
+    return context.eligible_cache[key]
+
+
+QUESTIONS = [
+    (QuestionKind.QUALITY, Decimal("30"), False, "How will you help people on probation with this?"),
+    (QuestionKind.QUALITY, Decimal("30"), True, "How will you work with local services in this area?"),
+    (QuestionKind.SOCIAL_VALUE, Decimal("10"), False, "What social value will you add?"),
+    (QuestionKind.PASS_FAIL, Decimal("0"), False, "Do you hold the insurance the contract needs?"),
+]
+
+
+def _competition(context: _Context, series: _Series, contract_start: datetime.date, category_ids: list[int]) -> None:
+    rng, now, batch = context.rng, context.now, context.batch
+    anchored = contract_start == series.anchor_start
+    if anchored and series.anchor_kind == "open":
+        closes_at = _london(now.astimezone(LONDON).date() + datetime.timedelta(days=rng.randint(5, 40)))
+    elif anchored:
+        closes_at = _london(now.astimezone(LONDON).date() + datetime.timedelta(days=rng.randint(80, 130)))
+    else:
+        closes_at = _london(contract_start - datetime.timedelta(days=rng.randint(120, 200)))
+    launched_at = closes_at - datetime.timedelta(days=rng.randint(45, 60), hours=3)
+    planned_at = launched_at - datetime.timedelta(days=rng.randint(30, 120))
+    if anchored and series.anchor_kind == "planned":
+        planned_at = now - datetime.timedelta(days=rng.randint(5, 40))
+    created_at = planned_at - datetime.timedelta(days=14)
+    if created_at > now:
+        return
+    context.sequence += 1
+    commissioner = context.staff.commissioners[series.owner.code]
+    approver = context.staff.approvers[series.owner.code]
+    launched = launched_at <= now
+    abandoned_at = None
+    if launched and rng.random() < 0.04:
+        candidate = launched_at + datetime.timedelta(days=rng.randint(3, 20))
+        abandoned_at = candidate if candidate <= now else None
+    contract_end = _add_years(contract_start, series.contract_years) - datetime.timedelta(days=1)
+    financial_years = list(range(financial_year_of(contract_start), financial_year_of(contract_end) + 1))
+    start_fy = financial_years[0]
+    competition = batch.add(
+        "competitions",
+        Competition(
+            title=f"{series.service_type.name} in {series.owner.name} from {start_fy}",
+            reference=f"{REFERENCE_PREFIX}-{start_fy}-{context.sequence:05d}",
+            service_type=series.service_type,
+            owner_area=series.owner,
+            summary=f"{series.service_type.name} for people on probation in {series.owner.name}.",
+            specification="The service the providers will deliver, the outcomes and how they will be measured.",
+            contract_start=contract_start,
+            contract_years=series.contract_years,
+            extension_years=series.extension_years,
+            clarification_deadline=closes_at - datetime.timedelta(days=7),
+            closes_at=closes_at,
+            evaluation_ends_at=closes_at + datetime.timedelta(days=21),
+            intended_award_at=closes_at + datetime.timedelta(days=35),
+            created_at=created_at,
+            created_by=commissioner,
+            planned_at=planned_at,
+            planned_by=commissioner,
+            launched_at=launched_at if launched else None,
+            launched_by=commissioner if launched else None,
+            abandoned_at=abandoned_at,
+            abandoned_by=commissioner if abandoned_at else None,
+            abandoned_reason="The budget for this service changed." if abandoned_at else "",
+        ),
+    )
+    context.counts.competitions += 1
+    batch.add(
+        "members",
+        CompetitionMember(
+            competition=competition, user=commissioner, role="commissioner", added_at=created_at, added_by=commissioner
+        ),
+    )
+    evaluators = rng.sample(context.staff.evaluators, 2)
+    for evaluator in evaluators:
+        batch.add(
+            "members",
+            CompetitionMember(
+                competition=competition, user=evaluator, role="evaluator", added_at=created_at, added_by=commissioner
+            ),
+        )
+    questions = [
+        batch.add(
+            "questions",
+            Question(
+                competition=competition,
+                number=number,
+                kind=kind,
+                weight=weight,
+                lot_specific=lot_specific,
+                text=text,
+                word_limit=None if kind == QuestionKind.PASS_FAIL else 500,
+            ),
+        )
+        for number, (kind, weight, lot_specific, text) in enumerate(QUESTIONS, start=1)
+    ]
+    inflation = Decimal("1.03") ** max(0, start_fy - 2020)
+    base = PCC_LOT_VALUE.get(series.service_type.code, 400_000)
+    lots: list[tuple[Lot, list[Area], list[LotYear]]] = []
+    for number, (areas, name) in enumerate(zip(series.lot_areas, series.lot_names, strict=True), start=1):
+        level = areas[0].level
+        size = {"region": 3.2, "pcc_area": 1.0, "local_authority": 0.25}.get(level, 1.0)
+        annual = Decimal(base * size * rng.uniform(0.7, 1.3)) * inflation
+        lot = batch.add("lots", Lot(competition=competition, number=number, name=name))
+        for area in areas:
+            batch.lot_areas.append((lot, area.pk))
+        lot_years = []
+        changed = launched and rng.random() < 0.4
+        for offset, year in enumerate(financial_years):
+            factor = RAMP_UP[offset] if offset < len(RAMP_UP) else Decimal("1")
+            value = _money(annual * factor)
+            first_value = _money(value * Decimal(rng.uniform(0.85, 1.1))) if changed else value
+            lot_year = batch.add(
+                "lot_years",
+                LotYear(lot=lot, financial_year=year, value=value, volume=int(value / COST_PER_PERSON)),
+            )
+            batch.add(
+                "revisions",
+                LotYearRevision(
+                    lot_year=lot_year,
+                    value=first_value,
+                    volume=int(first_value / COST_PER_PERSON),
+                    recorded_at=planned_at,
+                    recorded_by=commissioner,
+                ),
+            )
+            if changed:
+                batch.add(
+                    "revisions",
+                    LotYearRevision(
+                        lot_year=lot_year,
+                        value=value,
+                        volume=int(value / COST_PER_PERSON),
+                        recorded_at=launched_at - datetime.timedelta(days=2),
+                        recorded_by=commissioner,
+                    ),
+                )
+            lot_years.append(lot_year)
+        lots.append((lot, areas, lot_years))
+        context.counts.lots += 1
+    # Funding partners: a police and crime commissioner or a local authority pays part of a lot.
+    funding_by_lot: dict[int, list[LotFunding]] = defaultdict(list)
+    if rng.random() < 0.3:
+        lot, areas, _ = rng.choice(lots)
+        area = areas[0]
+        if area.level == "pcc_area":
+            partner_name, party_type = f"Police and Crime Commissioner for {area.name}", CoCommissioner.PartyType.PCC
+        else:
+            partner_name, party_type = f"{area.name} Council", CoCommissioner.PartyType.LOCAL_AUTHORITY
+        partner = batch.add(
+            "co_commissioners", CoCommissioner(competition=competition, name=partner_name, party_type=party_type)
+        )
+        share = Decimal(rng.choice([10, 15, 20, 25, 30]))
+        funding_by_lot[lot.number].append(
+            batch.add("funding", LotFunding(lot=lot, co_commissioner=partner, share_percent=share))
+        )
+    if not launched:
+        return
+    _invite_bid_and_award(
+        context, competition, series, lots, questions, evaluators, approver, category_ids, funding_by_lot, contract_end
+    )
+
+
+def _invite_bid_and_award(
+    context: _Context,
+    competition,
+    series,
+    lots,
+    questions,
+    evaluators,
+    approver,
+    category_ids,
+    funding_by_lot,
+    contract_end,
+) -> None:
+    rng, now, batch = context.rng, context.now, context.batch
+    launched_at, closes_at = competition.launched_at, competition.closes_at
+    eligible_lots: dict[int, list[Lot]] = defaultdict(list)
+    for lot, areas, _years in lots:
+        eligible: frozenset[int] | None = None
+        for area in areas:
+            here = _eligible(context, series.service_type, category_ids, area)
+            eligible = here if eligible is None else eligible & here
+        for index in sorted(eligible or ()):
+            eligible_lots[index].append(lot)
+    for index in sorted(eligible_lots):
+        invitation = batch.add(
+            "invitations",
+            CompetitionInvitation(
+                competition=competition,
+                organisation=context.organisations.objects[index],
+                kind=CompetitionInvitation.Kind.ELIGIBLE,
+                invited_at=launched_at,
+            ),
+        )
+        for lot in eligible_lots[index]:
+            batch.invitation_lots.append((invitation, lot))
+        context.counts.invitations += 1
+    # Who bids: for each lot a few of the organisations invited for it.
+    bid_lots_of: dict[int, list[Lot]] = defaultdict(list)
+    for lot, _areas, _years in lots:
+        candidates = sorted(index for index, lots_for in eligible_lots.items() if lot in lots_for)
+        wanted = 0 if rng.random() < 0.04 else rng.choice([1, 2, 2, 3, 3, 4, 4, 5, 6, 8])
+        for index in rng.sample(candidates, min(wanted, len(candidates))):
+            bid_lots_of[index].append(lot)
+    end_of_bidding = min(closes_at, competition.abandoned_at or closes_at)
+    window = (end_of_bidding - launched_at).total_seconds()
+    submitted_bids: list[tuple[Bid, list[Lot], dict]] = []
+    for index in sorted(bid_lots_of):
+        organisation = context.organisations.objects[index]
+        user = context.users[index]
+        started_at = launched_at + datetime.timedelta(seconds=window * rng.uniform(0.05, 0.6))
+        if started_at > now:
+            continue
+        submitted_at = started_at + datetime.timedelta(seconds=window * rng.uniform(0.05, 0.35))
+        dropped_out = rng.random() < 0.08
+        submitted = not dropped_out and submitted_at < end_of_bidding and submitted_at <= now
+        withdrawn_at = None
+        if submitted and rng.random() < 0.02:
+            withdrawn_at = submitted_at + datetime.timedelta(hours=2)
+            if withdrawn_at >= end_of_bidding or withdrawn_at > now:
+                withdrawn_at = None
+        digest = hashlib.sha256(f"{competition.reference}/{index}".encode()).hexdigest() if submitted else ""
+        bid = batch.add(
+            "bids",
+            Bid(
+                competition=competition,
+                organisation=organisation,
+                started_at=started_at,
+                started_by=user,
+                updated_at=submitted_at if submitted else started_at,
+                submitted_at=submitted_at if submitted else None,
+                submitted_by=user if submitted else None,
+                submitted_digest=digest,
+                submitted_content={"generated": True} if submitted else None,
+                withdrawn_at=withdrawn_at,
+                withdrawn_by=user if withdrawn_at else None,
+                declarations_confirmed_at=submitted_at if submitted else None,
+            ),
+        )
+        context.counts.bids += 1
+        if submitted:
+            batch.add("receipts", BidReceipt(bid=bid, kind="submitted", at=submitted_at, by=user, digest=digest))
+        if withdrawn_at:
+            batch.add("receipts", BidReceipt(bid=bid, kind="withdrawn", at=withdrawn_at, by=user))
+        chosen_lots = sorted(bid_lots_of[index], key=lambda lot: lot.number)
+        prices: dict[tuple[int, int], Decimal] = {}
+        years_of = {lot.number: years for lot, _areas, years in lots}
+        for lot in chosen_lots:
+            bid_lot = batch.add("bid_lots", BidLot(bid=bid, lot=lot))
+            discount = Decimal(rng.uniform(0.82, 1.02))
+            for lot_year in years_of[lot.number]:
+                amount = (lot_year.value * discount).quantize(Decimal("1"))
+                prices[(lot.number, lot_year.financial_year)] = amount
+                batch.add("prices", BidPrice(bid_lot=bid_lot, financial_year=lot_year.financial_year, amount=amount))
+        partners = []
+        if rng.random() < 0.3:
+            remaining = Decimal("60")
+            for _ in range(rng.randint(1, 2)):
+                share = Decimal(rng.choice([5, 10, 15, 20, 25, 30]))
+                if share > remaining:
+                    break
+                remaining -= share
+                if rng.random() < 0.6:
+                    other = rng.randrange(len(context.organisations.objects))
+                    partner_org = context.organisations.objects[other] if other != index else None
+                else:
+                    partner_org = None
+                name = partner_org.legal_name if partner_org else f"Local Partner {rng.randint(1, 999)} CIC"
+                partner = batch.add(
+                    "partners",
+                    BidPartner(
+                        bid=bid,
+                        organisation=partner_org,
+                        name=name,
+                        role=rng.choice(
+                            [BidPartner.PartnerRole.SUBCONTRACTOR] * 3 + [BidPartner.PartnerRole.CONSORTIUM]
+                        ),
+                        share_percent=share,
+                        work_description="Specialist local support.",
+                    ),
+                )
+                partner_lots = rng.sample(chosen_lots, rng.randint(1, len(chosen_lots))) if rng.random() < 0.5 else []
+                for lot in partner_lots:
+                    batch.partner_lots.append((partner, lot))
+                partners.append((partner, partner_lots))
+        answers: list[tuple[BidAnswer, Question, Lot | None]] = []
+        for question in questions:
+            if question.kind == QuestionKind.PASS_FAIL:
+                answers.append(
+                    (
+                        batch.add(
+                            "answers",
+                            BidAnswer(
+                                bid=bid, question=question, confirmed=True, updated_at=started_at, updated_by=user
+                            ),
+                        ),
+                        question,
+                        None,
+                    )
+                )
+            elif question.lot_specific:
+                for lot in chosen_lots:
+                    answers.append(
+                        (
+                            batch.add(
+                                "answers",
+                                BidAnswer(
+                                    bid=bid,
+                                    question=question,
+                                    lot=lot,
+                                    updated_at=started_at,
+                                    updated_by=user,
+                                    text=f"Our plan for {lot.name}.",
+                                ),
+                            ),
+                            question,
+                            lot,
+                        )
+                    )
+            else:
+                answers.append(
+                    (
+                        batch.add(
+                            "answers",
+                            BidAnswer(
+                                bid=bid, question=question, updated_at=started_at, updated_by=user, text="Our answer."
+                            ),
+                        ),
+                        question,
+                        None,
+                    )
+                )
+        if submitted and withdrawn_at is None:
+            submitted_bids.append(
+                (bid, chosen_lots, {"index": index, "prices": prices, "partners": partners, "answers": answers})
+            )
+    if competition.abandoned_at is not None or closes_at > now:
+        return
+    _evaluate_and_award(context, competition, lots, submitted_bids, evaluators, approver, funding_by_lot, contract_end)
+
+
+def _evaluate_and_award(
+    context, competition, lots, submitted_bids, evaluators, approver, funding_by_lot, contract_end
+) -> None:
+    rng, now, batch = context.rng, context.now, context.batch
+    commissioner = competition.created_by
+    closes_at = competition.closes_at
+    scoring_starts = closes_at + datetime.timedelta(days=3)
+    scored = now >= scoring_starts + datetime.timedelta(days=7)
+    moderated = now >= competition.evaluation_ends_at
+    agreed: dict[int, int] = {}  # id() of an (unsaved) answer -> its agreed score
+    if now >= scoring_starts:
+        for bid, _lots, _info in submitted_bids:
+            for evaluator in evaluators:
+                batch.add(
+                    "conflicts",
+                    ConflictDeclaration(
+                        competition=competition,
+                        evaluator=evaluator,
+                        bid=bid,
+                        has_conflict=False,
+                        declared_at=scoring_starts,
+                    ),
+                )
+    if scored:
+        for _bid, _lots, info in submitted_bids:
+            quality = context.quality[info["index"]]
+            for answer, question, _lot in info["answers"]:
+                if question.kind == QuestionKind.PASS_FAIL:
+                    if moderated:
+                        batch.add(
+                            "pass_fail",
+                            PassFailResult(
+                                answer=answer, passed=True, decided_at=scoring_starts, decided_by=evaluators[0]
+                            ),
+                        )
+                    continue
+                marks = [max(0, min(4, round(quality + rng.gauss(0, 0.7)))) for _ in evaluators]
+                for evaluator, mark in zip(evaluators, marks, strict=True):
+                    batch.add(
+                        "scores",
+                        Score(
+                            evaluator=evaluator,
+                            answer=answer,
+                            score=mark,
+                            justification="Meets the requirement.",
+                            updated_at=scoring_starts,
+                            submitted_at=scoring_starts + datetime.timedelta(days=5),
+                        ),
+                    )
+                final = round(sum(marks) / len(marks) + 0.01)
+                agreed[id(answer)] = final
+                if moderated:
+                    batch.add(
+                        "moderated",
+                        ModeratedScore(
+                            answer=answer,
+                            score=final,
+                            rationale="Agreed at moderation.",
+                            moderated_at=competition.evaluation_ends_at,
+                            moderated_by=commissioner,
+                        ),
+                    )
+    if not moderated:
+        return
+    recommended_at = competition.intended_award_at + datetime.timedelta(days=rng.randint(0, 7))
+    approved_at = recommended_at + datetime.timedelta(days=2)
+    standstill_ends_at = add_working_days(approved_at, competition.standstill_days)
+    for lot, areas, lot_years in lots:
+        bidders = [(bid, info) for bid, bid_lots, info in submitted_bids if lot in bid_lots]
+        if not bidders or rng.random() < 0.03:
+            reason = "No bids were received." if not bidders else "No bid met the requirements."
+            lot.abandoned_at = competition.evaluation_ends_at
+            lot.abandoned_by = commissioner
+            lot.abandoned_reason = reason
+            continue
+        if recommended_at > now:
+            continue
+        ranked = []
+        lowest = min(sum(info["prices"][(lot.number, y.financial_year)] for y in lot_years) for _bid, info in bidders)
+        for bid, info in bidders:
+            quality_points = Decimal("0")
+            for answer, question, answer_lot in info["answers"]:
+                if question.kind == QuestionKind.PASS_FAIL or (answer_lot is not None and answer_lot is not lot):
+                    continue
+                quality_points += Decimal(agreed[id(answer)]) / 4 * question.weight
+            price = sum(info["prices"][(lot.number, y.financial_year)] for y in lot_years)
+            price_points = lowest / price * competition.price_weight if price else competition.price_weight
+            ranked.append((quality_points + price_points, quality_points, -price, bid, info))
+        ranked.sort(key=lambda row: (row[0], row[1], row[2]), reverse=True)
+        _total, _q, _p, winner, winner_info = ranked[0]
+        approved = approved_at <= now
+        award = batch.add(
+            "awards",
+            Award(
+                lot=lot,
+                bid=winner,
+                recommended_at=recommended_at,
+                recommended_by=commissioner,
+                approved_at=approved_at if approved else None,
+                approved_by=approver if approved else None,
+                standstill_ends_at=standstill_ends_at if approved else None,
+            ),
+        )
+        context.counts.awards += 1
+        if not approved:
+            continue
+        for position, (_total, _q, _p, bid, _info) in enumerate(ranked, start=1):
+            batch.add(
+                "letters",
+                OutcomeLetter(
+                    bid=bid,
+                    lot=lot,
+                    successful=bid is winner,
+                    body=f"Your bid for {lot.name} came {position} of {len(ranked)}.",
+                    sent_at=approved_at,
+                ),
+            )
+        if standstill_ends_at > now:
+            continue
+        contract = batch.add(
+            "contracts",
+            Contract(
+                lot=lot,
+                award=award,
+                title=f"{competition.title}: {lot.name}",
+                service_type=competition.service_type,
+                supplier=winner.organisation,
+                starts_on=competition.contract_start,
+                ends_on=contract_end,
+                extension_years=competition.extension_years,
+                payment_frequency=competition.payment_frequency,
+                payment_days=competition.payment_days,
+                created_at=standstill_ends_at,
+            ),
+        )
+        context.counts.contracts += 1
+        for area in areas:
+            batch.contract_areas.append((contract, area.pk))
+        for lot_year in lot_years:
+            batch.add(
+                "contract_years",
+                ContractYear(
+                    contract=contract,
+                    financial_year=lot_year.financial_year,
+                    value=winner_info["prices"][(lot.number, lot_year.financial_year)],
+                    volume=lot_year.volume,
+                ),
+            )
+        for partner, partner_lots in winner_info["partners"]:
+            if partner_lots and lot not in partner_lots:
+                continue
+            batch.add(
+                "subcontracts",
+                Subcontract(
+                    contract=contract,
+                    organisation=partner.organisation,
+                    name=partner.name,
+                    role=partner.role,
+                    share_percent=partner.share_percent,
+                ),
+            )
+            context.counts.subcontracts += 1
+        for share in funding_by_lot.get(lot.number, []):
+            batch.add(
+                "contract_funding",
+                ContractFunding(
+                    contract=contract,
+                    name=share.co_commissioner.name,
+                    party_type=share.co_commissioner.party_type,
+                    share_percent=share.share_percent,
+                ),
+            )
+
+
+def generate_national_data(
+    *,
+    scale: float = 1,
+    seed: int = 2026,
+    today: datetime.date | None = None,
+    batch_size: int = 20,
+    progress=None,
+) -> NationalWorld:
+    """Organisations and qualifications, then ten financial years of competitions around `today`."""
+    today = today or timezone.now().astimezone(LONDON).date()
+    now = _london(today, 12)
+    current_fy = financial_year_of(today)
+    first_fy = current_fy - (YEARS - 3)  # seven years back, this year and two years of plans ahead
+    last_fy = first_fy + YEARS - 1
+    with transaction.atomic():
+        organisations = _make_organisations(
+            scale=scale, seed=seed, granted_at=_london(datetime.date(first_fy - 1, 6, 1), 10)
+        )
+        users = _provider_users(organisations.objects)
+        areas_by_level = _areas_by_level()
+        regions = areas_by_level["region"]
+        staff = _staff(regions)
+    children: dict[int, list[Area]] = defaultdict(list)
+    for level in ("pcc_area", "local_authority"):
+        for area in areas_by_level.get(level, []):
+            children[area.parent_id].append(area)
+    rng = random.Random(seed * 7919 + 1)
+    context = _Context(
+        rng=rng,
+        now=now,
+        organisations=organisations,
+        users=users,
+        staff=staff,
+        batch=_Batch(),
+        counts=_Counts(),
+        quality=[min(4.0, max(0.0, rng.gauss(2.4, 0.8))) for _ in organisations.objects],
+    )
+    category_ids = {
+        service_type.pk: sorted(service_type.categories.values_list("id", flat=True))
+        for service_type in ServiceType.objects.all()
+    }
+    plan = _plan_series(rng, scale=scale, regions=regions, children=children, first_fy=first_fy, today=today)
+    pending = 0
+    for number, series in enumerate(plan, start=1):
+        contract_start = series.first_start
+        while financial_year_of(contract_start) <= last_fy:
+            _competition(context, series, contract_start, category_ids[series.service_type.pk])
+            pending += 1
+            contract_start = _add_years(contract_start, series.contract_years)
+        if pending >= batch_size or number == len(plan):
+            with transaction.atomic():
+                context.batch.flush()
+            pending = 0
+            if progress:
+                progress(f"{number} of {len(plan)} series: {context.counts.competitions} competitions")
+    counts = context.counts
+    return NationalWorld(
+        organisations=len(organisations.objects),
+        qualifications=organisations.qualifications,
+        **{f.name: getattr(counts, f.name) for f in fields(counts)},
+    )
