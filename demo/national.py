@@ -377,11 +377,11 @@ def _plan_series(
         contract_years = rng.choice([2, 3, 3, 4])
         first_start = datetime.date(first_fy + rng.randint(0, 1), month, 1)
         anchor_start, anchor_kind = None, ""
-        if number % 8 in (3, 6):
+        if number % 8 in (1, 2):
             # One series in eight has a competition open for bids today, and one in eight a
             # competition planned today: its contract starts some months from now, and the
             # earlier contracts of the series follow back from it.
-            anchor_kind = "open" if number % 8 == 3 else "planned"
+            anchor_kind = "open" if number % 8 == 1 else "planned"
             days = rng.randint(190, 230) if anchor_kind == "open" else rng.randint(260, 330)
             anchor_start = (today.replace(day=1) + datetime.timedelta(days=days)).replace(day=1)
             first_start = anchor_start
@@ -569,7 +569,7 @@ def _competition(context: _Context, series: _Series, contract_start: datetime.da
     approver = context.staff.approvers[series.owner.code]
     launched = launched_at <= now
     abandoned_at = None
-    if launched and rng.random() < 0.04:
+    if launched and not anchored and rng.random() < 0.04:
         candidate = launched_at + datetime.timedelta(days=rng.randint(3, 20))
         abandoned_at = candidate if candidate <= now else None
     contract_end = _add_years(contract_start, series.contract_years) - datetime.timedelta(days=1)
