@@ -158,6 +158,7 @@ def test_word_limit_error_keeps_what_was_typed(signed_in, competition, bidder):
     assert response.status_code == 200
     assert "Your answer must be 3 words or fewer" in page
     assert "one two three four</textarea>" in page
+    assert 'data-maxwords="3"' in page  # GOV.UK character count, counting words
     assert "<title>Error:" in page
     assert not BidAnswer.objects.exists()
 

@@ -213,3 +213,8 @@ def test_deactivated_member_of_the_bidder_cannot_read(world):
     member.save()
     assert not can_read_bid(member, bid)
     assert not bids_readable_by(member, competition).exists()
+
+
+def test_the_api_has_no_endpoint_that_returns_bids(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert not [path for path in schema["paths"] if "bid" in path.lower()]
