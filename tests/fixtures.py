@@ -120,7 +120,7 @@ def _reference_data_survives_flush(request):
         return
     request.getfixturevalue("transactional_db")
     from reference import loading
-    from reference.models import Area
+    from reference.models import Area, ServiceCategory, ServiceType
 
-    if not Area.objects.exists():
+    if not (Area.objects.exists() and ServiceCategory.objects.exists() and ServiceType.objects.exists()):
         loading.load()
