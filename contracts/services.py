@@ -27,7 +27,11 @@ def contract_create_for_award(*, award: Award, actor=None) -> Contract:
     """Make the contract for an awarded lot: supplier, partners, areas, values and volumes per
     financial year, term, payment terms and funding partners' shares. Idempotent: a second call
     returns the contract already made. `actor` is None when the periodic task makes it."""
-    award = Award.objects.select_for_update().select_related("lot__competition", "bid__organisation").get(pk=award.pk)
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("lot__competition", "bid__organisation")
+        .get(pk=award.pk)
+    )
     existing = Contract.objects.filter(award=award).first()
     if existing is not None:
         return existing

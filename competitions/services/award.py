@@ -83,7 +83,7 @@ def approval_refusal(award: Award, actor) -> str:
 @transaction.atomic
 def award_approve(*, award: Award, actor) -> Award:
     """Approve a recommendation: start the waiting period and send every bidder their result."""
-    award = Award.objects.select_for_update().select_related("lot__competition").get(pk=award.pk)
+    award = Award.objects.select_for_update(of=("self",)).select_related("lot__competition").get(pk=award.pk)
     lot = award.lot
     _require_manager(actor, lot)
     _check_lot_open_for_award(lot)
@@ -188,7 +188,7 @@ def _send_letters(award: Award) -> list[OutcomeLetter]:
 @transaction.atomic
 def award_challenge_record(*, award: Award, details: str, actor) -> Award:
     """A bidder has challenged the decision: the award is paused, no contract can be made."""
-    award = Award.objects.select_for_update().select_related("lot__competition").get(pk=award.pk)
+    award = Award.objects.select_for_update(of=("self",)).select_related("lot__competition").get(pk=award.pk)
     _require_manager(actor, award.lot)
     details = details.strip()
     if not details:
@@ -210,7 +210,7 @@ def award_challenge_record(*, award: Award, details: str, actor) -> Award:
 @transaction.atomic
 def award_challenge_resolve(*, award: Award, upheld: bool, resolution: str, actor) -> Award:
     """Record the outcome of a challenge. If it was upheld the award is cancelled."""
-    award = Award.objects.select_for_update().select_related("lot__competition").get(pk=award.pk)
+    award = Award.objects.select_for_update(of=("self",)).select_related("lot__competition").get(pk=award.pk)
     _require_manager(actor, award.lot)
     resolution = resolution.strip()
     if not resolution:
