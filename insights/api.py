@@ -1,3 +1,124 @@
-from ninja import Router
+"""The insight numbers as JSON: the same rows as the pages and their downloads, with the same filters."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from insights import selectors
+from insights.forms import ScopeError, scope_from_codes
+from insights.scope import Scope
+from reference.models import AreaLevel
 
 router = Router(tags=["Insight"])
+
+FILTERS = (
+    "Filter with `region` (a region code, A to L), `pcc_area` (a PCC area code, e.g. E23000032) and `year` (the "
+    "year a financial year starts in: 2025 means April 2025 to March 2026)."
+)
+
+
+class InsightFilters(Schema):
+    region: str | None = None
+    pcc_area: str | None = None
+    year: int | None = None
+
+
+def _scope(filters: InsightFilters) -> Scope:
+    try:
+        return scope_from_codes(region=filters.region, pcc_area=filters.pcc_area, year=filters.year)
+    except ScopeError as error:
+        raise HttpError(400, str(error)) from None
+
+
+@router.get(
+    "/who-takes-part",
+    response=selectors.WhoTakesPart,
+    auth=None,
+    url_name="insights-who-takes-part",
+    summary="Who takes part",
+    description="Organisations at each step (registered interest, sent the questionnaire, qualified, invited, sent "
+    "a bid, won work) and where they stop, by type and size. " + FILTERS,
+)
+def who_takes_part(request: HttpRequest, filters: Query[InsightFilters]):
+    return selectors.who_takes_part(scope=_scope(filters))
+
+
+class SmallerFilters(InsightFilters):
+    by: AreaLevel | None = None
+
+
+@router.get(
+    "/smaller-providers",
+    response=selectors.SmallerProviders,
+    auth=None,
+    url_name="insights-smaller-providers",
+    summary="Work for smaller providers",
+    description="Number and value (whole pounds) of contracts and subcontracts won by micro, small and medium "
+    "organisations and by voluntary, community or social enterprise organisations, by area. `by` chooses the "
+    "level of the areas (region, pcc_area or local_authority). " + FILTERS,
+)
+def smaller_providers(request: HttpRequest, filters: Query[SmallerFilters]):
+    if filters.by == AreaLevel.COUNTRY:
+        raise HttpError(400, "by must be region, pcc_area or local_authority")
+    return selectors.smaller_providers(scope=_scope(filters), level=filters.by)
+
+
+@router.get(
+    "/where-the-money-goes",
+    response=selectors.WhereTheMoneyGoes,
+    auth=None,
+    url_name="insights-where-the-money-goes",
+    summary="Where the money goes",
+    description="Estimated value by service type for one financial year (the current one unless `year` is given), "
+    "the value each financial year, and how published values changed since first published. " + FILTERS,
+)
+def where_the_money_goes(request: HttpRequest, filters: Query[InsightFilters]):
+    return selectors.where_the_money_goes(scope=_scope(filters))
+
+
+class CoverageFilters(InsightFilters):
+    by: AreaLevel = AreaLevel.PCC_AREA
+
+
+@router.get(
+    "/coverage",
+    response=selectors.Coverage,
+    auth=None,
+    url_name="insights-coverage",
+    summary="Coverage and continuity",
+    description="For each service type and area (`by`: pcc_area or region), whether it is contracted (and until "
+    "when), in competition, planned, has no provision or is not bought there; and contracts ending within 12 "
+    "months (or in the chosen financial year) with nothing planned to follow. " + FILTERS,
+)
+def coverage(request: HttpRequest, filters: Query[CoverageFilters]):
+    if filters.by not in (AreaLevel.PCC_AREA, AreaLevel.REGION):
+        raise HttpError(400, "by must be pcc_area or region")
+    return selectors.coverage(scope=_scope(filters), level=filters.by)
+
+
+@router.get(
+    "/pipeline",
+    response=list[selectors.PipelineRow],
+    auth=None,
+    url_name="insights-pipeline",
+    summary="Pipeline",
+    description="Planned and live opportunities (not yet awarded or cancelled), earliest first. With `year`, only "
+    "those whose contracts start in that financial year. " + FILTERS,
+)
+def pipeline(request: HttpRequest, filters: Query[InsightFilters]):
+    return selectors.pipeline(scope=_scope(filters))
+
+
+@router.get(
+    "/burden",
+    response=selectors.Burden,
+    auth=None,
+    url_name="insights-burden",
+    summary="Burden on providers",
+    description="For each service type, how many opportunities an organisation must enter to cover England and "
+    "Wales (or the chosen area), and the median days from starting to sending a questionnaire and a bid. " + FILTERS,
+)
+def burden(request: HttpRequest, filters: Query[InsightFilters]):
+    return selectors.burden(scope=_scope(filters))

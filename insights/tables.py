@@ -1,0 +1,205 @@
+"""The tables each insight page shows, built from the selectors' rows.
+
+The page renders `display_rows`; the CSV and XLSX downloads write `rows` (the same numbers, not
+formatted). One definition per insight, so the table and its downloads cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from core.clock import financial_year_label
+from core.formatting import london_date, london_datetime, money
+from insights import selectors as s
+
+TEXT, NUMBER, MONEY, PERCENT, DAYS, DATE, DATETIME = "text", "number", "money", "percent", "days", "date", "datetime"
+NUMERIC = {NUMBER, MONEY, PERCENT, DAYS}
+
+
+@dataclass
+class Column:
+    heading: str
+    kind: str = TEXT
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC
+
+
+@dataclass
+class Table:
+    key: str
+    caption: str
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+    # Rows drawn in bold (totals).
+    total_rows: set[int] = field(default_factory=set)
+
+    @property
+    def display_rows(self) -> list[list[str]]:
+        return [
+            [display(value, column.kind) for value, column in zip(row, self.columns, strict=True)] for row in self.rows
+        ]
+
+
+def display(value, kind: str) -> str:
+    if value is None:
+        return "Not known" if kind in NUMERIC else ""
+    if kind == MONEY:
+        return money(value)
+    if kind == PERCENT:
+        return f"{value}%"
+    if kind == NUMBER:
+        return f"{value:,}"
+    if kind == DAYS:
+        return f"{value} days"
+    if kind == DATETIME:
+        return london_datetime(value)
+    if kind == DATE and isinstance(value, datetime.date):
+        return london_date(value)
+    return str(value)
+
+
+def _group_columns() -> list[Column]:
+    return [Column("Step")] + [Column(label, NUMBER) for _, label in s.FUNNEL_GROUPS]
+
+
+def who_takes_part_tables(data: s.WhoTakesPart) -> list[Table]:
+    def row(r: s.FunnelRow) -> list:
+        return [r.label] + [getattr(r, key) for key, _ in s.FUNNEL_GROUPS]
+
+    return [
+        Table("steps", "Organisations at each step", _group_columns(), [row(r) for r in data.steps]),
+        Table("drop-outs", "Where organisations stop", _group_columns(), [row(r) for r in data.dropouts]),
+    ]
+
+
+def smaller_providers_tables(data: s.SmallerProviders) -> list[Table]:
+    columns = [
+        Column("Area"),
+        Column("Organisations"),
+        Column("Contracts won", NUMBER),
+        Column("Value of contracts", MONEY),
+        Column("Share of contract value", PERCENT),
+        Column("Subcontracts", NUMBER),
+        Column("Value of subcontracts", MONEY),
+    ]
+    rows = [
+        [
+            r.area_name,
+            r.who_label,
+            r.contracts,
+            r.contract_value,
+            r.share_of_contract_value,
+            r.subcontracts,
+            r.subcontract_value,
+        ]
+        for r in data.rows
+    ]
+    return [Table("by-area", "Contracts and subcontracts won, by area and organisation", columns, rows)]
+
+
+def where_the_money_goes_tables(data: s.WhereTheMoneyGoes) -> list[Table]:
+    year = financial_year_label(data.financial_year)
+    shares = Table(
+        "share",
+        f"Estimated value by service, financial year {year}",
+        [Column("Service"), Column(f"Estimated value {year}", MONEY), Column("Share of all services", PERCENT)],
+        [[r.service_type_name, r.value, r.share] for r in data.shares],
+        total_rows={len(data.shares) - 1},
+    )
+    years = data.years
+    by_type: dict[str, dict[int, Decimal]] = {}
+    names: dict[str, str] = {}
+    for r in data.ramp_up:
+        by_type.setdefault(r.service_type, {})[r.financial_year] = r.value
+        names[r.service_type] = r.service_type_name
+    ramp = Table(
+        "ramp-up",
+        "Estimated value each financial year",
+        [Column("Service")] + [Column(financial_year_label(y), MONEY) for y in years],
+        [[names[code]] + [values.get(y, Decimal("0")) for y in years] for code, values in by_type.items()],
+    )
+    changes = Table(
+        "changes",
+        "Estimated values when first published and now",
+        [
+            Column("Service"),
+            Column("First published", MONEY),
+            Column("Now", MONEY),
+            Column("Change", MONEY),
+            Column("Change (%)", PERCENT),
+            Column("Times changed", NUMBER),
+        ],
+        [
+            [r.service_type_name, r.first_published, r.now_published, r.change, r.change_percent, r.changes_made]
+            for r in data.changes
+        ],
+    )
+    return [shares, ramp, changes]
+
+
+def coverage_tables(data: s.Coverage) -> list[Table]:
+    matrix = Table(
+        "coverage",
+        "Services in each area",
+        [Column("Area")] + [Column(name) for _, name, _ in data.service_types],
+        [[name] + [cell.label for cell in data.row(code)] for code, name in data.areas],
+    )
+    ending = Table(
+        "ending",
+        "Contracts ending with nothing planned to follow",
+        [Column("Contract"), Column("Service"), Column("Organisation"), Column("Areas"), Column("Ends on", DATE)],
+        [[c.title, c.service_type_name, c.supplier, c.areas, c.ends_on] for c in data.ending],
+    )
+    return [matrix, ending]
+
+
+def pipeline_tables(data: list[s.PipelineRow]) -> list[Table]:
+    columns = [
+        Column("Reference"),
+        Column("Opportunity"),
+        Column("Service"),
+        Column("Run by"),
+        Column("Stage"),
+        Column("Planned or opened", DATETIME),
+        Column("Closing date", DATETIME),
+        Column("Result expected", DATETIME),
+        Column("Contract starts", DATE),
+        Column("Estimated value", MONEY),
+    ]
+    rows = [
+        [
+            r.reference,
+            r.title,
+            r.service_type_name,
+            r.owner_area_name,
+            r.stage_label,
+            r.starts_at,
+            r.closes_at,
+            r.intended_award_at,
+            r.contract_start,
+            r.estimated_value,
+        ]
+        for r in data
+    ]
+    return [Table("competitions", "Planned and live opportunities", columns, rows)]
+
+
+def burden_tables(data: s.Burden) -> list[Table]:
+    return [
+        Table(
+            "competitions",
+            f"Opportunities to enter to cover {data.place}",
+            [Column("Service"), Column("Opportunities to enter", NUMBER), Column("How we worked it out")],
+            [[r.service_type_name, r.competitions, r.basis] for r in data.competitions],
+        ),
+        Table(
+            "time-taken",
+            "Time from starting to sending",
+            [Column("What"), Column("Median time", DAYS), Column("Number sent", NUMBER)],
+            [[r.activity, r.median_days, r.measured] for r in data.time_taken],
+        ),
+    ]
