@@ -123,21 +123,29 @@ def timeline_chart(*, chart_id: str, title: str, description: str, spans: list[S
         parts.append(f'<text class="insights-text" x="0" y="{top + 18}">Nothing to show for these filters.</text>')
         parts.append("</svg>")
         return _markup(parts)
-    first, last = min(points), max(points)
-    first = first.astimezone(LONDON).replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-    last = last.astimezone(LONDON).replace(year=last.astimezone(LONDON).year + 1, month=1, day=1, hour=0, minute=0)
+    first = min(points).astimezone(LONDON)
+    last = max(points).astimezone(LONDON)
+    first = datetime.datetime(first.year, first.month, 1, tzinfo=LONDON)
+    last = datetime.datetime(last.year + (last.month == 12), last.month % 12 + 1, 1, tzinfo=LONDON)
     span_seconds = max((last - first).total_seconds(), 1.0)
     plot_width = BAR_AREA + VALUE_WIDTH - 20
 
     def at(moment: datetime.datetime) -> float:
         return LABEL_WIDTH + (moment - first).total_seconds() / span_seconds * plot_width
 
-    for year in range(first.year, last.year + 1):
-        boundary = datetime.datetime(year, 1, 1, tzinfo=LONDON)
-        line_x = at(boundary)
-        parts.append(f'<line class="insights-grid" x1="{line_x:.1f}" y1="{top - 14}" x2="{line_x:.1f}" y2="{height}"/>')
-        if year <= last.year - 1:
-            parts.append(f'<text class="insights-text" x="{line_x + 4:.1f}" y="{top - 4}">{year}</text>')
+    months = (last.year - first.year) * 12 + last.month - first.month
+    step = 1 if months <= 8 else 3 if months <= 30 else 12
+    tick = first
+    while tick <= last:
+        if (tick.month - 1) % step == 0 or step == 1:
+            line_x = at(tick)
+            parts.append(
+                f'<line class="insights-grid" x1="{line_x:.1f}" y1="{top - 14}" x2="{line_x:.1f}" y2="{height}"/>'
+            )
+            if tick < last:
+                text = f"{tick:%b %Y}" if step < 12 else f"{tick.year}"
+                parts.append(f'<text class="insights-text" x="{line_x + 4:.1f}" y="{top - 4}">{text}</text>')
+        tick = datetime.datetime(tick.year + (tick.month == 12), tick.month % 12 + 1, 1, tzinfo=LONDON)
     for index, span in enumerate(spans):
         y = top + index * ROW_HEIGHT
         parts.append(

@@ -12,19 +12,20 @@ from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from insights.tables import DATETIME, Table
+from core.clock import LONDON
+from insights.tables import DATE, DATETIME, Table
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plain(value, kind: str):
-    """Numbers stay numbers (no £ or commas); times in London, ISO 8601; nothing is blank."""
+    """Numbers stay numbers (no £ or commas); times in London to the minute, as on the page."""
     if value is None:
         return ""
     if kind == DATETIME and isinstance(value, datetime.datetime):
-        from core.clock import LONDON
-
-        return value.astimezone(LONDON).replace(tzinfo=None)
+        return value.astimezone(LONDON).replace(tzinfo=None, second=0, microsecond=0)
+    if kind == DATE and isinstance(value, datetime.datetime):
+        return value.astimezone(LONDON).date()
     return value
 
 

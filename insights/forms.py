@@ -11,7 +11,7 @@ from reference.models import Area, AreaLevel
 
 BREAKDOWN_CHOICES = {
     "smaller-providers": [
-        ("", "One level below the area chosen"),
+        ("", "One level down"),
         (AreaLevel.REGION, "Region"),
         (AreaLevel.PCC_AREA, "PCC area"),
         (AreaLevel.LOCAL_AUTHORITY, "Local authority"),

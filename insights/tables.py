@@ -164,9 +164,9 @@ def pipeline_tables(data: list[s.PipelineRow]) -> list[Table]:
         Column("Service"),
         Column("Run by"),
         Column("Stage"),
-        Column("Planned or opened", DATETIME),
+        Column("Planned or opened", DATE),
         Column("Closing date", DATETIME),
-        Column("Result expected", DATETIME),
+        Column("Result expected", DATE),
         Column("Contract starts", DATE),
         Column("Estimated value", MONEY),
     ]

@@ -1,0 +1,36 @@
+"""Every insight page in a real browser, checked with axe; the filters work without JavaScript."""
+
+from __future__ import annotations
+
+from insights.tests.world import build_world
+from insights.views import INSIGHTS
+
+
+def test_every_insight_page_is_accessible_and_filters(ui):
+    build_world(competitions=12, organisations=12)
+    page = ui.goto("/insights/")
+    assert page.locator("h1").inner_text() == "Facts and figures about the framework"
+    for insight in INSIGHTS:
+        page = ui.goto(f"/insights/{insight.slug}/")
+        assert page.locator("h1").inner_text() == insight.title
+        chart = page.locator("svg.insights-chart").first
+        assert chart.get_attribute("role") == "img"
+        # The chart is drawn with its stylesheet (bars are filled, not black by default).
+        assert page.evaluate("getComputedStyle(document.querySelector('.insights-bar')).fill") != "rgb(0, 0, 0)"
+    # Filter the pipeline to a region and a year with the form.
+    page = ui.goto("/insights/coverage/")
+    page.get_by_label("Region").select_option(label="Kent, Surrey and Sussex")
+    page.get_by_label("Show each").select_option(label="Region")
+    page.get_by_role("button", name="Show figures").click()
+    ui.check()
+    assert "Showing: Kent, Surrey and Sussex" in page.locator("#showing").inner_text()
+    assert page.locator("table.insights-table tbody tr").first.locator("th").inner_text() == "Kent, Surrey and Sussex"
+    # A PCC area outside the region chosen is explained, not ignored.
+    page.get_by_label("Police and crime commissioner (PCC) area").select_option(label="Gwent")
+    page.get_by_role("button", name="Show figures").click()
+    ui.check()
+    assert page.title().startswith("Error: ")
+    assert "Choose a PCC area in the region you chose" in page.locator(".govuk-error-summary").inner_text()
+    page.screenshot(path="/tmp/insights-coverage.png", full_page=True)
+    ui.goto("/insights/pipeline/").screenshot(path="/tmp/insights-pipeline.png", full_page=True)
+    ui.goto("/insights/smaller-providers/").screenshot(path="/tmp/insights-smaller.png", full_page=True)
