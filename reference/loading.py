@@ -137,3 +137,22 @@ def load(apps=None) -> None:
             },
         )
         service_type.categories.set([categories[c] for c in category_codes])
+
+
+def load_if_missing(**kwargs) -> None:
+    """post_migrate handler: put reference data back if a flush emptied it.
+
+    Tests that run in real transactions (browser tests, races) end with a flush of every table,
+    after which Django emits post_migrate; the data migration that normally loads this data does
+    not run again. In production this only ever finds the data present and does nothing.
+    """
+    from reference.models import Area, ServiceCategory, ServiceType
+
+    using = kwargs.get("using", "default")
+    if (
+        Area.objects.using(using).exists()
+        and ServiceCategory.objects.using(using).exists()
+        and ServiceType.objects.using(using).exists()
+    ):
+        return
+    load()

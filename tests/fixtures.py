@@ -107,20 +107,3 @@ def client_for_role(client, user_for_role):
 
     return make
 
-
-@pytest.fixture(autouse=True)
-def _reference_data_survives_flush(request):
-    """Reference data comes from a data migration, and a transactional test (browser tests, races)
-    empties every table when it ends. Put it back before any such test that follows."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("transactional_db", "live_server", "ui")
-    )
-    if not transactional:
-        return
-    request.getfixturevalue("transactional_db")
-    from reference import loading
-    from reference.models import Area, ServiceCategory, ServiceType
-
-    if not (Area.objects.exists() and ServiceCategory.objects.exists() and ServiceType.objects.exists()):
-        loading.load()

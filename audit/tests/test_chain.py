@@ -344,8 +344,7 @@ def _write_events(writer: int) -> None:
             audit_record(actor=None, action="thing.update", object_type="test.writer", object_id=f"{writer}-{n}")
 
 
-# serialized_rollback: the reference data from the data migration is put back for tests after this one.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_writers_at_the_same_time_never_fork_the_chain():
     """PostgreSQL: writers in threads, each with its own connection, racing; the advisory lock
     makes them take turns. SQLite allows one writer at a time, so there they write one after another."""
