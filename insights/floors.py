@@ -51,6 +51,13 @@ def _to_dt(value) -> datetime.datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=datetime.UTC)
 
 
+def _money(value) -> Decimal | None:
+    """A sum of money as the database gave it, to the penny (SQLite sums in floating point)."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def _overlap(column: str, scope: Scope) -> tuple[str, list]:
     """`column` (an area path) is the chosen area, inside it or above it."""
     if scope.area is None:
@@ -147,13 +154,21 @@ def who_takes_part(*, scope: Scope = s.EVERYWHERE) -> s.WhoTakesPart:
             _overlap("ar.path", scope),
         )
     )
+    award_area = (
+        " AND EXISTS (SELECT 1 FROM competitions_lot_areas la JOIN reference_area ar ON ar.id = la.area_id"
+        " WHERE la.lot_id = aw.lot_id AND {1})"
+    )
     columns.append(
         part(
-            "EXISTS (SELECT 1 FROM competitions_award aw LEFT JOIN competitions_bid wb ON wb.id = aw.bid_id"
-            " WHERE aw.cancelled_at IS NULL"
-            " AND ((wb.organisation_id = o.id AND aw.approved_at IS NOT NULL) OR aw.direct_organisation_id = o.id)"
-            " AND {0} AND EXISTS (SELECT 1 FROM competitions_lot_areas la JOIN reference_area ar ON ar.id = la.area_id"
-            " WHERE la.lot_id = aw.lot_id AND {1}))",
+            "(EXISTS (SELECT 1 FROM competitions_award aw JOIN competitions_bid wb ON wb.id = aw.bid_id"
+            " WHERE wb.organisation_id = o.id AND aw.approved_at IS NOT NULL AND aw.cancelled_at IS NULL"
+            " AND {0}" + award_area + ")",
+            _in_year("COALESCE(aw.approved_at, aw.recommended_at)", scope),
+            _overlap("ar.path", scope),
+        )
+        + part(
+            " OR EXISTS (SELECT 1 FROM competitions_award aw WHERE aw.direct_organisation_id = o.id"
+            " AND aw.cancelled_at IS NULL AND {0}" + award_area + "))",
             _in_year("COALESCE(aw.approved_at, aw.recommended_at)", scope),
             _overlap("ar.path", scope),
         )
@@ -227,7 +242,7 @@ def smaller_providers(*, scope: Scope = s.EVERYWHERE, level: str | None = None) 
             SELECT 'contract' AS kind, c.id AS contract_id, c.supplier_id AS organisation_id, cv.v AS value
             FROM contracts_contract c JOIN ok ON ok.id = c.id LEFT JOIN cv ON cv.contract_id = c.id
             UNION ALL
-            SELECT 'subcontract', sc.contract_id, sc.organisation_id, cv.v * sc.share_percent / 100
+            SELECT 'subcontract', sc.contract_id, sc.organisation_id, cv.v * sc.share_percent / 100.0
             FROM contracts_subcontract sc JOIN ok ON ok.id = sc.contract_id LEFT JOIN cv ON cv.contract_id = sc.contract_id
         )
         SELECT p.kind, g.path, g.code, g.name, o.size, o.organisation_type, COUNT(*), SUM(p.value)
@@ -240,7 +255,7 @@ def smaller_providers(*, scope: Scope = s.EVERYWHERE, level: str | None = None) 
     """
     rows = _rows(sql, params)
     names = {r[1]: (r[2], r[3]) for r in rows if r[1] is not None}
-    tallies = [(r[0], r[1], r[4], r[5], int(r[6]), Decimal(str(r[7])) if r[7] is not None else None) for r in rows]
+    tallies = [(r[0], r[1], r[4], r[5], int(r[6]), _money(r[7])) for r in rows]
     return s.fold_smaller_providers(level=level, names=names, tallies=tallies)
 
 
@@ -301,9 +316,9 @@ def where_the_money_goes(*, scope: Scope = s.EVERYWHERE) -> s.WhereTheMoneyGoes:
     rows = _rows(sql, params)
     shares_rows = sorted((r for r in rows if r[0] == "share"), key=lambda r: (r[3], r[2]))
     service_types = [(r[1], r[2]) for r in shares_rows]
-    shares = {r[1]: Decimal(str(r[5])) for r in shares_rows if r[5] is not None}
-    ramp = [(r[1], int(r[4]), Decimal(str(r[5]))) for r in rows if r[0] == "ramp"]
-    changes = {r[1]: (Decimal(str(r[6])), Decimal(str(r[5])), int(r[7])) for r in rows if r[0] == "change"}
+    shares = {r[1]: _money(r[5]) for r in shares_rows if r[5] is not None}
+    ramp = [(r[1], int(r[4]), _money(r[5])) for r in rows if r[0] == "ramp"]
+    changes = {r[1]: (_money(r[6]), _money(r[5]), int(r[7])) for r in rows if r[0] == "change"}
     return s.fold_money(financial_year=year, service_types=service_types, shares=shares, ramp=ramp, changes=changes)
 
 
@@ -498,7 +513,7 @@ def pipeline(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = Non
             closes_at=_to_dt(r[6]),
             intended_award_at=_to_dt(r[7]),
             contract_start=_to_date(r[8]),
-            estimated_value=s.pounds(Decimal(str(r[9]))),
+            estimated_value=s.pounds(_money(r[9])),
         )
         for r in rows
     ]

@@ -22,6 +22,7 @@ from django.db.models import (
     F,
     Lookup,
     Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -122,11 +123,12 @@ def _funnel_conditions(scope: Scope) -> dict[str, Q]:
         in_area = Exists(
             RequestedCoverage.objects.filter(Q(application__organisation=org) & overlap_q("area__path", area))
         )
-    award_won = Award.objects.annotate(awarded=awarded_at).filter(
-        Q(cancelled_at__isnull=True)
-        & (Q(bid__organisation=org, approved_at__isnull=False) | Q(direct_organisation=org))
-        & in_year_q("awarded", scope)
-        & overlap_q("lot__areas__path", area)
+    # Two tests, not one with OR, so each can use its organisation index.
+    awards = Award.objects.annotate(awarded=awarded_at).filter(
+        Q(cancelled_at__isnull=True) & in_year_q("awarded", scope) & overlap_q("lot__areas__path", area)
+    )
+    award_won = Exists(awards.filter(bid__organisation=org, approved_at__isnull=False)) | Exists(
+        awards.filter(direct_organisation=org)
     )
     return {
         "interest": Exists(Interest.objects.filter(Q(organisation=org) & in_year_q("registered_at", scope))) & in_area,
@@ -156,7 +158,7 @@ def _funnel_conditions(scope: Scope) -> dict[str, Q]:
                 & overlap_q("competition__lots__areas__path", area)
             )
         ),
-        "won": Exists(award_won),
+        "won": award_won,
         "questionnaire_unsent": Exists(
             Application.objects.filter(
                 Q(organisation=org, submitted_at__isnull=True)
@@ -290,13 +292,16 @@ def fold_smaller_providers(
     return SmallerProviders(level=level, rows=rows)
 
 
-def breakdown_areas(level: str) -> tuple[dict[str, Area], int]:
-    """The areas at a level keyed by path, and their path length (codes at a level are one length)."""
-    areas = {area.path: area for area in Area.objects.filter(level=level)}
-    lengths = {len(path) for path in areas}
+def breakdown_areas(level: str) -> tuple[dict[str, tuple[str, str]], int]:
+    """The areas at a level, as path → (code, name), and the length of their paths (codes at one
+    level are all one length)."""
+    names = {
+        path: (code, name) for path, code, name in Area.objects.filter(level=level).values_list("path", "code", "name")
+    }
+    lengths = {len(path) for path in names}
     if len(lengths) != 1:
         raise ValueError(f"Areas at level {level} have paths of different lengths: {sorted(lengths)}")
-    return areas, lengths.pop()
+    return names, lengths.pop()
 
 
 def smaller_providers(*, scope: Scope = EVERYWHERE, level: str | None = None) -> SmallerProviders:
@@ -307,11 +312,15 @@ def smaller_providers(*, scope: Scope = EVERYWHERE, level: str | None = None) ->
     Three queries: the areas at the level, then contracts and subcontracts grouped.
     """
     level = level or default_breakdown_level(scope.area)
-    groups, prefix_length = breakdown_areas(level)
+    names, prefix_length = breakdown_areas(level)
+    # The first of the contract's areas (by path), as MIN rather than ORDER BY … LIMIT 1: PostgreSQL
+    # would otherwise walk the whole area index for every contract.
     first_area = (
         Contract.areas.through.objects.filter(contract=OuterRef("contract_ref"))
-        .order_by("area__path")
-        .values("area__path")[:1]
+        .order_by()
+        .values("contract")
+        .annotate(first=Min("area__path"))
+        .values("first")
     )
     year_filter = Q(financial_year=scope.financial_year) if scope.financial_year is not None else Q()
     value = (
@@ -366,7 +375,6 @@ def smaller_providers(*, scope: Scope = EVERYWHERE, level: str | None = None) ->
         )
         for r in subcontracts
     ]
-    names = {path: (area.code, area.name) for path, area in groups.items()}
     return fold_smaller_providers(level=level, names=names, tallies=tallies)
 
 
@@ -791,9 +799,27 @@ def _award_done(now: datetime.datetime) -> Q:
 def pipeline(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None) -> list[PipelineRow]:
     """Planned and live competitions (not yet awarded or cancelled), earliest first. One query."""
     now = now or timezone.now()
-    live_lot_not_done = Lot.objects.filter(competition=OuterRef("pk"), abandoned_at__isnull=True).exclude(
-        Exists(Award.objects.filter(_award_done(now), lot=OuterRef("pk")))
+    # Conditions are built as one Q and applied once: each .filter() would copy the query again.
+    live_lot_not_done = Lot.objects.filter(
+        Q(competition=OuterRef("pk"), abandoned_at__isnull=True)
+        & ~Exists(Award.objects.filter(_award_done(now) & Q(lot=OuterRef("pk"))))
     )
+    conditions = (
+        Q(abandoned_at__isnull=True)
+        & (Q(planned_at__isnull=False) | Q(launched_at__isnull=False))
+        & (
+            Q(launched_at__isnull=True)
+            | Q(closes_at__gt=now)
+            | Exists(live_lot_not_done)
+            | ~Exists(Lot.objects.filter(competition=OuterRef("pk")))
+        )
+    )
+    if scope.area is not None:
+        conditions &= Exists(
+            Lot.areas.through.objects.filter(Q(lot__competition=OuterRef("pk")) & overlap_q("area__path", scope.area))
+        ) | overlap_q("owner_area__path", scope.area)
+    if scope.year_dates is not None:
+        conditions &= Q(contract_start__range=scope.year_dates)
     value = (
         LotYear.objects.filter(lot__competition=OuterRef("pk"), lot__abandoned_at__isnull=True)
         .order_by()
@@ -802,14 +828,7 @@ def pipeline(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None)
         .values("total")
     )
     competitions = (
-        Competition.objects.filter(abandoned_at__isnull=True)
-        .filter(Q(planned_at__isnull=False) | Q(launched_at__isnull=False))
-        .filter(
-            Q(launched_at__isnull=True)
-            | Q(closes_at__gt=now)
-            | Exists(live_lot_not_done)
-            | ~Exists(Lot.objects.filter(competition=OuterRef("pk")))
-        )
+        Competition.objects.filter(conditions)
         .annotate(
             stage=Case(
                 When(launched_at__isnull=True, then=Value("planned")),
@@ -821,7 +840,7 @@ def pipeline(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None)
             estimated=Coalesce(Subquery(value, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD),
         )
         .order_by("starts", "closes_at", "reference", "pk")
-        .values(
+        .values_list(
             "reference",
             "title",
             "service_type__name",
@@ -834,32 +853,32 @@ def pipeline(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None)
             "estimated",
         )
     )
-    if scope.area is not None:
-        competitions = competitions.filter(
-            Exists(
-                Lot.areas.through.objects.filter(
-                    Q(lot__competition=OuterRef("pk")) & overlap_q("area__path", scope.area)
-                )
-            )
-            | overlap_q("owner_area__path", scope.area)
-        )
-    if scope.year_dates is not None:
-        competitions = competitions.filter(contract_start__range=scope.year_dates)
     return [
         PipelineRow(
-            reference=r["reference"],
-            title=r["title"],
-            service_type_name=r["service_type__name"],
-            owner_area_name=r["owner_area__name"],
-            stage=r["stage"],
-            stage_label=PIPELINE_STAGES[r["stage"]],
-            starts_at=r["starts"],
-            closes_at=r["closes_at"],
-            intended_award_at=r["intended_award_at"],
-            contract_start=r["contract_start"],
-            estimated_value=pounds(r["estimated"]),
+            reference=reference,
+            title=title,
+            service_type_name=service_type_name,
+            owner_area_name=owner_area_name,
+            stage=stage,
+            stage_label=PIPELINE_STAGES[stage],
+            starts_at=starts,
+            closes_at=closes_at,
+            intended_award_at=intended_award_at,
+            contract_start=contract_start,
+            estimated_value=pounds(estimated),
         )
-        for r in competitions
+        for (
+            reference,
+            title,
+            service_type_name,
+            owner_area_name,
+            stage,
+            starts,
+            closes_at,
+            intended_award_at,
+            contract_start,
+            estimated,
+        ) in competitions
     ]
 
 

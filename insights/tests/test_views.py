@@ -34,9 +34,11 @@ def test_every_role_and_the_public_can_read_every_insight(client_for_role, role)
     for path in PAGES:
         response = client.get(path)
         assert response.status_code == 200, path
-    for slug in SLUGS:
-        assert client.get(f"/insights/{slug}/download.xlsx").status_code == 200
-        assert client.get(f"/api/v1/insights/{slug}").status_code == 200
+    for insight in INSIGHTS:
+        assert client.get(f"/insights/{insight.slug}/download.xlsx").status_code == 200
+        for table in insight.tables(insight.load(Scope(), None)):
+            assert client.get(f"/insights/{insight.slug}/download/{table.key}.csv").status_code == 200
+        assert client.get(f"/api/v1/insights/{insight.slug}").status_code == 200
 
 
 def test_index_links_to_all_six(client):

@@ -146,8 +146,10 @@ def build_world(*, competitions: int = 6, organisations: int = 12, seed: int = 7
                             supplier=winner_bid.organisation,
                             starts_on=datetime.date(2025, 7, 1),
                             ends_on=(now + datetime.timedelta(days=100 + 200 * index % 3)).date(),
-                            years={2025: Decimal("90000") + index, 2026: Decimal("120000.50")},
-                            subcontracts=[(rng.choice(orgs), 12.5), (None, 5)],
+                            # Whole-pound values and whole-number shares give fractions of a pound:
+                            # the sums must not fall into integer division.
+                            years={2025: Decimal("90001") + index, 2026: Decimal("120000")},
+                            subcontracts=[(rng.choice(orgs), 25), (rng.choice(orgs), 12.5), (None, 5)],
                         )
                         made.append(contract)
                     else:
