@@ -106,4 +106,3 @@ def client_for_role(client, user_for_role):
         return client, user
 
     return make
-
