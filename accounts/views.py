@@ -99,6 +99,15 @@ def _links_for(user: User, membership: Membership | None) -> list[dict[str, str]
         wanted.append(("qualification:start", "Register your organisation to join the framework"))
     if permissions.is_assessor(user):
         wanted.append(("qualification:assess-queue", "Decide applications to join the framework"))
+        wanted.append(("qualification:assess-help-requests", "Requests for help"))
+    if permissions.is_commissioner(user):
+        wanted.append(("competitions:manage", "Your opportunities: set up, launch, score and award"))
+    if permissions.is_evaluator(user):
+        wanted.append(("competitions:evaluator-home", "Bids to score"))
+    if membership is not None:
+        wanted.append(("competitions:for-you", "Opportunities for you"))
+    if permissions.is_staff_member(user) or membership is not None:
+        wanted.append(("contracts:register", "Contracts"))
     if permissions.can_manage_staff_roles(user):
         wanted.append(("accounts:staff", "Manage staff and their roles"))
     if permissions.can_use_django_admin(user):

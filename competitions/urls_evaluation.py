@@ -5,6 +5,7 @@ from django.urls import path
 from competitions.views import award, evaluation
 
 urlpatterns = [
+    path("evaluate/", evaluation.evaluator_home, name="evaluator-home"),
     path("<int:competition_id>/evaluate/", evaluation.hub, name="evaluate"),
     path("<int:competition_id>/evaluate/evaluators/", evaluation.evaluators, name="evaluate-evaluators"),
     path(

@@ -178,3 +178,14 @@ def direct_award_candidates(lot: Lot) -> QuerySet[Organisation]:
     for area in areas:
         queryset = queryset.filter(pk__in=eligible_organisations(service_type=service_type, area=area).values("pk"))
     return queryset.order_by("legal_name")
+
+
+def competitions_to_evaluate(user) -> QuerySet[Competition]:
+    """The launched competitions this person is an evaluator on, newest closing date first."""
+    return (
+        Competition.objects.filter(
+            members__user=user, members__role=CompetitionMember.MemberRole.EVALUATOR, launched_at__isnull=False
+        )
+        .distinct()
+        .order_by("-closes_at")
+    )

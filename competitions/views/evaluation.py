@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.permissions import is_evaluator
 from competitions.forms_evaluation import (
     AssignEvaluatorForm,
     ConflictsForm,
@@ -33,7 +34,9 @@ from competitions.permissions_evaluation import (
 )
 from competitions.selectors import evaluation as q
 from competitions.selectors.scoring import cap_text, competition_results, scale_max, tie_break_text
+from competitions.selectors.status import competition_stage, stage_tag
 from competitions.services import evaluation as services
+from core.clock import db_now
 
 
 def _competition(competition_id: int) -> Competition:
@@ -65,6 +68,15 @@ def _whole_bid_url(competition: Competition, bid: Bid) -> str:
         return reverse("competitions:bid-view", kwargs={"competition_id": competition.pk, "bid_id": bid.pk})
     except NoReverseMatch:
         return ""
+
+
+def evaluator_home(request: HttpRequest) -> HttpResponse:
+    if not is_evaluator(request.user):
+        raise PermissionDenied
+    competitions = list(q.competitions_to_evaluate(request.user))
+    now = db_now()
+    rows = [{"competition": c, "tag": stage_tag(competition_stage(c, now=now))} for c in competitions]
+    return render(request, "competitions/evaluation/home.html", {"rows": rows})
 
 
 def hub(request: HttpRequest, competition_id: int) -> HttpResponse:
