@@ -39,9 +39,10 @@ run: install var
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo_world
-	@DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py db_worker --interval 2 & \
-	  worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	  echo "Background task worker started (pid $$worker)."; \
+	@DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	  DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py run_periodic_tasks > var/periodic-tasks.log 2>&1 & timetable=$$!; \
+	  trap "kill $$worker $$timetable 2>/dev/null" EXIT INT TERM; \
+	  echo "Background task worker (pid $$worker) and task timetable (pid $$timetable) started."; \
 	  echo "Open http://$(HOST):$(PORT)/"; \
 	  DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
 
