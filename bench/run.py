@@ -1,67 +1,50 @@
-"""Speed, measured: each selector against the same answer from one hand-written SQL query.
+"""Speed, measured. Run with `make bench` (not part of `make test`).
 
-Run with `make bench` (not part of `make test`). It builds its own database (var/bench.sqlite3,
-or BENCH_DATABASE_URL for PostgreSQL), generates the national world once per scale, and prints
-for every benchmark the median time of the code under test, the median time of the hand-written
-SQL floor measured in the same run, and their ratio.
+For each scale it keeps a generated national world in var/bench-scale-N.sqlite3 (built once by
+`generate_national_data` with a fixed seed and date, then reused), and runs bench/measure.py in a
+fresh process against it:
+
+- scale 1: every selector under test (eligibility, each insight) against the same answer from one
+  hand-written SQL query, timed in the same run; printed as a ratio (code ÷ floor).
+- scales 1 and 10: the full OCDS bulk download, streamed: throughput and peak memory.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
+import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from bench import cases  # noqa: E402
-
-REPEATS = int(os.environ.get("BENCH_REPEATS", "15"))
+PYTHON = sys.executable
+SCALES = [float(s) for s in os.environ.get("BENCH_SCALES", "1,10").split(",")]
+TODAY = os.environ.get("BENCH_TODAY", "2026-11-25")
 
 
-def median_seconds(fn) -> float:
-    fn()  # warm caches and query plans
-    timings = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
+def database_url(scale: float) -> str:
+    return f"sqlite:///{ROOT / 'var' / f'bench-scale-{scale:g}.sqlite3'}"
+
+
+def run(args: list[str], scale: float) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url(scale), "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    subprocess.run(args, cwd=ROOT, env=env, check=True)
 
 
 def main() -> int:
-    call_command("migrate", verbosity=0)
-    scale = float(os.environ.get("BENCH_SCALE", "1"))
-    cases.ensure_world(scale)
-    print(f"Database: {connection.vendor}; scale {scale:g}; median of {REPEATS} runs")
-    print(f"{'benchmark':58} {'code ms':>9} {'floor ms':>9} {'ratio':>6}")
-    worst = 0.0
-    for case in cases.CASES:
-        expected = case.floor()
-        actual = case.code()
-        if sorted(expected) != sorted(actual):
-            print(f"{case.name}: the code and the floor disagree ({len(actual)} vs {len(expected)} rows)")
-            return 1
-        code = median_seconds(case.code)
-        floor = median_seconds(case.floor)
-        ratio = code / floor if floor else float("inf")
-        worst = max(worst, ratio)
-        print(f"{case.name:58} {code * 1000:9.2f} {floor * 1000:9.2f} {ratio:6.2f}")
-    for line in cases.extra_reports(scale):
-        print(line)
-    print(f"Worst ratio: {worst:.2f}")
+    (ROOT / "var").mkdir(exist_ok=True)
+    for scale in SCALES:
+        path = ROOT / "var" / f"bench-scale-{scale:g}.sqlite3"
+        if not path.exists():
+            print(f"Generating the national world at scale {scale:g} (once; kept in {path.name})...", flush=True)
+            run([PYTHON, "manage.py", "migrate", "-v0"], scale)
+            run(
+                [PYTHON, "manage.py", "generate_national_data", "--scale", f"{scale:g}", "--today", TODAY, "--force"],
+                scale,
+            )
+            run([PYTHON, "manage.py", "dbshell", "--", "ANALYZE;"], scale)
+        what = "selectors,ocds" if scale == SCALES[0] else "ocds"
+        run([PYTHON, "bench/measure.py", what, f"{scale:g}"], scale)
     return 0
 
 
