@@ -23,6 +23,8 @@ from accounts.models import (
     size_from_bands,
 )
 from audit.services import audit_record, snapshot
+from demo.national import GENERATED_DOMAIN, generate_national_data
+from demo.story import build_story
 from reference.models import Area
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published on purpose: demo accounts only
@@ -53,6 +55,11 @@ STAFF: list[tuple[DemoPerson, str, str | None]] = [
     (DemoPerson("assessor@demo.example", "Asha Patel", "Framework assessor"), Role.ASSESSOR, None),
     (
         DemoPerson("commissioner.kss@demo.example", "Daniel Okafor", "Commissioner for Kent, Surrey and Sussex"),
+        Role.COMMISSIONER,
+        "K",
+    ),
+    (
+        DemoPerson("commissioner2.kss@demo.example", "Helen Marsh", "Second commissioner for Kent, Surrey and Sussex"),
         Role.COMMISSIONER,
         "K",
     ),
@@ -107,6 +114,18 @@ ORGANISATIONS: list[DemoOrganisation] = [
         "B1 1AA",
         (DemoPerson("bids@pathway.example", "Chris Taylor", "National company: administrator"),),
     ),
+    DemoOrganisation(
+        "Brighton Recovery Network",
+        "",
+        OrganisationType.CIO,
+        "1198765",
+        "",
+        StaffBand.UNDER_10,
+        TurnoverBand.UP_TO_2M,
+        "Brighton",
+        "BN1 1AA",
+        (DemoPerson("morgan@brighton-recovery.example", "Morgan Ellis", "Small charity: administrator"),),
+    ),
 ]
 
 
@@ -119,9 +138,23 @@ def _person(person: DemoPerson) -> tuple[User, bool]:
     return user, True
 
 
-@transaction.atomic
-def build_demo_world() -> list[tuple[str, str]]:
-    """Create the demo accounts; returns (e-mail, what they are) for printing."""
+NATIONAL_SCALE = 0.25
+NATIONAL_SEED = 2026
+
+
+def build_demo_world(*, national_scale: float | None = NATIONAL_SCALE) -> list[tuple[str, str]]:
+    """Create the demo accounts, the story in Kent, Surrey and Sussex (demo/story.py) and, unless
+    `national_scale` is None or generated data exists already, a national backdrop for the public
+    pages (demo/national.py). Returns (e-mail, what they are) for printing."""
+    with transaction.atomic():
+        logins = _build_people()
+        build_story()
+    if national_scale and not Organisation.objects.filter(contact_email__endswith=f"@{GENERATED_DOMAIN}").exists():
+        generate_national_data(scale=national_scale, seed=NATIONAL_SEED)
+    return logins
+
+
+def _build_people() -> list[tuple[str, str]]:
     logins: list[tuple[str, str]] = []
     for person, role, area_code in STAFF:
         user, _ = _person(person)

@@ -1,0 +1,638 @@
+"""The demo story: the framework in motion in Kent, Surrey and Sussex (region K).
+
+Everything here goes THROUGH THE SERVICES, as the people would through the pages, so the audit
+trail records it: organisations apply and are qualified (one only in part, one still waiting for
+the assessor), and commissioner.kss runs competitions at every stage: planned, open, being scored,
+in the waiting period, and awarded with a contract.
+
+Deadlines are judged by the database clock (core.clock.db_now), so a service will not accept a
+bid after the closing date, nor launch a competition whose dates have passed. The only way to
+build a competition whose bidding closed in the past is therefore: launch it with a closing date a
+few minutes ahead, send the bids through bid_submit, then move its timetable into the past with a
+queryset `.update()` (see `_move_into_past`). The same goes for an award whose waiting period has
+ended. These back-dating updates are the only writes here that skip the services.
+
+Idempotent: if the story's first competition exists, the story is not built again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import Organisation, Size, User
+from audit.services import audit_record, snapshot
+from competitions.models import (
+    Award,
+    Bid,
+    BidReceipt,
+    CoCommissioner,
+    Competition,
+    CompetitionInvitation,
+    CompetitionMember,
+    PaymentFrequency,
+    QuestionKind,
+)
+from competitions.selectors.evaluation import pass_fail_answers, scored_answers
+from competitions.services import award as award_services
+from competitions.services import bids as bid_services
+from competitions.services import clarifications, evaluation, setup
+from contracts.services import contract_create_for_award
+from core.clock import LONDON, db_now
+from qualification.models import SectionKey
+from qualification.services.applications import (
+    application_submit,
+    help_request_create,
+    interest_register,
+    section_save,
+)
+from qualification.services.decisions import Grant, application_decide, section_accept
+from reference.models import Area, ServiceType
+
+FIRST_TITLE = "Accommodation services in Kent, Surrey and Sussex"
+PLANNED_TITLE = "Personal wellbeing services in Kent, Surrey and Sussex"
+EVALUATION_TITLE = "Education, training and employment in Kent, Surrey and Sussex"
+STANDSTILL_TITLE = "Finance, benefit and debt advice in Kent"
+AWARDED_TITLE = "Accommodation services in Surrey and Sussex"
+
+KENT, SURREY, SUSSEX = "E23000032", "E23000031", "E23000033"
+CARDIFF = "W06000015"
+
+# A tiny but real PDF: the upload check looks at what is inside a file, not its name.
+_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+# Complete, valid answers for the sections every application has (services are added per organisation).
+_COMMON_ANSWERS: dict[str, dict] = {
+    SectionKey.ABOUT: {
+        "what_you_do": "We help people leaving prison and on probation to rebuild their lives.",
+        "probation_experience": "yes",
+    },
+    SectionKey.EXCLUSION: {
+        "mandatory": "no",
+        "mandatory_details": "",
+        "discretionary": "no",
+        "discretionary_details": "",
+    },
+    SectionKey.INSURANCE: {
+        "employers_liability": "yes",
+        "employers_liability_amount": "5000000.00",
+        "public_liability": "yes",
+        "public_liability_amount": "1000000.00",
+        "professional_indemnity": "no",
+        "professional_indemnity_amount": "",
+    },
+    SectionKey.SAFEGUARDING: {
+        "safeguarding_policy": "yes",
+        "dbs_checks": "yes",
+        "data_protection_policy": "yes",
+        "ico_number": "ZA123456",
+    },
+    SectionKey.SECURITY: {"all_true": "yes", "gaps": "", "cyber_essentials": ""},
+    SectionKey.DECLARATION: {"confirmed": True},
+}
+
+
+def _user(email: str) -> User:
+    return User.objects.get(email__iexact=email)
+
+
+def _organisation(legal_name: str) -> Organisation:
+    return Organisation.objects.get(legal_name=legal_name)
+
+
+def _area(code: str) -> Area:
+    return Area.objects.get(code=code)
+
+
+# --- Qualification ------------------------------------------------------------------------------
+
+
+def _apply(*, organisation: Organisation, user: User, turnover: str, services: dict) -> None:
+    """Register interest, answer every section and send the application."""
+    interest_register(organisation=organisation, user=user)
+    application = organisation.applications.get(decided_at__isnull=True)
+    answers = {**_COMMON_ANSWERS, SectionKey.FINANCE: {"turnover": turnover}, SectionKey.SERVICES: services}
+    for key, section_answers in answers.items():
+        upload = None
+        if key == SectionKey.FINANCE and organisation.size != Size.MICRO:
+            upload = SimpleUploadedFile("accounts.pdf", _PDF, content_type="application/pdf")
+        section_save(application=application, key=key, answers=section_answers, user=user, upload=upload)
+    application_submit(application=application, user=user)
+
+
+def _decide(*, organisation: Organisation, assessor: User, narrower: dict[str, str] | None = None, reason: str = ""):
+    """Accept every section and qualify the organisation; `narrower` maps a category code to a
+    smaller area than it asked for (a partial decision, which needs a reason)."""
+    narrower = narrower or {}
+    application = organisation.applications.get(decided_at__isnull=True)
+    for section in application.sections.all():
+        section_accept(section=section, actor=assessor)
+    grants = [
+        Grant(requested=requested, area=_area(narrower.get(requested.category.code, requested.area.code)))
+        for requested in application.requested.select_related("category", "area")
+    ]
+    application_decide(application=application, actor=assessor, grants=grants, reason=reason)
+
+
+def _qualification_story(assessor: User) -> None:
+    medway, jo = _organisation("Medway Women's Support"), _user("jo@medway-womens.example")
+    _apply(
+        organisation=medway,
+        user=jo,
+        turnover="85000.00",
+        services={"categories": ["accommodation", "women"], "where": "some", "areas": [KENT]},
+    )
+    _decide(organisation=medway, assessor=assessor)
+
+    pathway, chris = _organisation("Pathway Services Limited"), _user("bids@pathway.example")
+    _apply(
+        organisation=pathway,
+        user=chris,
+        turnover="64000000.00",
+        services={"categories": ["accommodation", "ete", "finance-benefit-debt"], "where": "all"},
+    )
+    _decide(organisation=pathway, assessor=assessor)
+
+    second, alex = _organisation("Second Chances Community Interest Company"), _user("alex@second-chances.example")
+    _apply(
+        organisation=second,
+        user=alex,
+        turnover="900000.00",
+        services={"categories": ["ete", "accommodation"], "where": "some", "areas": ["D"]},
+    )
+    _decide(
+        organisation=second,
+        assessor=assessor,
+        narrower={"accommodation": CARDIFF},
+        reason=(
+            "You told us about homes you run in Cardiff only. "
+            "Tell us about housing you can offer in the rest of Wales and we will look again."
+        ),
+    )
+
+    brighton, morgan = _organisation("Brighton Recovery Network"), _user("morgan@brighton-recovery.example")
+    _apply(
+        organisation=brighton,
+        user=morgan,
+        turnover="38000.00",
+        services={"categories": ["dependency-recovery"], "where": "some", "areas": [SUSSEX]},
+    )
+    help_request_create(
+        organisation=brighton,
+        user=morgan,
+        message="We are two volunteers and one worker. Can someone explain what insurance the contracts need?",
+    )
+
+
+# --- Competitions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LotSpec:
+    name: str
+    area_code: str
+    years: dict[int, tuple[str, int]]  # financial year -> (value in pounds, people)
+
+
+def _london(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
+
+
+def _competition(
+    *,
+    actor: User,
+    title: str,
+    service_type: str,
+    summary: str,
+    specification: str,
+    lots: list[LotSpec],
+    contract_start: datetime.date,
+    contract_years: int,
+    questions: list[tuple[str, str, str, bool]],
+    timetable: dict[str, datetime.datetime],
+    funding: tuple[str, str, dict[str, str]] | None = None,
+) -> Competition:
+    """Set a competition up the way a commissioner does on the set-up pages.
+
+    `questions`: (kind, text, weight, lot_specific). `funding`: (partner name, party type,
+    {lot name: share percent})."""
+    competition = setup.competition_create(
+        actor=actor,
+        title=title,
+        service_type=ServiceType.objects.get(code=service_type),
+        owner_area=_area("K"),
+        summary=summary,
+        specification=specification,
+    )
+    setup.competition_set_contract_terms(
+        competition=competition,
+        actor=actor,
+        contract_start=contract_start,
+        contract_years=contract_years,
+        extension_years=1,
+        payment_frequency=PaymentFrequency.MONTHLY_IN_ARREARS,
+        payment_days=30,
+    )
+    by_name = {}
+    for spec in lots:
+        lot = setup.lot_create(competition=competition, actor=actor, name=spec.name, areas=[_area(spec.area_code)])
+        setup.lot_years_set(
+            lot=lot,
+            actor=actor,
+            years={year: (Decimal(value), people) for year, (value, people) in spec.years.items()},
+        )
+        by_name[spec.name] = lot
+    if funding:
+        name, party_type, shares = funding
+        setup.co_commissioner_add(
+            competition=competition,
+            actor=actor,
+            name=name,
+            party_type=party_type,
+            shares={by_name[lot_name].pk: Decimal(share) for lot_name, share in shares.items()},
+        )
+    for kind, text, weight, lot_specific in questions:
+        setup.question_add(
+            competition=competition,
+            actor=actor,
+            kind=kind,
+            text=text,
+            word_limit=None if kind == QuestionKind.PASS_FAIL else 500,
+            weight=Decimal(weight),
+            lot_specific=lot_specific,
+        )
+    setup.competition_set_evaluation_model(
+        competition=competition, actor=actor, price_weight=Decimal("30"), social_value_weight=Decimal("10")
+    )
+    setup.competition_set_timetable(competition=competition, actor=actor, **timetable)
+    return competition
+
+
+def _questions(need: str) -> list[tuple[str, str, str, bool]]:
+    return [
+        (QuestionKind.QUALITY, f"How will you help people on probation with {need}?", "30", False),
+        (QuestionKind.QUALITY, "How will you work with local services in this area?", "30", True),
+        (QuestionKind.SOCIAL_VALUE, "What will you do for the local community, beyond the contract?", "10", False),
+        (QuestionKind.PASS_FAIL, "Do you hold the insurance the contract needs?", "0", False),
+    ]
+
+
+def _years(first: str, second: str, third: str, people: tuple[int, int, int], start: int = 2027):
+    return {start: (first, people[0]), start + 1: (second, people[1]), start + 2: (third, people[2])}
+
+
+def _add_commissioner(competition: Competition, *, user: User, actor: User) -> None:
+    """A second commissioner joins the competition team (for four-eyes approval of awards).
+    There is no service for this yet, so it is written here, audited like any other change."""
+    member = CompetitionMember(
+        competition=competition, user=user, role=CompetitionMember.MemberRole.COMMISSIONER, added_by=actor
+    )
+    member.full_clean()
+    member.save()
+    audit_record(actor=actor, action="competition.commissioner_added", obj=member, after=snapshot(member))
+
+
+def _soon_timetable(today: datetime.date, *, now: datetime.datetime, ends_in: int, award_in: int) -> dict:
+    """Deadlines a few minutes ahead, so the competition can be launched and bid for at once
+    (then `_move_into_past` closes it)."""
+    return {
+        "clarification_deadline": now + datetime.timedelta(minutes=5),
+        "closes_at": now + datetime.timedelta(minutes=10),
+        "evaluation_ends_at": _london(today + datetime.timedelta(days=ends_in), 17),
+        "intended_award_at": _london(today + datetime.timedelta(days=award_in), 12),
+    }
+
+
+def _move_into_past(
+    competition: Competition,
+    *,
+    launched: datetime.datetime,
+    closes: datetime.datetime,
+    evaluation_ends: datetime.datetime,
+    intended_award: datetime.datetime,
+) -> None:
+    """Back-date a launched competition whose bids are in: the database clock decides every
+    deadline, so a queryset update is the only way to have bidding closed today."""
+    Competition.objects.filter(pk=competition.pk).update(
+        planned_at=launched,
+        launched_at=launched,
+        clarification_deadline=closes - datetime.timedelta(days=7),
+        closes_at=closes,
+        evaluation_ends_at=evaluation_ends,
+        intended_award_at=intended_award,
+    )
+    CompetitionInvitation.objects.filter(competition=competition).update(invited_at=launched)
+    sent = closes - datetime.timedelta(days=1)
+    Bid.objects.filter(competition=competition, submitted_at__isnull=False).update(
+        started_at=launched + datetime.timedelta(days=3),
+        submitted_at=sent,
+        updated_at=sent,
+        declarations_confirmed_at=sent,
+    )
+    BidReceipt.objects.filter(bid__competition=competition).update(at=sent)
+    competition.refresh_from_db()
+
+
+def _bid(
+    competition: Competition,
+    *,
+    user: User,
+    prices: dict[str, dict[int, str]],
+    submit: bool = True,
+    partner: tuple[str, str] | None = None,
+) -> Bid:
+    """Write and (if `submit`) send a bid for the named lots with prices per year."""
+    bid = bid_services.bid_start(competition=competition, user=user)
+    lots = {lot.name: lot for lot in competition.lots.all()}
+    chosen = [lots[name] for name in prices]
+    bid_services.bid_lots_set(bid=bid, user=user, lot_ids=[lot.pk for lot in chosen])
+    for question in competition.questions.order_by("number"):
+        if question.kind == QuestionKind.PASS_FAIL:
+            bid_services.bid_answer_save(bid=bid, user=user, question=question, confirmed=True)
+        elif question.lot_specific:
+            for lot in chosen:
+                bid_services.bid_answer_save(
+                    bid=bid,
+                    user=user,
+                    question=question,
+                    lot=lot,
+                    text=f"In {lot.name} we already work with the probation delivery unit, the council's "
+                    "housing team and local charities. We meet them every month.",
+                )
+        else:
+            bid_services.bid_answer_save(
+                bid=bid,
+                user=user,
+                question=question,
+                text="Each person gets a named key worker within two working days. We agree a plan with "
+                "them and their probation practitioner, and check it every month.",
+            )
+        if not submit:
+            break  # a draft: only the first answer written so far
+    for lot in chosen:
+        bid_services.bid_prices_save(
+            bid=bid, user=user, lot=lot, prices={year: Decimal(v) for year, v in prices[lot.name].items()}
+        )
+    if partner:
+        name, work = partner
+        bid_services.bid_partner_add(
+            bid=bid,
+            user=user,
+            organisation=None,
+            name=name,
+            role="subcontractor",
+            share_percent=Decimal("15"),
+            lot_ids=[lot.pk for lot in chosen],
+            work_description=work,
+        )
+    if submit:
+        bid_services.bid_declarations_confirm(bid=bid, user=user)
+        bid_services.bid_submit(bid=bid, user=user)
+    return bid
+
+
+def _score(evaluator: User, bid: Bid, score: int, *, submit: bool) -> None:
+    bid = Bid.objects.select_related("competition").get(pk=bid.pk)  # as it is now (sent, bidding closed)
+    evaluation.conflict_declare(bid=bid, evaluator=evaluator, has_conflict=False)
+    entries = [
+        (answer, score, "Clear and specific, with evidence from work they already do.")
+        for answer in scored_answers(bid)
+    ]
+    evaluation.scores_save(evaluator=evaluator, bid=bid, entries=entries, submit=submit)
+
+
+def _evaluate_and_approve(competition: Competition, *, bid: Bid, people: dict[str, User]) -> list[Award]:
+    """Both evaluators score, the commissioner checks pass/fail, agrees scores and recommends;
+    the second commissioner (who agreed no scores) approves: the waiting period starts."""
+    commissioner, approver = people["commissioner"], people["commissioner2"]
+    for evaluator in (people["evaluator"], people["evaluator2"]):
+        evaluation.evaluator_assign(competition=competition, user=evaluator, actor=commissioner)
+    _score(people["evaluator"], bid, 3, submit=True)
+    _score(people["evaluator2"], bid, 4, submit=True)
+    bid = Bid.objects.select_related("competition").get(pk=bid.pk)
+    for answer in pass_fail_answers(bid):
+        evaluation.pass_fail_record(answer=answer, passed=True, note="Certificates seen.", actor=commissioner)
+    for answer in scored_answers(bid):
+        evaluation.moderation_record(
+            answer=answer, score=3, rationale="Agreed 3: good, with some detail missing.", actor=commissioner
+        )
+    _add_commissioner(competition, user=approver, actor=commissioner)
+    awards = []
+    for lot in competition.lots.order_by("number"):
+        award = award_services.award_recommend(lot=lot, actor=commissioner)
+        awards.append(award_services.award_approve(award=award, actor=approver))
+    return awards
+
+
+def _competition_story(people: dict[str, User]) -> None:
+    commissioner = people["commissioner"]
+    pathway, jo = people["pathway"], people["medway"]
+    now = db_now()
+    today = now.astimezone(LONDON).date()
+    day = datetime.timedelta(days=1)
+
+    # a. OPEN: closes in ten days; Pathway has a draft bid; Medway asked a question, answered.
+    open_competition = _competition(
+        actor=commissioner,
+        title=FIRST_TITLE,
+        service_type="accommodation",
+        summary="Help people on probation in Kent, Surrey and Sussex find a safe home and keep it.",
+        specification=(
+            "Providers will find people somewhere safe to live before they leave prison, help them "
+            "keep their home, and work with councils and landlords."
+        ),
+        lots=[
+            LotSpec("Kent", KENT, _years("545000", "1200000", "1700000", (220, 480, 650))),
+            LotSpec("Surrey", SURREY, _years("310000", "650000", "900000", (120, 260, 350))),
+            LotSpec("Sussex", SUSSEX, _years("380000", "800000", "1100000", (150, 320, 430))),
+        ],
+        contract_start=datetime.date(2027, 4, 1),
+        contract_years=3,
+        questions=_questions("finding and keeping a home"),
+        timetable={
+            "clarification_deadline": _london(today + 5 * day, 17),
+            "closes_at": _london(today + 10 * day, 12),
+            "evaluation_ends_at": _london(today + 31 * day, 17),
+            "intended_award_at": _london(today + 42 * day, 12),
+        },
+        funding=("Kent Police and Crime Commissioner", CoCommissioner.PartyType.PCC, {"Kent": "25"}),
+    )
+    open_competition = setup.competition_launch(competition=open_competition, actor=commissioner)
+    _bid(
+        open_competition,
+        user=pathway,
+        prices={"Kent": {2027: "530000", 2028: "1150000", 2029: "1650000"}},
+        submit=False,
+    )
+    question = clarifications.clarification_ask(
+        competition=open_competition,
+        user=jo,
+        question="We are a small charity. Can we bid for the Kent lot only, and not Surrey or Sussex?",
+    )
+    clarifications.clarification_answer(
+        clarification=question,
+        actor=commissioner,
+        answer="Yes. You can bid for one lot, some lots or all of them. Each lot is scored on its own.",
+    )
+
+    # b. PLANNED: in the public pipeline, not yet open.
+    planned = _competition(
+        actor=commissioner,
+        title=PLANNED_TITLE,
+        service_type="personal-wellbeing",
+        summary="Support for family ties, emotional wellbeing and a life away from crime.",
+        specification="To follow when the opportunity opens.",
+        lots=[LotSpec("Kent, Surrey and Sussex", "K", _years("400000", "600000", "600000", (300, 450, 450)))],
+        contract_start=datetime.date(2027, 4, 1),
+        contract_years=3,
+        questions=_questions("their wellbeing"),
+        timetable={
+            "clarification_deadline": _london(today + 40 * day, 17),
+            "closes_at": _london(today + 50 * day, 12),
+            "evaluation_ends_at": _london(today + 70 * day, 17),
+            "intended_award_at": _london(today + 80 * day, 12),
+        },
+    )
+    setup.competition_plan(competition=planned, actor=commissioner)
+
+    # c. BEING SCORED: closed three days ago; one evaluator has started scoring.
+    ete = _competition(
+        actor=commissioner,
+        title=EVALUATION_TITLE,
+        service_type="ete",
+        summary="Help people on probation get skills, training and a job.",
+        specification="Providers will help people find training and work, and stay in work.",
+        lots=[
+            LotSpec("Kent", KENT, _years("250000", "500000", "500000", (150, 300, 300))),
+            LotSpec("Surrey", SURREY, _years("150000", "300000", "300000", (90, 180, 180))),
+            LotSpec("Sussex", SUSSEX, _years("180000", "360000", "360000", (110, 220, 220))),
+        ],
+        contract_start=datetime.date(2027, 4, 1),
+        contract_years=3,
+        questions=_questions("training and work"),
+        timetable=_soon_timetable(today, now=now, ends_in=11, award_in=18),
+    )
+    ete = setup.competition_launch(competition=ete, actor=commissioner)
+    ete_bid = _bid(
+        ete,
+        user=pathway,
+        prices={
+            "Kent": {2027: "240000", 2028: "480000", 2029: "480000"},
+            "Surrey": {2027: "145000", 2028: "290000", 2029: "290000"},
+            "Sussex": {2027: "175000", 2028: "350000", 2029: "350000"},
+        },
+        # Medway Women's Support is not qualified for this type of support, so the partner is a
+        # local organisation outside the framework.
+        partner=("Kent Skills Hub", "Runs the training workshops in Medway and Maidstone."),
+    )
+    _move_into_past(
+        ete,
+        launched=_london(today - 38 * day, 9),
+        closes=_london(today - 3 * day, 12),
+        evaluation_ends=_london(today + 11 * day, 17),
+        intended_award=_london(today + 18 * day, 12),
+    )
+    for evaluator in (people["evaluator"], people["evaluator2"]):
+        evaluation.evaluator_assign(competition=ete, user=evaluator, actor=commissioner)
+    _score(people["evaluator"], ete_bid, 3, submit=False)
+
+    # d. WAITING PERIOD: scored, agreed, recommended and approved today.
+    finance = _competition(
+        actor=commissioner,
+        title=STANDSTILL_TITLE,
+        service_type="finance-benefit-debt",
+        summary="Help people on probation in Kent with money, benefits and debt.",
+        specification="Providers will help people open a bank account, claim benefits and deal with debt.",
+        lots=[LotSpec("Kent", KENT, _years("120000", "240000", "240000", (200, 400, 400)))],
+        contract_start=datetime.date(2027, 4, 1),
+        contract_years=3,
+        questions=_questions("money, benefits and debt"),
+        timetable=_soon_timetable(today, now=now, ends_in=20, award_in=25),
+    )
+    finance = setup.competition_launch(competition=finance, actor=commissioner)
+    finance_bid = _bid(finance, user=pathway, prices={"Kent": {2027: "115000", 2028: "230000", 2029: "230000"}})
+    _move_into_past(
+        finance,
+        launched=_london(today - 60 * day, 9),
+        closes=_london(today - 21 * day, 12),
+        evaluation_ends=_london(today - 3 * day, 17),
+        intended_award=_london(today - day, 12),
+    )
+    _evaluate_and_approve(finance, bid=finance_bid, people=people)
+
+    # e. AWARDED: as d, then the waiting period moved into the past and the contracts made.
+    awarded = _competition(
+        actor=commissioner,
+        title=AWARDED_TITLE,
+        service_type="accommodation",
+        summary="Somewhere safe to live for people leaving prison in Surrey and Sussex.",
+        specification="Providers will find and support homes for people leaving prison.",
+        lots=[
+            LotSpec("Surrey", SURREY, {2026: ("60000", 30), 2027: ("420000", 200), 2028: ("380000", 180)}),
+            LotSpec("Sussex", SUSSEX, {2026: ("70000", 35), 2027: ("500000", 240), 2028: ("450000", 210)}),
+        ],
+        contract_start=datetime.date(2027, 2, 1),
+        contract_years=2,
+        questions=_questions("finding and keeping a home"),
+        timetable=_soon_timetable(today, now=now, ends_in=30, award_in=35),
+    )
+    awarded = setup.competition_launch(competition=awarded, actor=commissioner)
+    awarded_bid = _bid(
+        awarded,
+        user=pathway,
+        prices={
+            "Surrey": {2026: "58000", 2027: "410000", 2028: "370000"},
+            "Sussex": {2026: "68000", 2027: "490000", 2028: "440000"},
+        },
+    )
+    _move_into_past(
+        awarded,
+        launched=_london(today - 110 * day, 9),
+        closes=_london(today - 70 * day, 12),
+        evaluation_ends=_london(today - 45 * day, 17),
+        intended_award=_london(today - 40 * day, 12),
+    )
+    for award in _evaluate_and_approve(awarded, bid=awarded_bid, people=people):
+        # The waiting period ended weeks ago (see the module docstring for why this is an update).
+        Award.objects.filter(pk=award.pk).update(
+            recommended_at=_london(today - 42 * day, 10),
+            approved_at=_london(today - 40 * day, 12),
+            standstill_ends_at=_london(today - 28 * day, 0),
+        )
+        award.refresh_from_db()
+        contract_create_for_award(award=award, actor=people["commissioner2"])
+
+
+def build_story() -> bool:
+    """Build the story once. Returns False if it was already there."""
+    if Competition.objects.filter(title=FIRST_TITLE).exists():
+        return False
+    people = {
+        "assessor": _user("assessor@demo.example"),
+        "commissioner": _user("commissioner.kss@demo.example"),
+        "commissioner2": _user("commissioner2.kss@demo.example"),
+        "evaluator": _user("evaluator@demo.example"),
+        "evaluator2": _user("evaluator2@demo.example"),
+        "pathway": _user("bids@pathway.example"),
+        "medway": _user("jo@medway-womens.example"),
+    }
+    _qualification_story(people["assessor"])
+    _competition_story(people)
+    return True
+
+
+WHAT_TO_SEE = [
+    ("commissioner.kss@demo.example", "five opportunities: planned, open, being scored, waiting period, awarded"),
+    ("commissioner2.kss@demo.example", "approved the awards (four eyes)"),
+    ("assessor@demo.example", "Brighton Recovery Network's application is waiting, with a help request"),
+    ("evaluator@demo.example", "draft scores on the education, training and employment bid"),
+    ("bids@pathway.example", "a draft bid for accommodation; a contract for Surrey and Sussex"),
+    ("jo@medway-womens.example", "qualified in Kent; asked a question about the open accommodation opportunity"),
+    ("alex@second-chances.example", "a decision letter: accommodation in Cardiff only, with the reason"),
+]
