@@ -1,6 +1,6 @@
 """Background tasks for award: outcome letters by e-mail, contracts once the waiting period is
-over, and reminders before it ends. State comes from timestamps, so running a task late (or twice)
-changes nothing: `create_due_contracts` makes only contracts not yet made."""
+over (contracts.tasks), and reminders before it ends. State comes from timestamps, so running a
+task late (or twice) changes nothing."""
 
 from __future__ import annotations
 
@@ -48,23 +48,6 @@ def send_outcome_letters(letter_ids: list[int]) -> int:
         )
         sent += 1
     return sent
-
-
-@task
-def create_due_contracts() -> int:
-    """Make the contract for every award whose waiting period is over and not challenged."""
-    from contracts.selectors import awards_due_for_contract
-    from contracts.services import contract_create_for_award
-
-    made = 0
-    for award in awards_due_for_contract():
-        try:
-            contract_create_for_award(award=award, actor=None)
-        except Exception:  # one bad award must not stop the others
-            logger.exception("Could not make the contract for award %s", award.pk)
-        else:
-            made += 1
-    return made
 
 
 REMINDER_ACTION = "award.standstill_reminder_sent"

@@ -32,7 +32,6 @@ urlpatterns = [
         name="award-challenge-resolve",
     ),
     path("<int:competition_id>/award/lots/<int:lot_id>/direct/", award.direct, name="award-direct"),
-    path("<int:competition_id>/award/lots/<int:lot_id>/contract/", award.make_contract, name="award-contract"),
     path("<int:competition_id>/award/results/", award.letters, name="award-letters"),
     path("<int:competition_id>/award/results/<int:letter_id>/", award.letter, name="award-letter"),
 ]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import QuerySet
 
 from accounts.permissions import is_staff_member, membership_of
 from competitions.models import Award
+from competitions.selectors.award import contract_refusal
 from contracts.models import Contract
 from core.clock import db_now
 
@@ -28,21 +27,6 @@ def contracts_visible_to(user) -> QuerySet[Contract]:
 def contract_detail(*, user, pk: int) -> Contract:
     """Raises Contract.DoesNotExist for a contract this person may not see."""
     return contracts_visible_to(user).prefetch_related("subcontracts", "funding").get(pk=pk)
-
-
-def contract_refusal(award: Award, *, now: datetime.datetime | None = None) -> str:
-    """Why no contract can be made for this award yet ("" if it can)."""
-    if award.cancelled_at is not None:
-        return "The award was cancelled"
-    if award.approved_at is None or award.standstill_ends_at is None:
-        return "The award has not been approved yet"
-    if award.challenged_at is not None and award.challenge_resolved_at is None:
-        return "The award has been challenged. Resolve the challenge first"
-    if award.lot.abandoned_at is not None:
-        return "The lot was cancelled"
-    if (now or db_now()) < award.standstill_ends_at:
-        return "The waiting period has not ended yet"
-    return ""
 
 
 def awards_due_for_contract() -> list[Award]:

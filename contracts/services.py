@@ -10,8 +10,8 @@ from django.db import transaction
 
 from audit.services import audit_record, snapshot
 from competitions.models import Award, BidPrice
+from competitions.selectors.award import contract_refusal
 from contracts.models import Contract, ContractFunding, ContractYear, Subcontract
-from contracts.selectors import contract_refusal
 from core.clock import LONDON
 
 

@@ -8,4 +8,5 @@ app_name = "contracts"
 urlpatterns = [
     path("", views.register, name="register"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("from-award/<int:award_id>/", views.create_for_award, name="create-for-award"),
 ]

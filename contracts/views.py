@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_staff_member
+from competitions.models import Award
+from competitions.permissions import bidding_closed
+from competitions.permissions_evaluation import can_manage_evaluation
 from contracts.models import Contract
 from contracts.permissions import can_view_contract, can_view_contract_register
 from contracts.selectors import contract_detail, contracts_visible_to
+from contracts.services import contract_create_for_award
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -27,3 +33,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_view_contract(request.user, contract):
         raise PermissionDenied
     return render(request, "contracts/detail.html", {"contract": contract})
+
+
+@require_POST
+def create_for_award(request: HttpRequest, award_id: int) -> HttpResponse:
+    """The competition's commissioners make the contract once the waiting period is over."""
+    award = get_object_or_404(Award.objects.select_related("lot__competition"), pk=award_id)
+    competition = award.lot.competition
+    if not can_manage_evaluation(request.user, competition) or not bidding_closed(competition):
+        raise PermissionDenied
+    try:
+        contract = contract_create_for_award(award=award, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("competitions:award", competition_id=competition.pk)
+    messages.success(request, f"Contract made for {award.lot.name}")
+    return redirect("contracts:detail", pk=contract.pk)

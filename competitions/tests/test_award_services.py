@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import Membership
 from competitions.models import Award, BidPartner, CoCommissioner, Competition, LotFunding, OutcomeLetter
 from competitions.services import award as services
-from competitions.tasks_award import create_due_contracts, send_standstill_ending_reminders
+from competitions.tasks_award import send_standstill_ending_reminders
 from competitions.tests.evaluation_factories import (
     add_commissioner,
     closed_competition,
@@ -22,6 +22,7 @@ from competitions.tests.evaluation_factories import (
 )
 from contracts.models import Contract
 from contracts.services import contract_create_for_award
+from contracts.tasks import create_due_contracts
 from core.clock import LONDON, add_working_days
 from qualification.tests.factories import QualificationFactory
 from tests.factories import OrganisationFactory, make_user_with_role

@@ -68,8 +68,6 @@ def test_award_actions_refused_for_everyone_but_the_competitions_commissioners(c
     response = client.post(reverse("competitions:award-recommend", args=[competition.pk, lot.pk]))
     assert response.status_code == (302 if role == "anonymous" else 403)
     assert not Award.objects.exists()
-    response = client.post(reverse("competitions:award-contract", args=[competition.pk, lot.pk]))
-    assert response.status_code == (302 if role == "anonymous" else 403)
 
 
 def test_provider_sees_only_their_own_letters(client, world):
@@ -125,9 +123,7 @@ def test_challenge_pauses_the_contract_button(client, world):
     page = client.get(reverse("competitions:award", args=[competition.pk])).content.decode()
     assert "Make the contract for Surrey" not in page
     assert "Record the outcome of the challenge" in page
-    response = client.post(
-        reverse("competitions:award-contract", args=[competition.pk, world["surrey"].pk]), follow=True
-    )
+    response = client.post(reverse("contracts:create-for-award", args=[world["surrey_award"].pk]), follow=True)
     assert "challenged" in response.content.decode()
     assert not Contract.objects.filter(lot=world["surrey"]).exists()
 

@@ -17,11 +17,10 @@ from competitions.forms_evaluation import ChallengeForm, DirectAwardForm, Resolv
 from competitions.models import Award, Competition, Lot, OutcomeLetter
 from competitions.permissions import bidding_closed
 from competitions.permissions_evaluation import can_manage_evaluation, can_view_outcome_letter
+from competitions.selectors.award import contract_refusal
 from competitions.selectors.evaluation import direct_award_candidates
 from competitions.selectors.scoring import LotResults, competition_results, lot_results, scale_max
 from competitions.services import award as services
-from contracts.selectors import contract_refusal
-from contracts.services import contract_create_for_award
 from core.clock import db_now, working_days_between
 
 
@@ -202,22 +201,6 @@ def direct(request: HttpRequest, competition_id: int, lot_id: int) -> HttpRespon
         "competitions/award/direct.html",
         {"competition": competition, "lot": lot, "form": form, "page_has_errors": bool(form.errors)},
     )
-
-
-@require_POST
-def make_contract(request: HttpRequest, competition_id: int, lot_id: int) -> HttpResponse:
-    competition = _manager_competition(request, competition_id)
-    lot = _lot(competition, lot_id)
-    award = _award(lot)
-    if award is None:
-        raise PermissionDenied
-    try:
-        contract = contract_create_for_award(award=award, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("competitions:award", competition_id=competition.pk)
-    messages.success(request, f"Contract made for {lot.name}")
-    return redirect("contracts:detail", pk=contract.pk)
 
 
 def letters(request: HttpRequest, competition_id: int) -> HttpResponse:

@@ -197,7 +197,7 @@ TASKS = {
 # only catches up on what is due, so running it late or twice is harmless: deadlines themselves
 # take effect from timestamps, never from these tasks.
 PERIODIC_TASKS = [
-    ("competitions.tasks_award.create_due_contracts", 15 * 60),
+    ("contracts.tasks.create_due_contracts", 15 * 60),
     ("competitions.tasks_award.send_standstill_ending_reminders", 60 * 60),
     ("competitions.tasks.send_deadline_reminders", 60 * 60),
     ("qualification.tasks.send_declaration_reminders", 24 * 60 * 60),
