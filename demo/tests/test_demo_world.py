@@ -2,31 +2,121 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Membership, Organisation, Role, StaffRole, User
+from audit.models import AuditEvent
 from audit.selectors import first_chain_problem
+from competitions.models import Bid, Clarification, Competition, Score
+from competitions.selectors.status import competition_stage
+from contracts.models import Contract
+from demo import story
+from demo.national import GENERATED_DOMAIN
 from demo.world import DEMO_PASSWORD
+from qualification.models import Application, HelpRequest, Qualification
 
 pytestmark = pytest.mark.django_db
 
+# A tiny national backdrop keeps the test fast; `make run` uses demo.world.NATIONAL_SCALE.
+SMALL = ("--national-scale", "0.01")
 
-def test_demo_world_is_idempotent_and_prints_sign_in_details(capsys):
-    call_command("load_demo_world", "--force")
-    counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count(), StaffRole.objects.count())
-    call_command("load_demo_world", "--force")
-    assert counts == (
+
+def _counts():
+    return (
         User.objects.count(),
         Organisation.objects.count(),
         Membership.objects.count(),
         StaffRole.objects.count(),
+        Competition.objects.count(),
+        Application.objects.count(),
+        Qualification.objects.count(),
+        Contract.objects.count(),
+        AuditEvent.objects.count(),
     )
+
+
+def test_demo_world_builds_the_story_once_and_prints_what_to_look_at(capsys):
+    call_command("load_demo_world", "--force", *SMALL)
+    counts = _counts()
+    call_command("load_demo_world", "--force", *SMALL)
+    assert _counts() == counts  # idempotent: nothing added the second time
+
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out and "assessor@demo.example" in out
+    assert "commissioner2.kss@demo.example" in out and "What to look at" in out
     # A two-person charity, a social enterprise and a national company, each with an administrator.
     charity = Organisation.objects.get(legal_name="Medway Women's Support")
     assert charity.memberships.count() == 2 and charity.size == "micro" and charity.is_vcse
     assert Organisation.objects.get(trading_name="Pathway").size == "large"
-    assert StaffRole.objects.filter(role=Role.COMMISSIONER, area__code="K").exists()
+    assert (
+        StaffRole.objects.filter(role=Role.COMMISSIONER, area__code="K", user__email__endswith="@demo.example").count()
+        == 2
+    )
     assert User.objects.get(email="jo@medway-womens.example").check_password(DEMO_PASSWORD)
     assert first_chain_problem() is None
+
+
+def test_demo_story_shows_the_framework_in_motion():
+    call_command("load_demo_world", "--force", *SMALL)
+
+    # Competitions in Kent, Surrey and Sussex at every stage, run by the demo commissioner.
+    demo_competitions = Competition.objects.filter(created_by__email="commissioner.kss@demo.example")
+    stages = {c.title: competition_stage(c) for c in demo_competitions}
+    assert stages == {
+        story.FIRST_TITLE: "open",
+        story.PLANNED_TITLE: "planned",
+        story.EVALUATION_TITLE: "evaluation",
+        story.STANDSTILL_TITLE: "standstill",
+        story.AWARDED_TITLE: "awarded",
+    }
+    # Made through the services: the audit trail tells the story, and its chain is intact.
+    for action in ("qualification.grant", "bid.submitted", "award.approved", "clarification.answered"):
+        assert AuditEvent.objects.filter(action=action).exists(), action
+    assert first_chain_problem() is None
+
+    # Qualified providers; Second Chances only in part, with a reason in its letter.
+    assert set(
+        Qualification.objects.filter(organisation__legal_name="Pathway Services Limited").values_list(
+            "category__code", "area__code"
+        )
+    ) == {("accommodation", "K04000001"), ("ete", "K04000001"), ("finance-benefit-debt", "K04000001")}
+    second = Application.objects.get(organisation__trading_name="Second Chances")
+    assert ("accommodation", "W06000015") in set(
+        Qualification.objects.filter(application=second).values_list("category__code", "area__code")
+    )
+    assert "Cardiff only" in second.decision_letter and "Why:" in second.decision_letter
+
+    # The assessor has work waiting: Brighton Recovery Network, which also asked for help.
+    waiting = Application.objects.filter(submitted_at__isnull=False, decided_at__isnull=True)
+    assert list(waiting.values_list("organisation__legal_name", flat=True)) == ["Brighton Recovery Network"]
+    assert HelpRequest.objects.filter(organisation__legal_name="Brighton Recovery Network").exists()
+
+    # The open competition: a draft bid from Pathway, a question from Medway answered for everyone.
+    open_competition = Competition.objects.get(title=story.FIRST_TITLE)
+    draft = Bid.objects.get(competition=open_competition)
+    assert draft.organisation.trading_name == "Pathway" and draft.submitted_at is None
+    assert Clarification.objects.get(competition=open_competition).answered_at is not None
+    kent = open_competition.lots.get(name="Kent")
+    assert kent.funding.get().co_commissioner.name == "Kent Police and Crime Commissioner"
+    assert [y.value for y in kent.years.order_by("financial_year")] == [545000, 1200000, 1700000]
+
+    # Being scored: bidding closed in the past, one evaluator has draft scores only.
+    ete = Competition.objects.get(title=story.EVALUATION_TITLE)
+    assert ete.bids.get().partners.get().name == "Kent Skills Hub"
+    scores = Score.objects.filter(answer__bid__competition=ete)
+    assert scores.exists() and not scores.filter(submitted_at__isnull=False).exists()
+    assert {s.evaluator.email for s in scores} == {"evaluator@demo.example"}
+
+    # Awarded: contracts for Surrey and Sussex with Pathway.
+    contracts = Contract.objects.filter(lot__competition__title=story.AWARDED_TITLE)
+    assert sorted(c.lot.name for c in contracts) == ["Surrey", "Sussex"]
+    assert {c.supplier.trading_name for c in contracts} == {"Pathway"}
+
+    # The national backdrop for the public pages.
+    assert Organisation.objects.filter(contact_email__endswith=f"@{GENERATED_DOMAIN}").exists()
+
+
+def test_demo_world_without_national_backdrop():
+    call_command("load_demo_world", "--force", "--national-scale", "0")
+    assert not Organisation.objects.filter(contact_email__endswith=f"@{GENERATED_DOMAIN}").exists()
+    assert Competition.objects.filter(title=story.FIRST_TITLE).exists()
 
 
 def test_demo_world_refuses_without_debug_unless_forced(settings):
