@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-from core.clock import LONDON
+from core.clock import LONDON, db_now
 from insights import selectors as s
 from insights.scope import Scope, ancestor_paths, current_financial_year
 from reference.models import LEVEL_DEPTH, AreaLevel
@@ -89,8 +89,13 @@ def _days_sql(start: str, end: str) -> str:
 # --- 1 ----------------------------------------------------------------------------------------
 
 
-def who_takes_part(*, scope: Scope = s.EVERYWHERE) -> s.WhoTakesPart:
+def who_takes_part(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None) -> s.WhoTakesPart:
     params: list = []
+    # Bids are sealed until the closing date: only closed competitions' bids are counted.
+    closed = (
+        "b.competition_id IN (SELECT cc.id FROM competitions_competition cc WHERE cc.closes_at <= %s)",
+        [_dt(now or db_now())],
+    )
 
     def part(sql: str, *pieces: tuple[str, list]) -> str:
         texts = []
@@ -149,9 +154,10 @@ def who_takes_part(*, scope: Scope = s.EVERYWHERE) -> s.WhoTakesPart:
     columns.append(
         part(
             "EXISTS (SELECT 1 FROM competitions_bid b WHERE b.organisation_id = o.id AND b.submitted_at IS NOT NULL"
-            " AND b.withdrawn_at IS NULL AND {0} AND " + lot_area.format(table="b") + ")",
+            " AND b.withdrawn_at IS NULL AND {0} AND " + lot_area.format(table="b") + " AND {2})",
             _in_year("b.submitted_at", scope),
             _overlap("ar.path", scope),
+            closed,
         )
     )
     award_area = (
@@ -186,9 +192,10 @@ def who_takes_part(*, scope: Scope = s.EVERYWHERE) -> s.WhoTakesPart:
     columns.append(
         part(
             "EXISTS (SELECT 1 FROM competitions_bid b WHERE b.organisation_id = o.id AND b.submitted_at IS NULL"
-            " AND {0} AND " + lot_area.format(table="b") + ")",
+            " AND {0} AND " + lot_area.format(table="b") + " AND {2})",
             _in_year("b.started_at", scope),
             _overlap("ar.path", scope),
+            closed,
         )
     )
     select = ", ".join(f"SUM(CASE WHEN {column} THEN 1 ELSE 0 END)" for column in columns)
@@ -551,7 +558,7 @@ def burden(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None)
             SELECT st.code, {b_days} FROM competitions_bid b
             JOIN competitions_competition c ON c.id = b.competition_id
             JOIN reference_servicetype st ON st.id = c.service_type_id
-            WHERE b.submitted_at IS NOT NULL AND {b_year} AND {b_area}
+            WHERE b.submitted_at IS NOT NULL AND c.closes_at <= %s AND {b_year} AND {b_area}
         ),
         ranked AS (
             SELECT code, d, ROW_NUMBER() OVER (PARTITION BY code ORDER BY d) AS rn,
@@ -586,6 +593,7 @@ def burden(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None)
     params = [
         *q_year_params,
         *q_area_params,
+        _dt(now),
         *b_year_params,
         *b_area_params,
         _dt(now),

@@ -36,7 +36,7 @@ from django.utils import timezone
 from accounts.models import VCSE_TYPES, Organisation, OrganisationType
 from competitions.models import Award, Bid, Competition, CompetitionInvitation, Lot, LotYear, LotYearRevision
 from contracts.models import Contract, ContractYear, Subcontract
-from core.clock import LONDON, financial_year_label
+from core.clock import LONDON, db_now, financial_year_label
 from insights.scope import Scope, current_financial_year, in_year_q, overlap_q, within_q
 from qualification.models import Application, Interest, Qualification, RequestedCoverage
 from reference.models import LEVEL_DEPTH, Area, AreaLevel, ServiceType
@@ -114,8 +114,10 @@ class WhoTakesPart:
     dropouts: list[FunnelRow]
 
 
-def _funnel_conditions(scope: Scope) -> dict[str, Q]:
+def _funnel_conditions(scope: Scope, now: datetime.datetime) -> dict[str, Q]:
     org = OuterRef("pk")
+    # Bids are sealed until the closing date: only closed competitions' bids are counted.
+    closed = Q(competition__closes_at__lte=now)
     area = scope.area
     awarded_at = Coalesce("approved_at", "recommended_at")
     in_area = Q()
@@ -154,6 +156,7 @@ def _funnel_conditions(scope: Scope) -> dict[str, Q]:
         "bid": Exists(
             Bid.objects.filter(
                 Q(organisation=org, submitted_at__isnull=False, withdrawn_at__isnull=True)
+                & closed
                 & in_year_q("submitted_at", scope)
                 & overlap_q("competition__lots__areas__path", area)
             )
@@ -170,6 +173,7 @@ def _funnel_conditions(scope: Scope) -> dict[str, Q]:
         "bid_unsent": Exists(
             Bid.objects.filter(
                 Q(organisation=org, submitted_at__isnull=True)
+                & closed
                 & in_year_q("started_at", scope)
                 & overlap_q("competition__lots__areas__path", area)
             )
@@ -191,9 +195,10 @@ def fold_funnel(counts: list[tuple[str, str, dict[str, int]]]) -> WhoTakesPart:
     return WhoTakesPart(steps=[rows[key] for key, _ in FUNNEL_STEPS], dropouts=[rows[key] for key, _ in DROPOUT_STEPS])
 
 
-def who_takes_part(*, scope: Scope = EVERYWHERE) -> WhoTakesPart:
-    """Organisations at each step of taking part, by type and size; and where they stop. One query."""
-    conditions = _funnel_conditions(scope)
+def who_takes_part(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None) -> WhoTakesPart:
+    """Organisations at each step of taking part, by type and size; and where they stop. One query.
+    Bids count only once their competition's closing date has passed (they are sealed until then)."""
+    conditions = _funnel_conditions(scope, now or db_now())
     grouped = (
         Organisation.objects.order_by()
         .values("organisation_type", "size")
@@ -1033,7 +1038,9 @@ def burden(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None) -
         ).values_list("started_at", "submitted_at")
     ]
     bid_days: dict[str, list[float]] = defaultdict(list)
-    bids = Bid.objects.filter(Q(submitted_at__isnull=False) & in_year_q("submitted_at", scope))
+    bids = Bid.objects.filter(
+        Q(submitted_at__isnull=False, competition__closes_at__lte=now) & in_year_q("submitted_at", scope)
+    )
     if scope.area is not None:
         bids = bids.filter(
             Exists(

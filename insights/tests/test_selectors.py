@@ -59,6 +59,9 @@ def funnel_world():
     withdrawn = make_bid(competition, e)
     withdrawn.withdrawn_at = timezone.now()
     withdrawn.save()
+    # Bids are counted only once bidding has closed (sealed until then).
+    competition.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    competition.save(update_fields=["closes_at"])
     other = make_competition(lots=["Surrey"])
     award_lot(other.lots.get(), organisation=d)
     return a, b, c, d, e
