@@ -517,3 +517,17 @@ class ClarificationAnswerForm(GovukForm):
         help_text="Every invited organisation will see this and get an email",
         error_messages=_req("Enter an answer"),
     )
+
+
+class AddCommissionerForm(GovukForm):
+    commissioner = forms.ChoiceField(
+        label="Commissioner",
+        help_text="Someone else on the team must approve each award: the person who recommends it cannot.",
+        error_messages={"required": "Choose a commissioner", "invalid_choice": "Choose a commissioner from the list"},
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commissioner"].choices = [("", "Choose a commissioner")] + [
+            (str(p.pk), f"{p.full_name} ({p.email})") for p in people
+        ]

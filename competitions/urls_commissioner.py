@@ -38,6 +38,7 @@ urlpatterns = [
     path("manage/<int:pk>/plan/", commissioner.plan, name="manage-plan"),
     path("manage/<int:pk>/launch/", commissioner.launch, name="manage-launch"),
     path("manage/<int:pk>/cancel/", commissioner.abandon, name="manage-abandon"),
+    path("manage/<int:pk>/commissioners/", commissioner.commissioners, name="manage-commissioners"),
     path("manage/<int:pk>/questions/", clarifications.commissioner_questions, name="manage-clarifications"),
     path(
         "manage/<int:pk>/questions/<int:clarification_pk>/answer/",

@@ -24,7 +24,6 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Organisation, Size, User
-from audit.services import audit_record, snapshot
 from competitions.models import (
     Award,
     Bid,
@@ -32,7 +31,6 @@ from competitions.models import (
     CoCommissioner,
     Competition,
     CompetitionInvitation,
-    CompetitionMember,
     PaymentFrequency,
     QuestionKind,
 )
@@ -288,14 +286,8 @@ def _years(first: str, second: str, third: str, people: tuple[int, int, int], st
 
 
 def _add_commissioner(competition: Competition, *, user: User, actor: User) -> None:
-    """A second commissioner joins the competition team (for four-eyes approval of awards).
-    There is no service for this yet, so it is written here, audited like any other change."""
-    member = CompetitionMember(
-        competition=competition, user=user, role=CompetitionMember.MemberRole.COMMISSIONER, added_by=actor
-    )
-    member.full_clean()
-    member.save()
-    audit_record(actor=actor, action="competition.commissioner_added", obj=member, after=snapshot(member))
+    """A second commissioner joins the competition team (for four-eyes approval of awards)."""
+    setup.competition_commissioner_add(competition=competition, user=user, actor=actor)
 
 
 def _soon_timetable(today: datetime.date, *, now: datetime.datetime, ends_in: int, award_in: int) -> dict:

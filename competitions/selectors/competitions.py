@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from accounts.models import Role, StaffRole
+from accounts.models import Role, StaffRole, User
 from competitions.models import Competition, CompetitionMember, Lot, QuestionKind
 from core.clock import LONDON, add_working_days, db_now, financial_year_label, financial_year_of, working_days_between
 from core.formatting import london_date
@@ -227,3 +227,31 @@ def pipeline_competitions() -> QuerySet[Competition]:
 
 def lot_value_total(lot: Lot) -> Decimal:
     return sum((lot_year.value for lot_year in lot.years.all()), Decimal("0"))
+
+
+def commissioners_of(competition: Competition) -> QuerySet[User]:
+    return User.objects.filter(
+        competition_memberships__competition=competition,
+        competition_memberships__role=CompetitionMember.MemberRole.COMMISSIONER,
+    ).order_by("full_name")
+
+
+def commissioners_available(competition: Competition) -> QuerySet[User]:
+    """Commissioners who may join this competition's team: those whose commissioner role covers its
+    area (the area itself or one above it), not already on the team."""
+    covering = _ancestor_paths(competition.owner_area.path)
+    return (
+        User.objects.filter(
+            is_active=True,
+            staff_roles__role=Role.COMMISSIONER,
+            staff_roles__area__path__in=covering,
+        )
+        .exclude(pk__in=commissioners_of(competition).values("pk"))
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    codes = path.strip("/").split("/")
+    return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]

@@ -542,3 +542,18 @@ def lot_abandon(*, lot: Lot, actor: User, reason: str, base_url: str = "") -> Lo
     if lot.competition.launched_at is not None:
         tasks.send_abandon_emails.enqueue(competition_id=lot.competition_id, lot_id=lot.pk, base_url=base_url)
     return lot
+
+
+@transaction.atomic
+def competition_commissioner_add(*, competition: Competition, user: User, actor: User) -> CompetitionMember:
+    """Add a commissioner to the competition's team, so a second person can approve its awards
+    (four eyes). Only commissioners whose role covers the competition's area may join."""
+    if not sel.commissioners_available(competition).filter(pk=user.pk).exists():
+        raise ValidationError({"commissioner": "Choose a commissioner for this area who is not already on the team"})
+    member = CompetitionMember(
+        competition=competition, user=user, role=CompetitionMember.MemberRole.COMMISSIONER, added_by=actor
+    )
+    member.full_clean()
+    member.save()
+    audit_record(actor=actor, action="competition.commissioner_added", obj=member, after=snapshot(member))
+    return member

@@ -602,3 +602,30 @@ def lot_abandon(request: HttpRequest, competition: Competition, lot_pk: int) -> 
         button="Cancel lot",
         warning_button=True,
     )
+
+
+@manages
+@require_http_methods(["GET", "POST"])
+def commissioners(request: HttpRequest, competition: Competition) -> HttpResponse:
+    """The competition's team of commissioners; a second one is needed to approve awards."""
+    people = list(sel.commissioners_available(competition))
+    form = f.AddCommissionerForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        user = next(p for p in people if str(p.pk) == form.cleaned_data["commissioner"])
+        try:
+            setup.competition_commissioner_add(competition=competition, user=user, actor=request.user)
+        except ValidationError as error:
+            form.add_error("commissioner", error.messages)
+        else:
+            messages.success(request, f"{user.full_name} is now a commissioner on this opportunity")
+            return redirect("competitions:manage-commissioners", competition.pk)
+    return render(
+        request,
+        "competitions/commissioner/commissioners.html",
+        {
+            "competition": competition,
+            "form": form,
+            "team": list(sel.commissioners_of(competition)),
+            "page_has_errors": bool(form.errors),
+        },
+    )
