@@ -32,9 +32,9 @@ def _place_phrase(areas: list[Area]) -> str:
     if any(a.level == "country" for a in wide):
         return "across all of England and Wales"
     if wide:
-        parts.append("across " + _join([a.name for a in wide]))
+        parts.append("across " + _join(sorted(a.name for a in wide)))
     if local:
-        parts.append("in " + _join([a.name for a in local]))
+        parts.append("in " + _join(sorted(a.name for a in local)))
     return " and ".join(parts)
 
 
