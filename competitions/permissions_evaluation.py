@@ -4,7 +4,7 @@ refuses."""
 
 from __future__ import annotations
 
-from accounts.permissions import is_evaluator, is_member_of
+from accounts.permissions import is_evaluator, is_member_of, membership_of
 from competitions.models import Bid, Competition, OutcomeLetter, Score
 from competitions.permissions import (
     bidding_closed,
@@ -68,3 +68,11 @@ def can_see_all_scores(user, bid: Bid) -> bool:
 def can_view_outcome_letter(user, letter: OutcomeLetter) -> bool:
     """The bidding organisation's members, and the competition's commissioners."""
     return is_member_of(user, letter.bid.organisation) or is_competition_commissioner(user, letter.bid.competition)
+
+
+def can_view_results(user, competition: Competition) -> bool:
+    """The results page: the competition's commissioners, and organisations that bid."""
+    if can_manage_evaluation(user, competition):
+        return True
+    membership = membership_of(user)
+    return membership is not None and competition.bids.filter(organisation_id=membership.organisation_id).exists()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from competitions.models import Award
+from accounts.permissions import membership_of
+from competitions.models import Award, OutcomeLetter
+from competitions.permissions_evaluation import can_manage_evaluation
 from core.clock import db_now
 
 
@@ -21,3 +23,15 @@ def contract_refusal(award: Award, *, now: datetime.datetime | None = None) -> s
     if (now or db_now()) < award.standstill_ends_at:
         return "The waiting period has not ended yet"
     return ""
+
+
+def outcome_letters_visible_to(user, competition):
+    """The outcome letters of a competition this person may read: all of them for its commissioners,
+    their own organisation's otherwise (the same rule as permissions_evaluation.can_view_outcome_letter)."""
+    letters = OutcomeLetter.objects.filter(lot__competition=competition).select_related("bid__organisation", "lot")
+    if can_manage_evaluation(user, competition):
+        return letters
+    membership = membership_of(user)
+    if membership is None:
+        return letters.none()
+    return letters.filter(bid__organisation_id=membership.organisation_id)

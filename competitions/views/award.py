@@ -12,12 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
-from accounts.permissions import membership_of
 from competitions.forms_evaluation import ChallengeForm, DirectAwardForm, ResolveChallengeForm
 from competitions.models import Award, Competition, Lot, OutcomeLetter
 from competitions.permissions import bidding_closed
-from competitions.permissions_evaluation import can_manage_evaluation, can_view_outcome_letter
-from competitions.selectors.award import contract_refusal
+from competitions.permissions_evaluation import can_manage_evaluation, can_view_outcome_letter, can_view_results
+from competitions.selectors.award import contract_refusal, outcome_letters_visible_to
 from competitions.selectors.evaluation import direct_award_candidates
 from competitions.selectors.scoring import LotResults, competition_results, lot_results, scale_max
 from competitions.services import award as services
@@ -206,16 +205,9 @@ def direct(request: HttpRequest, competition_id: int, lot_id: int) -> HttpRespon
 def letters(request: HttpRequest, competition_id: int) -> HttpResponse:
     """A bidder's results for this opportunity (a commissioner sees every letter)."""
     competition = _competition(competition_id)
-    queryset = OutcomeLetter.objects.filter(lot__competition=competition).select_related("bid__organisation", "lot")
-    if can_manage_evaluation(request.user, competition):
-        pass
-    else:
-        membership = membership_of(request.user)
-        if membership is None:
-            raise PermissionDenied
-        queryset = queryset.filter(bid__organisation_id=membership.organisation_id)
-        if not queryset.exists() and not competition.bids.filter(organisation_id=membership.organisation_id).exists():
-            raise PermissionDenied
+    if not can_view_results(request.user, competition):
+        raise PermissionDenied
+    queryset = outcome_letters_visible_to(request.user, competition)
     return render(
         request,
         "competitions/award/letters.html",
