@@ -17,7 +17,8 @@ help:
 	@echo "make bench  - measure speed against hand-written SQL floors"
 
 $(PY):
-	@command -v pyenv >/dev/null && pyenv install -s $(PYTHON_VERSION) || true
+	@python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null || \
+	  { command -v pyenv >/dev/null && pyenv install -s $(PYTHON_VERSION); } || true
 	python3 -c 'import sys; assert sys.version_info[:2] == (3, 12), "Python 3.12 is needed (see .python-version)"'
 	python3 -m venv $(VENV)
 
