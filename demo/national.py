@@ -72,8 +72,8 @@ from competitions.models import (
 from contracts.models import Contract, ContractFunding, ContractYear, Subcontract
 from core.clock import LONDON, add_working_days, financial_year_of
 from qualification.models import Qualification
-from qualification.selectors.eligibility import covering_paths
 from reference.models import Area, ServiceCategory, ServiceType
+from reference.selectors import covering_paths
 
 ORGANISATIONS_AT_SCALE_1 = 2000
 YEARS = 10  # financial years of competitions

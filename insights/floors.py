@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from core.clock import LONDON, db_now
 from insights import selectors as s
-from insights.scope import Scope, ancestor_paths, current_financial_year
+from insights.scope import Scope, current_financial_year
 from reference.models import LEVEL_DEPTH, AreaLevel
+from reference.selectors import covering_paths
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
@@ -62,7 +63,7 @@ def _overlap(column: str, scope: Scope) -> tuple[str, list]:
     """`column` (an area path) is the chosen area, inside it or above it."""
     if scope.area is None:
         return "1=1", []
-    above = ancestor_paths(scope.area)
+    above = covering_paths(scope.area)[:-1]
     marks = ", ".join(["%s"] * len(above))
     return f"({column} LIKE %s OR {column} IN ({marks}))", [scope.area.path + "%", *above]
 
@@ -341,7 +342,7 @@ def coverage(
     cell_area_test, cell_area_params = "1=1", []
     if scope.area is not None:
         if LEVEL_DEPTH[AreaLevel(scope.area.level)] >= LEVEL_DEPTH[AreaLevel(level)]:
-            prefixes = [*ancestor_paths(scope.area), scope.area.path]
+            prefixes = covering_paths(scope.area)
             cell_area_test = f"ca.path IN ({', '.join(['%s'] * len(prefixes))})"
             cell_area_params = prefixes
         else:

@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from core.clock import LONDON, financial_year_label, financial_year_of, london_now
 from reference.models import Area
+from reference.selectors import covering_paths
 
 
 @dataclass(frozen=True)
@@ -51,17 +52,11 @@ def current_financial_year() -> int:
     return financial_year_of(london_now().date())
 
 
-def ancestor_paths(area: Area) -> list[str]:
-    """The paths of every area above this one (not the area itself): root first. No query."""
-    codes = area.ancestor_codes
-    return ["".join(code + "/" for code in codes[:depth]) for depth in range(1, len(codes))]
-
-
 def overlap_q(field: str, area: Area | None) -> Q:
     """Rows whose area path (`field`) is this area, inside it, or above it (covering it)."""
     if area is None:
         return Q()
-    return Q(**{f"{field}__startswith": area.path}) | Q(**{f"{field}__in": ancestor_paths(area)})
+    return Q(**{f"{field}__startswith": area.path}) | Q(**{f"{field}__in": covering_paths(area)[:-1]})
 
 
 def within_q(field: str, area: Area | None) -> Q:

@@ -40,6 +40,7 @@ from core.clock import LONDON, db_now, financial_year_label
 from insights.scope import Scope, current_financial_year, in_year_q, overlap_q, within_q
 from qualification.models import Application, Interest, Qualification, RequestedCoverage
 from reference.models import LEVEL_DEPTH, Area, AreaLevel, ServiceType
+from reference.selectors import covering_paths
 
 ZERO = Decimal("0")
 EVERYWHERE = Scope()
@@ -602,15 +603,10 @@ def coverage_areas(scope: Scope, level: str) -> list[Area]:
     areas = Area.objects.filter(level=level)
     if scope.area is not None:
         if LEVEL_DEPTH[AreaLevel(scope.area.level)] >= LEVEL_DEPTH[AreaLevel(level)]:
-            areas = areas.filter(path__in=_prefixes(scope.area.path))
+            areas = areas.filter(path__in=covering_paths(scope.area))
         else:
             areas = areas.filter(path__startswith=scope.area.path)
     return list(areas.order_by("name"))
-
-
-def _prefixes(path: str) -> list[str]:
-    parts = path.strip("/").split("/")
-    return ["".join(p + "/" for p in parts[:n]) for n in range(1, len(parts) + 1)]
 
 
 def fold_coverage(

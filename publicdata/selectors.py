@@ -25,8 +25,8 @@ from competitions.selectors.status import ABANDONED, competition_stage, lot_stag
 from contracts.models import Contract, ContractYear, Subcontract
 from core.clock import db_now, financial_year_label
 from publicdata.forms import ContractFilters
-from qualification.selectors.eligibility import covering_paths
 from reference.models import Area, ServiceType
+from reference.selectors import covering_paths
 
 RECENTLY_CLOSED = datetime.timedelta(days=365)
 

@@ -14,6 +14,13 @@ def area_with_ancestors_codes(area: Area) -> list[str]:
     return area.ancestor_codes
 
 
+def covering_paths(area: Area) -> list[str]:
+    """The paths of this area and every area above it, root first: "K04000001/", "K04000001/K/", ...
+    Anything recorded against one of these paths covers the area. No query."""
+    codes = area.ancestor_codes
+    return ["".join(code + "/" for code in codes[:depth]) for depth in range(1, len(codes) + 1)]
+
+
 def descendants(area: Area) -> QuerySet[Area]:
     """Every area inside this one, at any depth (not the area itself), by path prefix: one indexed query."""
     return Area.objects.filter(path__startswith=area.path).exclude(pk=area.pk)

@@ -13,6 +13,7 @@ from competitions.models import Competition, CompetitionMember, Lot, QuestionKin
 from core.clock import LONDON, add_working_days, db_now, financial_year_label, financial_year_of, working_days_between
 from core.formatting import london_date
 from reference.models import Area, AreaLevel
+from reference.selectors import covering_paths
 
 SHORT_WINDOW_WORKING_DAYS = 10
 
@@ -239,7 +240,7 @@ def commissioners_of(competition: Competition) -> QuerySet[User]:
 def commissioners_available(competition: Competition) -> QuerySet[User]:
     """Commissioners who may join this competition's team: those whose commissioner role covers its
     area (the area itself or one above it), not already on the team."""
-    covering = _ancestor_paths(competition.owner_area.path)
+    covering = covering_paths(competition.owner_area)
     return (
         User.objects.filter(
             is_active=True,
@@ -250,8 +251,3 @@ def commissioners_available(competition: Competition) -> QuerySet[User]:
         .distinct()
         .order_by("full_name")
     )
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    codes = path.strip("/").split("/")
-    return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]

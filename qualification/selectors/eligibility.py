@@ -12,13 +12,7 @@ from django.db.models import Count, QuerySet
 from accounts.models import Organisation
 from qualification.models import Qualification
 from reference.models import Area, ServiceType
-
-
-def covering_paths(area: Area) -> list[str]:
-    """The paths of the area and every area above it: "K04000001/", "K04000001/K/", ...
-    A qualification in any of these covers the area."""
-    codes = area.path.strip("/").split("/")
-    return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+from reference.selectors import covering_paths
 
 
 def _eligible_ids(*, category_ids: list[int], area: Area) -> QuerySet:

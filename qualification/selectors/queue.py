@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation
 from qualification.models import Application, ApplicationSection, HelpRequest, Qualification, RequestedCoverage
-from qualification.selectors.eligibility import covering_paths
 from reference.models import Area, AreaLevel, ServiceCategory
+from reference.selectors import covering_paths
 
 
 def application_queue(*, category: ServiceCategory | None = None, region: Area | None = None) -> QuerySet[Application]:

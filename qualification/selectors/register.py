@@ -10,8 +10,8 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from accounts.models import Organisation
 from qualification.models import Qualification
 from qualification.selectors.coverage import coverage_sentences
-from qualification.selectors.eligibility import covering_paths
 from reference.models import Area, ServiceCategory
+from reference.selectors import covering_paths
 
 REGISTER_FIELDS = ["id", "legal_name", "trading_name", "organisation_type", "size", "town"]
 

@@ -6,13 +6,10 @@ from hypothesis import strategies as st
 
 from accounts.models import Organisation
 from qualification.models import Qualification
-from qualification.selectors.eligibility import (
-    covering_paths,
-    eligible_organisations,
-    partial_coverage_organisations,
-)
+from qualification.selectors.eligibility import eligible_organisations, partial_coverage_organisations
 from qualification.tests.assessor_factories import make_qualified_world, qualify
 from reference.models import Area, ServiceType
+from reference.selectors import covering_paths
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
