@@ -101,3 +101,16 @@ def staff_roles_of(*, user: User) -> QuerySet[StaffRole]:
 def areas_for_staff_roles() -> QuerySet[Area]:
     """Regions and PCC areas: the places a commissioner or practitioner can be limited to."""
     return Area.objects.filter(Q(level=AreaLevel.REGION) | Q(level=AreaLevel.PCC_AREA)).order_by("path")
+
+
+def organisation_email_addresses(organisation: Organisation, *, admins_only: bool = False) -> list[str]:
+    """Where to write to an organisation: its contact address and its active members' addresses
+    (only its administrators' when `admins_only`), each once whatever its capitals, sorted."""
+    members = Membership.objects.filter(organisation=organisation, user__is_active=True)
+    if admins_only:
+        members = members.filter(is_admin=True)
+    addresses: dict[str, str] = {}
+    for address in [organisation.contact_email, *members.values_list("user__email", flat=True)]:
+        if address:
+            addresses.setdefault(address.lower(), address)
+    return sorted(addresses.values(), key=str.lower)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
 
-from accounts.models import Organisation
+from accounts.selectors import organisation_email_addresses
 from audit.models import AuditEvent
 from audit.services import audit_record
 from competitions.models import Bid, Clarification, Competition, CompetitionInvitation, Lot
@@ -26,23 +26,8 @@ REMINDER_WORKING_DAYS = 3
 REMINDER_ACTION = "competition.deadline_reminder_sent"
 
 
-def organisation_recipients(organisation: Organisation) -> list[str]:
-    """Every active member's address and the organisation's contact address, once each."""
-    addresses = list(organisation.memberships.filter(user__is_active=True).values_list("user__email", flat=True)) + [
-        organisation.contact_email
-    ]
-    seen: dict[str, str] = {}
-    for address in addresses:
-        if address and address.lower() not in seen:
-            seen[address.lower()] = address
-    return list(seen.values())
-
-
 def _link(base_url: str, name: str, *args) -> str:
-    try:
-        path = reverse(name, args=args)
-    except Exception:  # noqa: BLE001 - a page another part of the service has not built yet
-        path = reverse("competitions:clarifications", args=[args[0]]) if args else "/"
+    path = reverse(name, args=args)
     return base_url.rstrip("/") + path if base_url else path
 
 
@@ -72,7 +57,7 @@ def send_invitation_email(*, invitation_id: int, base_url: str = "") -> None:
         f"Questions by: {london_datetime(competition.clarification_deadline)}.\n\n"
         f"See the opportunity: {_link(base_url, 'competitions:opportunity', competition.pk)}\n"
     )
-    _send(subject, body, organisation_recipients(invitation.organisation))
+    _send(subject, body, organisation_email_addresses(invitation.organisation))
 
 
 @task
@@ -86,7 +71,7 @@ def send_clarification_answer_emails(*, clarification_id: int, base_url: str = "
         f"See all questions and answers: {_link(base_url, 'competitions:clarifications', competition.pk)}\n"
     )
     for invitation in competition.invitations.select_related("organisation"):
-        _send(subject, body, organisation_recipients(invitation.organisation))
+        _send(subject, body, organisation_email_addresses(invitation.organisation))
 
 
 @task
@@ -110,7 +95,7 @@ def send_abandon_emails(*, competition_id: int, lot_id: int | None = None, base_
         )
         invitations = competition.invitations.all()
     for invitation in invitations.select_related("organisation").distinct():
-        _send(subject, body, organisation_recipients(invitation.organisation))
+        _send(subject, body, organisation_email_addresses(invitation.organisation))
 
 
 def reminder_due_from(closes_at: datetime.datetime) -> datetime.datetime:
@@ -168,6 +153,6 @@ def send_deadline_reminders(*, base_url: str = "") -> int:
                     "Your organisation has not submitted a bid yet. Bids cannot be sent after the closing date.\n\n"
                     f"See the opportunity: {_link(base_url, 'competitions:opportunity', competition.pk)}\n"
                 )
-                _send(subject, body, organisation_recipients(invitation.organisation))
+                _send(subject, body, organisation_email_addresses(invitation.organisation))
                 sent += 1
     return sent

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.tasks import task
 
 from accounts.models import User
+from accounts.selectors import organisation_email_addresses
 from audit.models import AuditEvent
 from audit.services import audit_record
 from competitions.models import Award, OutcomeLetter
@@ -21,15 +22,6 @@ from core.formatting import london_datetime
 logger = logging.getLogger(__name__)
 
 
-def _organisation_addresses(organisation) -> list[str]:
-    addresses = list(
-        User.objects.filter(memberships__organisation=organisation, is_active=True).values_list("email", flat=True)
-    )
-    if organisation.contact_email and organisation.contact_email not in addresses:
-        addresses.append(organisation.contact_email)
-    return addresses
-
-
 @task
 def send_outcome_letters(letter_ids: list[int]) -> int:
     """E-mail each outcome letter to the bidding organisation's members."""
@@ -37,7 +29,7 @@ def send_outcome_letters(letter_ids: list[int]) -> int:
     for letter in OutcomeLetter.objects.filter(pk__in=letter_ids).select_related(
         "bid__organisation", "lot__competition"
     ):
-        recipients = _organisation_addresses(letter.bid.organisation)
+        recipients = organisation_email_addresses(letter.bid.organisation)
         if not recipients:
             continue
         send_mail(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.tasks import task
 from django.urls import reverse
 
+from accounts.selectors import organisation_email_addresses
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.formatting import london_date
@@ -15,11 +16,6 @@ from qualification.models import DECLARATION_VALID_FOR
 from qualification.selectors.applications import organisations_due_declaration
 
 REMINDER_ACTION = "declaration.reminder_sent"
-
-
-def _recipients(organisation) -> list[str]:
-    admins = [m.user.email for m in organisation.memberships.select_related("user").filter(is_admin=True)]
-    return sorted({organisation.contact_email, *admins} - {""})
 
 
 @task
@@ -48,7 +44,7 @@ def send_declaration_reminders() -> int:
                 subject="Please confirm your declaration",
                 message=body,
                 from_email=None,
-                recipient_list=_recipients(organisation),
+                recipient_list=organisation_email_addresses(organisation, admins_only=True),
             )
             audit_record(
                 actor="system",

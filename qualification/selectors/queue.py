@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation
+from accounts.models import Organisation
 from qualification.models import Application, ApplicationSection, HelpRequest, Qualification, RequestedCoverage
 from reference.models import Area, AreaLevel, ServiceCategory
 from reference.selectors import covering_paths
@@ -127,11 +127,3 @@ def organisation_current_qualifications(organisation: Organisation) -> QuerySet[
         .select_related("category", "area")
         .order_by("category__display_order", "area_path")
     )
-
-
-def organisation_member_emails(organisation: Organisation) -> list[str]:
-    emails = [organisation.contact_email] if organisation.contact_email else []
-    emails += list(
-        Membership.objects.filter(organisation=organisation, user__is_active=True).values_list("user__email", flat=True)
-    )
-    return sorted({e.lower() for e in emails})

@@ -20,13 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from accounts.selectors import organisation_email_addresses
 from audit.services import audit_record, snapshot
 from qualification.models import Application, ApplicationSection, HelpRequest, Qualification, RequestedCoverage
 from qualification.selectors.coverage import coverage_sentences
 from qualification.selectors.queue import (
     application_is_with_assessor,
     application_ready_to_decide,
-    organisation_member_emails,
     section_state,
 )
 from reference.models import Area, ServiceCategory
@@ -69,7 +69,7 @@ def _lock_section(section: ApplicationSection) -> tuple[Application, Application
 
 
 def _send_to_organisation(organisation: Organisation, subject: str, body: str) -> None:
-    recipients = organisation_member_emails(organisation)
+    recipients = organisation_email_addresses(organisation)
     if recipients:
         transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
 
