@@ -7,7 +7,7 @@ import datetime
 from accounts.permissions import membership_of
 from competitions.models import Award, OutcomeLetter
 from competitions.permissions_evaluation import can_manage_evaluation
-from core.clock import db_now
+from core.clock import db_now, working_days_between
 
 
 def contract_refusal(award: Award, *, now: datetime.datetime | None = None) -> str:
@@ -35,3 +35,10 @@ def outcome_letters_visible_to(user, competition):
     if membership is None:
         return letters.none()
     return letters.filter(bid__organisation_id=membership.organisation_id)
+
+
+def waiting_period_working_days_left(award: Award | None, *, now: datetime.datetime) -> int | None:
+    """Whole working days left in the waiting period (standstill), or None if it is not running."""
+    if award is None or award.standstill_ends_at is None or now >= award.standstill_ends_at:
+        return None
+    return working_days_between(now, award.standstill_ends_at)

@@ -16,11 +16,15 @@ from competitions.forms_evaluation import ChallengeForm, DirectAwardForm, Resolv
 from competitions.models import Award, Competition, Lot, OutcomeLetter
 from competitions.permissions import bidding_closed
 from competitions.permissions_evaluation import can_manage_evaluation, can_view_outcome_letter, can_view_results
-from competitions.selectors.award import contract_refusal, outcome_letters_visible_to
+from competitions.selectors.award import (
+    contract_refusal,
+    outcome_letters_visible_to,
+    waiting_period_working_days_left,
+)
 from competitions.selectors.evaluation import direct_award_candidates
 from competitions.selectors.scoring import LotResults, competition_results, lot_results, scale_max
 from competitions.services import award as services
-from core.clock import db_now, working_days_between
+from core.clock import db_now
 
 
 def _competition(competition_id: int) -> Competition:
@@ -67,9 +71,7 @@ def _rows(competition: Competition) -> list[LotAwardRow]:
         award = _award(results.lot)
         contract = getattr(award, "contract", None) if award else None
         refusal = contract_refusal(award, now=now) if award else "No award yet"
-        days_left = None
-        if award and award.standstill_ends_at and now < award.standstill_ends_at:
-            days_left = working_days_between(now, award.standstill_ends_at)
+        days_left = waiting_period_working_days_left(award, now=now)
         rows.append(LotAwardRow(results, award, contract, refusal, days_left))
     return rows
 
@@ -230,9 +232,7 @@ def letter(request: HttpRequest, competition_id: int, letter_id: int) -> HttpRes
     award = _award(letter.lot)
     results = lot_results(letter.lot)
     now = db_now()
-    days_left = None
-    if award and award.standstill_ends_at and now < award.standstill_ends_at:
-        days_left = working_days_between(now, award.standstill_ends_at)
+    days_left = waiting_period_working_days_left(award, now=now)
     mine = results.for_bid(letter.bid_id)
     winner = results.for_bid(award.bid_id) if award and award.bid_id else None
     return render(

@@ -44,13 +44,7 @@ def _competition(competition_id: int) -> Competition:
 
 
 def _bid(competition: Competition, bid_id: int) -> Bid:
-    return get_object_or_404(
-        Bid.objects.select_related("organisation", "competition"),
-        pk=bid_id,
-        competition=competition,
-        submitted_at__isnull=False,
-        withdrawn_at__isnull=True,
-    )
+    return get_object_or_404(q.submitted_bids(competition), pk=bid_id)
 
 
 def _errors_to_form(form, error: ValidationError) -> None:

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import membership_of
+from accounts.permissions import is_member_of, membership_of
 from competitions import forms_bid
 from competitions.models import Bid, Competition, CompetitionInvitation, Lot, Question, QuestionKind
 from competitions.permissions import (
@@ -703,8 +703,7 @@ def bid_view(request: HttpRequest, competition_id: int, bid_id: int) -> HttpResp
             "competition": bid.competition,
             "bid": bid,
             "content": sel.content_for_display(bid.competition, content),
-            "own": membership_of(request.user) is not None
-            and membership_of(request.user).organisation_id == bid.organisation_id,
+            "own": is_member_of(request.user, bid.organisation),
         },
     )
 
