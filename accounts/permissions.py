@@ -40,10 +40,6 @@ def is_evaluator(user) -> bool:
     return has_role(user, Role.EVALUATOR)
 
 
-def is_practitioner(user) -> bool:
-    return has_role(user, Role.PRACTITIONER)
-
-
 def membership_of(user) -> Membership | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None

@@ -4,7 +4,7 @@ decide (and re-check word limits, lots and the closing date)."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -217,10 +217,3 @@ class DocumentForm(GovukForm):
         help_text="PDF, Word, Excel, OpenDocument, PNG or JPG. Smaller than 10MB.",
         error_messages={"required": "Select a file", "empty": "The selected file is empty"},
     )
-
-
-def money_text(value) -> str:
-    try:
-        return money(Decimal(value))
-    except (InvalidOperation, TypeError):
-        return ""

@@ -60,10 +60,6 @@ def can_read_bid(user, bid: Bid, *, now: datetime.datetime | None = None) -> boo
     return is_competition_evaluator(user, bid.competition) and evaluator_cleared_for(user, bid)
 
 
-def can_edit_bid(user, bid: Bid, *, now: datetime.datetime | None = None) -> bool:
-    return is_member_of(user, bid.organisation) and not bidding_closed(bid.competition, now=now)
-
-
 def can_bid(user, competition: Competition) -> bool:
     """A member of an organisation invited as eligible, while bidding is open."""
     membership = membership_of(user)

@@ -100,12 +100,6 @@ class Span:
     series: int = 0
 
 
-def _as_datetime(value: datetime.date | datetime.datetime | None) -> datetime.datetime | None:
-    if value is None or isinstance(value, datetime.datetime):
-        return value
-    return datetime.datetime.combine(value, datetime.time(0, 0), tzinfo=LONDON)
-
-
 def timeline_chart(*, chart_id: str, title: str, description: str, spans: list[Span], legend: list[str]) -> Markup:
     """One bar per row from `start` to `end`, a diamond at `marker`, with year lines and labels."""
     points = [p for span in spans for p in (span.start, span.end, span.marker) if p is not None]

@@ -248,13 +248,6 @@ def contract_total(contract: Contract) -> Decimal:
     return sum((year.value for year in contract.years.all()), Decimal("0"))
 
 
-def contract_year_value(contract: Contract, financial_year: int) -> Decimal | None:
-    for year in contract.years.all():
-        if year.financial_year == financial_year:
-            return year.value
-    return None
-
-
 PARTNER_ROLES = {"subcontractor": "Subcontractor", "consortium": "Consortium member"}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.permissions import is_assessor, is_member_of, membership_of
-from qualification.models import Application, HelpRequest
+from qualification.models import Application
 
 
 def can_start_application(user) -> bool:
@@ -23,11 +23,3 @@ def can_view_application(user, application: Application) -> bool:
 def can_assess(user) -> bool:
     """Only framework assessors review applications and decide qualifications (not administrators)."""
     return is_assessor(user)
-
-
-def can_view_help_request(user, help_request: HelpRequest) -> bool:
-    return is_member_of(user, help_request.organisation) or can_assess(user)
-
-
-def can_close_help_request(user) -> bool:
-    return can_assess(user)

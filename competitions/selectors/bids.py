@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 
 from accounts.permissions import membership_of
 from competitions.models import (
@@ -295,10 +294,6 @@ def bids_readable_by(user, competition: Competition, *, now: datetime.datetime |
         cleared = Q(conflict_declarations__evaluator=user, conflict_declarations__has_conflict=False)
         return bids.filter(own | (sent & cleared)).distinct()
     return bids.filter(own)
-
-
-def bid_view_url(bid: Bid) -> str:
-    return reverse("competitions:bid-view", kwargs={"competition_id": bid.competition_id, "bid_id": bid.pk})
 
 
 # --- Showing a bid -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from accounts.models import Role, StaffRole, User
-from competitions.models import Competition, CompetitionMember, Lot, QuestionKind
+from competitions.models import Competition, CompetitionMember, QuestionKind
 from core.clock import LONDON, add_working_days, db_now, financial_year_label, financial_year_of, working_days_between
 from core.formatting import london_date
 from reference.models import Area, AreaLevel
@@ -224,10 +224,6 @@ def pipeline_competitions() -> QuerySet[Competition]:
         .prefetch_related("lots__years", "lots__areas")
         .order_by("closes_at", "title")
     )
-
-
-def lot_value_total(lot: Lot) -> Decimal:
-    return sum((lot_year.value for lot_year in lot.years.all()), Decimal("0"))
 
 
 def commissioners_of(competition: Competition) -> QuerySet[User]:

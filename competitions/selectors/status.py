@@ -139,7 +139,3 @@ def competition_stage(competition: Competition, *, now: datetime.datetime | None
     if any(stage in (STANDSTILL, CHALLENGED) for stage in live):
         return STANDSTILL
     return EVALUATION
-
-
-def competition_stage_label(competition: Competition, *, now: datetime.datetime | None = None) -> str:
-    return STAGE_LABELS[competition_stage(competition, now=now)]

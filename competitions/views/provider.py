@@ -680,8 +680,15 @@ def bid_withdraw(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 def _readable_bid(request: HttpRequest, competition_id: int, bid_id: int) -> Bid:
-    bid = Bid.objects.select_related("competition", "organisation").filter(pk=bid_id, competition_id=competition_id)
-    found = bid.first()
+    """The bid, if the sealed-bid rule lets this person read it; 404 otherwise (even its existence is
+    not revealed). The service checks `can_read_bid` again before handing over any content."""
+    competition = get_object_or_404(Competition, pk=competition_id)
+    found = (
+        sel.bids_readable_by(request.user, competition)
+        .select_related("competition", "organisation")
+        .filter(pk=bid_id)
+        .first()
+    )
     if found is None:
         raise Http404
     return found

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from qualification.models import Application, ApplicationSection, HelpRequest, Qualification, RequestedCoverage
-from reference.models import Area, AreaLevel, ServiceCategory
+from reference.models import Area, ServiceCategory
 from reference.selectors import covering_paths
 
 
@@ -43,10 +43,6 @@ def age_text(days: int) -> str:
     if days == 1:
         return "Submitted 1 day ago"
     return f"Submitted {days} days ago"
-
-
-def queue_regions() -> QuerySet[Area]:
-    return Area.objects.filter(level=AreaLevel.REGION).order_by("name")
 
 
 def application_for_review(*, pk: int) -> Application:
