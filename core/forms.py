@@ -19,6 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import BaseValidator, MaxLengthValidator
 from django.forms.boundfield import BoundField
+from django.forms.utils import pretty_name
 
 DATE_PARTS = ("day", "month", "year")
 
@@ -138,8 +139,15 @@ class _GovukFormMixin:
         super().__init__(*args, **kwargs)
         if kwargs.get("label_suffix") is None:
             self.label_suffix = ""
+        # No bound field may be made here: a BoundField copies its field's label when it is first
+        # made and caches it, so one made now would keep the class's label ("Text") after a
+        # subclass's __init__ gives the field its real one (the question being answered).
+
+    def full_clean(self):
+        # Limits and their messages are applied just before validating, when every label is final.
         for name, field in self.fields.items():  # type: ignore[attr-defined]
-            _apply_govuk_limits(field, self[name].label)  # type: ignore[index]
+            _apply_govuk_limits(field, field.label if field.label is not None else pretty_name(name))
+        super().full_clean()  # type: ignore[misc]
 
 
 class GovukForm(_GovukFormMixin, forms.Form):
@@ -328,6 +336,16 @@ def field_params(bound: BoundField) -> dict[str, Any]:
     if prefix:
         params["prefix"] = {"text": prefix}
     return params
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's refusal on the form: beside the field it names where the form has that
+    field, otherwise at the top of the page (in the error summary)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
 
 
 def error_summary_items(*forms_: forms.BaseForm) -> list[dict[str, str]]:

@@ -148,6 +148,28 @@ def test_full_journey_through_pages(signed_in, competition, bidder, settings, tm
     assert bid.is_submitted
 
 
+def test_answer_page_shows_the_question_and_its_guidance(signed_in, competition, bidder):
+    svc.bid_start(competition=competition, user=bidder)
+    question = competition.questions.get(number=1)
+    question.text = "How will you help people keep their tenancy?"
+    question.guidance = "Say who does the work and how often."
+    question.save()
+    page = signed_in.get(url("bid-answer", competition, question_id=question.pk)).content.decode()
+    label = re.search(r'<label class="govuk-label[^"]*" for="text">(.*?)</label>', page, re.S).group(1)
+    assert "How will you help people keep their tenancy?" in label
+    assert ">Text<" not in page
+    assert "Say who does the work and how often." in page
+
+
+def test_pass_fail_page_shows_the_question(signed_in, competition, bidder):
+    svc.bid_start(competition=competition, user=bidder)
+    question = competition.questions.filter(kind="pass_fail").first()
+    assert question is not None, "the factory competition has a pass/fail question"
+    page = signed_in.get(url("bid-answer", competition, question_id=question.pk)).content.decode()
+    assert question.text in page
+    assert ">Confirmed<" not in page and "Confirmed</label>" not in page
+
+
 def test_word_limit_error_keeps_what_was_typed(signed_in, competition, bidder):
     svc.bid_start(competition=competition, user=bidder)
     question = competition.questions.get(number=1)

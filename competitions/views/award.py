@@ -25,6 +25,7 @@ from competitions.selectors.evaluation import direct_award_candidates
 from competitions.selectors.scoring import LotResults, competition_results, lot_results, scale_max
 from competitions.services import award as services
 from core.clock import db_now
+from core.forms import add_service_errors
 
 
 def _competition(competition_id: int) -> Competition:
@@ -44,15 +45,6 @@ def _lot(competition: Competition, lot_id: int) -> Lot:
 
 def _award(lot: Lot) -> Award | None:
     return Award.objects.select_related("bid__organisation", "direct_organisation").filter(lot=lot).first()
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @dataclass
@@ -143,7 +135,7 @@ def challenge(request: HttpRequest, competition_id: int, lot_id: int) -> HttpRes
         try:
             services.award_challenge_record(award=award, details=form.cleaned_data["details"], actor=request.user)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Challenge recorded. The award for {lot.name} is paused.")
             return redirect("competitions:award", competition_id=competition.pk)
@@ -170,7 +162,7 @@ def challenge_resolve(request: HttpRequest, competition_id: int, lot_id: int) ->
                 actor=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Outcome of the challenge recorded for {lot.name}")
             return redirect("competitions:award", competition_id=competition.pk)
@@ -193,7 +185,7 @@ def direct(request: HttpRequest, competition_id: int, lot_id: int) -> HttpRespon
                 lot=lot, organisation=organisation, justification=form.cleaned_data["justification"], actor=request.user
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"You awarded {lot.name} directly to {organisation.display_name}")
             return redirect("competitions:award", competition_id=competition.pk)

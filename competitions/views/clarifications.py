@@ -19,8 +19,8 @@ from competitions.permissions_clarifications import (
 )
 from competitions.selectors import clarifications as sel
 from competitions.services import clarifications as services
-from competitions.views.commissioner import apply_errors
 from core.clock import db_now
+from core.forms import add_service_errors
 
 
 def _competition(pk: int) -> Competition:
@@ -46,7 +46,7 @@ def provider_questions(request: HttpRequest, pk: int) -> HttpResponse:
                     competition=competition, user=request.user, question=form.cleaned_data["question"]
                 )
             except ValidationError as error:
-                apply_errors(form, error)
+                add_service_errors(form, error)
                 deadline_open = False
             else:
                 messages.success(
@@ -107,7 +107,7 @@ def answer(request: HttpRequest, pk: int, clarification_pk: int) -> HttpResponse
                 base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Answer published to everyone invited")
             return redirect("competitions:manage-clarifications", competition.pk)

@@ -18,6 +18,7 @@ from competitions.selectors import competitions as sel
 from competitions.selectors.status import competition_stage, lot_stage, stage_tag
 from competitions.services import setup
 from core.clock import db_now, financial_year_label
+from core.forms import add_service_errors
 from reference.models import Area
 
 
@@ -61,15 +62,6 @@ def editable(view):
     return wrapped
 
 
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's refusal on the form, next to the field it is about where possible."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _form_page(request, competition, form, *, title, caption=None, overrides=None, intro=None, **extra):
     context = {
         "competition": competition,
@@ -111,7 +103,7 @@ def create(request: HttpRequest) -> HttpResponse:
         try:
             competition = setup.competition_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Draft opportunity created. Its reference is {competition.reference}")
             return _to_summary(competition)
@@ -186,7 +178,7 @@ def details(request: HttpRequest, competition: Competition) -> HttpResponse:
         try:
             setup.competition_update_details(competition=competition, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _to_summary(competition)
     return _form_page(request, competition, form, title="About the opportunity")
@@ -206,7 +198,7 @@ def documents(request: HttpRequest, competition: Competition) -> HttpResponse:
                 upload=form.cleaned_data["file"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Document added")
             return redirect("competitions:manage-documents", competition.pk)
@@ -266,7 +258,7 @@ def lot_add(request: HttpRequest, competition: Competition) -> HttpResponse:
                 areas=list(Area.objects.filter(pk__in=form.area_ids())),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if sel.contract_financial_years(competition):
                 return redirect("competitions:manage-lot-years", competition.pk, lot.pk)
@@ -289,7 +281,7 @@ def lot_edit(request: HttpRequest, competition: Competition, lot_pk: int) -> Htt
                 areas=list(Area.objects.filter(pk__in=form.area_ids())),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _to_summary(competition)
     return _form_page(request, competition, form, title=f"Change {lot}")
@@ -323,7 +315,7 @@ def lot_years(request: HttpRequest, competition: Competition, lot_pk: int) -> Ht
         try:
             setup.lot_years_set(lot=lot, actor=request.user, years=form.to_python_years())
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _to_summary(competition)
     return _form_page(
@@ -346,7 +338,7 @@ def contract(request: HttpRequest, competition: Competition) -> HttpResponse:
         try:
             setup.competition_set_contract_terms(competition=competition, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _to_summary(competition)
     return _form_page(request, competition, form, title="Contract and payment")
@@ -371,7 +363,7 @@ def funding_add(request: HttpRequest, competition: Competition) -> HttpResponse:
                 shares=form.shares(),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _to_summary(competition)
     overrides = {f"lot_{lot.pk}": {"suffix": {"text": "%"}, "classes": "govuk-input--width-4"} for lot in lots}
@@ -414,7 +406,7 @@ def question_add(request: HttpRequest, competition: Competition) -> HttpResponse
                 lot_specific=data["lot_specific"] == "yes",
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _to_summary(competition)
     return _form_page(
@@ -446,7 +438,7 @@ def evaluation_model(request: HttpRequest, competition: Competition) -> HttpResp
         try:
             setup.competition_set_evaluation_model(competition=competition, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _to_summary(competition)
     totals = sel.weight_totals(competition)
@@ -474,7 +466,7 @@ def timetable(request: HttpRequest, competition: Competition) -> HttpResponse:
             setup.competition_set_timetable(competition=competition, actor=request.user, **form.values())
         except ValidationError as error:
             competition.refresh_from_db()
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             for warning in sel.timetable_warnings(competition):
                 messages.warning(request, warning)
@@ -561,7 +553,7 @@ def abandon(request: HttpRequest, competition: Competition) -> HttpResponse:
                 base_url=_base_url(request),
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Opportunity cancelled. Everyone invited has been told")
             return _to_summary(competition)
@@ -589,7 +581,7 @@ def lot_abandon(request: HttpRequest, competition: Competition, lot_pk: int) -> 
                 lot=lot, actor=request.user, reason=form.cleaned_data["reason"], base_url=_base_url(request)
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{lot} cancelled. Everyone invited to bid for it has been told")
             return _to_summary(competition)

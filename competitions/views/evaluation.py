@@ -37,6 +37,7 @@ from competitions.selectors.scoring import cap_text, competition_results, scale_
 from competitions.selectors.status import competition_stage, stage_tag
 from competitions.services import evaluation as services
 from core.clock import db_now
+from core.forms import add_service_errors
 
 
 def _competition(competition_id: int) -> Competition:
@@ -45,15 +46,6 @@ def _competition(competition_id: int) -> Competition:
 
 def _bid(competition: Competition, bid_id: int) -> Bid:
     return get_object_or_404(q.submitted_bids(competition), pk=bid_id)
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _whole_bid_url(competition: Competition, bid: Bid) -> str:
@@ -105,7 +97,7 @@ def evaluators(request: HttpRequest, competition_id: int) -> HttpResponse:
         try:
             services.evaluator_assign(competition=competition, user=user, actor=request.user)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{user.full_name} is now an evaluator for this opportunity")
             return redirect("competitions:evaluate-evaluators", competition_id=competition.pk)
@@ -154,7 +146,7 @@ def conflicts(request: HttpRequest, competition_id: int) -> HttpResponse:
                     details=form.cleaned_data[f"details_{bid.pk}"],
                 )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "You have declared your conflicts of interest")
             return redirect("competitions:evaluate", competition_id=competition.pk)
@@ -195,7 +187,7 @@ def score_bid(request: HttpRequest, competition_id: int, bid_id: int) -> HttpRes
         try:
             services.scores_save(evaluator=request.user, bid=bid, entries=form.filled(), submit=submitting)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             if submitting:
                 messages.success(request, f"You have submitted your scores for {bid.organisation.display_name}")
@@ -246,7 +238,7 @@ def pass_fail(request: HttpRequest, competition_id: int, bid_id: int, answer_id:
                 actor=request.user,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Pass or fail recorded for {bid.organisation.display_name}")
             return redirect("competitions:evaluate", competition_id=competition.pk)
@@ -276,7 +268,7 @@ def moderate(request: HttpRequest, competition_id: int, bid_id: int) -> HttpResp
         try:
             services.moderation_record_many(bid=bid, entries=form.filled(), actor=request.user)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Agreed scores saved for {bid.organisation.display_name}")
             return redirect("competitions:evaluate", competition_id=competition.pk)

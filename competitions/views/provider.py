@@ -29,6 +29,7 @@ from competitions.selectors import answer_library
 from competitions.selectors import bids as sel
 from competitions.services import bids as svc
 from core.clock import db_now, financial_year_label
+from core.forms import add_service_errors
 
 TEMPLATES = "competitions/provider/"
 
@@ -96,14 +97,6 @@ def _refusal(request: HttpRequest, competition: Competition, bid: Bid, exc: Vali
     if getattr(exc, "code", None) in ("sent", "not_open", "lot", "years", "not_sent"):
         return _cannot_change(request, competition, bid, exc.messages[0])
     return None
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _task_list_url(competition: Competition) -> str:
@@ -301,7 +294,7 @@ def bid_lots(request: HttpRequest, competition_id: int) -> HttpResponse:
             except ValidationError as exc:
                 if (response := _refusal(request, competition, bid, exc)) is not None:
                     return response
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect(_task_list_url(competition))
     else:
@@ -359,7 +352,7 @@ def bid_answer(request: HttpRequest, competition_id: int, question_id: int, lot_
             except ValidationError as exc:
                 if (response := _refusal(request, competition, bid, exc)) is not None:
                     return response
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect(_task_list_url(competition))
     else:
@@ -445,7 +438,7 @@ def bid_prices(request: HttpRequest, competition_id: int, lot_id: int) -> HttpRe
             except ValidationError as exc:
                 if (response := _refusal(request, competition, bid, exc)) is not None:
                     return response
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect(_task_list_url(competition))
     else:
@@ -501,7 +494,7 @@ def bid_partner_add(request: HttpRequest, competition_id: int) -> HttpResponse:
             except ValidationError as exc:
                 if (response := _refusal(request, competition, bid, exc)) is not None:
                     return response
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect("competitions:bid-partners", competition_id=competition.pk)
     else:
@@ -541,7 +534,7 @@ def bid_documents(request: HttpRequest, competition_id: int) -> HttpResponse:
             except ValidationError as exc:
                 if (response := _refusal(request, competition, bid, exc)) is not None:
                     return response
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Your document was added.")
                 return redirect("competitions:bid-documents", competition_id=competition.pk)
@@ -583,7 +576,7 @@ def bid_declarations(request: HttpRequest, competition_id: int) -> HttpResponse:
             except ValidationError as exc:
                 if (response := _refusal(request, competition, bid, exc)) is not None:
                     return response
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect(_task_list_url(competition))
     else:

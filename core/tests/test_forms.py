@@ -491,3 +491,39 @@ def test_page_heading_field_label_is_the_page_heading():
     html = render_field(OneQuestion(), "email")
     assert html.one("h1", cls="govuk-label-wrapper")
     assert "govuk-label--l" in html.one("label").classes
+
+
+# --- Labels a form sets as it is made --------------------------------------------------------
+
+
+class _LabelledLater(GovukForm):
+    """As the bid answer form does: the label (the question) and the limit come from the instance."""
+
+    text = forms.CharField(label="Text", widget=forms.Textarea, max_length=40)
+
+    def __init__(self, *args, question: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = question
+
+
+def test_a_label_set_in_the_forms_init_is_the_one_shown():
+    html = render_field(_LabelledLater(question="How will you find people homes?"), "text")
+    assert html.one("label", **{"for": "text"}).text.strip() == "How will you find people homes?"
+    assert "Text" not in html.one("label", **{"for": "text"}).text
+
+
+def test_a_label_set_in_the_forms_init_names_the_field_in_its_errors():
+    form = _LabelledLater(data={"text": "x" * 41}, question="How will you find people homes?")
+    assert not form.is_valid()
+    assert form.errors["text"] == ["How will you find people homes? must be 40 characters or fewer"]
+    html = render_field(form, "text")
+    assert html.one("label", **{"for": "text"}).text.strip() == "How will you find people homes?"
+
+
+def test_the_micro_charitys_accounts_upload_says_it_is_optional():
+    from qualification.forms import FinanceForm
+
+    html = render_field(FinanceForm(micro=True), "accounts")
+    assert html.one("label", **{"for": "accounts"}).text.strip() == "Upload your latest accounts (optional)"
+    html = render_field(FinanceForm(micro=False), "accounts")
+    assert html.one("label", **{"for": "accounts"}).text.strip() == "Upload your latest accounts"

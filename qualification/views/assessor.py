@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
+from core.forms import add_service_errors
 from qualification.forms_assessor import (
     ClarificationForm,
     CloseHelpRequestForm,
@@ -48,11 +49,6 @@ def _section(application: Application, key: str) -> ApplicationSection:
         if section.key == key:
             return section
     raise Http404
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @assessor_only
@@ -113,7 +109,7 @@ def section_clarify(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         except decisions.DecisionError as exc:
             error = str(exc)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"We have sent your question to {application.organisation.display_name}")
             return redirect("qualification:assess-application", pk=pk)
@@ -148,7 +144,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         except decisions.DecisionError as exc:
             error = str(exc)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"You have decided the application from {application.organisation.display_name}")
             return redirect("qualification:decision-letter", pk=pk)
@@ -238,7 +234,7 @@ def _qualification_action(request: HttpRequest, pk: int, action: str) -> HttpRes
         except decisions.DecisionError as exc:
             error = str(exc)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -306,7 +302,7 @@ def help_request_close(request: HttpRequest, pk: int) -> HttpResponse:
         except decisions.DecisionError as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"You closed the request from {help_request.organisation.display_name}")
         if not form.errors:
