@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -30,6 +29,7 @@ from accounts.selectors import (
     user_get_by_email,
 )
 from audit.services import audit_record, snapshot
+from core.links import service_url
 from reference.models import Area
 
 INVITATION_FIELDS = ["email", "organisation", "as_org_admin", "role", "area", "expires_at", "accepted_at", "revoked_at"]
@@ -85,14 +85,14 @@ def user_sign_in(
 # --- Password reset --------------------------------------------------------------------------
 
 
-def password_reset_request(*, email: str, base_url: str) -> None:
+def password_reset_request(*, email: str) -> None:
     """E-mail a reset link if an active account has this address. Says nothing either way."""
     user = user_get_by_email(email=email)
     if user is None or not user.is_active or not user.has_usable_password():
         return
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = base_url.rstrip("/") + reverse("accounts:password-reset-confirm", kwargs={"uidb64": uidb64, "token": token})
+    link = service_url("accounts:password-reset-confirm", uidb64=uidb64, token=token)
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     send_mail(
         f"Reset your password for {settings.SERVICE_NAME}",
@@ -134,11 +134,11 @@ def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def invitation_link(*, token: str, base_url: str) -> str:
-    return base_url.rstrip("/") + reverse("accounts:invitation", kwargs={"token": token})
+def invitation_link(*, token: str) -> str:
+    return service_url("accounts:invitation", token=token)
 
 
-def _send_invitation_email(*, invitation: Invitation, token: str, base_url: str) -> None:
+def _send_invitation_email(*, invitation: Invitation, token: str) -> None:
     inviter = invitation.invited_by.get_full_name() or invitation.invited_by.email
     if invitation.organisation_id:
         what = f"join {invitation.organisation.display_name} on {settings.SERVICE_NAME}"
@@ -155,7 +155,7 @@ def _send_invitation_email(*, invitation: Invitation, token: str, base_url: str)
         (
             "Hello,\n\n"
             f"{inviter} has invited you to {what}.\n\n"
-            f"To accept, open this link and set up your account:\n{invitation_link(token=token, base_url=base_url)}\n\n"
+            f"To accept, open this link and set up your account:\n{invitation_link(token=token)}\n\n"
             f"The link stops working on {expires}.\n\n"
             "If you were not expecting this, you can ignore this email.\n"
         ),
@@ -164,7 +164,7 @@ def _send_invitation_email(*, invitation: Invitation, token: str, base_url: str)
     )
 
 
-def _create_invitation(*, invitation: Invitation, actor: User, base_url: str) -> tuple[Invitation, str]:
+def _create_invitation(*, invitation: Invitation, actor: User) -> tuple[Invitation, str]:
     token = _new_token()
     invitation.token_hash = hash_token(token)
     invitation.full_clean()
@@ -172,7 +172,7 @@ def _create_invitation(*, invitation: Invitation, actor: User, base_url: str) ->
     audit_record(
         actor=actor, action="invitation.created", obj=invitation, after=snapshot(invitation, INVITATION_FIELDS)
     )
-    _send_invitation_email(invitation=invitation, token=token, base_url=base_url)
+    _send_invitation_email(invitation=invitation, token=token)
     return invitation, token
 
 
@@ -187,7 +187,6 @@ def invitation_create_for_organisation(
     organisation: Organisation,
     email: str,
     as_org_admin: bool,
-    base_url: str,
     now: datetime.datetime | None = None,
 ) -> tuple[Invitation, str]:
     """Invite a colleague to an organisation. Returns the invitation and its token (only ever e-mailed)."""
@@ -206,7 +205,7 @@ def invitation_create_for_organisation(
         created_at=now,
         expires_at=_expiry(now),
     )
-    return _create_invitation(invitation=invitation, actor=invited_by, base_url=base_url)
+    return _create_invitation(invitation=invitation, actor=invited_by)
 
 
 @transaction.atomic
@@ -216,7 +215,6 @@ def invitation_create_for_staff(
     email: str,
     role: str,
     area: Area | None,
-    base_url: str,
     now: datetime.datetime | None = None,
 ) -> tuple[Invitation, str]:
     """Invite someone to take a framework staff role, limited to an area where the role needs one."""
@@ -235,7 +233,7 @@ def invitation_create_for_staff(
     invitation = Invitation(
         email=email, role=role, area=area, invited_by=invited_by, created_at=now, expires_at=_expiry(now)
     )
-    return _create_invitation(invitation=invitation, actor=invited_by, base_url=base_url)
+    return _create_invitation(invitation=invitation, actor=invited_by)
 
 
 @transaction.atomic

@@ -33,10 +33,6 @@ SIGN_IN_TOO_MANY = "You have tried to sign in too many times. Wait 15 minutes an
 BACKEND = "accounts.backends.EmailBackend"
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
-
-
 def _client_ip(request: HttpRequest) -> str | None:
     """The address sign-in attempts are counted against.
 
@@ -182,7 +178,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def password_reset(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_reset_request(email=form.cleaned_data["email"], base_url=_base_url(request))
+        services.password_reset_request(email=form.cleaned_data["email"])
         return redirect("accounts:password-reset-sent")
     return _form_page(request, "accounts/password_reset.html", form)
 
@@ -264,7 +260,6 @@ def organisation_invite(request: HttpRequest) -> HttpResponse:
                 organisation=membership.organisation,
                 email=form.cleaned_data["email"],
                 as_org_admin=form.cleaned_data["as_org_admin"],
-                base_url=_base_url(request),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -343,7 +338,6 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 area=form.cleaned_data["area"],
-                base_url=_base_url(request),
             )
         except ValidationError as error:
             form.add_error(None, error)

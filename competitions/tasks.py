@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
-from django.urls import reverse
 
 from accounts.selectors import organisation_email_addresses
 from audit.models import AuditEvent
@@ -21,14 +20,10 @@ from audit.services import audit_record
 from competitions.models import Bid, Clarification, Competition, CompetitionInvitation, Lot
 from core.clock import LONDON, db_now, is_working_day
 from core.formatting import london_datetime
+from core.links import service_url
 
 REMINDER_WORKING_DAYS = 3
 REMINDER_ACTION = "competition.deadline_reminder_sent"
-
-
-def _link(base_url: str, name: str, *args) -> str:
-    path = reverse(name, args=args)
-    return base_url.rstrip("/") + path if base_url else path
 
 
 def _send(subject: str, body: str, recipients: list[str]) -> None:
@@ -38,7 +33,7 @@ def _send(subject: str, body: str, recipients: list[str]) -> None:
 
 
 @task
-def send_invitation_email(*, invitation_id: int, base_url: str = "") -> None:
+def send_invitation_email(*, invitation_id: int) -> None:
     invitation = CompetitionInvitation.objects.select_related("competition", "organisation").get(pk=invitation_id)
     competition = invitation.competition
     lots = ", ".join(lot.name for lot in invitation.lots.all())
@@ -55,27 +50,27 @@ def send_invitation_email(*, invitation_id: int, base_url: str = "") -> None:
         f"Hello,\n\nA new opportunity is open: {competition.title}.\n\n{competition.summary}\n\n{what}\n\n"
         f"Closing date: {london_datetime(competition.closes_at)}.\n"
         f"Questions by: {london_datetime(competition.clarification_deadline)}.\n\n"
-        f"See the opportunity: {_link(base_url, 'competitions:opportunity', competition.pk)}\n"
+        f"See the opportunity: {service_url('competitions:opportunity', competition.pk)}\n"
     )
     _send(subject, body, organisation_email_addresses(invitation.organisation))
 
 
 @task
-def send_clarification_answer_emails(*, clarification_id: int, base_url: str = "") -> None:
+def send_clarification_answer_emails(*, clarification_id: int) -> None:
     clarification = Clarification.objects.select_related("competition").get(pk=clarification_id)
     competition = clarification.competition
     subject = f"A question has been answered: {competition.title} ({competition.reference})"
     body = (
         f"Hello,\n\nA question about {competition.title} has been answered. Everyone invited sees the same answer.\n\n"
         f"Question:\n{clarification.question}\n\nAnswer:\n{clarification.answer}\n\n"
-        f"See all questions and answers: {_link(base_url, 'competitions:clarifications', competition.pk)}\n"
+        f"See all questions and answers: {service_url('competitions:clarifications', competition.pk)}\n"
     )
     for invitation in competition.invitations.select_related("organisation"):
         _send(subject, body, organisation_email_addresses(invitation.organisation))
 
 
 @task
-def send_abandon_emails(*, competition_id: int, lot_id: int | None = None, base_url: str = "") -> None:
+def send_abandon_emails(*, competition_id: int, lot_id: int | None = None) -> None:
     competition = Competition.objects.get(pk=competition_id)
     if lot_id is not None:
         lot = Lot.objects.get(pk=lot_id)
@@ -116,7 +111,7 @@ def _already_reminded(invitation: CompetitionInvitation) -> bool:
 
 
 @task
-def send_deadline_reminders(*, base_url: str = "") -> int:
+def send_deadline_reminders() -> int:
     """Remind organisations that can bid and have not submitted, from 3 working days before the
     closing date. Each organisation is reminded once per opportunity. Returns how many were sent."""
     now = db_now()
@@ -151,7 +146,7 @@ def send_deadline_reminders(*, base_url: str = "") -> int:
                 body = (
                     f"Hello,\n\nBids for {competition.title} close at {london_datetime(competition.closes_at)}.\n\n"
                     "Your organisation has not submitted a bid yet. Bids cannot be sent after the closing date.\n\n"
-                    f"See the opportunity: {_link(base_url, 'competitions:opportunity', competition.pk)}\n"
+                    f"See the opportunity: {service_url('competitions:opportunity', competition.pk)}\n"
                 )
                 _send(subject, body, organisation_email_addresses(invitation.organisation))
                 sent += 1

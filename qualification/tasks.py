@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
-from django.urls import reverse
 
 from accounts.selectors import organisation_email_addresses
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.formatting import london_date
+from core.links import service_url
 from qualification.models import DECLARATION_VALID_FOR
 from qualification.selectors.applications import organisations_due_declaration
 
@@ -32,7 +31,7 @@ def send_declaration_reminders() -> int:
         if already:
             continue
         expires = london_date(declaration.confirmed_at + DECLARATION_VALID_FOR)
-        link = getattr(settings, "SERVICE_BASE_URL", "").rstrip("/") + reverse("qualification:declaration")
+        link = service_url("qualification:declaration")
         body = (
             f"Hello,\n\nEach year we ask {organisation.display_name} to confirm its declaration for the probation "
             f"services framework. Your last one runs out on {expires}.\n\n"

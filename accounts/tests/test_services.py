@@ -26,7 +26,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-BASE = "http://testserver/"
+BASE = "https://commission-probation.test"
 T0 = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 
 
@@ -123,7 +123,7 @@ def test_inactive_user_cannot_sign_in():
 
 def test_reset_emails_a_working_link_to_a_known_address():
     user = UserFactory(email="sam@example.org")
-    services.password_reset_request(email="Sam@Example.org", base_url=BASE)
+    services.password_reset_request(email="Sam@Example.org")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["sam@example.org"]
     link = next(line for line in mail.outbox[0].body.splitlines() if line.startswith("http"))
@@ -134,7 +134,7 @@ def test_reset_emails_a_working_link_to_a_known_address():
 @pytest.mark.parametrize("email", ["nobody@example.org", "inactive@example.org"])
 def test_reset_sends_nothing_for_unknown_or_inactive_addresses(email):
     UserFactory(email="inactive@example.org", is_active=False)
-    services.password_reset_request(email=email, base_url=BASE)
+    services.password_reset_request(email=email)
     assert mail.outbox == []
 
 
@@ -156,7 +156,7 @@ def test_organisation_invitation_stores_only_a_hash_and_emails_the_link():
     admin = make_provider_user(is_admin=True)
     org = admin.memberships.get().organisation
     invitation, token = services.invitation_create_for_organisation(
-        invited_by=admin, organisation=org, email="New@Example.org", as_org_admin=False, base_url=BASE
+        invited_by=admin, organisation=org, email="New@Example.org", as_org_admin=False
     )
     assert invitation.email == "new@example.org"
     assert invitation.token_hash == selectors.hash_token(token) != token
@@ -174,15 +174,15 @@ def test_cannot_invite_a_member_twice_or_an_existing_member():
     make_provider_user(organisation=org, email="colleague@example.org")
     with pytest.raises(ValidationError) as error:
         services.invitation_create_for_organisation(
-            invited_by=admin, organisation=org, email="colleague@example.org", as_org_admin=False, base_url=BASE
+            invited_by=admin, organisation=org, email="colleague@example.org", as_org_admin=False
         )
     assert "already a member" in str(error.value)
     services.invitation_create_for_organisation(
-        invited_by=admin, organisation=org, email="new@example.org", as_org_admin=False, base_url=BASE
+        invited_by=admin, organisation=org, email="new@example.org", as_org_admin=False
     )
     with pytest.raises(ValidationError, match="already invited"):
         services.invitation_create_for_organisation(
-            invited_by=admin, organisation=org, email="NEW@example.org", as_org_admin=True, base_url=BASE
+            invited_by=admin, organisation=org, email="NEW@example.org", as_org_admin=True
         )
 
 
@@ -206,7 +206,7 @@ def test_service_invitation_expiry_follows_setting():
     org = admin.memberships.get().organisation
     with override_settings(INVITATION_VALID_DAYS=3):
         invitation, _ = services.invitation_create_for_organisation(
-            invited_by=admin, organisation=org, email="a@example.org", as_org_admin=False, base_url=BASE, now=T0
+            invited_by=admin, organisation=org, email="a@example.org", as_org_admin=False, now=T0
         )
     assert invitation.expires_at == T0 + datetime.timedelta(days=3)
 
@@ -241,7 +241,7 @@ def test_existing_user_accepts_a_staff_role_while_signed_in():
     administrator = make_user_with_role(Role.ADMINISTRATOR)
     person = make_user_with_role(Role.ASSESSOR, email="pat@example.org")
     invitation, _ = services.invitation_create_for_staff(
-        invited_by=administrator, email="pat@example.org", role=Role.COMMISSIONER, area=area("K"), base_url=BASE
+        invited_by=administrator, email="pat@example.org", role=Role.COMMISSIONER, area=area("K")
     )
     services.invitation_accept(invitation=invitation, user=person)
     assert set(person.staff_roles.values_list("role", flat=True)) == {Role.ASSESSOR, Role.COMMISSIONER}
@@ -289,13 +289,13 @@ def test_staff_invitation_area_rules(role, area_code, ok):
     place = area(area_code) if area_code else None
     if ok:
         invitation, _ = services.invitation_create_for_staff(
-            invited_by=administrator, email="pat@example.org", role=role, area=place, base_url=BASE
+            invited_by=administrator, email="pat@example.org", role=role, area=place
         )
         assert invitation.role == role and invitation.area == place
     else:
         with pytest.raises(ValidationError):
             services.invitation_create_for_staff(
-                invited_by=administrator, email="pat@example.org", role=role, area=place, base_url=BASE
+                invited_by=administrator, email="pat@example.org", role=role, area=place
             )
         assert not Invitation.objects.exists()
 
@@ -303,7 +303,7 @@ def test_staff_invitation_area_rules(role, area_code, ok):
 def test_administrator_role_gives_and_removes_admin_site_access():
     administrator = make_user_with_role(Role.ADMINISTRATOR)
     invitation, _ = services.invitation_create_for_staff(
-        invited_by=administrator, email="pat@example.org", role=Role.ADMINISTRATOR, area=None, base_url=BASE
+        invited_by=administrator, email="pat@example.org", role=Role.ADMINISTRATOR, area=None
     )
     user = services.invitation_accept(invitation=invitation, full_name="Pat", password="a long passphrase")
     assert user.is_staff

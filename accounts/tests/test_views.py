@@ -26,7 +26,7 @@ def _text(response) -> str:
 
 
 def _link_from_outbox(index: int = -1) -> str:
-    return re.search(r"http://testserver(/\S+)", mail.outbox[index].body).group(1)
+    return re.search(r"https://commission-probation\.test(/\S+)", mail.outbox[index].body).group(1)
 
 
 # --- Sign in ---------------------------------------------------------------------------------

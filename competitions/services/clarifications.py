@@ -57,7 +57,6 @@ def clarification_answer(
     actor: User,
     answer: str,
     question: str | None = None,
-    base_url: str = "",
     now: datetime.datetime | None = None,
 ) -> Clarification:
     """Publish an answer to every invited organisation. The commissioner may reword the question
@@ -82,5 +81,5 @@ def clarification_answer(
     audit_record(
         actor=actor, action="clarification.answered", obj=clarification, before=before, after=snapshot(clarification)
     )
-    tasks.send_clarification_answer_emails.enqueue(clarification_id=clarification.pk, base_url=base_url)
+    tasks.send_clarification_answer_emails.enqueue(clarification_id=clarification.pk)
     return clarification

@@ -435,9 +435,7 @@ def _organisations_for_lot(competition: Competition, lot: Lot) -> tuple[set[int]
 
 
 @transaction.atomic
-def competition_launch(
-    *, competition: Competition, actor: User, base_url: str = "", now: datetime.datetime | None = None
-) -> Competition:
+def competition_launch(*, competition: Competition, actor: User, now: datetime.datetime | None = None) -> Competition:
     """Open the competition for bids and invite: every organisation eligible for at least one
     lot (with those lots), and organisations covering part of a lot as possible partners.
     Each is e-mailed by a background task; the invitation shows in the service at once."""
@@ -494,12 +492,12 @@ def competition_launch(
         )
         invitations.append(invitation)
     for invitation in invitations:
-        tasks.send_invitation_email.enqueue(invitation_id=invitation.pk, base_url=base_url)
+        tasks.send_invitation_email.enqueue(invitation_id=invitation.pk)
     return competition
 
 
 @transaction.atomic
-def competition_abandon(*, competition: Competition, actor: User, reason: str, base_url: str = "") -> Competition:
+def competition_abandon(*, competition: Competition, actor: User, reason: str) -> Competition:
     from competitions import tasks
 
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
@@ -520,12 +518,12 @@ def competition_abandon(*, competition: Competition, actor: User, reason: str, b
         after=snapshot(competition, ["abandoned_at", "abandoned_by", "abandoned_reason"]),
     )
     if competition.launched_at is not None:
-        tasks.send_abandon_emails.enqueue(competition_id=competition.pk, lot_id=None, base_url=base_url)
+        tasks.send_abandon_emails.enqueue(competition_id=competition.pk, lot_id=None)
     return competition
 
 
 @transaction.atomic
-def lot_abandon(*, lot: Lot, actor: User, reason: str, base_url: str = "") -> Lot:
+def lot_abandon(*, lot: Lot, actor: User, reason: str) -> Lot:
     from competitions import tasks
 
     lot = Lot.objects.select_for_update().select_related("competition").get(pk=lot.pk)
@@ -540,7 +538,7 @@ def lot_abandon(*, lot: Lot, actor: User, reason: str, base_url: str = "") -> Lo
     lot.save(update_fields=["abandoned_at", "abandoned_by", "abandoned_reason"])
     audit_record(actor=actor, action="competition.lot_abandoned", obj=lot, before=before, after=snapshot(lot))
     if lot.competition.launched_at is not None:
-        tasks.send_abandon_emails.enqueue(competition_id=lot.competition_id, lot_id=lot.pk, base_url=base_url)
+        tasks.send_abandon_emails.enqueue(competition_id=lot.competition_id, lot_id=lot.pk)
     return lot
 
 

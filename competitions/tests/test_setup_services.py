@@ -212,7 +212,7 @@ def test_launch_invites_exactly_the_eligible_and_tells_partial_coverage_organisa
     QualificationFactory(organisation=local, category=categories[0], area=maidstone)
     national_user = _member(national)
 
-    setup.competition_launch(competition=competition, actor=commissioner, base_url="http://testserver/")
+    setup.competition_launch(competition=competition, actor=commissioner)
 
     invitations = {i.organisation.legal_name: i for i in CompetitionInvitation.objects.filter(competition=competition)}
     assert set(invitations) == {"National Ltd", "Kent Homes", "Maidstone Local"}

@@ -104,7 +104,6 @@ def answer(request: HttpRequest, pk: int, clarification_pk: int) -> HttpResponse
                 actor=request.user,
                 answer=form.cleaned_data["answer"],
                 question=form.cleaned_data["question"],
-                base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             add_service_errors(form, error)

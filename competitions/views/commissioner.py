@@ -22,10 +22,6 @@ from core.forms import add_service_errors
 from reference.models import Area
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
-
-
 def commissioner_only(view):
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
@@ -516,7 +512,7 @@ def launch(request: HttpRequest, competition: Competition) -> HttpResponse:
     problems = sel.launch_problems(competition)
     if request.method == "POST" and not problems:
         try:
-            setup.competition_launch(competition=competition, actor=request.user, base_url=_base_url(request))
+            setup.competition_launch(competition=competition, actor=request.user)
         except ValidationError as error:
             problems = error.messages
         else:
@@ -550,7 +546,6 @@ def abandon(request: HttpRequest, competition: Competition) -> HttpResponse:
                 competition=competition,
                 actor=request.user,
                 reason=form.cleaned_data["reason"],
-                base_url=_base_url(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -577,9 +572,7 @@ def lot_abandon(request: HttpRequest, competition: Competition, lot_pk: int) -> 
     form = f.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            setup.lot_abandon(
-                lot=lot, actor=request.user, reason=form.cleaned_data["reason"], base_url=_base_url(request)
-            )
+            setup.lot_abandon(lot=lot, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -27,6 +28,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 SERVICE_NAME = "Commission probation services"
 # Absolute links in e-mails start with this.
 SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000")
+if not SERVICE_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SERVICE_BASE_URL must be an absolute address, like https://example.gov.uk")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)

@@ -16,12 +16,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.selectors import organisation_email_addresses
 from audit.services import audit_record, snapshot
+from core.links import service_url
 from qualification.models import Application, ApplicationSection, HelpRequest, Qualification, RequestedCoverage
 from qualification.selectors.coverage import coverage_sentences
 from qualification.selectors.queue import (
@@ -72,11 +72,6 @@ def _send_to_organisation(organisation: Organisation, subject: str, body: str) -
     recipients = organisation_email_addresses(organisation)
     if recipients:
         transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
-
-
-def _service_link(path: str) -> str:
-    base = getattr(settings, "SERVICE_BASE_URL", "")
-    return f"{base.rstrip('/')}{path}" if base else path
 
 
 # --- Reviewing sections -----------------------------------------------------------------------
@@ -316,7 +311,7 @@ def application_decide(
         before=before,
         after=snapshot(application, [*APPLICATION_FIELDS, "decision_letter"]),
     )
-    link = _service_link(reverse("qualification:decision-letter", args=[application.pk]))
+    link = service_url("qualification:decision-letter", application.pk)
     _send_to_organisation(
         organisation,
         "Our decision on your application to join the framework",
