@@ -7,6 +7,7 @@ the clock. Bid content is sealed: read it only through `competitions.permissions
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation
+from competitions import rules
 from reference.models import Area, ServiceType
 
 USER = settings.AUTH_USER_MODEL
@@ -41,6 +43,17 @@ SCALE_MAX = {ScoringScale.ZERO_TO_FOUR: 4, ScoringScale.ZERO_TO_FIVE: 5, Scoring
 class TieBreak(models.TextChoices):
     QUALITY_THEN_PRICE = "quality_then_price", "Higher quality score wins, then the lower price"
     PRICE_THEN_QUALITY = "price_then_quality", "Lower price wins, then the higher quality score"
+
+
+class CompetitionQuerySet(models.QuerySet):
+    def bidding_closed(self, *, now: datetime.datetime | None = None) -> CompetitionQuerySet:
+        return self.filter(rules.BIDDING_CLOSED.q(now=now))
+
+    def bidding_open(self, *, now: datetime.datetime | None = None) -> CompetitionQuerySet:
+        return self.filter(rules.BIDDING_OPEN.q(now=now))
+
+    def planned(self) -> CompetitionQuerySet:
+        return self.filter(rules.PLANNED.q())
 
 
 class Competition(models.Model):
@@ -87,6 +100,8 @@ class Competition(models.Model):
     abandoned_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     abandoned_reason = models.TextField(blank=True)
 
+    objects = CompetitionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["launched_at", "closes_at"], name="competition_timetable_idx")]
@@ -99,6 +114,16 @@ class Competition(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def is_bidding_closed(self, *, now: datetime.datetime | None = None) -> bool:
+        return rules.BIDDING_CLOSED.holds(self, now=now)
+
+    def is_bidding_open(self, *, now: datetime.datetime | None = None) -> bool:
+        return rules.BIDDING_OPEN.holds(self, now=now)
+
+    @property
+    def is_planned(self) -> bool:
+        return rules.PLANNED.holds(self)
 
 
 class CompetitionMember(models.Model):
@@ -276,6 +301,16 @@ class Clarification(models.Model):
         ordering = ["asked_at"]
 
 
+class BidQuerySet(models.QuerySet):
+    def sent(self) -> BidQuerySet:
+        return self.filter(rules.SENT.q())
+
+    def sent_and_closed(self, *, now: datetime.datetime | None = None) -> BidQuerySet:
+        """Sent bids of competitions whose bidding has closed: the only bids anyone outside the
+        bidding organisation may ever see or count."""
+        return self.filter(rules.SENT.q() & rules.BIDDING_CLOSED.q(prefix="competition__", now=now))
+
+
 class Bid(models.Model):
     """One organisation's bid for one competition, covering any number of its lots.
 
@@ -297,6 +332,8 @@ class Bid(models.Model):
     # Declarations made on submitting.
     declarations_confirmed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = BidQuerySet.as_manager()
+
     class Meta:
         constraints = [
             # One bid per organisation per competition; withdrawing and resubmitting reuses it.
@@ -307,8 +344,14 @@ class Bid(models.Model):
         return f"Bid from {self.organisation} for {self.competition}"
 
     @property
-    def is_submitted(self) -> bool:
-        return self.submitted_at is not None and self.withdrawn_at is None
+    def is_sent(self) -> bool:
+        return rules.SENT.holds(self)
+
+    # The older name, still used by pages being reworked; the same rule.
+    is_submitted = is_sent
+
+    def is_sent_and_closed(self, *, now: datetime.datetime | None = None) -> bool:
+        return self.is_sent and self.competition.is_bidding_closed(now=now)
 
 
 class BidReceipt(models.Model):
@@ -448,6 +491,14 @@ class PassFailResult(models.Model):
 # --- Award ------------------------------------------------------------------------------
 
 
+class AwardQuerySet(models.QuerySet):
+    def final(self, *, now: datetime.datetime | None = None) -> AwardQuerySet:
+        return self.filter(rules.AWARD_FINAL.q(now=now))
+
+    def published(self) -> AwardQuerySet:
+        return self.filter(rules.AWARD_PUBLISHED.q())
+
+
 class Award(models.Model):
     """The result for one lot: recommended, approved by someone else (four eyes), then the
     waiting period (standstill); a challenge pauses it. Or a direct award with a justification."""
@@ -470,6 +521,8 @@ class Award(models.Model):
     challenge_resolution = models.TextField(blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
+    objects = AwardQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -480,6 +533,13 @@ class Award(models.Model):
                 name="award_four_eyes",
             ),
         ]
+
+    def is_final(self, *, now: datetime.datetime | None = None) -> bool:
+        return rules.AWARD_FINAL.holds(self, now=now)
+
+    @property
+    def is_published(self) -> bool:
+        return rules.AWARD_PUBLISHED.holds(self)
 
 
 class OutcomeLetter(models.Model):

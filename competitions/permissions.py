@@ -7,15 +7,12 @@ from __future__ import annotations
 import datetime
 
 from accounts.permissions import is_commissioner, is_member_of, membership_of
-from competitions.models import Bid, Competition, CompetitionMember, ConflictDeclaration
-from core.clock import db_now
+from competitions.models import Bid, Competition, CompetitionInvitation, CompetitionMember, ConflictDeclaration
 
 
 def bidding_closed(competition: Competition, *, now: datetime.datetime | None = None) -> bool:
-    """True from the closing date's instant on, by the database server's clock."""
-    if competition.closes_at is None or competition.launched_at is None:
-        return False
-    return (now or db_now()) >= competition.closes_at
+    """True from the closing date's instant on, by the database server's clock (`rules.BIDDING_CLOSED`)."""
+    return competition.is_bidding_closed(now=now)
 
 
 def is_competition_commissioner(user, competition: Competition) -> bool:
@@ -50,22 +47,28 @@ def can_read_bid(user, bid: Bid, *, now: datetime.datetime | None = None) -> boo
         return False
     if is_member_of(user, bid.organisation):
         return True
-    # Outside the bidding organisation only a bid actually sent (and not withdrawn) is ever read.
-    if bid.submitted_at is None or bid.withdrawn_at is not None:
-        return False
-    if not bidding_closed(bid.competition, now=now):
+    # Outside the bidding organisation only a sent bid is ever read, and only once bidding has closed.
+    if not bid.is_sent_and_closed(now=now):
         return False
     if is_competition_commissioner(user, bid.competition):
         return True
     return is_competition_evaluator(user, bid.competition) and evaluator_cleared_for(user, bid)
 
 
-def can_bid(user, competition: Competition) -> bool:
-    """A member of an organisation invited as eligible, while bidding is open."""
+def is_invited_to_bid(user, competition: Competition) -> bool:
+    """A member of an organisation invited to bid (not only as a possible partner), whatever the time."""
     membership = membership_of(user)
-    if membership is None or competition.launched_at is None or competition.abandoned_at is not None:
+    if membership is None or competition.launched_at is None:
         return False
-    return competition.invitations.filter(organisation_id=membership.organisation_id, kind="eligible").exists()
+    return competition.invitations.filter(
+        organisation_id=membership.organisation_id, kind=CompetitionInvitation.Kind.ELIGIBLE
+    ).exists()
+
+
+def can_bid(user, competition: Competition, *, now: datetime.datetime | None = None) -> bool:
+    """Invited to bid, while the opportunity is open for bids (`rules.BIDDING_OPEN`, by the
+    database server's clock). The bid services check the deadline again under a row lock."""
+    return competition.is_bidding_open(now=now) and is_invited_to_bid(user, competition)
 
 
 def can_manage_competition(user, competition: Competition) -> bool:

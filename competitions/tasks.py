@@ -116,15 +116,11 @@ def send_deadline_reminders() -> int:
     closing date. Each organisation is reminded once per opportunity. Returns how many were sent."""
     now = db_now()
     sent = 0
-    open_now = Competition.objects.filter(launched_at__isnull=False, abandoned_at__isnull=True, closes_at__gt=now)
+    open_now = Competition.objects.bidding_open(now=now)
     for competition in open_now:
         if now < reminder_due_from(competition.closes_at):
             continue
-        submitted = set(
-            Bid.objects.filter(
-                competition=competition, submitted_at__isnull=False, withdrawn_at__isnull=True
-            ).values_list("organisation_id", flat=True)
-        )
+        submitted = set(Bid.objects.sent().filter(competition=competition).values_list("organisation_id", flat=True))
         invitations = competition.invitations.filter(kind=CompetitionInvitation.Kind.ELIGIBLE).select_related(
             "organisation"
         )

@@ -8,7 +8,6 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.tasks import task
 
 from accounts.models import User
@@ -52,12 +51,8 @@ def send_standstill_ending_reminders() -> int:
     now = db_now()
     horizon = add_working_days(now, 1)
     reminded = set(AuditEvent.objects.filter(action=REMINDER_ACTION).values_list("object_id", flat=True))
-    awards = Award.objects.filter(
-        approved_at__isnull=False,
-        cancelled_at__isnull=True,
-        standstill_ends_at__gt=now,
-        standstill_ends_at__lte=horizon,
-    ).filter(Q(challenged_at__isnull=True) | Q(challenge_resolved_at__isnull=False))
+    # Final by the horizon but not yet: the waiting period ends within the next working day.
+    awards = Award.objects.final(now=horizon).exclude(pk__in=Award.objects.final(now=now).values("pk"))
     sent = 0
     for award in awards.select_related("lot__competition"):
         if str(award.pk) in reminded:

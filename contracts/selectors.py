@@ -30,16 +30,11 @@ def contract_detail(*, user, pk: int) -> Contract:
 
 
 def awards_due_for_contract() -> list[Award]:
-    """Approved, not cancelled, waiting period over, no open challenge, no contract yet."""
+    """Final awards (`rules.AWARD_FINAL`) of lots still wanted that have no contract yet."""
     now = db_now()
     candidates = (
-        Award.objects.filter(
-            approved_at__isnull=False,
-            cancelled_at__isnull=True,
-            standstill_ends_at__lte=now,
-            contract__isnull=True,
-            lot__abandoned_at__isnull=True,
-        )
+        Award.objects.final(now=now)
+        .filter(contract__isnull=True, lot__abandoned_at__isnull=True)
         .select_related("lot")
         .order_by("standstill_ends_at")
     )

@@ -7,22 +7,23 @@ import datetime
 from accounts.permissions import membership_of
 from competitions.models import Award, OutcomeLetter
 from competitions.permissions_evaluation import can_manage_evaluation
-from core.clock import db_now, working_days_between
+from core.clock import working_days_between
 
 
 def contract_refusal(award: Award, *, now: datetime.datetime | None = None) -> str:
-    """Why no contract can be made for this award yet ("" if it can)."""
+    """Why no contract can be made for this award yet ("" if it can): the award must be final
+    (`rules.AWARD_FINAL`) and its lot still wanted. The reasons only explain a refusal."""
+    if award.lot.abandoned_at is not None:
+        return "The lot was cancelled"
+    if award.is_final(now=now):
+        return ""
     if award.cancelled_at is not None:
         return "The award was cancelled"
-    if award.approved_at is None or award.standstill_ends_at is None:
+    if award.approved_at is None:
         return "The award has not been approved yet"
     if award.challenged_at is not None and award.challenge_resolved_at is None:
         return "The award has been challenged. Resolve the challenge first"
-    if award.lot.abandoned_at is not None:
-        return "The lot was cancelled"
-    if (now or db_now()) < award.standstill_ends_at:
-        return "The waiting period has not ended yet"
-    return ""
+    return "The waiting period has not ended yet"
 
 
 def outcome_letters_visible_to(user, competition):

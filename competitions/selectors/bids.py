@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from accounts.permissions import membership_of
+from competitions import rules
 from competitions.models import (
     Bid,
     BidAnswer,
@@ -30,7 +31,6 @@ from competitions.models import (
     Question,
     QuestionKind,
 )
-from competitions.permissions import bidding_closed
 from core.clock import db_now
 
 # What the bidder confirms on the declarations page (and what the digest records).
@@ -282,9 +282,9 @@ def bids_readable_by(user, competition: Competition, *, now: datetime.datetime |
         return bids.none()
     membership = membership_of(user)
     own = Q(organisation_id=membership.organisation_id) if membership else Q(pk__in=[])
-    if not bidding_closed(competition, now=now):
+    if not competition.is_bidding_closed(now=now):
         return bids.filter(own)
-    sent = Q(submitted_at__isnull=False, withdrawn_at__isnull=True)
+    sent = rules.SENT.q()
     from accounts.permissions import is_commissioner
 
     roles = set(CompetitionMember.objects.filter(competition=competition, user=user).values_list("role", flat=True))

@@ -46,7 +46,8 @@ def evaluators_available(competition: Competition) -> QuerySet[User]:
 
 def submitted_bids(competition: Competition) -> QuerySet[Bid]:
     return (
-        Bid.objects.filter(competition=competition, submitted_at__isnull=False, withdrawn_at__isnull=True)
+        Bid.objects.sent()
+        .filter(competition=competition)
         .select_related("organisation", "competition")
         .order_by("submitted_at", "pk")
     )

@@ -136,7 +136,8 @@ class LotResults:
 
 def _submitted_bids(competition: Competition) -> list[Bid]:
     return list(
-        Bid.objects.filter(competition=competition, submitted_at__isnull=False, withdrawn_at__isnull=True)
+        Bid.objects.sent()
+        .filter(competition=competition)
         .select_related("organisation")
         .prefetch_related(
             Prefetch("bid_lots", queryset=BidLot.objects.prefetch_related("prices")),

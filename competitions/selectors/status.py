@@ -76,12 +76,12 @@ class _Clock:
 
 
 def _pre_close_stage(competition: Competition, clock: _Clock) -> str | None:
-    """The stage while bidding has not closed, or None once it has."""
+    """The stage while bidding has not closed (`rules.BIDDING_CLOSED`), or None once it has."""
     if competition.abandoned_at is not None:
         return ABANDONED
     if competition.launched_at is None:
-        return PLANNED if competition.planned_at is not None else DRAFT
-    if competition.closes_at is None or clock() < competition.closes_at:
+        return PLANNED if competition.is_planned else DRAFT
+    if not competition.is_bidding_closed(now=clock()):
         return OPEN
     return None
 
@@ -99,17 +99,13 @@ def _award_stage(lot: Lot, clock: _Clock) -> str:
     if lot.abandoned_at is not None:
         return ABANDONED
     award = _live_award(lot)
-    if award is None:
+    if award is None or not award.is_published:
         return EVALUATION
-    if award.direct_organisation_id is not None and award.bid_id is None:
+    if award.is_final(now=clock()):
         return AWARDED
-    if award.approved_at is None:
-        return EVALUATION
     if award.challenged_at is not None and award.challenge_resolved_at is None:
         return CHALLENGED
-    if award.standstill_ends_at is not None and clock() < award.standstill_ends_at:
-        return STANDSTILL
-    return AWARDED
+    return STANDSTILL
 
 
 def lot_stage(lot: Lot, now: datetime.datetime | None = None) -> str:

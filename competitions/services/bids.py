@@ -33,7 +33,7 @@ from competitions.models import (
     Question,
     QuestionKind,
 )
-from competitions.permissions import can_bid, can_read_bid
+from competitions.permissions import can_read_bid, is_invited_to_bid
 from competitions.selectors import bids as sel
 from core.clock import db_now
 from core.formatting import london_datetime
@@ -68,10 +68,10 @@ def _lock_open(competition_id: int) -> tuple[Competition, datetime.datetime]:
     """Lock the competition row, then read the database clock; refuse after the closing date."""
     competition = Competition.objects.select_for_update().get(pk=competition_id)
     now = db_now()
-    if competition.launched_at is None or competition.abandoned_at is not None:
-        raise ValidationError("This opportunity is not open for bids.", code="not_open")
-    if competition.closes_at is None or now >= competition.closes_at:
+    if competition.is_bidding_closed(now=now):
         raise BidClosed
+    if not competition.is_bidding_open(now=now):
+        raise ValidationError("This opportunity is not open for bids.", code="not_open")
     return competition, now
 
 
@@ -82,7 +82,7 @@ def _lock_bid(*, bid: Bid, user, allow_sent: bool = False) -> tuple[Bid, datetim
         raise PermissionDenied
     _competition, now = _lock_open(bid.competition_id)
     locked = Bid.objects.select_for_update().select_related("competition", "organisation").get(pk=bid.pk)
-    if locked.is_submitted and not allow_sent:
+    if locked.is_sent and not allow_sent:
         raise ValidationError(SENT_MESSAGE, code="sent")
     return locked, now
 
@@ -98,7 +98,7 @@ def _touch(bid: Bid, now: datetime.datetime) -> None:
 @transaction.atomic
 def bid_start(*, competition: Competition, user) -> Bid:
     """Start (or return) the organisation's one bid for this competition."""
-    if not can_bid(user, competition):
+    if not is_invited_to_bid(user, competition):
         raise PermissionDenied
     organisation = membership_of(user).organisation
     _competition, now = _lock_open(competition.pk)
@@ -359,7 +359,7 @@ def bid_submit(*, bid: Bid, user) -> BidReceipt:
 def bid_withdraw(*, bid: Bid, user) -> BidReceipt:
     """Take a sent bid back before the closing date. It stays as a draft to change and send again."""
     bid, now = _lock_bid(bid=bid, user=user, allow_sent=True)
-    if not bid.is_submitted:
+    if not bid.is_sent:
         raise ValidationError("This bid has not been sent, so there is nothing to withdraw.", code="not_sent")
     bid.withdrawn_at = now
     bid.withdrawn_by = user

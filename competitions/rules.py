@@ -1,0 +1,55 @@
+"""The competition rules other apps rely on, each written once (see `core.rules`).
+
+Every place that asks one of these questions — pages, services, the sealed-bid permission, open
+data, insights, the public registers, the national data generator — uses these rules, through the
+queryset methods and model predicates in `competitions.models` or, inside another query, through
+`rule.q(prefix=...)`. Nobody retypes them as their own `Q` or `if`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from core.rules import Rule
+
+# Bidding has closed: from the closing date's instant on (by the database server's clock), for an
+# opportunity that was launched. Bids may then be read by the competition team, and never change.
+BIDDING_CLOSED = Rule("bidding has closed", lambda now: Q(launched_at__isnull=False, closes_at__lte=now))
+
+# Open for bids: launched, not cancelled, and the closing date still ahead.
+BIDDING_OPEN = Rule(
+    "open for bids", lambda now: Q(launched_at__isnull=False, abandoned_at__isnull=True, closes_at__gt=now)
+)
+
+# Published as planned (the public pipeline) but not yet launched.
+PLANNED = Rule("planned", lambda now: Q(planned_at__isnull=False, launched_at__isnull=True), uses_clock=False)
+
+# A sent bid: submitted and not withdrawn since. Only sent bids are ever read, scored or counted.
+SENT = Rule("a sent bid", lambda now: Q(submitted_at__isnull=False, withdrawn_at__isnull=True), uses_clock=False)
+
+# The award is final: a direct award, or one approved, not paused by an unresolved challenge, and
+# whose waiting period (standstill) has ended; never a cancelled one. A contract may follow.
+AWARD_FINAL = Rule(
+    "the award is final",
+    lambda now: (
+        Q(cancelled_at__isnull=True)
+        & (
+            Q(bid__isnull=True, direct_organisation__isnull=False)
+            | (
+                Q(approved_at__isnull=False)
+                & ~Q(challenged_at__isnull=False, challenge_resolved_at__isnull=True)
+                & (Q(standstill_ends_at__isnull=True) | Q(standstill_ends_at__lte=now))
+            )
+        )
+    ),
+)
+
+# The award is published: approved (or a direct award), not cancelled. Results may be shown.
+AWARD_PUBLISHED = Rule(
+    "the award is published",
+    lambda now: (
+        Q(cancelled_at__isnull=True)
+        & (Q(approved_at__isnull=False) | Q(bid__isnull=True, direct_organisation__isnull=False))
+    ),
+    uses_clock=False,
+)
