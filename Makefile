@@ -39,6 +39,7 @@ var:
 run: install var
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput -v0
+	@test -f var/audit-signing.key || DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py audit_keys --write var/audit-signing.key
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py load_demo_world
 	@DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py db_worker --interval 2 & worker=$$!; \
 	  DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py run_periodic_tasks > var/periodic-tasks.log 2>&1 & timetable=$$!; \

@@ -30,7 +30,10 @@ api = NinjaAPI(
     auth=django_auth,
 )
 
+from audit.api import router as audit_router  # noqa: E402
 from reference.api import router as reference_router  # noqa: E402
+
+api.add_router("/audit/", audit_router)
 
 api.add_router("/reference/", reference_router)
 

@@ -60,8 +60,10 @@ def _ids(bid: Bid, **extra) -> dict:
     return {"bid_id": bid.pk, "competition_id": bid.competition_id, "organisation_id": bid.organisation_id, **extra}
 
 
-def _audit(*, user, action: str, bid: Bid, **extra) -> None:
-    audit_record(actor=user, action=action, obj=bid, object_repr=f"Bid {bid.pk}", after=_ids(bid, **extra))
+def _audit(*, user, action: str, bid: Bid, at: datetime.datetime, **extra) -> None:
+    # `at` is the database clock reading the decision was made on (under the locks), so the
+    # record and the deadline check agree to the microsecond.
+    audit_record(actor=user, action=action, obj=bid, object_repr=f"Bid {bid.pk}", after=_ids(bid, **extra), at=at)
 
 
 def _lock_open(competition_id: int) -> tuple[Competition, datetime.datetime]:
@@ -113,7 +115,7 @@ def bid_start(*, competition: Competition, user) -> Bid:
     except IntegrityError:
         # A colleague started it at the same moment: one bid per organisation per competition.
         return Bid.objects.get(competition=competition, organisation=organisation)
-    _audit(user=user, action="bid.started", bid=bid)
+    _audit(user=user, at=now, action="bid.started", bid=bid)
     return bid
 
 
@@ -140,7 +142,7 @@ def bid_lots_set(*, bid: Bid, user, lot_ids: list[int]) -> Bid:
     for lot_id in sorted(wanted - current):
         BidLot.objects.create(bid=bid, lot=allowed[lot_id])
     _touch(bid, now)
-    _audit(user=user, action="bid.lots_chosen", bid=bid, lot_ids=sorted(wanted))
+    _audit(user=user, at=now, action="bid.lots_chosen", bid=bid, lot_ids=sorted(wanted))
     return bid
 
 
@@ -180,7 +182,9 @@ def bid_answer_save(
     answer.full_clean()
     answer.save()
     _touch(bid, now)
-    _audit(user=user, action="bid.answer_saved", bid=bid, question_id=question.pk, lot_id=lot.pk if lot else None)
+    _audit(
+        user=user, at=now, action="bid.answer_saved", bid=bid, question_id=question.pk, lot_id=lot.pk if lot else None
+    )
     return answer
 
 
@@ -206,7 +210,7 @@ def bid_prices_save(*, bid: Bid, user, lot: Lot, prices: dict[int, Decimal]) -> 
         price.full_clean()
         price.save()
     _touch(bid, now)
-    _audit(user=user, action="bid.prices_saved", bid=bid, lot_id=lot.pk)
+    _audit(user=user, at=now, action="bid.prices_saved", bid=bid, lot_id=lot.pk)
     return bid_lot
 
 
@@ -244,7 +248,7 @@ def bid_partner_add(
     partner.save()
     partner.lots.set(wanted)
     _touch(bid, now)
-    _audit(user=user, action="bid.partner_added", bid=bid, partner_id=partner.pk)
+    _audit(user=user, at=now, action="bid.partner_added", bid=bid, partner_id=partner.pk)
     return partner
 
 
@@ -254,7 +258,7 @@ def bid_partner_remove(*, bid: Bid, user, partner_id: int) -> None:
     deleted, _ = BidPartner.objects.filter(bid=bid, pk=partner_id).delete()
     if deleted:
         _touch(bid, now)
-        _audit(user=user, action="bid.partner_removed", bid=bid, partner_id=partner_id)
+        _audit(user=user, at=now, action="bid.partner_removed", bid=bid, partner_id=partner_id)
 
 
 # --- Documents -----------------------------------------------------------------------------
@@ -280,7 +284,7 @@ def bid_document_add(*, bid: Bid, user, title: str, upload: UploadedFile) -> Bid
     document.full_clean()
     document.save()
     _touch(bid, now)
-    _audit(user=user, action="bid.document_added", bid=bid, document_id=document.pk, sha256=checked.sha256)
+    _audit(user=user, at=now, action="bid.document_added", bid=bid, document_id=document.pk, sha256=checked.sha256)
     return document
 
 
@@ -290,7 +294,7 @@ def bid_document_remove(*, bid: Bid, user, document_id: int) -> None:
     document = BidDocument.objects.filter(bid=bid, pk=document_id).first()
     if document is None:
         return
-    _audit(user=user, action="bid.document_removed", bid=bid, document_id=document_id)
+    _audit(user=user, at=now, action="bid.document_removed", bid=bid, document_id=document_id)
     document.file.delete(save=False)
     document.delete()
     _touch(bid, now)
@@ -305,7 +309,7 @@ def bid_declarations_confirm(*, bid: Bid, user) -> Bid:
     bid.declarations_confirmed_at = now
     bid.updated_at = now
     bid.save(update_fields=["declarations_confirmed_at", "updated_at"])
-    _audit(user=user, action="bid.declarations_confirmed", bid=bid)
+    _audit(user=user, at=now, action="bid.declarations_confirmed", bid=bid)
     return bid
 
 
@@ -350,7 +354,7 @@ def bid_submit(*, bid: Bid, user) -> BidReceipt:
     bid.full_clean()
     bid.save()
     receipt = BidReceipt.objects.create(bid=bid, kind=BidReceipt.Kind.SUBMITTED, at=now, by=user, digest=digest)
-    _audit(user=user, action="bid.submitted", bid=bid, receipt_id=receipt.pk, digest=digest)
+    _audit(user=user, at=now, action="bid.submitted", bid=bid, receipt_id=receipt.pk, digest=digest)
     _send_receipt_email(bid=bid, receipt=receipt, user=user)
     return receipt
 
@@ -368,7 +372,7 @@ def bid_withdraw(*, bid: Bid, user) -> BidReceipt:
     receipt = BidReceipt.objects.create(
         bid=bid, kind=BidReceipt.Kind.WITHDRAWN, at=now, by=user, digest=bid.submitted_digest
     )
-    _audit(user=user, action="bid.withdrawn", bid=bid, receipt_id=receipt.pk, digest=bid.submitted_digest)
+    _audit(user=user, at=now, action="bid.withdrawn", bid=bid, receipt_id=receipt.pk, digest=bid.submitted_digest)
     _send_receipt_email(bid=bid, receipt=receipt, user=user)
     return receipt
 

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from audit.models import AuditEvent
 from competitions.models import Bid, Competition
 from competitions.permissions import can_bid, can_read_bid
 from competitions.selectors.bids import bids_readable_by
@@ -52,6 +53,10 @@ def test_a_bid_is_sent_a_microsecond_before_the_closing_instant(ready_bid, bidde
     receipt = svc.bid_submit(bid=ready_bid, user=bidder)
     assert receipt.at == JUST_BEFORE
     assert Bid.objects.get(pk=ready_bid.pk).is_sent
+    # The record and the decision agree on the time: the audit event has the instant the deadline
+    # was checked against, not the web server's clock a moment later.
+    event = AuditEvent.objects.get(action="bid.submitted", object_id=str(ready_bid.pk))
+    assert event.occurred_at == JUST_BEFORE
 
 
 def test_a_bid_is_refused_at_the_closing_instant(ready_bid, bidder, monkeypatch):

@@ -200,11 +200,18 @@ TASKS = {
 # only catches up on what is due, so running it late or twice is harmless: deadlines themselves
 # take effect from timestamps, never from these tasks.
 PERIODIC_TASKS = [
+    ("audit.tasks.make_audit_checkpoint", 5 * 60),
     ("contracts.tasks.create_due_contracts", 15 * 60),
     ("competitions.tasks_award.send_standstill_ending_reminders", 60 * 60),
     ("competitions.tasks.send_deadline_reminders", 60 * 60),
     ("qualification.tasks.send_declaration_reminders", 24 * 60 * 60),
 ]
+
+# Audit checkpoints (ADR 6): the Ed25519 private key that signs them (base64, raw 32 bytes) is
+# needed only by the process that runs the periodic tasks; the public keys, old ones included after
+# a rotation, are published with the checkpoints.
+AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
+AUDIT_VERIFY_KEYS = env_list("AUDIT_VERIFY_KEYS")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -13,3 +13,8 @@ MAILERS = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The demo's audit checkpoint key: made once by `make run` (manage.py audit_keys), kept in var/.
+_AUDIT_KEY_FILE = BASE_DIR / "var" / "audit-signing.key"
+if not AUDIT_SIGNING_KEY and _AUDIT_KEY_FILE.exists():  # noqa: F405
+    AUDIT_SIGNING_KEY = _AUDIT_KEY_FILE.read_text().strip()

@@ -24,3 +24,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SERVICE_BASE_URL = "https://commission-probation.test"
+# Test databases let the test runner's TRUNCATE through the audit triggers (see audit migration 3).
+AUDIT_TEST_FLUSH_BYPASS = True
+# A fresh checkpoint key for each test run; tests of rotation and forgery make their own.
+from audit.signing import new_key_pair  # noqa: E402
+
+AUDIT_SIGNING_KEY, _AUDIT_PUBLIC_KEY = new_key_pair()
