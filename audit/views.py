@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,8 +9,9 @@ from audit.selectors import checkpoints_published, history_for_object
 
 
 def object_history(request: HttpRequest, object_type: str, object_id: str) -> HttpResponse:
-    if not can_read_history(request.user):
-        raise PermissionDenied
+    # The same "not found" for a history you may not read as for one that does not exist.
+    if not can_read_history(request.user, object_type, object_id):
+        raise Http404
     entries = history_for_object(object_type=object_type, object_id=object_id)
     return render(
         request,
