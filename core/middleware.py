@@ -15,13 +15,19 @@ def current_request_id() -> str:
 
 
 class RequestIdMiddleware:
-    """Takes a well-formed X-Request-ID from a trusted proxy, or makes one, and echoes it back."""
+    """Makes an id for each request and echoes it back. A well-formed X-Request-ID is taken instead
+    only when the service sits behind a proxy that sets it (TRUST_REQUEST_ID_HEADER): otherwise the
+    header is the client's to choose, and what a client chose must never be written into the audit
+    trail as though the service had issued it."""
 
     def __init__(self, get_response):
+        from django.conf import settings
+
+        self.trust_header = bool(getattr(settings, "TRUST_REQUEST_ID_HEADER", False))
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "") if self.trust_header else ""
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = request_id_var.set(request_id)
@@ -37,3 +43,20 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         return True
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Nothing shown to a signed-in person is kept by the browser or any cache on the way: a shared
+    computer's back button or a proxy must never show a bid, a score or someone's details."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from django.utils.cache import add_never_cache_headers
+
+            add_never_cache_headers(response)
+        return response

@@ -476,7 +476,8 @@ def test_a_rolled_back_change_leaves_no_event():
     assert record(1, 2).seq == 2
 
 
-def test_request_id_from_the_middleware_is_in_events_written_during_the_request():
+def _request_ids_written(settings, trust: bool, header: str) -> tuple[str, str]:
+    settings.TRUST_REQUEST_ID_HEADER = trust
     written = []
 
     def view(request):
@@ -485,14 +486,23 @@ def test_request_id_from_the_middleware_is_in_events_written_during_the_request(
 
         return HttpResponse("ok")
 
-    middleware = RequestIdMiddleware(view)
-    response = middleware(RequestFactory().post("/", headers={"X-Request-ID": "abc-123"}))
-    assert response["X-Request-ID"] == "abc-123"
-    assert written[0].request_id == "abc-123"
+    response = RequestIdMiddleware(view)(RequestFactory().post("/", headers={"X-Request-ID": header}))
+    return written[0].request_id, response["X-Request-ID"]
+
+
+def test_a_clients_request_id_is_never_written_into_the_trail(settings):
+    """By default the header is the client's to choose: the service makes its own id."""
+    in_event, echoed = _request_ids_written(settings, False, "abc-123")
+    assert in_event == echoed != "abc-123"
+    assert len(in_event) == 32
+
+
+def test_a_request_id_from_a_trusted_proxy_is_in_events_written_during_the_request(settings):
+    assert _request_ids_written(settings, True, "abc-123") == ("abc-123", "abc-123")
     # A malformed id is replaced by a fresh one, which is still what the event carries.
-    response = middleware(RequestFactory().post("/", headers={"X-Request-ID": "bad id\n"}))
-    assert written[1].request_id == response["X-Request-ID"] != "bad id\n"
-    assert len(written[1].request_id) == 32
+    in_event, echoed = _request_ids_written(settings, True, "bad id\n")
+    assert in_event == echoed != "bad id\n"
+    assert len(in_event) == 32
     # Outside a request there is no id.
     assert record(3).request_id == ""
 
