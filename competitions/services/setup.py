@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -108,13 +109,25 @@ def competition_create(
     return competition
 
 
-def _update(competition: Competition, *, actor: User, fields: list[str], values: dict, action: str) -> Competition:
+def _update(
+    competition: Competition,
+    *,
+    actor: User,
+    fields: list[str],
+    values: dict,
+    action: str,
+    check: Callable[[Competition], None] | None = None,
+) -> Competition:
+    """Set `fields` from `values`, audited with the values before and after. `check` sees the
+    competition with the new values set and raises to refuse them."""
     _require_editable(competition)
     before = snapshot(competition, fields)
     for name in fields:
         if name in values:
             value = values[name]
             setattr(competition, name, value.strip() if isinstance(value, str) else value)
+    if check is not None:
+        check(competition)
     competition.full_clean()
     competition.save()
     audit_record(actor=actor, action=action, obj=competition, before=before, after=snapshot(competition, fields))
@@ -379,14 +392,20 @@ def competition_set_evaluation_model(*, competition: Competition, actor: User, *
 def competition_set_timetable(*, competition: Competition, actor: User, **values) -> Competition:
     """Dates in order (questions < closing < end of scoring < intended award); the contract
     starts after the waiting period. A short bidding window is a warning, shown elsewhere."""
-    _require_editable(competition)
-    for name in TIMETABLE_FIELDS:
-        if name in values:
-            setattr(competition, name, values[name])
-    problems = [p for p in sel.timetable_problems(competition) if not p.startswith("Enter the contract")]
-    if problems:
-        raise ValidationError(problems)
-    return _update(competition, actor=actor, fields=TIMETABLE_FIELDS, values=values, action="competition.timetable_set")
+
+    def check(changed: Competition) -> None:
+        problems = [p for p in sel.timetable_problems(changed) if not p.startswith("Enter the contract")]
+        if problems:
+            raise ValidationError(problems)
+
+    return _update(
+        competition,
+        actor=actor,
+        fields=TIMETABLE_FIELDS,
+        values=values,
+        action="competition.timetable_set",
+        check=check,
+    )
 
 
 # --- Plan, launch, abandon -----------------------------------------------------------------
