@@ -167,3 +167,39 @@ def test_an_answer_that_counts_for_no_lot_of_the_bid_cannot_be_checked_scored_or
         evaluation_services.score_save_draft(evaluator=evaluator, answer=stray_answer, score=3, justification="Good")
     with pytest.raises(PermissionDenied):
         evaluation_services.moderation_record(answer=stray_answer, score=3, rationale="Agreed", actor=commissioner)
+
+
+def test_a_commissioner_checks_a_lot_specific_pass_fail_question_for_each_lot_in_the_browser(ui, competition):
+    from tests.fixtures import browser_sign_in
+
+    bid = _write_and_send_bid(competition, price="400000")
+    close_bidding(competition)
+    for evaluator in evaluators(competition):
+        declare(evaluator, competition)
+        score_and_submit(evaluator, bid)
+    commissioner = commissioner_of(competition)
+    moderate(bid, commissioner, 3)
+    name = bid.organisation.display_name
+    browser_sign_in(ui, commissioner)
+
+    page = ui.goto(f"/opportunities/{competition.pk}/evaluate/evaluators/")
+    first = evaluators(competition)[0]
+    button = page.get_by_role("button", name=f"Remove {first.full_name}", exact=True)
+    assert "<span" not in button.inner_text()
+    assert button.locator(".govuk-visually-hidden").inner_text().strip() == first.full_name
+
+    page = ui.goto(f"/opportunities/{competition.pk}/evaluate/")
+    for lot, verdict in (("Kent", "yes"), ("Surrey", "no")):
+        page.get_by_role("link", name=f"Check question 4 for {lot} from {name}").click()
+        ui.check()
+        assert page.get_by_role("heading", name=f"Question 4: {lot}").is_visible()
+        page.check(f"input[name='passed'][value='{verdict}']")
+        page.get_by_role("button", name="Save").click()
+        ui.check()
+    page.get_by_role("button", name="See results and ranking").click()
+    ui.check()
+    kent = page.get_by_role("table", name="Lot 1: Kent")
+    surrey = page.get_by_role("table", name="Lot 2: Surrey")
+    assert kent.get_by_text("Wins this lot").is_visible()
+    assert surrey.get_by_text("Failed a pass or fail question").is_visible()
+    assert surrey.get_by_text("Not ranked").is_visible()
