@@ -30,6 +30,7 @@ from competitions.models import (
     QuestionKind,
 )
 from competitions.selectors import competitions as sel
+from competitions.selectors.documents import EXTENSIONS
 from core.clock import db_now
 from qualification.selectors.eligibility import eligible_organisations, partial_coverage_organisations
 from qualification.uploads import check_upload
@@ -147,8 +148,10 @@ def competition_update_details(*, competition: Competition, actor: User, **value
 
 @transaction.atomic
 def competition_document_add(
-    *, competition: Competition, actor: User, title: str, upload: UploadedFile
+    *, competition: Competition, actor: User, title: str, upload: UploadedFile, public: bool = False
 ) -> CompetitionDocument:
+    """A specification document, checked by its content. `public`: anyone may download it while
+    the opportunity is planned or open (`competitions.permissions_documents`)."""
     _require_editable(competition)
     try:
         checked = check_upload(upload)
@@ -160,12 +163,36 @@ def competition_document_add(
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
+        public=public,
         uploaded_by=actor,
     )
-    document.file.save(upload.name, upload, save=False)
+    # Stored under a name of our own: the uploader's file name is never used for anything.
+    document.file.save(f"document{EXTENSIONS.get(checked.content_type, '')}", upload, save=False)
     document.full_clean()
     document.save()
     audit_record(actor=actor, action="competition.document_added", obj=document, after=snapshot(document))
+    return document
+
+
+@transaction.atomic
+def competition_document_set_public(*, document: CompetitionDocument, actor: User, public: bool) -> CompetitionDocument:
+    """Let anyone download the document (while the opportunity is planned or open), or only the
+    organisations invited to bid. Only before launch."""
+    document = CompetitionDocument.objects.select_for_update().select_related("competition").get(pk=document.pk)
+    _require_editable(document.competition)
+    if document.public == public:
+        return document
+    before = snapshot(document, ["public"])
+    document.public = public
+    document.full_clean()
+    document.save(update_fields=["public"])
+    audit_record(
+        actor=actor,
+        action="competition.document_public_changed",
+        obj=document,
+        before=before,
+        after=snapshot(document, ["public"]),
+    )
     return document
 
 
