@@ -203,3 +203,10 @@ def test_a_commissioner_checks_a_lot_specific_pass_fail_question_for_each_lot_in
     assert kent.get_by_text("Wins this lot").is_visible()
     assert surrey.get_by_text("Failed a pass or fail question").is_visible()
     assert surrey.get_by_text("Not ranked").is_visible()
+
+
+def test_the_opportunity_page_says_a_lot_specific_pass_fail_question_is_answered_for_each_area(client, competition):
+    member = make_provider_user(organisation=invite(competition).organisation)
+    client.force_login(member)
+    page = client.get(f"/opportunities/{competition.pk}/").content.decode()
+    assert "(yes or no: you must answer yes, once for each area)" in page
