@@ -178,8 +178,10 @@ def competition_document_add(
 def competition_document_set_public(*, document: CompetitionDocument, actor: User, public: bool) -> CompetitionDocument:
     """Let anyone download the document (while the opportunity is planned or open), or only the
     organisations invited to bid. Only before launch."""
-    document = CompetitionDocument.objects.select_for_update().select_related("competition").get(pk=document.pk)
-    _require_editable(document.competition)
+    # Locked as launching locks it, so the choice cannot change once the opportunity is launched.
+    competition = Competition.objects.select_for_update().get(pk=document.competition_id)
+    _require_editable(competition)
+    document = CompetitionDocument.objects.select_for_update().get(pk=document.pk)
     if document.public == public:
         return document
     before = snapshot(document, ["public"])
