@@ -60,6 +60,12 @@ class CompetitionDetailsForm(GovukForm):
         self.fields["owner_area"].queryset = owner_areas
 
 
+DOCUMENT_AUDIENCES = [
+    ("invited", "Only the organisations we invite to bid"),
+    ("anyone", "Anyone, from when the opportunity is published until it closes"),
+]
+
+
 class DocumentForm(GovukForm):
     title = forms.CharField(
         label="Document title", max_length=200, error_messages=_req("Enter a title for the document")
@@ -69,6 +75,22 @@ class DocumentForm(GovukForm):
         help_text="PDF, Word, Excel, OpenDocument, PNG or JPG, smaller than 10MB",
         error_messages=_req("Select a file", empty="The selected file is empty"),
     )
+    public = forms.ChoiceField(
+        label="Who can download it?",
+        choices=DOCUMENT_AUDIENCES,
+        widget=forms.RadioSelect,
+        error_messages=_req("Choose who can download the document"),
+    )
+
+    def is_public(self) -> bool:
+        return self.cleaned_data["public"] == "anyone"
+
+
+class DocumentPublicForm(GovukForm):
+    public = forms.ChoiceField(choices=DOCUMENT_AUDIENCES, error_messages=_req("Choose who can download the document"))
+
+    def is_public(self) -> bool:
+        return self.cleaned_data["public"] == "anyone"
 
 
 class LotForm(GovukForm):

@@ -153,6 +153,10 @@ class CompetitionDocument(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    # Anyone may download it while the opportunity is planned or open (see
+    # `competitions.permissions_documents`); otherwise only the competition's team and, once
+    # launched, the organisations it was sent to.
+    public = models.BooleanField(default=False)
     uploaded_at = models.DateTimeField(default=timezone.now)
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 

@@ -2,8 +2,15 @@
 
 from django.urls import include, path
 
+from competitions.views import documents
+
 app_name = "competitions"
 urlpatterns = [
+    path(
+        "<int:competition_id>/documents/<int:document_id>/",
+        documents.download,
+        name="document-download",
+    ),
     path("", include("competitions.urls_commissioner")),
     path("", include("competitions.urls_provider")),
     path("", include("competitions.urls_evaluation")),

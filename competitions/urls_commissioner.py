@@ -11,6 +11,11 @@ urlpatterns = [
     path("manage/<int:pk>/details/", commissioner.details, name="manage-details"),
     path("manage/<int:pk>/documents/", commissioner.documents, name="manage-documents"),
     path(
+        "manage/<int:pk>/documents/<int:document_pk>/who-can-download/",
+        commissioner.document_public,
+        name="manage-document-public",
+    ),
+    path(
         "manage/<int:pk>/documents/<int:document_pk>/remove/",
         commissioner.document_remove,
         name="manage-document-remove",

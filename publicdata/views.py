@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 
 from competitions.models import Competition
+from competitions.selectors.documents import public_documents
 from competitions.selectors.status import stage_tag
 from contracts.models import Contract
 from core.clock import db_now
@@ -58,7 +59,11 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "publicdata/opportunity_detail.html",
-        {"item": selectors.opportunity(competition, now=now), "stage_tag": stage_tag},
+        {
+            "item": selectors.opportunity(competition, now=now),
+            "stage_tag": stage_tag,
+            "documents": public_documents(competition, now=now),
+        },
     )
 
 

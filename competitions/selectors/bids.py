@@ -31,6 +31,7 @@ from competitions.models import (
     Question,
     QuestionKind,
 )
+from competitions.selectors import answers as answer_rule
 from core.clock import db_now
 
 # What the bidder confirms on the declarations page (and what the digest records).
@@ -70,13 +71,13 @@ def bid_content(bid: Bid) -> dict[str, Any]:
     """Exactly what a bid says, in a stable order, with money and percentages as fixed strings.
     Only answers for chosen lots count; nothing about who typed what."""
     lots = list(BidLot.objects.filter(bid=bid).select_related("lot").prefetch_related("prices").order_by("lot__number"))
-    lot_ids = {bl.lot_id for bl in lots}
     answers = []
     for answer in (
-        BidAnswer.objects.filter(bid=bid).select_related("question", "lot").order_by("question__number", "lot__number")
+        BidAnswer.objects.filter(bid=bid)
+        .filter(answer_rule.answers_for_lots(bl.lot_id for bl in lots))
+        .select_related("question", "lot")
+        .order_by("question__number", "lot__number")
     ):
-        if answer.lot_id is not None and answer.lot_id not in lot_ids:
-            continue
         answers.append(
             {
                 "question_id": answer.question_id,
@@ -146,14 +147,7 @@ def word_count(text: str) -> int:
 
 def answer_targets(bid: Bid) -> list[tuple[Question, Lot | None]]:
     """Every answer this bid needs: each question once, or once per chosen lot if lot-specific."""
-    lots = chosen_lots(bid)
-    targets: list[tuple[Question, Lot | None]] = []
-    for question in bid.competition.questions.order_by("number"):
-        if question.lot_specific and question.kind != QuestionKind.PASS_FAIL:
-            targets.extend((question, lot) for lot in lots)
-        else:
-            targets.append((question, None))
-    return targets
+    return answer_rule.answer_targets(bid.competition.questions.order_by("number"), chosen_lots(bid))
 
 
 def answers_by_target(bid: Bid) -> dict[tuple[int, int | None], BidAnswer]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import Organisation, User
 from competitions.models import (
@@ -23,6 +23,7 @@ from competitions.models import (
     QuestionKind,
     Score,
 )
+from competitions.selectors.answers import answers_for_lots
 from competitions.selectors.scoring import SCORED_KINDS
 from qualification.selectors.eligibility import eligible_organisations
 
@@ -62,23 +63,30 @@ def has_declared_for_every_bid(user, competition: Competition) -> bool:
     return all(bid.pk in declared for bid in submitted_bids(competition))
 
 
-def scored_answers(bid: Bid) -> list[BidAnswer]:
-    """The bid's quality and social value answers in question order, lot-specific ones by lot number."""
-    lot_ids = list(bid.bid_lots.values_list("lot_id", flat=True))
-    return list(
-        BidAnswer.objects.filter(bid=bid, question__kind__in=SCORED_KINDS)
-        .filter(Q(lot__isnull=True) | Q(lot_id__in=lot_ids))
+def _counted_answers(bid: Bid) -> QuerySet[BidAnswer]:
+    """The bid's answers that count for a lot it bids for, in question order, then by lot number."""
+    lot_ids = bid.bid_lots.values_list("lot_id", flat=True)
+    return (
+        BidAnswer.objects.filter(bid=bid)
+        .filter(answers_for_lots(lot_ids))
         .select_related("question", "lot")
         .order_by("question__number", "lot__number")
     )
 
 
+def scored_answers(bid: Bid) -> list[BidAnswer]:
+    """The bid's quality and social value answers to score: each once, lot-specific ones once per lot."""
+    return list(_counted_answers(bid).filter(question__kind__in=SCORED_KINDS))
+
+
 def pass_fail_answers(bid: Bid) -> list[BidAnswer]:
-    return list(
-        BidAnswer.objects.filter(bid=bid, question__kind=QuestionKind.PASS_FAIL)
-        .select_related("question", "pass_fail")
-        .order_by("question__number")
-    )
+    """The bid's pass/fail answers to check: each once, lot-specific ones once per lot."""
+    return list(_counted_answers(bid).filter(question__kind=QuestionKind.PASS_FAIL).select_related("pass_fail"))
+
+
+def answer_is_counted(answer: BidAnswer) -> bool:
+    """True if the answer counts for a lot its bid is for (what may be scored, checked or agreed)."""
+    return _counted_answers(answer.bid).filter(pk=answer.pk).exists()
 
 
 def own_scores(user, bid: Bid) -> dict[int, Score]:
@@ -159,7 +167,7 @@ def moderators_of_lot(lot: Lot) -> set[int]:
     """Everyone who recorded an agreed score counted in this lot's results."""
     return set(
         ModeratedScore.objects.filter(answer__bid__bid_lots__lot=lot)
-        .filter(Q(answer__lot__isnull=True) | Q(answer__lot=lot))
+        .filter(answers_for_lots([lot.pk], prefix="answer__"))
         .values_list("moderated_by_id", flat=True)
     )
 

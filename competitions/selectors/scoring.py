@@ -2,12 +2,13 @@
 
 Per lot, for each submitted bid for it:
 - quality = Σ over quality questions (agreed score ÷ scale maximum × question weight), using the
-  lot's own answer for a lot-specific question; social value likewise;
+  lot's own answer for a lot-specific question (`competitions.selectors.answers` decides which
+  answer counts for which lot); social value likewise;
 - price = the bid's whole-term price for the lot (the sum of its yearly prices); price score =
   lowest compliant whole-term price ÷ this price × price weight;
 - a price is flagged abnormally low when it is more than `abnormally_low_percent` below the mean
   of compliant prices for the lot (a flag to look into, not a reason to exclude);
-- compliant = submitted, every pass/fail check passed, every scored answer moderated, a price for
+- compliant = submitted, every pass/fail check that counts for the lot passed, every scored answer moderated, a price for
   every year;
 - ranking by total, ties broken by the competition's rule, then by who submitted first;
 - the cap on lots per provider: lots are taken in number order; a provider that has already been
@@ -34,6 +35,7 @@ from competitions.models import (
     ScoringScale,
     TieBreak,
 )
+from competitions.selectors.answers import answer_key
 
 SCORED_KINDS = (QuestionKind.QUALITY, QuestionKind.SOCIAL_VALUE)
 
@@ -162,7 +164,7 @@ def _bid_lot_result(
     sums = {QuestionKind.QUALITY: Decimal(0), QuestionKind.SOCIAL_VALUE: Decimal(0)}
     unmoderated = False
     for question in questions:
-        answer = answers.get((question.pk, lot.pk if question.lot_specific else None))
+        answer = answers.get(answer_key(question, lot))
         if question.kind == QuestionKind.PASS_FAIL:
             result = _related_or_none(answer, "pass_fail") if answer else None
             pass_fail.append(

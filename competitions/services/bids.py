@@ -35,6 +35,7 @@ from competitions.models import (
 )
 from competitions.permissions import can_read_bid, is_invited_to_bid
 from competitions.selectors import bids as sel
+from competitions.selectors.answers import answered_per_lot
 from core.clock import db_now
 from core.formatting import london_datetime
 from qualification.uploads import check_upload
@@ -156,7 +157,7 @@ def bid_answer_save(
     bid, now = _lock_bid(bid=bid, user=user)
     if question.competition_id != bid.competition_id:
         raise PermissionDenied
-    if question.lot_specific and question.kind != QuestionKind.PASS_FAIL:
+    if answered_per_lot(question):
         if lot is None or not bid.bid_lots.filter(lot=lot).exists():
             raise ValidationError("Choose this area before answering for it.", code="lot")
     else:

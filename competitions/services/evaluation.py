@@ -128,6 +128,8 @@ def score_save_draft(*, evaluator: User, answer: BidAnswer, score: int | None, j
     bid = answer.bid
     if answer.question.kind not in SCORED_KINDS or not can_score_bid(evaluator, bid):
         raise PermissionDenied
+    if not selectors.answer_is_counted(answer):
+        raise PermissionDenied
     if has_submitted_scores(evaluator, bid):
         raise ValidationError("You have already submitted your scores for this bid")
     errors = _check_score(answer, score, justification)
@@ -184,6 +186,8 @@ def pass_fail_record(*, answer: BidAnswer, passed: bool, note: str, actor) -> Pa
     _require_manager(actor, bid.competition)
     if answer.question.kind != QuestionKind.PASS_FAIL or not bid.is_submitted or not can_read_bid(actor, bid):
         raise PermissionDenied
+    if not selectors.answer_is_counted(answer):
+        raise PermissionDenied
     if not evaluation_started(bid.competition):
         raise ValidationError("Evaluation has not started yet")
     _refuse_if_award_made(bid)
@@ -203,6 +207,8 @@ def moderation_record(*, answer: BidAnswer, score: int | None, rationale: str, a
     bid = answer.bid
     _require_manager(actor, bid.competition)
     if answer.question.kind not in SCORED_KINDS or not bid.is_submitted or not can_read_bid(actor, bid):
+        raise PermissionDenied
+    if not selectors.answer_is_counted(answer):
         raise PermissionDenied
     _refuse_if_award_made(bid)
     errors = _check_score(answer, score, rationale)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,7 @@ from competitions.models import (
     QuestionKind,
 )
 from competitions.selectors import competitions as sel
+from competitions.selectors.documents import EXTENSIONS
 from core.clock import db_now
 from qualification.selectors.eligibility import eligible_organisations, partial_coverage_organisations
 from qualification.uploads import check_upload
@@ -108,13 +110,25 @@ def competition_create(
     return competition
 
 
-def _update(competition: Competition, *, actor: User, fields: list[str], values: dict, action: str) -> Competition:
+def _update(
+    competition: Competition,
+    *,
+    actor: User,
+    fields: list[str],
+    values: dict,
+    action: str,
+    check: Callable[[Competition], None] | None = None,
+) -> Competition:
+    """Set `fields` from `values`, audited with the values before and after. `check` sees the
+    competition with the new values set and raises to refuse them."""
     _require_editable(competition)
     before = snapshot(competition, fields)
     for name in fields:
         if name in values:
             value = values[name]
             setattr(competition, name, value.strip() if isinstance(value, str) else value)
+    if check is not None:
+        check(competition)
     competition.full_clean()
     competition.save()
     audit_record(actor=actor, action=action, obj=competition, before=before, after=snapshot(competition, fields))
@@ -134,8 +148,10 @@ def competition_update_details(*, competition: Competition, actor: User, **value
 
 @transaction.atomic
 def competition_document_add(
-    *, competition: Competition, actor: User, title: str, upload: UploadedFile
+    *, competition: Competition, actor: User, title: str, upload: UploadedFile, public: bool = False
 ) -> CompetitionDocument:
+    """A specification document, checked by its content. `public`: anyone may download it while
+    the opportunity is planned or open (`competitions.permissions_documents`)."""
     _require_editable(competition)
     try:
         checked = check_upload(upload)
@@ -147,12 +163,38 @@ def competition_document_add(
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
+        public=public,
         uploaded_by=actor,
     )
-    document.file.save(upload.name, upload, save=False)
+    # Stored under a name of our own: the uploader's file name is never used for anything.
+    document.file.save(f"document{EXTENSIONS.get(checked.content_type, '')}", upload, save=False)
     document.full_clean()
     document.save()
     audit_record(actor=actor, action="competition.document_added", obj=document, after=snapshot(document))
+    return document
+
+
+@transaction.atomic
+def competition_document_set_public(*, document: CompetitionDocument, actor: User, public: bool) -> CompetitionDocument:
+    """Let anyone download the document (while the opportunity is planned or open), or only the
+    organisations invited to bid. Only before launch."""
+    # Locked as launching locks it, so the choice cannot change once the opportunity is launched.
+    competition = Competition.objects.select_for_update().get(pk=document.competition_id)
+    _require_editable(competition)
+    document = CompetitionDocument.objects.select_for_update().get(pk=document.pk)
+    if document.public == public:
+        return document
+    before = snapshot(document, ["public"])
+    document.public = public
+    document.full_clean()
+    document.save(update_fields=["public"])
+    audit_record(
+        actor=actor,
+        action="competition.document_public_changed",
+        obj=document,
+        before=before,
+        after=snapshot(document, ["public"]),
+    )
     return document
 
 
@@ -379,14 +421,20 @@ def competition_set_evaluation_model(*, competition: Competition, actor: User, *
 def competition_set_timetable(*, competition: Competition, actor: User, **values) -> Competition:
     """Dates in order (questions < closing < end of scoring < intended award); the contract
     starts after the waiting period. A short bidding window is a warning, shown elsewhere."""
-    _require_editable(competition)
-    for name in TIMETABLE_FIELDS:
-        if name in values:
-            setattr(competition, name, values[name])
-    problems = [p for p in sel.timetable_problems(competition) if not p.startswith("Enter the contract")]
-    if problems:
-        raise ValidationError(problems)
-    return _update(competition, actor=actor, fields=TIMETABLE_FIELDS, values=values, action="competition.timetable_set")
+
+    def check(changed: Competition) -> None:
+        problems = [p for p in sel.timetable_problems(changed) if not p.startswith("Enter the contract")]
+        if problems:
+            raise ValidationError(problems)
+
+    return _update(
+        competition,
+        actor=actor,
+        fields=TIMETABLE_FIELDS,
+        values=values,
+        action="competition.timetable_set",
+        check=check,
+    )
 
 
 # --- Plan, launch, abandon -----------------------------------------------------------------

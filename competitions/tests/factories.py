@@ -22,6 +22,7 @@ from competitions.models import (
     Question,
     QuestionKind,
 )
+from competitions.selectors.answers import answer_targets
 from reference.models import Area, ServiceType
 from tests.factories import OrganisationFactory, UserFactory, make_user_with_role
 
@@ -174,16 +175,12 @@ def make_bid(
         bid_lot = BidLot.objects.create(bid=bid, lot=lot)
         for lot_year in lot.years.all():
             BidPrice.objects.create(bid_lot=bid_lot, financial_year=lot_year.financial_year, amount=price)
-    for question in competition.questions.all():
+    for question, lot in answer_targets(competition.questions.order_by("number"), chosen):
         if question.kind == QuestionKind.PASS_FAIL:
-            BidAnswer.objects.create(bid=bid, question=question, confirmed=True, updated_by=user)
-        elif question.lot_specific:
-            for lot in chosen:
-                BidAnswer.objects.create(
-                    bid=bid, question=question, lot=lot, text=f"Our plan for {lot.name}.", updated_by=user
-                )
+            BidAnswer.objects.create(bid=bid, question=question, lot=lot, confirmed=True, updated_by=user)
         else:
-            BidAnswer.objects.create(bid=bid, question=question, text="Our answer.", updated_by=user)
+            text = f"Our plan for {lot.name}." if lot else "Our answer."
+            BidAnswer.objects.create(bid=bid, question=question, lot=lot, text=text, updated_by=user)
     if submitted:
         bid.submitted_at = now
         bid.submitted_by = user

@@ -82,6 +82,7 @@ def test_commissioner_sets_up_and_launches_a_three_lot_competition(ui):
     ui.goto(f"/opportunities/manage/{competition.pk}/documents/")
     page.fill("#title", "Service specification")
     page.set_input_files("#file", files=[{"name": "spec.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    page.check("input[type=radio][name=public][value=anyone]")
     _submit(ui, "Upload document")
     assert "Document added" in page.content()
 
@@ -123,7 +124,7 @@ def test_commissioner_sets_up_and_launches_a_three_lot_competition(ui):
 
     competition.refresh_from_db()
     assert competition.launched_by == commissioner
-    assert competition.documents.get().sha256
+    assert competition.documents.get().sha256 and competition.documents.get().public
     kent_years = list(kent.years.values_list("value", flat=True))
     assert kent_years[0] < kent_years[-1]
     assert kent.funding.get().share_percent == 25

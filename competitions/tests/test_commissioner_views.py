@@ -70,6 +70,7 @@ def draft_pages(c):
 
 def draft_posts(c):
     return [
+        ("competitions:manage-document-public", [c.pk, c.documents.first().pk]),
         ("competitions:manage-document-remove", [c.pk, c.documents.first().pk]),
         ("competitions:manage-lot-remove", [c.pk, c.lots.first().pk]),
         ("competitions:manage-funding-remove", [c.pk, c.co_commissioners.first().pk]),
@@ -105,13 +106,15 @@ def test_the_competitions_own_commissioner_sees_every_page(client, owner, draft,
 def test_everyone_else_is_refused_every_competition_page(client_for_role, role, draft, launched):
     client, _user = client_for_role(role)
     for method, name, args in _all_pages(draft, launched):
-        response = getattr(client, method)(reverse(name, args=args))
+        data = {"public": "anyone"} if method == "post" else None
+        response = getattr(client, method)(reverse(name, args=args), data)
         if role == "anonymous":
             assert response.status_code == 302 and "/account/sign-in" in response["Location"], name
         else:
             assert response.status_code == 403, (role, name)
-    # Nothing was removed by the refused posts.
+    # Nothing was removed or changed by the refused posts.
     assert draft.documents.count() == 1 and draft.lots.count() == 3 and draft.co_commissioners.count() == 1
+    assert not draft.documents.get().public
 
 
 @pytest.mark.parametrize("role", ["anonymous", "commissioner", *OTHER_ROLES])

@@ -308,3 +308,23 @@ def test_documents_are_checked_by_content_and_stored_with_their_digest(commissio
         )
     assert "The selected file must be a PDF" in str(error.value)
     assert competition.documents.count() == 1
+
+
+def test_a_timetable_change_is_audited_with_the_dates_before_and_after(client, commissioner):
+    competition = ready_competition(commissioner)
+    old_closes_at = competition.closes_at
+    new_closes_at = old_closes_at + datetime.timedelta(days=1)
+    setup.competition_set_timetable(competition=competition, actor=commissioner, closes_at=new_closes_at)
+
+    event = AuditEvent.objects.filter(action="competition.timetable_set").latest("id")
+    assert event.before["closes_at"] != event.after["closes_at"]
+    assert event.before["closes_at"] == old_closes_at.isoformat()
+    assert event.after["closes_at"] == new_closes_at.isoformat()
+    # Only the closing date changed.
+    assert {key for key in event.after if event.before[key] != event.after[key]} == {"closes_at"}
+
+    client.force_login(commissioner)
+    page = client.get(f"/audit/competitions.competition/{competition.pk}/").content.decode()
+    row = page[page.rindex("competition.timetable_set") :]
+    assert "closes_at</span>:" in row
+    assert "No fields changed" not in row

@@ -15,6 +15,7 @@ from competitions import forms_setup as f
 from competitions.models import CoCommissioner, Competition, CompetitionDocument, Lot, Question
 from competitions.permissions import can_create_competition, can_manage_competition
 from competitions.selectors import competitions as sel
+from competitions.selectors.documents import kind_label
 from competitions.selectors.status import competition_stage, lot_stage, stage_tag
 from competitions.services import setup
 from core.clock import db_now, financial_year_label
@@ -142,7 +143,7 @@ def detail(request: HttpRequest, competition: Competition) -> HttpResponse:
         "tag": stage_tag(stage),
         "editable": is_editable,
         "lots": _lot_rows(competition, now),
-        "documents": competition.documents.all(),
+        "documents": competition.documents.order_by("title", "pk"),
         "partners": competition.co_commissioners.prefetch_related("shares__lot"),
         "questions": competition.questions.all(),
         "totals": sel.weight_totals(competition),
@@ -192,6 +193,7 @@ def documents(request: HttpRequest, competition: Competition) -> HttpResponse:
                 actor=request.user,
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
+                public=form.is_public(),
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -204,10 +206,28 @@ def documents(request: HttpRequest, competition: Competition) -> HttpResponse:
         form,
         title="Specification documents",
         template="competitions/commissioner/documents.html",
-        documents=competition.documents.all(),
+        documents=competition.documents.order_by("title", "pk"),
+        kind_label=kind_label,
         multipart=True,
         button="Upload document",
     )
+
+
+@manages
+@editable
+@require_POST
+def document_public(request: HttpRequest, competition: Competition, document_pk: int) -> HttpResponse:
+    document = get_object_or_404(CompetitionDocument, pk=document_pk, competition=competition)
+    form = f.DocumentPublicForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose who can download the document")
+    else:
+        setup.competition_document_set_public(document=document, actor=request.user, public=form.is_public())
+        if form.is_public():
+            messages.success(request, f"Anyone can now download ‘{document.title}’ while the opportunity is open")
+        else:
+            messages.success(request, f"Only organisations invited to bid can now download ‘{document.title}’")
+    return redirect("competitions:manage-documents", competition.pk)
 
 
 @manages

@@ -33,6 +33,7 @@ from competitions.permissions_evaluation import (
     has_submitted_scores,
 )
 from competitions.selectors import evaluation as q
+from competitions.selectors.documents import downloadable_documents
 from competitions.selectors.scoring import cap_text, competition_results, scale_max, tie_break_text
 from competitions.selectors.status import competition_stage, stage_tag
 from competitions.services import evaluation as services
@@ -77,6 +78,7 @@ def hub(request: HttpRequest, competition_id: int) -> HttpResponse:
         "started": evaluation_started(competition),
         "evaluators": list(q.evaluators_of(competition)),
         "min_evaluators": MIN_EVALUATORS,
+        "documents": list(downloadable_documents(request.user, competition)),
     }
     if manager:
         context["progress"] = q.bid_progress(competition) if context["closed"] else []
