@@ -10,18 +10,7 @@ from django.utils.text import slugify
 
 from competitions.models import Competition, CompetitionDocument
 from competitions.permissions_documents import DocumentAccess, document_access
-
-# The types the upload check (`qualification.uploads.check_upload`) accepts: extension and what people read.
-FILE_TYPES = {
-    "application/pdf": (".pdf", "PDF"),
-    "image/png": (".png", "PNG image"),
-    "image/jpeg": (".jpg", "JPEG image"),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx", "Word document"),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx", "Excel spreadsheet"),
-    "application/vnd.oasis.opendocument.text": (".odt", "OpenDocument text"),
-    "application/vnd.oasis.opendocument.spreadsheet": (".ods", "OpenDocument spreadsheet"),
-}
-EXTENSIONS = {content_type: extension for content_type, (extension, _label) in FILE_TYPES.items()}
+from qualification.uploads import FILE_TYPES, attachment_name, label_for
 
 
 def downloadable_documents(
@@ -46,13 +35,11 @@ def public_documents(
 
 def kind_label(document: CompetitionDocument) -> str:
     """The kind of file in words, e.g. "PDF" or "Word document"."""
-    return FILE_TYPES.get(document.content_type, ("", "File"))[1]
+    return label_for(document.content_type) if document.content_type in FILE_TYPES else "File"
 
 
 def download_filename(document: CompetitionDocument) -> str:
-    """A safe name to save the file as, made from its title and checked type (never the name the
-    uploader's file had): letters, digits and hyphens, then the extension."""
-    stem = slugify(document.title)[:80].strip("-") or "document"
+    """A safe name to save the file as: the opportunity's reference and the document's title."""
     reference = slugify(document.competition.reference)
     prefix = f"{reference}-" if reference else ""
-    return f"{prefix}{stem}{EXTENSIONS.get(document.content_type, '')}"
+    return prefix + attachment_name(document.title, document.content_type)

@@ -38,7 +38,7 @@ from competitions.selectors import bids as sel
 from competitions.selectors.answers import answered_per_lot
 from core.clock import db_now
 from core.formatting import london_datetime
-from qualification.uploads import check_upload
+from qualification.uploads import check_upload, stored_name
 
 CLOSED_MESSAGE = "The closing date has passed. Bids can no longer be sent."
 SENT_MESSAGE = "You have sent this bid. Withdraw it if you need to change it, then send it again."
@@ -275,13 +275,14 @@ def bid_document_add(*, bid: Bid, user, title: str, upload: UploadedFile) -> Bid
     document = BidDocument(
         bid=bid,
         title=title.strip(),
-        file=upload,
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
         uploaded_at=now,
         uploaded_by=user,
     )
+    # Stored under a random name of our own: the uploader's file name is never used on disk.
+    document.file.save(stored_name(checked), upload, save=False)
     document.full_clean()
     document.save()
     _touch(bid, now)

@@ -30,10 +30,9 @@ from competitions.models import (
     QuestionKind,
 )
 from competitions.selectors import competitions as sel
-from competitions.selectors.documents import EXTENSIONS
 from core.clock import db_now
 from qualification.selectors.eligibility import eligible_organisations, partial_coverage_organisations
-from qualification.uploads import check_upload
+from qualification.uploads import check_upload, stored_name
 from reference.models import Area, ServiceType
 
 REFERENCE_PREFIX = "PSDF-"
@@ -166,8 +165,8 @@ def competition_document_add(
         public=public,
         uploaded_by=actor,
     )
-    # Stored under a name of our own: the uploader's file name is never used for anything.
-    document.file.save(f"document{EXTENSIONS.get(checked.content_type, '')}", upload, save=False)
+    # Stored under a random name of our own: the uploader's file name is never used for anything.
+    document.file.save(stored_name(checked), upload, save=False)
     document.full_clean()
     document.save()
     audit_record(actor=actor, action="competition.document_added", obj=document, after=snapshot(document))

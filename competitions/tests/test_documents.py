@@ -15,11 +15,12 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from competitions.models import Competition, CompetitionDocument
 from competitions.permissions_documents import can_download_document
-from competitions.selectors.documents import FILE_TYPES, download_filename, public_documents
+from competitions.selectors.documents import download_filename, public_documents
 from competitions.services import setup
 from competitions.tests.document_factories import LAUNCHED_STAGES, PDF, draft_with_documents, move_to, upload
 from competitions.tests.evaluation_factories import commissioner_of, evaluators
 from competitions.tests.factories import invite
+from qualification.uploads import FILE_TYPES
 from tests.factories import make_provider_user, make_user_with_role
 from tests.fixtures import ALL_ROLES
 
@@ -106,10 +107,10 @@ def test_a_download_is_an_attachment_of_the_checked_type_with_a_safe_name(client
         competition=competition,
         actor=commissioner_of(competition),
         title="../../etc/passwd <script>alert(1)</script> “Spec” v2",
-        upload=upload('..\\..\\evil".html'),
+        upload=upload('..\\..\\evil".pdf'),
         public=True,
     )
-    assert "evil" not in document.file.name and ".html" not in document.file.name
+    assert "evil" not in document.file.name and ".." not in document.file.name
     move_to(competition, "planned")
     response = client.get(reverse("competitions:document-download", args=[competition.pk, document.pk]))
     assert response.status_code == 200
@@ -156,12 +157,12 @@ def test_every_type_the_upload_check_accepts_is_served_as_itself_with_its_extens
     assert set(SAMPLES) == set(FILE_TYPES)
     documents = {}
     for content_type, content in SAMPLES.items():
-        # The name the uploader's file had says nothing: the content decides.
+        # The name the uploader's file had is never used: the content decides the type served.
         documents[content_type] = setup.competition_document_add(
             competition=competition,
             actor=commissioner_of(competition),
             title=f"Annex {len(documents) + 1}",
-            upload=upload("annex.txt", content),
+            upload=upload(f"annex{FILE_TYPES[content_type][0][0]}", content),
             public=True,
         )
     move_to(competition, "open")
@@ -169,7 +170,7 @@ def test_every_type_the_upload_check_accepts_is_served_as_itself_with_its_extens
         assert document.content_type == content_type
         response = client.get(reverse("competitions:document-download", args=[competition.pk, document.pk]))
         assert response["Content-Type"] == content_type
-        extension = FILE_TYPES[content_type][0]
+        extension = FILE_TYPES[content_type][0][0]
         assert response["Content-Disposition"].endswith(f'{extension}"')
         assert b"".join(response.streaming_content) == SAMPLES[content_type]
 

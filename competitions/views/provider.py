@@ -30,6 +30,7 @@ from competitions.selectors import bids as sel
 from competitions.services import bids as svc
 from core.clock import db_now, financial_year_label
 from core.forms import add_service_errors
+from qualification.uploads import attachment_name
 
 TEMPLATES = "competitions/provider/"
 
@@ -715,4 +716,9 @@ def bid_document(request: HttpRequest, competition_id: int, bid_id: int, documen
         document = svc.bid_document_open(bid=bid, user=request.user, document_id=document_id)
     except PermissionDenied:
         raise Http404 from None
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=attachment_name(document.title, document.content_type),
+        content_type=document.content_type,
+    )

@@ -176,6 +176,11 @@ MEDIA_URL = "/uploads/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# A Word, Excel or OpenDocument file is a zip: refused before anything in it is read if it holds
+# more files, more bytes unzipped, or any file more compressed than these (zip bombs).
+MAX_ZIP_ENTRIES = 2000
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_RATIO = 100
 
 # E-mail: Django 6.1's MAILERS. SMTP by default; EMAIL_* variables configure it.
 MAILERS = {

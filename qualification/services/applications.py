@@ -31,7 +31,7 @@ from qualification.models import (
 )
 from qualification.permissions import can_edit_application
 from qualification.selectors.coverage import minimal_areas
-from qualification.uploads import check_upload
+from qualification.uploads import check_upload, stored_name
 
 ORGANISATION_FIELDS = [
     "legal_name",
@@ -268,7 +268,7 @@ def application_document_add(
         sha256=checked.sha256,
         uploaded_by=user,
     )
-    document.file.save(f"{checked.sha256[:16]}", upload, save=False)
+    document.file.save(stored_name(checked), upload, save=False)
     document.full_clean()
     document.save()
     audit_record(actor=user, action="application.document_added", obj=document, after=snapshot(document))

@@ -135,8 +135,10 @@ def test_upload_type_is_checked_by_content_not_name():
     assert error.value.messages == ["The selected file must be a PDF, Word, Excel, OpenDocument, PNG or JPG"]
 
 
-def test_word_file_named_anything_is_recognised_and_other_zips_are_not():
-    assert check_upload(SimpleUploadedFile("x.bin", docx_bytes())).content_type.endswith("wordprocessingml.document")
+def test_word_file_is_recognised_by_content_and_other_zips_are_not():
+    assert check_upload(SimpleUploadedFile("x.docx", docx_bytes())).content_type.endswith("wordprocessingml.document")
+    with pytest.raises(ValidationError, match="its name must end in .docx"):
+        check_upload(SimpleUploadedFile("x.bin", docx_bytes()))
     assert check_upload(SimpleUploadedFile("x.xlsx", docx_bytes("spreadsheetml.sheet.main+xml"))).content_type.endswith(
         "spreadsheetml.sheet"
     )
