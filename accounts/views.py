@@ -10,7 +10,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
@@ -71,14 +71,6 @@ def _form_page(request: HttpRequest, template: str, form, **context) -> HttpResp
 # --- Your account ----------------------------------------------------------------------------
 
 
-def _reverse_or_none(name: str) -> str | None:
-    """Pages of other parts of the service are linked once they exist."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 def _links_for(user: User, membership: Membership | None) -> list[dict[str, str]]:
     wanted: list[tuple[str, str]] = []
     if membership is not None:
@@ -108,12 +100,8 @@ def _links_for(user: User, membership: Membership | None) -> list[dict[str, str]
         wanted.append(("accounts:staff", "Manage staff and their roles"))
     if permissions.can_use_django_admin(user):
         wanted.append(("admin:index", "Open the administration tool"))
-    links = []
-    for name, text in wanted:
-        href = _reverse_or_none(name)
-        if href:
-            links.append({"href": href, "text": text})
-    return links
+    # A wrong URL name must fail loudly (NoReverseMatch), never drop the link without a word.
+    return [{"href": reverse(name), "text": text} for name, text in wanted]
 
 
 def home(request: HttpRequest) -> HttpResponse:
