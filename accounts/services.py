@@ -257,7 +257,11 @@ def invitation_revoke(*, invitation: Invitation, actor: User, now: datetime.date
     return invitation
 
 
-def _grant_staff_role(*, user: User, role: str, area: Area | None, actor: User | None) -> StaffRole:
+@transaction.atomic
+def staff_role_grant(*, user: User, role: str, area: Area | None = None, actor: User | str | None) -> StaffRole:
+    """Give `user` a framework staff role (limited to `area` where the role needs one). Granting it
+    again changes nothing. An administrator also gets `is_staff`, which the Django admin checks: the
+    role alone is what the service checks, the flag is what lets the admin open at all."""
     staff_role = user.staff_roles.filter(role=role, area=area).first()
     if staff_role is None:
         staff_role = StaffRole(user=user, role=role, area=area)
@@ -265,9 +269,12 @@ def _grant_staff_role(*, user: User, role: str, area: Area | None, actor: User |
         staff_role.save()
         audit_record(actor=actor, action="staff_role.granted", obj=staff_role, after=snapshot(staff_role))
     if role == Role.ADMINISTRATOR and not user.is_staff:
-        # Administrators may use the Django admin.
+        before = snapshot(user, USER_FIELDS)
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+        audit_record(
+            actor=actor, action="user.staff_access_granted", obj=user, before=before, after=snapshot(user, USER_FIELDS)
+        )
     user.__dict__.pop("_role_cache", None)
     return staff_role
 
@@ -317,7 +324,7 @@ def invitation_accept(
         user.__dict__.pop("_membership_cache", None)
         audit_record(actor=user, action="membership.added", obj=membership, after=snapshot(membership))
     else:
-        _grant_staff_role(user=user, role=invitation.role, area=invitation.area, actor=user)
+        staff_role_grant(user=user, role=invitation.role, area=invitation.area, actor=user)
 
     before = snapshot(invitation, INVITATION_FIELDS)
     invitation.accepted_at = now
@@ -361,5 +368,9 @@ def staff_role_remove(*, staff_role: StaffRole, actor: User) -> None:
         and not user.is_superuser
         and not user.staff_roles.filter(role=Role.ADMINISTRATOR).exists()
     ):
+        before = snapshot(user, USER_FIELDS)
         user.is_staff = False
         user.save(update_fields=["is_staff"])
+        audit_record(
+            actor=actor, action="user.staff_access_removed", obj=user, before=before, after=snapshot(user, USER_FIELDS)
+        )

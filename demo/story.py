@@ -627,4 +627,8 @@ WHAT_TO_SEE = [
     ("bids@pathway.example", "a draft bid for accommodation; a contract for Surrey and Sussex"),
     ("jo@medway-womens.example", "qualified in Kent; asked a question about the open accommodation opportunity"),
     ("alex@second-chances.example", "a decision letter: accommodation in Cardiff only, with the reason"),
+    (
+        "admin@demo.example",
+        "staff and their roles; the administration tool (/admin/) to edit areas and types of support",
+    ),
 ]

@@ -17,11 +17,11 @@ from accounts.models import (
     OrganisationType,
     Role,
     StaffBand,
-    StaffRole,
     TurnoverBand,
     User,
     size_from_bands,
 )
+from accounts.services import staff_role_grant
 from audit.services import audit_record, snapshot
 from demo.national import GENERATED_DOMAIN, generate_national_data
 from demo.story import build_story
@@ -159,11 +159,8 @@ def _build_people() -> list[tuple[str, str]]:
     for person, role, area_code in STAFF:
         user, _ = _person(person)
         area = Area.objects.get(code=area_code) if area_code else None
-        if not StaffRole.objects.filter(user=user, role=role, area=area).exists():
-            staff_role = StaffRole(user=user, role=role, area=area)
-            staff_role.full_clean()
-            staff_role.save()
-            audit_record(actor="demo world", action="staff_role.granted", obj=staff_role, after=snapshot(staff_role))
+        # Through the accounts service, as an invitation would: an administrator also gets the admin.
+        staff_role_grant(user=user, role=role, area=area, actor="demo world")
         logins.append((person.email, person.what))
     for spec in ORGANISATIONS:
         organisation = Organisation.objects.filter(legal_name=spec.legal_name).first()
