@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from accounts import confirmation
 from accounts.models import (
     Membership,
     Organisation,
@@ -21,7 +22,7 @@ from accounts.models import (
     User,
     size_from_bands,
 )
-from accounts.services import staff_role_grant
+from accounts.services import email_confirm, staff_role_grant
 from audit.services import audit_record, snapshot
 from demo.national import GENERATED_DOMAIN, generate_national_data
 from demo.story import build_story
@@ -131,11 +132,14 @@ ORGANISATIONS: list[DemoOrganisation] = [
 
 def _person(person: DemoPerson) -> tuple[User, bool]:
     user = User.objects.filter(email__iexact=person.email).first()
-    if user:
-        return user, False
-    user = User.objects.create_user(person.email, DEMO_PASSWORD, full_name=person.full_name)
-    audit_record(actor="demo world", action="user.created", obj=user, after=snapshot(user))
-    return user, True
+    created = user is None
+    if created:
+        user = User.objects.create_user(person.email, DEMO_PASSWORD, full_name=person.full_name)
+        audit_record(actor="demo world", action="user.created", obj=user, after=snapshot(user))
+    if user.email_confirmed_at is None:
+        # As the person would: by the link the confirmation e-mail carries.
+        user = email_confirm(token=confirmation.make_token(user))
+    return user, created
 
 
 NATIONAL_SCALE = 0.25

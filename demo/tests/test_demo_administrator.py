@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.models import User
 from audit.models import AuditEvent
 from demo.world import DEMO_PASSWORD
 from reference.models import ServiceCategory
@@ -51,3 +52,15 @@ def test_demo_administrator_role_is_granted_through_the_accounts_service():
     granted = AuditEvent.objects.filter(action="staff_role.granted", object_repr="Administrator")
     assert granted.count() == 1
     assert AuditEvent.objects.filter(action="user.staff_access_granted").count() == 1
+
+
+def test_every_demo_account_has_a_confirmed_address_through_the_service(client):
+    call_command("load_demo_world", "--force", "--national-scale", "0")
+    people = User.objects.filter(email__endswith=".example")
+    assert people.count() == 13
+    assert not people.filter(email_confirmed_at__isnull=True).exists()
+    confirmed = set(AuditEvent.objects.filter(action="user.email_confirmed").values_list("object_id", flat=True))
+    assert confirmed == {str(pk) for pk in people.values_list("pk", flat=True)}
+    # So a demo charity acts for its organisation straight away.
+    client.post(reverse("accounts:sign-in"), {"email": "jo@medway-womens.example", "password": DEMO_PASSWORD})
+    assert client.get(reverse("qualification:qualifications")).status_code == 200

@@ -172,7 +172,8 @@ def register_check(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(REGISTRATION_SESSION_KEY, None)
             login(request, user, backend=EMAIL_LOGIN_BACKEND)
-            return redirect("qualification:interest")
+            # Everything typed is saved; the next step is to confirm the e-mail address.
+            return redirect("accounts:confirm-email")
     size = size_from_bands(organisation["staff_band"], organisation["turnover_band"])
     context = {
         "you": done["you"],
