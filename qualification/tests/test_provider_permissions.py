@@ -49,6 +49,7 @@ MEMBER_PAGES = [
     ("qualification:submitted", {}, "submitted", 200),
     ("qualification:help-request", {}, "none", 200),
     ("qualification:help-sent", {}, "none", 200),
+    ("qualification:help-requests", {}, "none", 200),
     ("qualification:qualifications", {}, "decided", 200),
     ("qualification:declaration", {}, "decided", 200),
 ]
