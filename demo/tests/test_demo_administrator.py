@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import StaffRole, User
 from audit.models import AuditEvent
 from demo.world import DEMO_PASSWORD
 from reference.models import ServiceCategory
@@ -42,9 +42,15 @@ def test_demo_administrator_signs_in_and_edits_reference_data_in_the_admin(clien
     assert category.description == "Somewhere safe to live."
     assert AuditEvent.objects.filter(action="service_category.update", actor_label="admin@demo.example").exists()
 
+    # Look up accounts and organisations in the admin.
+    for name in ("user", "organisation"):
+        assert client.get(reverse(f"admin:accounts_{name}_changelist")).status_code == 200, name
+
     # Staff and their roles, in the service's own pages.
     assert client.get(reverse("accounts:staff")).status_code == 200
     assert client.get(reverse("accounts:staff-invite")).status_code == 200
+    evaluator_role = StaffRole.objects.get(user__email="evaluator2@demo.example")
+    assert client.get(reverse("accounts:staff-role-remove", args=[evaluator_role.pk])).status_code == 200
 
 
 def test_demo_administrator_role_is_granted_through_the_accounts_service():
