@@ -95,6 +95,12 @@ def invitation_pending_exists(
     return qs.exists()
 
 
+def membership_awaiting_confirmation(*, user: User) -> Membership | None:
+    """The organisation someone registered, to name it on the confirm page. Not a permission:
+    whom a person acts for is `permissions.membership_of`, which waits for the confirmation."""
+    return Membership.objects.select_related("organisation").filter(user=user).first()
+
+
 def members_of(*, organisation: Organisation) -> QuerySet[Membership]:
     return organisation.memberships.select_related("user").order_by("-is_admin", "user__full_name", "user__email")
 

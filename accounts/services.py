@@ -149,11 +149,14 @@ def email_confirm(*, token: str, now: datetime.datetime | None = None) -> User:
     """Confirm the address a link was sent to. Raises EmailConfirmationLinkError if it cannot."""
     now = now or timezone.now()
     check = confirmation.check_token(token, now=now)
-    if check.status != "valid":
-        raise EmailConfirmationLinkError(check.status, check.user)
+    if check.status == "invalid":
+        raise EmailConfirmationLinkError("invalid")
     user = User.objects.select_for_update().get(pk=check.user.pk)
+    # Already confirmed comes first: an old link then has nothing left to do, expired or not.
     if user.email_confirmed_at is not None:
         raise EmailConfirmationLinkError("used", user)
+    if check.status == "expired":
+        raise EmailConfirmationLinkError("expired", user)
     return _email_confirmed(user=user, now=now, how="link", actor=user)
 
 

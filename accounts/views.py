@@ -165,7 +165,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 def _carry_on_url(user: User | None) -> str:
     """Where a confirmed person carries on: the application of the organisation they registered."""
-    if user is not None and Membership.objects.filter(user=user).exists():
+    if user is not None and selectors.membership_awaiting_confirmation(user=user) is not None:
         return reverse("qualification:application")
     return reverse("accounts:home")
 
@@ -197,7 +197,7 @@ def confirm_email(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:confirm-email")
     context = _confirm_context(
         last_sent=selectors.email_confirmation_last_sent(user=user),
-        membership=Membership.objects.select_related("organisation").filter(user=user).first(),
+        membership=selectors.membership_awaiting_confirmation(user=user),
         error=error,
         page_has_errors=bool(error),
     )

@@ -136,6 +136,14 @@ def test_used_link_says_the_address_is_already_confirmed(client):
     assert _actions().count("user.email_confirmed") == 1
 
 
+def test_an_old_expired_link_after_confirming_says_already_confirmed(client):
+    user = _unconfirmed_member()
+    stale = confirmation.make_token(user, now=timezone.now() - confirmation.VALID_FOR - datetime.timedelta(days=1))
+    services.email_confirm(token=confirmation.make_token(user))
+    html = client.get(reverse("accounts:confirm-email-link", args=[stale])).content.decode()
+    assert "Your email address is already confirmed" in html
+
+
 def test_expired_link_page_offers_a_new_link_to_its_owner(client):
     user = _unconfirmed_member()
     token = confirmation.make_token(user, now=timezone.now() - confirmation.VALID_FOR - datetime.timedelta(minutes=1))
