@@ -20,7 +20,9 @@ class UserManager(BaseUserManager):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra):
+        # Made by an operator at the command line, who vouches for the address.
         extra.update(is_staff=True, is_superuser=True)
+        extra.setdefault("email_confirmed_at", timezone.now())
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
@@ -37,6 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # When the person proved they read this address: a link we e-mailed, an invitation or a
+    # password reset. Until then they cannot act for an organisation (accounts.permissions).
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -268,3 +273,16 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} at {self.attempted_at}"
+
+
+class EmailConfirmationSent(models.Model):
+    """A link to confirm an e-mail address was sent. Counted to limit how often one is sent again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_confirmations_sent")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "sent_at"], name="email_confirmation_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"Confirmation link for {self.user} at {self.sent_at}"

@@ -40,12 +40,26 @@ def is_evaluator(user) -> bool:
     return has_role(user, Role.EVALUATOR)
 
 
-def membership_of(user) -> Membership | None:
+def _membership_row(user) -> Membership | None:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if not hasattr(user, "_membership_cache"):
         user._membership_cache = Membership.objects.select_related("organisation").filter(user=user).first()
     return user._membership_cache
+
+
+def awaits_email_confirmation(user) -> bool:
+    """Someone who belongs to an organisation but has not confirmed their e-mail address. They
+    cannot act for it (membership_of says None) and are sent to the page that says what to do."""
+    return _membership_row(user) is not None and user.email_confirmed_at is None
+
+
+def membership_of(user) -> Membership | None:
+    """The one place the service decides whom a person acts for: nobody, until their address is confirmed."""
+    membership = _membership_row(user)
+    if membership is None or user.email_confirmed_at is None:
+        return None
+    return membership
 
 
 def is_member_of(user, organisation: Organisation) -> bool:

@@ -9,7 +9,16 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Invitation, Membership, Organisation, SignInAttempt, StaffRole, User
+from accounts import confirmation
+from accounts.models import (
+    EmailConfirmationSent,
+    Invitation,
+    Membership,
+    Organisation,
+    SignInAttempt,
+    StaffRole,
+    User,
+)
 from reference.models import Area, AreaLevel
 
 
@@ -86,6 +95,12 @@ def invitation_pending_exists(
     return qs.exists()
 
 
+def membership_awaiting_confirmation(*, user: User) -> Membership | None:
+    """The organisation someone registered, to name it on the confirm page. Not a permission:
+    whom a person acts for is `permissions.membership_of`, which waits for the confirmation."""
+    return Membership.objects.select_related("organisation").filter(user=user).first()
+
+
 def members_of(*, organisation: Organisation) -> QuerySet[Membership]:
     return organisation.memberships.select_related("user").order_by("-is_admin", "user__full_name", "user__email")
 
@@ -114,3 +129,22 @@ def organisation_email_addresses(organisation: Organisation, *, admins_only: boo
         if address:
             addresses.setdefault(address.lower(), address)
     return sorted(addresses.values(), key=str.lower)
+
+
+def email_confirmation_last_sent(*, user: User) -> EmailConfirmationSent | None:
+    return user.email_confirmations_sent.order_by("-sent_at").first()
+
+
+def email_confirmation_refusal(*, user: User, now: datetime.datetime | None = None) -> str | None:
+    """Why a new confirmation link cannot be sent now (in words for the person), or None if it can."""
+    now = now or timezone.now()
+    sent = user.email_confirmations_sent
+    last = sent.order_by("-sent_at").first()
+    if last is not None and now - last.sent_at < confirmation.RESEND_AFTER:
+        return "We sent you a link less than a minute ago. Wait a minute, then ask for a new one."
+    if sent.filter(sent_at__gt=now - datetime.timedelta(hours=1)).count() >= confirmation.SENDS_PER_HOUR:
+        return (
+            f"We have sent you {confirmation.SENDS_PER_HOUR} links in the last hour. "
+            "Check your spam folder, or wait an hour and ask again."
+        )
+    return None

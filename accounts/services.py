@@ -1,4 +1,5 @@
-"""Writes for accounts: signing in, password reset, invitations, memberships and staff roles.
+"""Writes for accounts: signing in, confirming e-mail addresses, password reset, invitations,
+memberships and staff roles.
 
 Every change is audited in the same transaction. Passwords and tokens never reach the audit trail.
 """
@@ -20,20 +21,32 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.models import Invitation, Membership, Organisation, Role, SignInAttempt, StaffRole, User
+from accounts import confirmation
+from accounts.models import (
+    EmailConfirmationSent,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    SignInAttempt,
+    StaffRole,
+    User,
+)
 from accounts.selectors import (
+    email_confirmation_refusal,
     hash_token,
     invitation_pending_exists,
     normalise_email,
     sign_in_is_blocked,
     user_get_by_email,
 )
+from accounts.tasks import send_email_confirmation
 from audit.services import audit_record, snapshot
 from core.links import service_url
 from reference.models import Area
 
 INVITATION_FIELDS = ["email", "organisation", "as_org_admin", "role", "area", "expires_at", "accepted_at", "revoked_at"]
-USER_FIELDS = ["email", "full_name", "is_active", "is_staff"]
+USER_FIELDS = ["email", "full_name", "is_active", "is_staff", "email_confirmed_at"]
 
 
 # --- Signing in ------------------------------------------------------------------------------
@@ -82,6 +95,71 @@ def user_sign_in(
     return SignInResult(user=user)
 
 
+# --- Confirming an e-mail address ------------------------------------------------------------
+
+
+class EmailConfirmationLinkError(Exception):
+    """The link cannot confirm anything: `status` is "invalid", "expired" or "used"; `user` is the
+    link's owner where the link says who that is."""
+
+    def __init__(self, status: str, user: User | None = None):
+        super().__init__(status)
+        self.status = status
+        self.user = user
+
+
+def _email_confirmed(*, user: User, now: datetime.datetime, how: str, actor: User | str | None) -> User:
+    """Record that the person has shown they read this address (call inside a transaction)."""
+    before = snapshot(user, USER_FIELDS)
+    user.email_confirmed_at = now
+    user.save(update_fields=["email_confirmed_at"])
+    user.__dict__.pop("_membership_cache", None)
+    audit_record(
+        actor=actor,
+        action="user.email_confirmed",
+        obj=user,
+        before=before,
+        after={**snapshot(user, USER_FIELDS), "how": how},
+    )
+    return user
+
+
+@transaction.atomic
+def email_confirmation_send(*, user: User, now: datetime.datetime | None = None) -> EmailConfirmationSent:
+    """E-mail a link that confirms the address, unless it is confirmed or one was sent too recently
+    (see accounts.confirmation: once a minute, SENDS_PER_HOUR an hour)."""
+    now = now or timezone.now()
+    user = User.objects.select_for_update().get(pk=user.pk)  # two clicks at once send one link
+    if user.email_confirmed_at is not None:
+        raise ValidationError("Your email address is already confirmed.", code="already_confirmed")
+    refusal = email_confirmation_refusal(user=user, now=now)
+    if refusal:
+        raise ValidationError(refusal, code="too_often")
+    sent = EmailConfirmationSent(user=user, sent_at=now)
+    sent.full_clean()
+    sent.save()
+    audit_record(actor=user, action="user.email_confirmation_sent", obj=user, after={"sent_at": now})
+    # Enqueued in this transaction: with the database task queue the e-mail goes only if this commits.
+    send_email_confirmation.enqueue(user_id=user.pk)
+    return sent
+
+
+@transaction.atomic
+def email_confirm(*, token: str, now: datetime.datetime | None = None) -> User:
+    """Confirm the address a link was sent to. Raises EmailConfirmationLinkError if it cannot."""
+    now = now or timezone.now()
+    check = confirmation.check_token(token, now=now)
+    if check.status == "invalid":
+        raise EmailConfirmationLinkError("invalid")
+    user = User.objects.select_for_update().get(pk=check.user.pk)
+    # Already confirmed comes first: an old link then has nothing left to do, expired or not.
+    if user.email_confirmed_at is not None:
+        raise EmailConfirmationLinkError("used", user)
+    if check.status == "expired":
+        raise EmailConfirmationLinkError("expired", user)
+    return _email_confirmed(user=user, now=now, how="link", actor=user)
+
+
 # --- Password reset --------------------------------------------------------------------------
 
 
@@ -110,12 +188,16 @@ def password_reset_request(*, email: str) -> None:
 
 @transaction.atomic
 def user_password_reset(*, user: User, password: str) -> User:
-    """Set a new password chosen through a reset link. Also lifts any sign-in block on the address."""
+    """Set a new password chosen through a reset link. Also lifts any sign-in block on the address
+    and confirms it."""
     user.set_password(password)
     user.full_clean()
     user.save(update_fields=["password"])
     SignInAttempt.objects.filter(email=normalise_email(user.email)).delete()
     audit_record(actor=user, action="user.password_reset", obj=user)
+    if user.email_confirmed_at is None:
+        # The reset link was e-mailed to this address, so following it proves the address.
+        _email_confirmed(user=user, now=timezone.now(), how="password reset", actor=user)
     return user
 
 
@@ -257,7 +339,11 @@ def invitation_revoke(*, invitation: Invitation, actor: User, now: datetime.date
     return invitation
 
 
-def _grant_staff_role(*, user: User, role: str, area: Area | None, actor: User | None) -> StaffRole:
+@transaction.atomic
+def staff_role_grant(*, user: User, role: str, area: Area | None = None, actor: User | str | None) -> StaffRole:
+    """Give `user` a framework staff role (limited to `area` where the role needs one). Granting it
+    again changes nothing. An administrator also gets `is_staff`, which the Django admin checks: the
+    role alone is what the service checks, the flag is what lets the admin open at all."""
     staff_role = user.staff_roles.filter(role=role, area=area).first()
     if staff_role is None:
         staff_role = StaffRole(user=user, role=role, area=area)
@@ -265,9 +351,12 @@ def _grant_staff_role(*, user: User, role: str, area: Area | None, actor: User |
         staff_role.save()
         audit_record(actor=actor, action="staff_role.granted", obj=staff_role, after=snapshot(staff_role))
     if role == Role.ADMINISTRATOR and not user.is_staff:
-        # Administrators may use the Django admin.
+        before = snapshot(user, USER_FIELDS)
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+        audit_record(
+            actor=actor, action="user.staff_access_granted", obj=user, before=before, after=snapshot(user, USER_FIELDS)
+        )
     user.__dict__.pop("_role_cache", None)
     return staff_role
 
@@ -302,6 +391,9 @@ def invitation_accept(
         audit_record(actor=user, action="user.created", obj=user, after=snapshot(user, USER_FIELDS))
     elif normalise_email(user.email) != normalise_email(invitation.email):
         raise ValidationError("This invitation was sent to a different email address")
+    if user.email_confirmed_at is None:
+        # The invitation was e-mailed to this address: using it proves the address.
+        _email_confirmed(user=user, now=now, how="invitation", actor=user)
 
     if invitation.organisation_id:
         current = Membership.objects.filter(user=user).select_related("organisation").first()
@@ -317,7 +409,7 @@ def invitation_accept(
         user.__dict__.pop("_membership_cache", None)
         audit_record(actor=user, action="membership.added", obj=membership, after=snapshot(membership))
     else:
-        _grant_staff_role(user=user, role=invitation.role, area=invitation.area, actor=user)
+        staff_role_grant(user=user, role=invitation.role, area=invitation.area, actor=user)
 
     before = snapshot(invitation, INVITATION_FIELDS)
     invitation.accepted_at = now
@@ -361,5 +453,9 @@ def staff_role_remove(*, staff_role: StaffRole, actor: User) -> None:
         and not user.is_superuser
         and not user.staff_roles.filter(role=Role.ADMINISTRATOR).exists()
     ):
+        before = snapshot(user, USER_FIELDS)
         user.is_staff = False
         user.save(update_fields=["is_staff"])
+        audit_record(
+            actor=actor, action="user.staff_access_removed", obj=user, before=before, after=snapshot(user, USER_FIELDS)
+        )

@@ -10,14 +10,14 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode, urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import permissions, selectors, services
+from accounts import confirmation, permissions, selectors, services
 from accounts.forms import (
     AcceptInvitationForm,
     InviteColleagueForm,
@@ -26,6 +26,7 @@ from accounts.forms import (
     PasswordResetRequestForm,
     SignInForm,
 )
+from accounts.middleware import email_confirmation_not_required
 from accounts.models import Invitation, Membership, StaffRole, User
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
@@ -71,14 +72,6 @@ def _form_page(request: HttpRequest, template: str, form, **context) -> HttpResp
 # --- Your account ----------------------------------------------------------------------------
 
 
-def _reverse_or_none(name: str) -> str | None:
-    """Pages of other parts of the service are linked once they exist."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 def _links_for(user: User, membership: Membership | None) -> list[dict[str, str]]:
     wanted: list[tuple[str, str]] = []
     if membership is not None:
@@ -108,12 +101,8 @@ def _links_for(user: User, membership: Membership | None) -> list[dict[str, str]
         wanted.append(("accounts:staff", "Manage staff and their roles"))
     if permissions.can_use_django_admin(user):
         wanted.append(("admin:index", "Open the administration tool"))
-    links = []
-    for name, text in wanted:
-        href = _reverse_or_none(name)
-        if href:
-            links.append({"href": href, "text": text})
-    return links
+    # A wrong URL name must fail loudly (NoReverseMatch), never drop the link without a word.
+    return [{"href": reverse(name), "text": text} for name, text in wanted]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -160,6 +149,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return _form_page(request, "accounts/sign_in.html", form)
 
 
+@email_confirmation_not_required
 @require_http_methods(["GET", "POST"])
 def sign_out(request: HttpRequest) -> HttpResponse:
     """GET shows a page with a button; only POST signs out (a link must not sign anyone out)."""
@@ -168,6 +158,77 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         messages.success(request, "You have signed out")
         return redirect(settings.LOGOUT_REDIRECT_URL)
     return render(request, "accounts/sign_out.html")
+
+
+# --- Confirming your e-mail address ------------------------------------------------------------
+
+
+def _carry_on_url(user: User | None) -> str:
+    """Where a confirmed person carries on: the application of the organisation they registered."""
+    if user is not None and selectors.membership_awaiting_confirmation(user=user) is not None:
+        return reverse("qualification:application")
+    return reverse("accounts:home")
+
+
+def _confirm_context(**context) -> dict:
+    return {
+        "valid_days": confirmation.VALID_FOR_DAYS,
+        "sends_per_hour": confirmation.SENDS_PER_HOUR,
+        **context,
+    }
+
+
+@email_confirmation_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_email(request: HttpRequest) -> HttpResponse:
+    """What to do: open the link we e-mailed. A button sends a new one (bounded; the page says how)."""
+    user = request.user
+    if user.email_confirmed_at is not None:
+        return redirect("accounts:home")
+    error = None
+    if request.method == "POST":
+        try:
+            services.email_confirmation_send(user=user)
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, f"We have sent a new link to {user.email}")
+            return redirect("accounts:confirm-email")
+    context = _confirm_context(
+        last_sent=selectors.email_confirmation_last_sent(user=user),
+        membership=selectors.membership_awaiting_confirmation(user=user),
+        error=error,
+        page_has_errors=bool(error),
+    )
+    return render(request, "accounts/confirm_email.html", context, status=429 if error else 200)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET"])
+def confirm_email_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail. Opening it confirms the address; the person then carries on, or
+    signs in to carry on if this browser is not signed in as them."""
+    try:
+        user = services.email_confirm(token=token)
+    except services.EmailConfirmationLinkError as error:
+        status, user = error.status, error.user
+    else:
+        status = "confirmed"
+    signed_in_as_owner = user is not None and request.user.is_authenticated and request.user.pk == user.pk
+    carry_on = _carry_on_url(user)
+    if status == "confirmed" and signed_in_as_owner:
+        messages.success(request, "Thank you. Your email address is confirmed")
+        return redirect(carry_on)
+    context = _confirm_context(
+        status=status,
+        signed_in_as_owner=signed_in_as_owner,
+        carry_on_url=carry_on,
+        sign_in_url=reverse("accounts:sign-in") + "?" + urlencode({"next": carry_on}),
+    )
+    http_status = {"invalid": 404, "expired": 410}.get(status, 200)
+    return render(request, "accounts/confirm_email_link.html", context, status=http_status)
 
 
 # --- Password reset --------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from qualification.services.applications import (
     interest_register,
     section_save,
 )
-from qualification.services.decisions import Grant, application_decide, section_accept
+from qualification.services.decisions import Grant, application_decide, help_request_reply, section_accept
 from reference.models import Area, ServiceType
 
 FIRST_TITLE = "Accommodation services in Kent, Surrey and Sussex"
@@ -147,6 +147,20 @@ def _qualification_story(assessor: User) -> None:
         services={"categories": ["accommodation", "women"], "where": "some", "areas": [KENT]},
     )
     _decide(organisation=medway, assessor=assessor)
+    question = help_request_create(
+        organisation=medway,
+        user=jo,
+        message="Do we need our own policy on data, or can we use the one from our umbrella body?",
+    )
+    help_request_reply(
+        help_request=question,
+        actor=assessor,
+        reply=(
+            "You can use your umbrella body's policy, as long as it names your charity and you follow it. "
+            "Keep a copy with your other policies. We may ask to see it."
+        ),
+        internal_note="Common question from small charities. Consider adding it to the guidance.",
+    )
 
     pathway, chris = _organisation("Pathway Services Limited"), _user("bids@pathway.example")
     _apply(
@@ -625,6 +639,13 @@ WHAT_TO_SEE = [
     ("assessor@demo.example", "Brighton Recovery Network's application is waiting, with a help request"),
     ("evaluator@demo.example", "draft scores on the education, training and employment bid"),
     ("bids@pathway.example", "a draft bid for accommodation; a contract for Surrey and Sussex"),
-    ("jo@medway-womens.example", "qualified in Kent; asked a question about the open accommodation opportunity"),
+    (
+        "jo@medway-womens.example",
+        "qualified in Kent; asked a question about the open accommodation opportunity; a reply to a request for help",
+    ),
     ("alex@second-chances.example", "a decision letter: accommodation in Cardiff only, with the reason"),
+    (
+        "admin@demo.example",
+        "staff and their roles; the administration tool (/admin/) to edit areas and types of support",
+    ),
 ]

@@ -11,17 +11,18 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from accounts import confirmation
 from accounts.models import (
     Membership,
     Organisation,
     OrganisationType,
     Role,
     StaffBand,
-    StaffRole,
     TurnoverBand,
     User,
     size_from_bands,
 )
+from accounts.services import email_confirm, staff_role_grant
 from audit.services import audit_record, snapshot
 from demo.national import GENERATED_DOMAIN, generate_national_data
 from demo.story import build_story
@@ -131,11 +132,14 @@ ORGANISATIONS: list[DemoOrganisation] = [
 
 def _person(person: DemoPerson) -> tuple[User, bool]:
     user = User.objects.filter(email__iexact=person.email).first()
-    if user:
-        return user, False
-    user = User.objects.create_user(person.email, DEMO_PASSWORD, full_name=person.full_name)
-    audit_record(actor="demo world", action="user.created", obj=user, after=snapshot(user))
-    return user, True
+    created = user is None
+    if created:
+        user = User.objects.create_user(person.email, DEMO_PASSWORD, full_name=person.full_name)
+        audit_record(actor="demo world", action="user.created", obj=user, after=snapshot(user))
+    if user.email_confirmed_at is None:
+        # As the person would: by the link the confirmation e-mail carries.
+        user = email_confirm(token=confirmation.make_token(user))
+    return user, created
 
 
 NATIONAL_SCALE = 0.25
@@ -159,11 +163,8 @@ def _build_people() -> list[tuple[str, str]]:
     for person, role, area_code in STAFF:
         user, _ = _person(person)
         area = Area.objects.get(code=area_code) if area_code else None
-        if not StaffRole.objects.filter(user=user, role=role, area=area).exists():
-            staff_role = StaffRole(user=user, role=role, area=area)
-            staff_role.full_clean()
-            staff_role.save()
-            audit_record(actor="demo world", action="staff_role.granted", obj=staff_role, after=snapshot(staff_role))
+        # Through the accounts service, as an invitation would: an administrator also gets the admin.
+        staff_role_grant(user=user, role=role, area=area, actor="demo world")
         logins.append((person.email, person.what))
     for spec in ORGANISATIONS:
         organisation = Organisation.objects.filter(legal_name=spec.legal_name).first()

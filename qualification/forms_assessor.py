@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from core.forms import GovukForm
-from qualification.models import RequestedCoverage
+from qualification.models import HELP_NOTE_MAX_CHARS, HELP_REPLY_MAX_CHARS, RequestedCoverage
 from reference.models import Area, AreaLevel, ServiceCategory
 
 
@@ -86,12 +86,25 @@ class ReasonForm(GovukForm):
         self.fields["reason"].error_messages["required"] = required_message
 
 
-class CloseHelpRequestForm(GovukForm):
-    note = forms.CharField(
-        label="What did you do to help?",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter what you did to help"},
+class HelpReplyForm(GovukForm):
+    reply = forms.CharField(
+        label="Your reply",
+        help_text="The organisation reads this in the service. We e-mail them to say it is there. "
+        "Write it so a small charity can understand it.",
+        max_length=HELP_REPLY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": "Enter your reply",
+            "max_length": f"Your reply must be {HELP_REPLY_MAX_CHARS:,} characters or fewer",
+        },
+    )
+    internal_note = forms.CharField(
+        label="Note for colleagues (optional)",
+        help_text="The organisation does not see this. For example, what you did to help.",
+        required=False,
+        max_length=HELP_NOTE_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": f"The note must be {HELP_NOTE_MAX_CHARS:,} characters or fewer"},
     )
 
 

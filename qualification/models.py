@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -222,18 +223,26 @@ class Qualification(models.Model):
         return "active"
 
 
+HELP_REPLY_MAX_CHARS = 2000
+HELP_NOTE_MAX_CHARS = 2000
+
+
 class HelpRequest(models.Model):
-    """A provider asks for the free support the framework offers; an assessor closes it."""
+    """A provider asks for the free support the framework offers; an assessor replies, which closes it."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="help_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     message = models.TextField()
+    # Set together when the assessor replies (requests closed before replies existed have no reply).
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    closing_note = models.TextField(blank=True)
+    # What the organisation reads, in the service.
+    reply = models.TextField(blank=True, validators=[MaxLengthValidator(HELP_REPLY_MAX_CHARS)])
+    # For the framework's staff only: never shown to the organisation.
+    internal_note = models.TextField(blank=True, validators=[MaxLengthValidator(HELP_NOTE_MAX_CHARS)])
 
     class Meta:
         ordering = ["requested_at"]

@@ -1,4 +1,5 @@
-"""Background work for joining the framework: reminding organisations to confirm their declaration."""
+"""Background work for joining the framework: reminding organisations to confirm their declaration,
+and telling an organisation that we have replied to its request for help."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.formatting import london_date
 from core.links import service_url
-from qualification.models import DECLARATION_VALID_FOR
+from qualification.models import DECLARATION_VALID_FOR, HelpRequest
 from qualification.selectors.applications import organisations_due_declaration
 
 REMINDER_ACTION = "declaration.reminder_sent"
@@ -53,3 +54,18 @@ def send_declaration_reminders() -> int:
             )
         sent += 1
     return sent
+
+
+@task
+def send_help_reply_email(*, help_request_id: int) -> None:
+    """Tell the organisation's people that a reply is waiting. The reply itself stays in the service,
+    behind sign-in; one message per address, so nobody sees who else was told."""
+    help_request = HelpRequest.objects.select_related("organisation").get(pk=help_request_id)
+    organisation = help_request.organisation
+    body = (
+        f"Hello,\n\nWe have replied to a request for help from {organisation.display_name}.\n\n"
+        f"Sign in to read our reply. It is on this page:\n{service_url('qualification:help-requests')}\n\n"
+        "Thank you.\n"
+    )
+    for address in organisation_email_addresses(organisation):
+        send_mail("We have replied to your request for help", body, None, [address])

@@ -18,5 +18,5 @@ urlpatterns = [
     path("qualifications/<int:pk>/remove/", views.qualification_remove, name="assess-qualification-remove"),
     path("qualifications/<int:pk>/reinstate/", views.qualification_reinstate, name="assess-qualification-reinstate"),
     path("help-requests/", views.help_requests, name="assess-help-requests"),
-    path("help-requests/<int:pk>/close/", views.help_request_close, name="assess-help-request-close"),
+    path("help-requests/<int:pk>/reply/", views.help_request_reply, name="assess-help-request-reply"),
 ]

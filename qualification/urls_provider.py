@@ -22,6 +22,7 @@ urlpatterns = [
     path("application/documents/<int:pk>/", views.document, name="document"),
     path("help/", views.help_request, name="help-request"),
     path("help/sent/", views.help_sent, name="help-sent"),
+    path("help/requests/", views.help_requests, name="help-requests"),
     path("qualifications/", views.qualifications, name="qualifications"),
     path("qualifications/add/", views.add_services, name="add-services"),
     path("organisation/", views.organisation_details, name="organisation"),

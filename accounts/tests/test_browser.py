@@ -100,3 +100,55 @@ def test_provider_on_staff_page_sees_govuk_403(ui):
     ui.check()
     assert ui.page.locator("h1").inner_text() == "You cannot see this page"
     assert ui.page.locator(".govuk-header").count() == 1
+
+
+def test_unconfirmed_charity_asks_for_a_new_link_and_meets_every_link_page(ui):
+    """The confirm page, a resend refused as too soon, then an expired, a broken, a good and a used link."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts import confirmation, services
+    from tests.factories import MembershipFactory
+
+    user = UserFactory(email="sam@example.org", email_confirmed_at=None)
+    MembershipFactory(user=user, is_admin=True, organisation__legal_name="Hope Homes")
+    browser_sign_in(ui, user)
+
+    # Any page of the service sends them to the page that says what to do.
+    page = ui.goto("/join/application/")
+    assert page.locator("h1").inner_text() == "Confirm your email address"
+    assert "Hope Homes" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Send me a link").click()
+    ui.check()
+    assert "We have sent a new link to sam@example.org" in page.locator(".govuk-notification-banner").inner_text()
+    page.get_by_role("button", name="Send a new link").click()
+    ui.check()
+    assert page.title().startswith("Error: Confirm your email address")
+    assert "Wait a minute" in page.locator(".govuk-error-summary").inner_text()
+    assert len(mail.outbox) == 1
+
+    stale = timezone.now() - confirmation.VALID_FOR - datetime.timedelta(minutes=1)
+    page = ui.goto(f"/account/confirm-email/{confirmation.make_token(user, now=stale)}/")
+    assert page.locator("h1").inner_text() == "This link has expired"
+    page = ui.goto("/account/confirm-email/not-a-real-link/")
+    assert page.locator("h1").inner_text() == "This link does not work"
+
+    page = ui.goto(_path_from_last_email())
+    assert page.url.endswith("/join/interest/")
+    assert "Your email address is confirmed" in page.locator(".govuk-notification-banner").inner_text()
+    page = ui.goto(_path_from_last_email())
+    assert page.locator("h1").inner_text() == "Your email address is already confirmed"
+    page.get_by_role("button", name="Continue").click()
+    ui.check()
+
+    # Opened later in a browser that is not signed in.
+    page.context.clear_cookies()
+    other = UserFactory(email="kit@example.org", email_confirmed_at=None)
+    MembershipFactory(user=other, is_admin=True)
+    services.email_confirmation_send(user=other)
+    page = ui.goto(_path_from_last_email())
+    assert page.locator("h1").inner_text() == "Your email address is confirmed"
+    page.locator("main").get_by_role("button", name="Sign in").click()
+    ui.check()
+    assert page.locator("h1").inner_text() == "Sign in"

@@ -152,3 +152,49 @@ def test_provider_opening_staff_page_gets_govuk_403(client):
     assert '<h1 class="govuk-heading-l">You cannot see this page</h1>' in html
     assert "govuk-header" in html and "govuk-footer" in html
     assert "<title>You cannot see this page – Commission probation services – GOV.UK</title>" in html
+
+
+# --- Confirming an e-mail address -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [*ALL_ROLES, "unconfirmed"])
+def test_confirm_email_page(client, user_for_role, role):
+    """Only someone with an unconfirmed address uses it; everyone else signed in goes to their account."""
+    if role == "unconfirmed":
+        user = make_provider_user(is_admin=True, email_confirmed_at=None)
+    else:
+        user = user_for_role(role)
+    if user is not None:
+        client.force_login(user)
+    for method in (client.get, client.post):
+        response = method(reverse("accounts:confirm-email"))
+        if role == "anonymous":
+            assert response.status_code == 302 and "sign-in" in response["Location"]
+        elif role == "unconfirmed":
+            assert response.status_code in (200, 302)
+            assert b"Confirm your email address" in client.get(reverse("accounts:confirm-email")).content
+        else:
+            assert response["Location"] == reverse("accounts:home"), role
+
+
+@pytest.mark.parametrize("role", [*ALL_ROLES, "unconfirmed"])
+def test_confirm_email_link_page_is_public(client, user_for_role, role):
+    if role == "unconfirmed":
+        user = make_provider_user(is_admin=True, email_confirmed_at=None)
+    else:
+        user = user_for_role(role)
+    if user is not None:
+        client.force_login(user)
+    response = client.get(reverse("accounts:confirm-email-link", kwargs={"token": "bad-token"}))
+    assert response.status_code == 404
+    assert b"This link does not work" in response.content
+
+
+@pytest.mark.parametrize(
+    "name", [name for name, allowed in PAGES.items() if allowed is not None and name != "sign-out"]
+)
+def test_an_unconfirmed_account_is_sent_to_confirm_from_every_signed_in_page(client, name):
+    user = make_provider_user(is_admin=True, email_confirmed_at=None)
+    client.force_login(user)
+    response = client.get(reverse(f"accounts:{name}", kwargs=_args_for(name, user)))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:confirm-email")

@@ -311,6 +311,16 @@ def test_administrator_role_gives_and_removes_admin_site_access():
     user.refresh_from_db()
     assert not user.is_staff
     assert "staff_role.removed" in _actions()
+    assert {"staff_role.granted", "user.staff_access_granted", "user.staff_access_removed"} <= set(_actions())
+
+
+def test_staff_role_grant_gives_an_administrator_the_admin_once():
+    user = UserFactory()
+    services.staff_role_grant(user=user, role=Role.ADMINISTRATOR, actor="set-up")
+    services.staff_role_grant(user=user, role=Role.ADMINISTRATOR, actor="set-up")
+    user.refresh_from_db()
+    assert user.is_staff and user.staff_roles.count() == 1
+    assert _actions().count("staff_role.granted") == 1 and _actions().count("user.staff_access_granted") == 1
 
 
 def test_administrator_cannot_remove_own_administrator_role():

@@ -364,3 +364,66 @@ def test_failed_attempts_are_counted_against_the_client_address(client, settings
     settings.SIGN_IN_TRUSTED_PROXIES = proxies
     client.post(SIGN_IN, {"email": "a@example.org", "password": "x"}, HTTP_X_FORWARDED_FOR=forwarded)
     assert SignInAttempt.objects.get().ip_address == expected
+
+
+# --- Every link on "Your account" works (issue 8.3) ------------------------------------------
+
+EXPECTED_LINKS = {
+    "provider": {
+        "See who is in your organisation",
+        "Your application to join the framework",
+        "What you can bid for",
+        "Opportunities for you",
+        "Contracts",
+    },
+    "provider_admin": {
+        "Manage people in your organisation",
+        "Your application to join the framework",
+        "What you can bid for",
+        "Opportunities for you",
+        "Contracts",
+    },
+    "assessor": {"Decide applications to join the framework", "Requests for help", "Contracts"},
+    "commissioner": {"Your opportunities: set up, launch, score and award", "Contracts"},
+    "evaluator": {"Bids to score", "Contracts"},
+    "practitioner": {"Contracts"},
+    "administrator": {"Contracts", "Manage staff and their roles", "Open the administration tool"},
+}
+ALWAYS = {"Change your password", "Sign out"}
+
+
+def _what_you_can_do(html: str) -> dict[str, str]:
+    section = html.split("What you can do", 1)[1].split("</ul>", 1)[0]
+    return {text: href for href, text in re.findall(r'<a class="govuk-link" href="([^"]+)">([^<]+)</a>', section)}
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED_LINKS))
+def test_every_link_on_your_account_is_there_and_opens(client_for_role, role):
+    extra = {"is_staff": True} if role == "administrator" else {}
+    client, _user = client_for_role(role, **extra)
+    links = _what_you_can_do(_text(client.get(reverse("accounts:home"))))
+    assert set(links) == EXPECTED_LINKS[role] | ALWAYS
+    for text, href in links.items():
+        response = client.get(href)
+        # A page, or a redirect within the service to the next step of a journey; never "not found".
+        assert response.status_code in (200, 302), (text, href, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/") and client.get(response["Location"]).status_code == 200
+
+
+def test_a_wrong_url_name_on_your_account_is_an_error_not_a_missing_link(client, monkeypatch):
+    from django.urls import NoReverseMatch
+
+    from accounts import views
+
+    real_reverse = views.reverse
+
+    def reverse_without_contracts(name, *args, **kwargs):
+        if name == "contracts:register":
+            raise NoReverseMatch(name)
+        return real_reverse(name, *args, **kwargs)
+
+    monkeypatch.setattr(views, "reverse", reverse_without_contracts)
+    client.force_login(make_user_with_role(Role.ASSESSOR))
+    with pytest.raises(NoReverseMatch):
+        client.get(reverse("accounts:home"))

@@ -19,6 +19,7 @@ from qualification.models import (
     ApplicationDocument,
     ApplicationSection,
     DeclarationConfirmation,
+    HelpRequest,
     Qualification,
 )
 from qualification.permissions import can_view_application
@@ -147,3 +148,8 @@ def document_for_user(user, document_id: int) -> ApplicationDocument | None:
     if document is None or not can_view_application(user, document.section.application):
         return None
     return document
+
+
+def help_requests_of(organisation: Organisation) -> QuerySet[HelpRequest]:
+    """An organisation's own requests for help, newest first."""
+    return organisation.help_requests.order_by("-requested_at", "-pk")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User, size_from_bands
 from accounts.permissions import is_member_of
+from accounts.services import email_confirmation_send
 from audit.services import audit_record, snapshot
 from qualification import sections
 from qualification.models import (
@@ -58,7 +59,8 @@ ORGANISATION_FIELDS = [
 def organisation_register(
     *, full_name: str, email: str, password_hash: str, organisation: dict[str, Any]
 ) -> tuple[User, Organisation]:
-    """Create the person, their organisation and their administrator membership, all or nothing.
+    """Create the person, their organisation and their administrator membership, all or nothing,
+    and e-mail the person a link to confirm their address.
 
     `password_hash` is already hashed (the plain password never reaches the session or this service)."""
     email = email.strip().lower()
@@ -84,6 +86,8 @@ def organisation_register(
     audit_record(actor=user, action="user.created", obj=user, after=snapshot(user, ["email", "full_name"]))
     audit_record(actor=user, action="organisation.registered", obj=org, after=snapshot(org))
     audit_record(actor=user, action="membership.created", obj=membership, after=snapshot(membership))
+    # Nobody acts for the organisation until the address is confirmed: send the link now.
+    email_confirmation_send(user=user)
     return user, org
 
 

@@ -1,5 +1,5 @@
 """The assessor's writes: review sections, decide what an organisation can bid for, suspend,
-remove and reinstate qualifications, and close help requests.
+remove and reinstate qualifications, and reply to help requests.
 
 Every service locks the row it changes (`select_for_update`) so that two assessors acting at
 once cannot both decide, and writes the audit trail in the same transaction. E-mails go out
@@ -444,21 +444,34 @@ def qualification_remove(
 
 
 @transaction.atomic
-def help_request_close(
-    *, help_request: HelpRequest, actor: User, note: str, now: datetime.datetime | None = None
+def help_request_reply(
+    *, help_request: HelpRequest, actor: User, reply: str, internal_note: str = "", now: datetime.datetime | None = None
 ) -> HelpRequest:
-    note = _reason_required(note, "Enter what you did to help")
+    """Answer a request for help, which closes it. The organisation reads the reply in the service
+    and its people are e-mailed that it is waiting; `internal_note` is for staff only."""
+    from qualification.tasks import send_help_reply_email
+
+    reply = (reply or "").strip()
+    if not reply:
+        raise ValidationError({"reply": "Enter your reply"})
     help_request = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
     if help_request.closed_at:
-        raise DecisionError("This request for help is already closed.")
-    fields = ["closed_at", "closed_by", "closing_note"]
+        raise DecisionError("This request for help already has a reply.")
+    fields = ["closed_at", "closed_by", "reply", "internal_note"]
     before = snapshot(help_request, fields)
     help_request.closed_at = now or timezone.now()
     help_request.closed_by = actor
-    help_request.closing_note = note
+    help_request.reply = reply
+    help_request.internal_note = internal_note.strip()
     help_request.full_clean()
     help_request.save(update_fields=fields)
     audit_record(
-        actor=actor, action="help_request.close", obj=help_request, before=before, after=snapshot(help_request, fields)
+        actor=actor,
+        action="help_request.replied",
+        obj=help_request,
+        before=before,
+        after=snapshot(help_request, fields),
     )
+    # Enqueued in this transaction: with the database task queue the e-mail goes only if this commits.
+    send_help_reply_email.enqueue(help_request_id=help_request.pk)
     return help_request

@@ -4,12 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from qualification.models import Application, ApplicationSection, HelpRequest, Qualification, SectionKey
+from qualification.models import Application, ApplicationSection, Qualification, SectionKey
 from qualification.services import decisions
 from qualification.services.applications import application_submit, section_save
 from qualification.services.decisions import DecisionError, Grant
 from qualification.tests.assessor_factories import qualify, submitted_application
-from qualification.tests.factories import HelpRequestFactory
 from reference.models import Area
 from tests.factories import make_user_with_role
 
@@ -232,19 +231,6 @@ def test_suspend_reinstate_and_remove(assessor, django_capture_on_commit_callbac
     assert (
         suspend_event.before["suspended_at"] is None and suspend_event.after["suspended_reason"] == "Insurance expired."
     )
-
-
-def test_close_help_request(assessor):
-    help_request = HelpRequestFactory()
-    with pytest.raises(ValidationError):
-        decisions.help_request_close(help_request=help_request, actor=assessor, note="")
-    decisions.help_request_close(help_request=help_request, actor=assessor, note="Called them and helped.")
-    help_request.refresh_from_db()
-    assert help_request.closed_by == assessor and help_request.closing_note == "Called them and helped."
-    with pytest.raises(DecisionError):
-        decisions.help_request_close(help_request=help_request, actor=assessor, note="Again")
-    assert _actions() == ["help_request.close"]
-    assert HelpRequest.objects.filter(closed_at__isnull=True).count() == 0
 
 
 def test_accepting_twice_is_refused_and_audited_once(assessor):

@@ -33,7 +33,7 @@ def _get_pages(application, qualification, help_request):
         reverse("qualification:assess-qualification-suspend", args=[qualification.pk]),
         reverse("qualification:assess-qualification-remove", args=[qualification.pk]),
         reverse("qualification:assess-help-requests"),
-        reverse("qualification:assess-help-request-close", args=[help_request.pk]),
+        reverse("qualification:assess-help-request-reply", args=[help_request.pk]),
     ]
 
 
@@ -189,15 +189,15 @@ def test_suspend_needs_a_reason_and_shows_on_the_organisation_page(client):
     assert "Nothing at the moment." in html
 
 
-def test_help_requests_oldest_first_and_closing(client):
+def test_help_requests_oldest_first_and_replying(client):
     client.force_login(make_user_with_role("assessor"))
     first = HelpRequestFactory(message="First request")
     HelpRequestFactory(message="Second request")
     html = client.get(reverse("qualification:assess-help-requests")).content.decode()
     assert html.index("First request") < html.index("Second request")
-    path = reverse("qualification:assess-help-request-close", args=[first.pk])
-    assert "Enter what you did to help" in client.post(path, {"note": ""}).content.decode()
-    client.post(path, {"note": "Phoned them."})
+    path = reverse("qualification:assess-help-request-reply", args=[first.pk])
+    assert "Enter your reply" in client.post(path, {"reply": ""}).content.decode()
+    client.post(path, {"reply": "We will phone you today."})
     html = client.get(reverse("qualification:assess-help-requests")).content.decode()
     assert "First request" not in html and "Second request" in html
 

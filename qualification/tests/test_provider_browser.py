@@ -3,7 +3,10 @@ the questionnaire over two visits, asks for help, and sends its application."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 
 from accounts.models import User
 from qualification.models import Application, HelpRequest
@@ -54,6 +57,12 @@ def test_two_person_charity_registers_answers_over_two_visits_asks_for_help_and_
     click(ui, "Continue")
     assert "Micro" in page.locator("main").inner_text()
     click(ui, "Create account")
+    # Confirm the e-mail address: the link from the e-mail carries straight on.
+    assert page.locator("h1").inner_text() == "Confirm your email address"
+    assert "priya@hopehomes.example" in page.locator("main").inner_text()
+    assert mail.outbox[-1].to == ["priya@hopehomes.example"]
+    ui.goto(re.search(r"https?://[^/\s]+(/\S+)", mail.outbox[-1].body).group(1))
+    assert "Your email address is confirmed" in page.locator(".govuk-notification-banner").inner_text()
     click(ui, "Register interest and start")
     assert page.locator("h1").inner_text() == "Application to join"
 

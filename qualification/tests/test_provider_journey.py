@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Membership, Organisation, Size, User
@@ -38,8 +41,54 @@ def register(client) -> User:
     response = client.get(reverse("qualification:register-check"))
     assert response.status_code == 200
     response = client.post(reverse("qualification:register-check"))
-    assert response.url == reverse("qualification:interest")
-    return User.objects.get(email="sam@example.org")
+    assert response.url == reverse("accounts:confirm-email")
+    user = User.objects.get(email="sam@example.org")
+    # The link from the e-mail confirms the address, and the charity carries on at once.
+    response = client.get(_emailed_path())
+    assert response.url == reverse("qualification:application")
+    assert client.get(response.url).url == reverse("qualification:interest")
+    return user
+
+
+def _emailed_path() -> str:
+    assert mail.outbox, "no e-mail was sent"
+    return re.search(r"https://commission-probation\.test(/\S+)", mail.outbox[-1].body).group(1)
+
+
+def test_registration_asks_to_confirm_the_address_before_anything_else(client):
+    for step, data in (("you", YOU), ("organisation", ORGANISATION), ("size", SIZE), ("address", ADDRESS)):
+        client.post(reverse("qualification:register", args=[step]), data)
+    response = client.post(reverse("qualification:register-check"))
+    assert response.url == reverse("accounts:confirm-email")
+    user = User.objects.get(email="sam@example.org")
+    assert user.email_confirmed_at is None
+    assert mail.outbox[-1].to == ["sam@example.org"]
+    assert AuditEvent.objects.filter(action="user.email_confirmation_sent").count() == 1
+    page = client.get(response.url).content.decode()
+    assert "Confirm your email address" in page and "Hope Homes" in page
+    # Until then the organisation's pages send them back to that page, not to "not found".
+    for name in ("qualification:interest", "qualification:application", "qualification:help-request"):
+        assert client.get(reverse(name)).url == reverse("accounts:confirm-email"), name
+
+
+def test_registering_today_and_confirming_later_loses_nothing(client):
+    for step, data in (("you", YOU), ("organisation", ORGANISATION), ("size", SIZE), ("address", ADDRESS)):
+        client.post(reverse("qualification:register", args=[step]), data)
+    client.post(reverse("qualification:register-check"))
+    path = _emailed_path()
+    client.post(reverse("accounts:sign-out"))
+
+    # Days later, on another device: the link confirms, then signing in carries on.
+    page = client.get(path).content.decode()
+    assert "Your email address is confirmed" in page
+    response = client.post(
+        reverse("accounts:sign-in"),
+        {"email": "sam@example.org", "password": DEFAULT_PASSWORD, "next": reverse("qualification:application")},
+    )
+    assert response.url == reverse("qualification:application")
+    assert "Hope Homes" in client.get(reverse("qualification:interest")).content.decode()
+    organisation = Organisation.objects.get(legal_name="Hope Homes")
+    assert organisation.contact_email == "office@hope.example" and organisation.postcode == "ME14 1AA"
 
 
 def test_registration_creates_person_organisation_and_admin_membership_and_signs_in(client):
@@ -52,7 +101,13 @@ def test_registration_creates_person_organisation_and_admin_membership_and_signs
     assert organisation.postcode == "ME14 1AA"
     assert user.check_password(DEFAULT_PASSWORD)
     actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"user.created", "organisation.registered", "membership.created"} <= actions
+    assert {
+        "user.created",
+        "organisation.registered",
+        "membership.created",
+        "user.email_confirmation_sent",
+        "user.email_confirmed",
+    } <= actions
     # Signed in: the interest page is theirs.
     assert client.get(reverse("qualification:interest")).status_code == 200
     assert "join_registration" not in client.session

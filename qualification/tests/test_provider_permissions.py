@@ -49,6 +49,7 @@ MEMBER_PAGES = [
     ("qualification:submitted", {}, "submitted", 200),
     ("qualification:help-request", {}, "none", 200),
     ("qualification:help-sent", {}, "none", 200),
+    ("qualification:help-requests", {}, "none", 200),
     ("qualification:qualifications", {}, "decided", 200),
     ("qualification:declaration", {}, "decided", 200),
 ]
@@ -177,3 +178,13 @@ def test_an_organisation_never_sees_or_changes_another_organisations_application
     assert ApplicationSection.objects.get(application=theirs, key="about").answers["what_you_do"] == "Secret plans"
     assert ApplicationSection.objects.get(application=mine, key="about").answers["what_you_do"] == "Mine"
     assert Interest.objects.filter(organisation=theirs.organisation).count() == 0
+
+
+@pytest.mark.parametrize(("name", "kwargs", "state", "provider_status"), MEMBER_PAGES)
+def test_member_pages_send_an_unconfirmed_account_to_confirm_its_address(client, name, kwargs, state, provider_status):
+    user = make_provider_user(is_admin=True, email_confirmed_at=None)
+    _set_up(user, state)
+    client.force_login(user)
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:confirm-email")

@@ -15,8 +15,8 @@ from accounts.models import Organisation
 from core.forms import add_service_errors
 from qualification.forms_assessor import (
     ClarificationForm,
-    CloseHelpRequestForm,
     DecisionForm,
+    HelpReplyForm,
     QueueFilterForm,
     ReasonForm,
 )
@@ -291,24 +291,29 @@ def help_requests(request: HttpRequest) -> HttpResponse:
 
 
 @assessor_only
-def help_request_close(request: HttpRequest, pk: int) -> HttpResponse:
+def help_request_reply(request: HttpRequest, pk: int) -> HttpResponse:
     help_request = get_object_or_404(HelpRequest.objects.select_related("organisation", "requested_by"), pk=pk)
     if help_request.closed_at:
         return redirect("qualification:assess-help-requests")
-    form = CloseHelpRequestForm(request.POST or None)
+    form = HelpReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            decisions.help_request_close(help_request=help_request, actor=request.user, note=form.cleaned_data["note"])
+            decisions.help_request_reply(
+                help_request=help_request,
+                actor=request.user,
+                reply=form.cleaned_data["reply"],
+                internal_note=form.cleaned_data["internal_note"],
+            )
         except decisions.DecisionError as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"You closed the request from {help_request.organisation.display_name}")
+            messages.success(request, f"You replied to {help_request.organisation.display_name}. We have e-mailed them")
         if not form.errors:
             return redirect("qualification:assess-help-requests")
     return render(
         request,
-        "qualification/assessor/help_request_close.html",
+        "qualification/assessor/help_request_reply.html",
         {"help_request": help_request, "form": form, "page_has_errors": bool(form.errors)},
     )

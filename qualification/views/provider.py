@@ -172,7 +172,8 @@ def register_check(request: HttpRequest) -> HttpResponse:
         else:
             request.session.pop(REGISTRATION_SESSION_KEY, None)
             login(request, user, backend=EMAIL_LOGIN_BACKEND)
-            return redirect("qualification:interest")
+            # Everything typed is saved; the next step is to confirm the e-mail address.
+            return redirect("accounts:confirm-email")
     size = size_from_bands(organisation["staff_band"], organisation["turnover_band"])
     context = {
         "you": done["you"],
@@ -216,6 +217,7 @@ def application(request: HttpRequest) -> HttpResponse:
         "questions": sel.open_questions(app),
         "can_edit": can_edit_application(request.user, app),
         "declaration_due": sel.declaration_due(organisation),
+        "has_help_requests": sel.help_requests_of(organisation).exists(),
     }
     return _page(request, "task_list.html", context)
 
@@ -482,12 +484,26 @@ def help_request(request: HttpRequest) -> HttpResponse:
             return redirect("qualification:help-sent")
     else:
         form = qforms.HelpRequestForm()
-    return _page(request, "help.html", {"form": form})
+    return _page(
+        request,
+        "help.html",
+        {"form": form, "has_help_requests": sel.help_requests_of(membership.organisation).exists()},
+    )
 
 
 def help_sent(request: HttpRequest) -> HttpResponse:
     _member(request)
     return _page(request, "help_sent.html", {})
+
+
+def help_requests(request: HttpRequest) -> HttpResponse:
+    """The organisation's requests for help and our replies (never the staff's internal notes)."""
+    membership = _member(request)
+    return _page(
+        request,
+        "help_requests.html",
+        {"organisation": membership.organisation, "help_requests": sel.help_requests_of(membership.organisation)},
+    )
 
 
 # --- After a decision -----------------------------------------------------------------------
@@ -504,6 +520,7 @@ def qualifications(request: HttpRequest) -> HttpResponse:
         "declaration_due": sel.declaration_due(organisation),
         "declaration_expires_at": sel.declaration_expires_at(organisation),
         "is_admin": is_org_admin(request.user, organisation),
+        "has_help_requests": sel.help_requests_of(organisation).exists(),
     }
     return _page(request, "qualifications.html", context)
 
