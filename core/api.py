@@ -80,8 +80,12 @@ def _message(error: dict[str, Any]) -> str:
     return str(error.get("msg", "is not valid"))
 
 
+def error_body(detail: str, errors=()) -> dict[str, Any]:
+    return {"detail": detail, "errors": list(errors)}
+
+
 def error_response(api: NinjaAPI, request: HttpRequest, *, status: int, detail: str, errors=()) -> HttpResponse:
-    return api.create_response(request, {"detail": detail, "errors": list(errors)}, status=status)
+    return api.create_response(request, error_body(detail, errors), status=status)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -5,7 +5,9 @@ import logging
 import re
 import uuid
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
+
+from core.api import error_body
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -50,5 +52,7 @@ class NulInPathMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path_info:
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(error_body("Not found"), status=404)
             raise Http404("There is no such page")
         return self.get_response(request)
