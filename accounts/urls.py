@@ -16,14 +16,14 @@ urlpatterns = [
     path("organisation/", views.organisation, name="organisation"),
     path("organisation/invite/", views.organisation_invite, name="organisation-invite"),
     path(
-        "organisation/invitations/<int:pk>/cancel/",
+        "organisation/invitations/<id:pk>/cancel/",
         views.organisation_invitation_revoke,
         name="organisation-invitation-revoke",
     ),
-    path("organisation/members/<int:pk>/remove/", views.organisation_member_remove, name="organisation-member-remove"),
+    path("organisation/members/<id:pk>/remove/", views.organisation_member_remove, name="organisation-member-remove"),
     path("staff/", views.staff, name="staff"),
     path("staff/invite/", views.staff_invite, name="staff-invite"),
-    path("staff/invitations/<int:pk>/cancel/", views.staff_invitation_revoke, name="staff-invitation-revoke"),
-    path("staff/roles/<int:pk>/remove/", views.staff_role_remove, name="staff-role-remove"),
+    path("staff/invitations/<id:pk>/cancel/", views.staff_invitation_revoke, name="staff-invitation-revoke"),
+    path("staff/roles/<id:pk>/remove/", views.staff_role_remove, name="staff-role-remove"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -7,7 +7,7 @@ from competitions.views import documents
 app_name = "competitions"
 urlpatterns = [
     path(
-        "<int:competition_id>/documents/<int:document_id>/",
+        "<id:competition_id>/documents/<id:document_id>/",
         documents.download,
         name="document-download",
     ),

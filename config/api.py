@@ -7,6 +7,8 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.security import django_auth
 
+from core.api import install_error_handlers
+
 
 class _SwaggerWithOwnAssets(Swagger):
     """Swagger UI from ninja's bundled static files; it needs inline styles, so this page alone allows them."""
@@ -22,13 +24,17 @@ api = NinjaAPI(
     version="1",
     description=(
         "Open data about the Probation Services Dynamic Framework: reference data, qualified "
-        "organisations, opportunities and contracts. Public endpoints need no sign-in."
+        "organisations, opportunities and contracts. Public endpoints need no sign-in. Every error has the "
+        'body `{"detail": "...", "errors": [{"parameter": "...", "message": "..."}]}`: 400 for a parameter '
+        "that is malformed or out of range (each number states its minimum and maximum), 404 for something "
+        "that does not exist."
     ),
     urls_namespace="api",
     docs=_SwaggerWithOwnAssets(),
     # Deny by default: an endpoint is public only if it says auth=None.
     auth=django_auth,
 )
+install_error_handlers(api)
 
 from audit.api import router as audit_router  # noqa: E402
 from reference.api import router as reference_router  # noqa: E402

@@ -7,6 +7,6 @@ from contracts import views
 app_name = "contracts"
 urlpatterns = [
     path("", views.register, name="register"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("from-award/<int:award_id>/", views.create_for_award, name="create-for-award"),
+    path("<id:pk>/", views.detail, name="detail"),
+    path("from-award/<id:award_id>/", views.create_for_award, name="create-for-award"),
 ]

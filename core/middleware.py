@@ -5,6 +5,10 @@ import logging
 import re
 import uuid
 
+from django.http import Http404, JsonResponse
+
+from core.api import error_body
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -43,6 +47,21 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         return True
+
+
+class NulInPathMiddleware:
+    """A NUL character names no page here, and PostgreSQL refuses one in text: an address with one
+    is "not found" before any view could pass a piece of it (`<str:code>`) to a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(error_body("Not found"), status=404)
+            raise Http404("There is no such page")
+        return self.get_response(request)
 
 
 class NoStoreWhenSignedInMiddleware:

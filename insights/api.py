@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema
 
+from core.api import Code, bad_parameter
 from insights import selectors
-from insights.forms import ScopeError, scope_from_codes
+from insights.forms import FIRST_YEAR, LAST_YEAR, ScopeError, scope_from_codes
 from insights.scope import Scope
 from reference.models import AreaLevel
 
@@ -20,16 +20,16 @@ FILTERS = (
 
 
 class InsightFilters(Schema):
-    region: str | None = None
-    pcc_area: str | None = None
-    year: int | None = None
+    region: Code | None = None
+    pcc_area: Code | None = None
+    year: int | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR)
 
 
 def _scope(filters: InsightFilters) -> Scope:
     try:
         return scope_from_codes(region=filters.region, pcc_area=filters.pcc_area, year=filters.year)
     except ScopeError as error:
-        raise HttpError(400, str(error)) from None
+        raise bad_parameter(error.parameter, str(error)) from None
 
 
 @router.get(
@@ -61,7 +61,7 @@ class SmallerFilters(InsightFilters):
 )
 def smaller_providers(request: HttpRequest, filters: Query[SmallerFilters]):
     if filters.by == AreaLevel.COUNTRY:
-        raise HttpError(400, "by must be region, pcc_area or local_authority")
+        raise bad_parameter("by", "must be region, pcc_area or local_authority")
     return selectors.smaller_providers(scope=_scope(filters), level=filters.by)
 
 
@@ -94,7 +94,7 @@ class CoverageFilters(InsightFilters):
 )
 def coverage(request: HttpRequest, filters: Query[CoverageFilters]):
     if filters.by not in (AreaLevel.PCC_AREA, AreaLevel.REGION):
-        raise HttpError(400, "by must be pcc_area or region")
+        raise bad_parameter("by", "must be pcc_area or region")
     return selectors.coverage(scope=_scope(filters), level=filters.by)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from core.bounds import bounded_int
 from core.forms import GovukForm
 from insights.scope import Scope
 from insights.selectors import financial_year_choices
@@ -20,8 +21,17 @@ BREAKDOWN_CHOICES = {
 }
 
 
+# The financial years a filter may name: 2025 is April 2025 to March 2026.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
 class ScopeError(ValueError):
     """A filter that names no real area or year, in words a person can act on."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
 
 
 def scope_from_codes(*, region: str | None, pcc_area: str | None, year: int | str | None) -> Scope:
@@ -30,21 +40,18 @@ def scope_from_codes(*, region: str | None, pcc_area: str | None, year: int | st
     if region:
         chosen_region = Area.objects.filter(code=region, level=AreaLevel.REGION).first()
         if chosen_region is None:
-            raise ScopeError(f"There is no region with the code {region}")
+            raise ScopeError("region", f"There is no region with the code {region}")
     if pcc_area:
         chosen_pcc = Area.objects.filter(code=pcc_area, level=AreaLevel.PCC_AREA).first()
         if chosen_pcc is None:
-            raise ScopeError(f"There is no PCC area with the code {pcc_area}")
+            raise ScopeError("pcc_area", f"There is no PCC area with the code {pcc_area}")
         if chosen_region is not None and chosen_pcc.parent_id != chosen_region.pk:
-            raise ScopeError(f"{chosen_pcc.name} is not in {chosen_region.name}")
+            raise ScopeError("pcc_area", f"{chosen_pcc.name} is not in {chosen_region.name}")
     financial_year = None
     if year not in (None, ""):
-        try:
-            financial_year = int(year)
-        except (TypeError, ValueError):
-            raise ScopeError("Financial year must be a year, like 2025") from None
-        if not 2000 <= financial_year <= 2100:
-            raise ScopeError("Financial year must be between 2000 and 2100")
+        financial_year = bounded_int(year, minimum=FIRST_YEAR, maximum=LAST_YEAR)
+        if financial_year is None:
+            raise ScopeError("year", f"Financial year must be a year from {FIRST_YEAR} to {LAST_YEAR}, like 2025")
     return Scope(area=chosen_pcc or chosen_region, financial_year=financial_year)
 
 

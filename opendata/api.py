@@ -2,8 +2,8 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
-from pydantic import Field
 
+from core.api import Page
 from core.clock import db_now
 from opendata import builders, selectors
 from opendata.encoding import dumps
@@ -14,7 +14,7 @@ JSON = "application/json"
 
 
 class PageQuery(Schema):
-    page: int = Field(1, ge=1, description="Page number, from 1")
+    page: int = Page()
 
 
 @router.get(

@@ -21,6 +21,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from accounts.models import Organisation, Size
 from competitions.models import Award, Competition, Lot, LotYear
 from competitions.permissions import bidding_closed
+from core.bounds import MAX_ID, bounded_int
 from core.clock import LONDON
 
 OCDS_VERSION = "1.1"
@@ -70,7 +71,7 @@ def competition_id_from_ocid(ocid: str) -> int | None:
     if not ocid.startswith(prefix):
         return None
     rest = ocid[len(prefix) :]
-    return int(rest) if rest.isdigit() and not rest.startswith("0") else None
+    return None if rest.startswith("0") else bounded_int(rest, minimum=1, maximum=MAX_ID)
 
 
 def iso(moment: datetime.datetime) -> str:

@@ -10,12 +10,12 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from core.api import BoundedLimitOffsetPagination, Code, Text, bad_form, bad_parameter
 from core.clock import db_now
 from publicdata import selectors
-from publicdata.forms import ContractFilterForm, OpportunityFilterForm
+from publicdata.forms import FIRST_FINANCIAL_YEAR, LAST_FINANCIAL_YEAR, ContractFilterForm, OpportunityFilterForm
 
 router = Router(tags=["Public registers"])
 
@@ -69,9 +69,9 @@ class OpportunityOut(Schema):
 
 
 class OpportunityFilters(Schema):
-    service_type: str | None = Field(None, description="Service type code, e.g. accommodation")
-    region: str | None = Field(None, description="Region code (A to L)")
-    group: str | None = Field(None, description="open, planned or recently_closed (default: all three)")
+    service_type: Code | None = Field(None, description="Service type code, e.g. accommodation")
+    region: Code | None = Field(None, description="Region code (A to L)")
+    group: Code | None = Field(None, description="open, planned or recently_closed (default: all three)")
 
 
 def _organisation(organisation) -> dict:
@@ -120,10 +120,6 @@ def _opportunity_out(competition, now) -> dict:
     }
 
 
-def _errors(form) -> str:
-    return "; ".join(f"{name}: {message}" for name, messages in form.errors.items() for message in messages)
-
-
 class _Rows:
     """A lazily converted queryset: the paginator slices it, then each row becomes a dict."""
 
@@ -153,15 +149,15 @@ class _Rows:
         "of bids."
     ),
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def opportunities(request: HttpRequest, filters: Query[OpportunityFilters]):
     form = OpportunityFilterForm({"service_type": filters.service_type or "", "region": filters.region or ""})
     if not form.is_valid():
-        raise HttpError(422, _errors(form))
+        raise bad_form(form)
     groups = selectors.GROUPS
     if filters.group:
         if filters.group not in selectors.GROUPS:
-            raise HttpError(422, "group: choose open, planned or recently_closed")
+            raise bad_parameter("group", "choose open, planned or recently_closed")
         groups = [filters.group]
     service_type, region = form.chosen()
     now = db_now()
@@ -201,15 +197,20 @@ class ContractOut(Schema):
 
 
 class ContractFiltersIn(Schema):
-    service_type: str | None = Field(None, description="Service type code")
-    category: str | None = Field(None, description="Type of support (category) code")
-    region: str | None = Field(None, description="Region code")
-    pcc_area: str | None = Field(None, description="PCC area code")
-    local_authority: str | None = Field(None, description="Local authority ONS code")
-    provider: str | None = Field(None, description="Part of the name of the main organisation or a partner")
-    organisation_type: str | None = None
-    size: str | None = Field(None, description="micro, small, medium or large")
-    financial_year: int | None = Field(None, description="Contracts with a value in this financial year")
+    service_type: Code | None = Field(None, description="Service type code")
+    category: Code | None = Field(None, description="Type of support (category) code")
+    region: Code | None = Field(None, description="Region code")
+    pcc_area: Code | None = Field(None, description="PCC area code")
+    local_authority: Code | None = Field(None, description="Local authority ONS code")
+    provider: Text | None = Field(None, description="Part of the name of the main organisation or a partner")
+    organisation_type: Code | None = None
+    size: Code | None = Field(None, description="micro, small, medium or large")
+    financial_year: int | None = Field(
+        None,
+        ge=FIRST_FINANCIAL_YEAR,
+        le=LAST_FINANCIAL_YEAR,
+        description="Contracts with a value in this financial year (the year it starts in)",
+    )
 
 
 def _contract_out(contract) -> dict:
@@ -256,10 +257,10 @@ def _contract_out(contract) -> dict:
         "match the main organisation or a partner."
     ),
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def contracts(request: HttpRequest, filters: Query[ContractFiltersIn]):
     data = {key: ("" if value is None else str(value)) for key, value in filters.dict().items()}
     form = ContractFilterForm(data)
     if not form.is_valid():
-        raise HttpError(422, _errors(form))
+        raise bad_form(form)
     return _Rows(selectors.public_contracts(form.filters()), _contract_out)

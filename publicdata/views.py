@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -14,6 +13,7 @@ from competitions.selectors.documents import public_documents
 from competitions.selectors.status import stage_tag
 from contracts.models import Contract
 from core.clock import db_now
+from core.paging import page_or_404
 from publicdata import selectors
 from publicdata.forms import ContractFilterForm, OpportunityFilterForm
 
@@ -71,7 +71,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contracts(request: HttpRequest) -> HttpResponse:
     form = ContractFilterForm(request.GET or None)
     filters = form.filters()
-    page = Paginator(selectors.public_contracts(filters), PER_PAGE).get_page(request.GET.get("page"))
+    page = page_or_404(selectors.public_contracts(filters), PER_PAGE, request.GET.get("page"))
     rows = [(contract, selectors.contract_total(contract)) for contract in page.object_list]
     query = _query_without_page(request)
     return render(

@@ -1,13 +1,11 @@
 """Open data about qualified organisations: GET /api/v1/suppliers. Organisation facts only."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from accounts.models import Organisation
+from core.api import BoundedLimitOffsetPagination, Code, bad_parameter
 from qualification.selectors.register import register_organisations
 from reference.models import Area, ServiceCategory
 
@@ -49,16 +47,16 @@ class SupplierOut(Schema):
         "(qualified in the area itself or an area that includes it)."
     ),
 )
-@paginate(LimitOffsetPagination)
-def suppliers(request: HttpRequest, category: str | None = None, area: str | None = None):
+@paginate(BoundedLimitOffsetPagination)
+def suppliers(request: HttpRequest, category: Code | None = None, area: Code | None = None):
     chosen_category = None
     chosen_area = None
     if category:
         chosen_category = ServiceCategory.objects.filter(code=category).first()
         if chosen_category is None:
-            raise HttpError(422, f"There is no type of support with the code '{category}'.")
+            raise bad_parameter("category", f"There is no type of support with the code '{category}'.")
     if area:
         chosen_area = Area.objects.filter(code=area).first()
         if chosen_area is None:
-            raise HttpError(422, f"There is no area with the code '{area}'.")
+            raise bad_parameter("area", f"There is no area with the code '{area}'.")
     return register_organisations(category=chosen_category, area=chosen_area)

@@ -21,6 +21,8 @@ class QueueFilterForm(GovukForm):
         self.fields["region"].choices = [("", "Any region")] + [
             (a.code, a.name) for a in Area.objects.filter(level=AreaLevel.REGION).order_by("name")
         ]
+        self.fields["category"].error_messages["invalid_choice"] = "Choose a type of support from the list"
+        self.fields["region"].error_messages["invalid_choice"] = "Choose a region from the list"
 
     def chosen(self) -> tuple[ServiceCategory | None, Area | None]:
         if not self.is_valid():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 
+from core.api import Code, bad_parameter
 from reference import selectors
 from reference.models import AreaLevel, CategoryKind
 
@@ -21,7 +21,7 @@ class AreaOut(Schema):
 
 class AreaFilters(Schema):
     level: AreaLevel | None = None
-    parent: str | None = None
+    parent: Code | None = None
 
 
 class CategoryOut(Schema):
@@ -60,7 +60,7 @@ def list_areas(request: HttpRequest, filters: Query[AreaFilters]):
     if filters.parent:
         parent = selectors.area_by_code(filters.parent)
         if parent is None:
-            raise HttpError(404, f"No area has the code {filters.parent}")
+            raise bad_parameter("parent", f"No area has the code {filters.parent}")
     rows = selectors.area_list(level=filters.level, parent=parent)
     return [{"code": r["code"], "name": r["name"], "level": r["level"], "parent": r["parent_code"]} for r in rows]
 

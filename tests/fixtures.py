@@ -6,12 +6,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.a11y import axe_violations, format_violations
+from tests.a11y import axe_violations, format_violations, text_problems
 
 
 class AccessiblePage:
-    """Wraps a Playwright page: `goto` and `check` run axe, and at the end of the test every
-    distinct page the browser landed on must have been checked."""
+    """Wraps a Playwright page: `goto` and `check` run axe and check the page's words (tests/a11y.py),
+    and at the end of the test every distinct page the browser landed on must have been checked."""
 
     def __init__(self, page, base_url: str):
         self.page = page
@@ -35,10 +35,12 @@ class AccessiblePage:
         return self.page
 
     def check(self):
-        """Run axe on the current page; fail on any violation."""
+        """Run axe on the current page and check its words; fail on any violation or problem."""
         self.page.wait_for_load_state("load")
         violations = axe_violations(self.page)
         assert not violations, format_violations(self.page.url, violations)
+        problems = text_problems(self.page)
+        assert not problems, f"On {self.page.url}:\n- " + "\n- ".join(problems)
         self.checked.add(self._key(self.page.url))
 
     def __getattr__(self, name):

@@ -1,7 +1,8 @@
 """Every page, checked: on the demo world, sign in as each kind of user and follow the links.
 
 Each distinct page (by URL pattern) reached this way gets one axe check (WCAG 2.2 AA, zero
-violations) and must not be a server error. This catches pages that the journey tests do not visit.
+violations) and the check of its words (no markup shown as text, a title that starts with its <h1>:
+tests/a11y.py), and must not be a server error. This catches pages that the journey tests do not visit.
 """
 
 from __future__ import annotations

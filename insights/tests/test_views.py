@@ -186,17 +186,17 @@ def test_api_returns_the_selector_rows_with_the_same_filters(client, world):
 
 
 @pytest.mark.parametrize(
-    ("query", "message"),
+    ("query", "parameter", "message"),
     [
-        ("region=Z", "There is no region with the code Z"),
-        ("pcc_area=K", "There is no PCC area with the code K"),
-        ("region=D&pcc_area=E23000032", "Kent is not in Wales"),
+        ("region=Z", "region", "There is no region with the code Z"),
+        ("pcc_area=K", "pcc_area", "There is no PCC area with the code K"),
+        ("region=D&pcc_area=E23000032", "pcc_area", "Kent is not in Wales"),
     ],
 )
-def test_api_refuses_unknown_areas(client, query, message):
+def test_api_refuses_unknown_areas(client, query, parameter, message):
     response = client.get(f"/api/v1/insights/burden?{query}")
     assert response.status_code == 400
-    assert response.json()["detail"] == message
+    assert response.json()["errors"] == [{"parameter": parameter, "message": message}]
 
 
 def test_api_is_in_the_openapi_document(client):

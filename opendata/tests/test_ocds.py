@@ -456,9 +456,17 @@ def test_a_page_past_the_end_is_empty(client, stages):
     assert "links" not in package
 
 
-def test_page_must_be_a_positive_number(client):
-    assert client.get("/api/v1/ocds/releases?page=0").status_code == 422
-    assert client.get("/api/v1/ocds/releases?page=two").status_code == 422
+def test_page_must_be_a_number_from_1_to_10000(client):
+    for page in ["0", "two", "10001", "1" * 100]:
+        response = client.get(f"/api/v1/ocds/releases?page={page}")
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["parameter"] == "page"
+
+
+def test_an_ocid_with_a_number_no_database_holds_is_not_found(client):
+    for number in ["1" * 100, "9223372036854775808", "²", "-1"]:
+        response = client.get(f"/api/v1/ocds/records/{PREFIX}-{number}")
+        assert response.status_code == 404, number
 
 
 def _queries(client, url: str) -> int:

@@ -185,7 +185,8 @@ def test_contract_filters(client):
     assert _titles(client, "financial_year=2030") == {"Regional jobs"}
     assert _titles(client, "financial_year=2028") == {"Kent housing", "Women in Kent", "Cardiff housing"}
     response = client.get("/api/v1/public/contracts?region=nowhere")
-    assert response.status_code == 422 and "Choose a region from the list" in response.json()["detail"]
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"parameter": "region", "message": "Choose a region from the list"}]
     page = client.get("/public/contracts/?local_authority=E07000105").content.decode()
     assert "3 contracts match your filters" in page and "Cardiff housing" not in page
     assert f"/public/contracts/{wales.pk}/" not in page

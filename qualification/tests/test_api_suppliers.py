@@ -77,8 +77,9 @@ def test_filter_by_category_in_area_or_an_area_above(client, orgs, params, expec
 )
 def test_unknown_codes_are_refused_clearly(client, orgs, params, message):
     response = client.get(URL, params)
-    assert response.status_code == 422
-    assert response.json() == {"detail": message}
+    assert response.status_code == 400
+    [name] = params
+    assert response.json() == {"detail": f"{name}: {message}", "errors": [{"parameter": name, "message": message}]}
 
 
 def test_pagination(client):

@@ -60,7 +60,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "qualification/assessor/queue.html",
-        {"form": form, "rows": rows, "help_count": q.help_requests_open().count()},
+        {
+            "form": form,
+            "rows": rows,
+            "help_count": q.help_requests_open().count(),
+            "page_has_errors": bool(form.errors),
+        },
     )
 
 

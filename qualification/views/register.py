@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.paging import page_or_404
 from qualification.forms_assessor import RegisterFilterForm
 from qualification.selectors.register import organisation_coverage_sentences, register_organisations
 
@@ -17,7 +17,7 @@ PER_PAGE = 50
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterFilterForm(request.GET or None)
     category, area = form.chosen()
-    page = Paginator(register_organisations(category=category, area=area), PER_PAGE).get_page(request.GET.get("page"))
+    page = page_or_404(register_organisations(category=category, area=area), PER_PAGE, request.GET.get("page"))
     rows = [(org, organisation_coverage_sentences(org)) for org in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)

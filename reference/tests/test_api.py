@@ -54,11 +54,16 @@ def test_areas_filtered_by_level_and_parent(client):
     assert {a["name"] for a in welsh} == {"Dyfed-Powys", "Gwent", "North Wales", "South Wales"}
 
 
-def test_unknown_parent_is_not_found_and_unknown_level_is_refused(client):
+def test_unknown_parent_and_unknown_level_are_refused_naming_the_parameter(client):
     response = client.get(AREAS, {"parent": "ZZZ"})
-    assert response.status_code == 404
-    assert response.json() == {"detail": "No area has the code ZZZ"}
-    assert client.get(AREAS, {"level": "planet"}).status_code == 422
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "parent: No area has the code ZZZ",
+        "errors": [{"parameter": "parent", "message": "No area has the code ZZZ"}],
+    }
+    response = client.get(AREAS, {"level": "planet"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["parameter"] == "level"
 
 
 def test_categories_and_service_types(client, django_assert_max_num_queries):
