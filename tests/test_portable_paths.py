@@ -28,8 +28,10 @@ def source_files(root: Path = REPOSITORY):
     for path in sorted(root.rglob("*")):
         if any(part in SKIPPED_DIRS for part in path.relative_to(root).parts):
             continue
-        if path.is_file() and path.name not in SKIPPED_FILES and (
-            path.suffix in TEXT_SUFFIXES or path.name in TEXT_NAMES
+        if (
+            path.is_file()
+            and path.name not in SKIPPED_FILES
+            and (path.suffix in TEXT_SUFFIXES or path.name in TEXT_NAMES)
         ):
             yield path
 
