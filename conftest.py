@@ -57,3 +57,6 @@ def browser_context_args(browser_context_args):
 
 
 from tests.fixtures import *  # noqa: E402, F403
+
+# Suite-wide guards: e-mail links, and every URL pattern reached (tests/guards.py).
+pytest_plugins = ["tests.guards"]
