@@ -24,3 +24,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SERVICE_BASE_URL = "https://commission-probation.test"
+# Last, so it sees only requests whose view runs: the suite fails on a route no test reaches (tests/routes.py).
+MIDDLEWARE = [*MIDDLEWARE, "tests.routes.RouteRecorderMiddleware"]  # noqa: F405
