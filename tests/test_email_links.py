@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
 from core.links import service_url
 from tests import email_links
-from tests.shared import REPOSITORY
+from tests.subrun import run_pytest
 
 BASE = "https://commission-probation.test"
 
@@ -78,29 +75,10 @@ def test_every_message_sent_is_recorded_even_if_a_test_clears_the_outbox():
     assert sent.base_url == BASE
 
 
-def test_a_test_that_sends_a_bad_link_fails():
+def test_a_test_that_sends_a_bad_link_fails(tmp_path):
     """Runs one example test that e-mails a relative link, in its own pytest, and sees it fail."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/example_bad_email.py",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:xdist",
-            "-q",
-            "--no-header",
-        ],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output
+    code, output = run_pytest("tests/example_bad_email.py", tmp_path=tmp_path)
+    assert code == 1, output
     assert "1 failed, 1 passed" in output, output
     assert "E-mails sent with bad links" in output, output
     assert "'/opportunities/1/bid/receipt/' is relative" in output, output

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import pytest
 from django.urls import resolve, reverse
 
 from tests import routes
-from tests.shared import REPOSITORY
+from tests.subrun import run_pytest
 
 
 def test_routes_are_spelled_as_resolver_matches_spell_them():
@@ -74,23 +72,11 @@ def test_only_a_run_of_the_whole_suite_is_judged(config, whole):
     assert routes.is_whole_suite(config) is whole
 
 
-def _run_examples(*args):
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-q", "--no-header", *args],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-    return result.returncode, result.stdout + result.stderr
-
-
-def test_a_whole_run_that_leaves_routes_unreached_fails_across_xdist_workers():
+def test_a_whole_run_that_leaves_routes_unreached_fails_across_xdist_workers(tmp_path):
     """Two example tests, as if they were the whole suite, on two xdist workers: the run fails and
     lists every route but the two they requested."""
-    code, output = _run_examples(
-        "-o", "testpaths=tests", "-o", "python_files=example_routes.py", "-n", "2", "--dist", "load"
+    code, output = run_pytest(
+        "-o", "testpaths=tests", "-o", "python_files=example_routes.py", "-n", "2", "--dist", "load", tmp_path=tmp_path
     )
     assert code == 1, output
     assert "2 passed" in output, output
