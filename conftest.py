@@ -7,8 +7,18 @@ import shutil
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# Property tests: no per-example deadline (a busy machine made one fail by timing alone). "ci", the
+# default and what `make test` runs, draws the same examples every run and keeps no example database;
+# "dev" (HYPOTHESIS_PROFILE=dev) explores new examples and remembers failures. Whatever Hypothesis
+# stores (examples, cached constants) goes under var/, which git ignores.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.path.dirname(__file__), "var", "hypothesis"))
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
@@ -67,3 +77,6 @@ def _let_the_test_runner_empty_the_audit_tables() -> None:
 _let_the_test_runner_empty_the_audit_tables()
 
 from tests.fixtures import *  # noqa: E402, F403
+
+# Suite-wide guards: e-mail links, and every URL pattern reached (tests/guards.py).
+pytest_plugins = ["tests.guards"]

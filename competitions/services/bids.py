@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 
 from accounts.models import Organisation
 from accounts.permissions import is_member_of, membership_of
@@ -38,6 +37,7 @@ from competitions.selectors import bids as sel
 from competitions.selectors.answers import answered_per_lot
 from core.clock import db_now
 from core.formatting import london_datetime
+from core.links import service_url
 from qualification.uploads import check_upload, stored_name
 
 CLOSED_MESSAGE = "The closing date has passed. Bids can no longer be sent."
@@ -320,7 +320,7 @@ def bid_declarations_confirm(*, bid: Bid, user) -> Bid:
 
 def _send_receipt_email(*, bid: Bid, receipt: BidReceipt, user) -> None:
     """Tell the person who sent it: when, and the digest. Never what the bid says."""
-    link = reverse("competitions:bid-receipt", kwargs={"competition_id": bid.competition_id})
+    link = service_url("competitions:bid-receipt", competition_id=bid.competition_id)
     verb = "sent" if receipt.kind == BidReceipt.Kind.SUBMITTED else "withdrew"
     lines = [
         f"Hello {user.get_full_name() or user.email},",

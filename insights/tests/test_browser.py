@@ -6,7 +6,7 @@ from insights.tests.world import build_world
 from insights.views import INSIGHTS
 
 
-def test_every_insight_page_is_accessible_and_filters(ui):
+def test_every_insight_page_is_accessible_and_filters(ui, tmp_path):
     build_world(competitions=12, organisations=12)
     page = ui.goto("/insights/")
     assert page.locator("h1").inner_text() == "Facts and figures about the framework"
@@ -31,6 +31,6 @@ def test_every_insight_page_is_accessible_and_filters(ui):
     ui.check()
     assert page.title().startswith("Error: ")
     assert "Choose a PCC area in the region you chose" in page.locator(".govuk-error-summary").inner_text()
-    page.screenshot(path="/tmp/insights-coverage.png", full_page=True)
-    ui.goto("/insights/pipeline/").screenshot(path="/tmp/insights-pipeline.png", full_page=True)
-    ui.goto("/insights/smaller-providers/").screenshot(path="/tmp/insights-smaller.png", full_page=True)
+    page.screenshot(path=tmp_path / "insights-coverage.png", full_page=True)
+    ui.goto("/insights/pipeline/").screenshot(path=tmp_path / "insights-pipeline.png", full_page=True)
+    ui.goto("/insights/smaller-providers/").screenshot(path=tmp_path / "insights-smaller.png", full_page=True)

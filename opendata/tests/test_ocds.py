@@ -30,12 +30,10 @@ from opendata.tests.factories import (
     sent_before_close,
     small_charity,
 )
+from tests.shared import shared_dir
 
 pytestmark = pytest.mark.django_db
 
-VALIDATE = Path(settings.BASE_DIR).parent / "shared" / "ocds" / "validate"
-if not VALIDATE.exists():
-    VALIDATE = Path("/work/shared/ocds/validate")
 PREFIX = settings.OCDS_PREFIX
 
 
@@ -43,7 +41,7 @@ def validate(tmp_path: Path, data: dict | bytes, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(data if isinstance(data, bytes) else dumps(data).encode())
     result = subprocess.run(
-        [sys.executable, str(VALIDATE), str(path), "--extensions", "lots,bid,techniques"],
+        [sys.executable, str(shared_dir() / "ocds" / "validate"), str(path), "--extensions", "lots,bid,techniques"],
         capture_output=True,
         text=True,
         check=False,
