@@ -14,12 +14,17 @@ Reproducible: the same seed, scale and `today` give the same world (dates are la
 `today`, so that some competitions are open now). Names, references and values never depend on
 database ids.
 
+It asks the service's own rules rather than copies of them: who is invited comes from the
+eligibility selector (`qualification.selectors.eligibility`, once per service type and area), who
+wins from the scoring and ranking (`competitions.selectors.scoring`, on the rows still in memory),
+and whether bidding has closed or a bid was sent from `competitions.rules`.
+
 Written with bulk inserts, not through the services, because it makes hundreds of thousands of
 rows; it therefore writes NO audit events (the services would write one per change, which would
 make the audit trail the bulk of the data and its hash chain slow to build) and must never run
 against a real database: the command refuses unless DEBUG is on or --force is given. Memory is
-bounded: competitions are generated and inserted one batch at a time; only organisations and their
-qualifications (an index for the eligibility rule) stay in memory.
+bounded: competitions are generated and inserted one batch at a time; only organisations and who
+is eligible where stay in memory.
 """
 
 from __future__ import annotations
@@ -69,11 +74,12 @@ from competitions.models import (
     QuestionKind,
     Score,
 )
+from competitions.selectors.scoring import LotResults, rank_lots, scale_max, score_bid_lot
 from contracts.models import Contract, ContractFunding, ContractYear, Subcontract
 from core.clock import LONDON, add_working_days, financial_year_of
 from qualification.models import Qualification
+from qualification.selectors.eligibility import eligible_organisations
 from reference.models import Area, ServiceCategory, ServiceType
-from reference.selectors import covering_paths
 
 ORGANISATIONS_AT_SCALE_1 = 2000
 YEARS = 10  # financial years of competitions
@@ -523,20 +529,18 @@ class _Context:
     eligible_cache: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict)
     sequence: int = 0
 
+    def __post_init__(self):
+        self.index_of = {organisation.pk: index for index, organisation in enumerate(self.organisations.objects)}
 
-def _eligible(context: _Context, service_type: ServiceType, category_ids: list[int], area: Area) -> frozenset[int]:
-    """The eligibility rule of qualification.selectors.eligibility, computed in memory: organisations
-    actively qualified for every category of the service type in the area or one above it."""
+
+def _eligible(context: _Context, service_type: ServiceType, area: Area) -> frozenset[int]:
+    """Indexes of the organisations that can bid for a lot in `area`, by the eligibility selector
+    itself (one query per service type and area; the qualifications never change while competitions
+    are generated)."""
     key = (service_type.pk, area.pk)
     if key not in context.eligible_cache:
-        paths = covering_paths(area)
-        result: set[int] | None = None
-        for category_id in category_ids:
-            covered: set[int] = set()
-            for path in paths:
-                covered |= context.organisations.qualified.get((category_id, path), set())
-            result = covered if result is None else result & covered
-        context.eligible_cache[key] = frozenset(result or ())
+        ids = eligible_organisations(service_type=service_type, area=area).values_list("pk", flat=True)
+        context.eligible_cache[key] = frozenset(context.index_of[pk] for pk in ids if pk in context.index_of)
     return context.eligible_cache[key]
 
 
@@ -548,8 +552,47 @@ QUESTIONS = [
 ]
 
 
-def _competition(context: _Context, series: _Series, contract_start: datetime.date, category_ids: list[int]) -> None:
-    rng, now, batch = context.rng, context.now, context.batch
+@dataclass
+class _Lot:
+    lot: Lot
+    areas: list[Area]
+    years: list[LotYear]
+
+
+@dataclass
+class _SentBid:
+    """A sent bid and what its evaluation and contract need."""
+
+    bid: Bid
+    lots: list[Lot]
+    index: int  # of the organisation
+    prices: dict[tuple[int, int], Decimal]  # (lot number, financial year) -> price
+    partners: list[tuple[BidPartner, list[Lot]]]
+    answers: list[tuple[BidAnswer, Question, Lot | None]]
+
+
+@dataclass
+class _Call:
+    """One competition while it is generated."""
+
+    competition: Competition
+    series: _Series
+    commissioner: User
+    approver: User
+    evaluators: list[User] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    lots: list[_Lot] = field(default_factory=list)
+    funding_by_lot: dict[int, list[LotFunding]] = field(default_factory=lambda: defaultdict(list))
+    contract_end: datetime.date | None = None
+    sent: list[_SentBid] = field(default_factory=list)
+    # id() of an (unsaved) answer -> its agreed score and its pass/fail result.
+    moderated: dict[int, ModeratedScore] = field(default_factory=dict)
+    pass_fail: dict[int, PassFailResult] = field(default_factory=dict)
+
+
+def _timetable(context: _Context, series: _Series, contract_start: datetime.date) -> dict[str, datetime.datetime]:
+    """When the competition closes, was launched, planned and created."""
+    rng, now = context.rng, context.now
     anchored = contract_start == series.anchor_start
     if anchored and series.anchor_kind == "open":
         closes_at = _london(now.astimezone(LONDON).date() + datetime.timedelta(days=rng.randint(5, 40)))
@@ -561,21 +604,60 @@ def _competition(context: _Context, series: _Series, contract_start: datetime.da
     planned_at = launched_at - datetime.timedelta(days=rng.randint(30, 120))
     if anchored and series.anchor_kind == "planned":
         planned_at = now - datetime.timedelta(days=rng.randint(5, 40))
-    created_at = planned_at - datetime.timedelta(days=14)
-    if created_at > now:
+    return {
+        "closes_at": closes_at,
+        "launched_at": launched_at,
+        "planned_at": planned_at,
+        "created_at": planned_at - datetime.timedelta(days=14),
+    }
+
+
+def _competition(context: _Context, series: _Series, contract_start: datetime.date) -> None:
+    rng, now = context.rng, context.now
+    times = _timetable(context, series, contract_start)
+    if times["created_at"] > now:
         return
     context.sequence += 1
-    commissioner = context.staff.commissioners[series.owner.code]
-    approver = context.staff.approvers[series.owner.code]
-    launched = launched_at <= now
+    launched = times["launched_at"] <= now
     abandoned_at = None
-    if launched and not anchored and rng.random() < 0.04:
-        candidate = launched_at + datetime.timedelta(days=rng.randint(3, 20))
+    if launched and contract_start != series.anchor_start and rng.random() < 0.04:
+        candidate = times["launched_at"] + datetime.timedelta(days=rng.randint(3, 20))
         abandoned_at = candidate if candidate <= now else None
-    contract_end = _add_years(contract_start, series.contract_years) - datetime.timedelta(days=1)
-    financial_years = list(range(financial_year_of(contract_start), financial_year_of(contract_end) + 1))
-    start_fy = financial_years[0]
-    competition = batch.add(
+    call = _Call(
+        competition=_new_competition(context, series, contract_start, times, launched, abandoned_at),
+        series=series,
+        commissioner=context.staff.commissioners[series.owner.code],
+        approver=context.staff.approvers[series.owner.code],
+        contract_end=_add_years(contract_start, series.contract_years) - datetime.timedelta(days=1),
+    )
+    context.counts.competitions += 1
+    _add_team(context, call)
+    _add_questions(context, call)
+    _add_lots(context, call, launched)
+    _add_funding(context, call)
+    if not launched:
+        return
+    eligible_lots = _invite(context, call)
+    _bid(context, call, _choose_bidders(context, call, eligible_lots))
+    competition = call.competition
+    if competition.abandoned_at is not None or not competition.is_bidding_closed(now=now):
+        return
+    _evaluate(context, call)
+    _award(context, call)
+
+
+def _new_competition(
+    context: _Context,
+    series: _Series,
+    contract_start: datetime.date,
+    times: dict[str, datetime.datetime],
+    launched: bool,
+    abandoned_at: datetime.datetime | None,
+) -> Competition:
+    commissioner = context.staff.commissioners[series.owner.code]
+    start_fy = financial_year_of(contract_start)
+    closes_at = times["closes_at"]
+    return context.batch.add(
         "competitions",
         Competition(
             title=f"{series.service_type.name} in {series.owner.name} from {start_fy}",
@@ -591,37 +673,46 @@ def _competition(context: _Context, series: _Series, contract_start: datetime.da
             closes_at=closes_at,
             evaluation_ends_at=closes_at + datetime.timedelta(days=21),
             intended_award_at=closes_at + datetime.timedelta(days=35),
-            created_at=created_at,
+            created_at=times["created_at"],
             created_by=commissioner,
-            planned_at=planned_at,
+            planned_at=times["planned_at"],
             planned_by=commissioner,
-            launched_at=launched_at if launched else None,
+            launched_at=times["launched_at"] if launched else None,
             launched_by=commissioner if launched else None,
             abandoned_at=abandoned_at,
             abandoned_by=commissioner if abandoned_at else None,
             abandoned_reason="The budget for this service changed." if abandoned_at else "",
         ),
     )
-    context.counts.competitions += 1
-    batch.add(
-        "members",
-        CompetitionMember(
-            competition=competition, user=commissioner, role="commissioner", added_at=created_at, added_by=commissioner
-        ),
-    )
-    evaluators = rng.sample(context.staff.evaluators, 2)
-    for evaluator in evaluators:
-        batch.add(
+
+
+def _add_team(context: _Context, call: _Call) -> None:
+    competition, commissioner = call.competition, call.commissioner
+
+    def member(user: User, role: str) -> None:
+        context.batch.add(
             "members",
             CompetitionMember(
-                competition=competition, user=evaluator, role="evaluator", added_at=created_at, added_by=commissioner
+                competition=competition,
+                user=user,
+                role=role,
+                added_at=competition.created_at,
+                added_by=commissioner,
             ),
         )
-    questions = [
-        batch.add(
+
+    member(commissioner, "commissioner")
+    call.evaluators = context.rng.sample(context.staff.evaluators, 2)
+    for evaluator in call.evaluators:
+        member(evaluator, "evaluator")
+
+
+def _add_questions(context: _Context, call: _Call) -> None:
+    call.questions = [
+        context.batch.add(
             "questions",
             Question(
-                competition=competition,
+                competition=call.competition,
                 number=number,
                 kind=kind,
                 weight=weight,
@@ -632,424 +723,488 @@ def _competition(context: _Context, series: _Series, contract_start: datetime.da
         )
         for number, (kind, weight, lot_specific, text) in enumerate(QUESTIONS, start=1)
     ]
-    inflation = Decimal("1.03") ** max(0, start_fy - 2020)
-    base = PCC_LOT_VALUE.get(series.service_type.code, 400_000)
-    lots: list[tuple[Lot, list[Area], list[LotYear]]] = []
-    for number, (areas, name) in enumerate(zip(series.lot_areas, series.lot_names, strict=True), start=1):
-        level = areas[0].level
-        size = {"region": 3.2, "pcc_area": 1.0, "local_authority": 0.25}.get(level, 1.0)
+
+
+def _add_lots(context: _Context, call: _Call, launched: bool) -> None:
+    """Lots with their estimated values, which ramp up; some revised just before launch."""
+    rng, batch, competition = context.rng, context.batch, call.competition
+    financial_years = list(
+        range(financial_year_of(competition.contract_start), financial_year_of(call.contract_end) + 1)
+    )
+    inflation = Decimal("1.03") ** max(0, financial_years[0] - 2020)
+    base = PCC_LOT_VALUE.get(call.series.service_type.code, 400_000)
+    for number, (areas, name) in enumerate(zip(call.series.lot_areas, call.series.lot_names, strict=True), start=1):
+        size = {"region": 3.2, "pcc_area": 1.0, "local_authority": 0.25}.get(areas[0].level, 1.0)
         annual = Decimal(base * size * rng.uniform(0.7, 1.3)) * inflation
         lot = batch.add("lots", Lot(competition=competition, number=number, name=name))
         for area in areas:
             batch.lot_areas.append((lot, area.pk))
-        lot_years = []
         changed = launched and rng.random() < 0.4
-        for offset, year in enumerate(financial_years):
-            factor = RAMP_UP[offset] if offset < len(RAMP_UP) else Decimal("1")
-            value = _money(annual * factor)
-            first_value = _money(value * Decimal(rng.uniform(0.85, 1.1))) if changed else value
-            lot_year = batch.add(
-                "lot_years",
-                LotYear(lot=lot, financial_year=year, value=value, volume=int(value / COST_PER_PERSON)),
-            )
-            batch.add(
-                "revisions",
-                LotYearRevision(
-                    lot_year=lot_year,
-                    value=first_value,
-                    volume=int(first_value / COST_PER_PERSON),
-                    recorded_at=planned_at,
-                    recorded_by=commissioner,
-                ),
-            )
-            if changed:
-                batch.add(
-                    "revisions",
-                    LotYearRevision(
-                        lot_year=lot_year,
-                        value=value,
-                        volume=int(value / COST_PER_PERSON),
-                        recorded_at=launched_at - datetime.timedelta(days=2),
-                        recorded_by=commissioner,
-                    ),
-                )
-            lot_years.append(lot_year)
-        lots.append((lot, areas, lot_years))
+        years = [
+            _add_lot_year(context, call, lot, year, _money(annual * _ramp_up(offset)), changed=changed)
+            for offset, year in enumerate(financial_years)
+        ]
+        call.lots.append(_Lot(lot=lot, areas=areas, years=years))
         context.counts.lots += 1
-    # Funding partners: a police and crime commissioner or a local authority pays part of a lot.
-    funding_by_lot: dict[int, list[LotFunding]] = defaultdict(list)
-    if rng.random() < 0.3:
-        lot, areas, _ = rng.choice(lots)
-        area = areas[0]
-        if area.level == "pcc_area":
-            partner_name, party_type = f"Police and Crime Commissioner for {area.name}", CoCommissioner.PartyType.PCC
-        else:
-            partner_name, party_type = f"{area.name} Council", CoCommissioner.PartyType.LOCAL_AUTHORITY
-        partner = batch.add(
-            "co_commissioners", CoCommissioner(competition=competition, name=partner_name, party_type=party_type)
+
+
+def _ramp_up(offset: int) -> Decimal:
+    return RAMP_UP[offset] if offset < len(RAMP_UP) else Decimal("1")
+
+
+def _add_lot_year(context: _Context, call: _Call, lot: Lot, year: int, value: Decimal, *, changed: bool) -> LotYear:
+    """A year's value, published when planned and, if `changed`, revised two days before launch."""
+    batch, competition = context.batch, call.competition
+    first_value = _money(value * Decimal(context.rng.uniform(0.85, 1.1))) if changed else value
+    lot_year = batch.add(
+        "lot_years", LotYear(lot=lot, financial_year=year, value=value, volume=int(value / COST_PER_PERSON))
+    )
+    revisions = [(first_value, competition.planned_at)]
+    if changed:
+        revisions.append((value, competition.launched_at - datetime.timedelta(days=2)))
+    for revised, recorded_at in revisions:
+        batch.add(
+            "revisions",
+            LotYearRevision(
+                lot_year=lot_year,
+                value=revised,
+                volume=int(revised / COST_PER_PERSON),
+                recorded_at=recorded_at,
+                recorded_by=call.commissioner,
+            ),
         )
-        share = Decimal(rng.choice([10, 15, 20, 25, 30]))
-        funding_by_lot[lot.number].append(
-            batch.add("funding", LotFunding(lot=lot, co_commissioner=partner, share_percent=share))
-        )
-    if not launched:
+    return lot_year
+
+
+def _add_funding(context: _Context, call: _Call) -> None:
+    """Funding partners: a police and crime commissioner or a local authority pays part of a lot."""
+    rng, batch = context.rng, context.batch
+    if rng.random() >= 0.3:
         return
-    _invite_bid_and_award(
-        context, competition, series, lots, questions, evaluators, approver, category_ids, funding_by_lot, contract_end
+    chosen = rng.choice(call.lots)
+    area = chosen.areas[0]
+    if area.level == "pcc_area":
+        partner_name, party_type = f"Police and Crime Commissioner for {area.name}", CoCommissioner.PartyType.PCC
+    else:
+        partner_name, party_type = f"{area.name} Council", CoCommissioner.PartyType.LOCAL_AUTHORITY
+    partner = batch.add(
+        "co_commissioners", CoCommissioner(competition=call.competition, name=partner_name, party_type=party_type)
+    )
+    share = Decimal(rng.choice([10, 15, 20, 25, 30]))
+    call.funding_by_lot[chosen.lot.number].append(
+        batch.add("funding", LotFunding(lot=chosen.lot, co_commissioner=partner, share_percent=share))
     )
 
 
-def _invite_bid_and_award(
-    context: _Context,
-    competition,
-    series,
-    lots,
-    questions,
-    evaluators,
-    approver,
-    category_ids,
-    funding_by_lot,
-    contract_end,
-) -> None:
-    rng, now, batch = context.rng, context.now, context.batch
-    launched_at, closes_at = competition.launched_at, competition.closes_at
+def _invite(context: _Context, call: _Call) -> dict[int, list[Lot]]:
+    """Invite every organisation eligible for a lot (for every area of it), as launching does."""
     eligible_lots: dict[int, list[Lot]] = defaultdict(list)
-    for lot, areas, _years in lots:
+    for entry in call.lots:
         eligible: frozenset[int] | None = None
-        for area in areas:
-            here = _eligible(context, series.service_type, category_ids, area)
+        for area in entry.areas:
+            here = _eligible(context, call.series.service_type, area)
             eligible = here if eligible is None else eligible & here
         for index in sorted(eligible or ()):
-            eligible_lots[index].append(lot)
+            eligible_lots[index].append(entry.lot)
     for index in sorted(eligible_lots):
-        invitation = batch.add(
+        invitation = context.batch.add(
             "invitations",
             CompetitionInvitation(
-                competition=competition,
+                competition=call.competition,
                 organisation=context.organisations.objects[index],
                 kind=CompetitionInvitation.Kind.ELIGIBLE,
-                invited_at=launched_at,
+                invited_at=call.competition.launched_at,
             ),
         )
         for lot in eligible_lots[index]:
-            batch.invitation_lots.append((invitation, lot))
+            context.batch.invitation_lots.append((invitation, lot))
         context.counts.invitations += 1
-    # Who bids: for each lot a few of the organisations invited for it.
+    return eligible_lots
+
+
+def _choose_bidders(context: _Context, call: _Call, eligible_lots: dict[int, list[Lot]]) -> dict[int, list[Lot]]:
+    """For each lot, a few of the organisations invited for it."""
+    rng = context.rng
     bid_lots_of: dict[int, list[Lot]] = defaultdict(list)
-    for lot, _areas, _years in lots:
-        candidates = sorted(index for index, lots_for in eligible_lots.items() if lot in lots_for)
+    for entry in call.lots:
+        candidates = sorted(index for index, lots_for in eligible_lots.items() if entry.lot in lots_for)
         wanted = 0 if rng.random() < 0.04 else rng.choice([1, 2, 2, 3, 3, 4, 4, 5, 6, 8])
         for index in rng.sample(candidates, min(wanted, len(candidates))):
-            bid_lots_of[index].append(lot)
-    end_of_bidding = min(closes_at, competition.abandoned_at or closes_at)
-    window = (end_of_bidding - launched_at).total_seconds()
-    submitted_bids: list[tuple[Bid, list[Lot], dict]] = []
+            bid_lots_of[index].append(entry.lot)
+    return bid_lots_of
+
+
+def _bid(context: _Context, call: _Call, bid_lots_of: dict[int, list[Lot]]) -> None:
+    """Each chosen organisation starts a bid; most send it before the closing date, a few withdraw."""
+    competition = call.competition
+    end_of_bidding = min(competition.closes_at, competition.abandoned_at or competition.closes_at)
+    window = (end_of_bidding - competition.launched_at).total_seconds()
     for index in sorted(bid_lots_of):
-        organisation = context.organisations.objects[index]
-        user = context.users[index]
-        started_at = launched_at + datetime.timedelta(seconds=window * rng.uniform(0.05, 0.6))
-        if started_at > now:
+        bid = _new_bid(context, call, index, window, end_of_bidding)
+        if bid is None:
             continue
-        submitted_at = started_at + datetime.timedelta(seconds=window * rng.uniform(0.05, 0.35))
-        dropped_out = rng.random() < 0.08
-        submitted = not dropped_out and submitted_at < end_of_bidding and submitted_at <= now
-        withdrawn_at = None
-        if submitted and rng.random() < 0.02:
-            withdrawn_at = submitted_at + datetime.timedelta(hours=2)
-            if withdrawn_at >= end_of_bidding or withdrawn_at > now:
-                withdrawn_at = None
-        digest = hashlib.sha256(f"{competition.reference}/{index}".encode()).hexdigest() if submitted else ""
-        bid = batch.add(
-            "bids",
-            Bid(
-                competition=competition,
-                organisation=organisation,
-                started_at=started_at,
-                started_by=user,
-                updated_at=submitted_at if submitted else started_at,
-                submitted_at=submitted_at if submitted else None,
-                submitted_by=user if submitted else None,
-                submitted_digest=digest,
-                submitted_content={"generated": True} if submitted else None,
-                withdrawn_at=withdrawn_at,
-                withdrawn_by=user if withdrawn_at else None,
-                declarations_confirmed_at=submitted_at if submitted else None,
+        chosen_lots = sorted(bid_lots_of[index], key=lambda lot: lot.number)
+        sent = _SentBid(
+            bid=bid,
+            lots=chosen_lots,
+            index=index,
+            prices=_add_prices(context, call, bid, chosen_lots),
+            partners=_add_partners(context, bid, index, chosen_lots),
+            answers=_add_answers(context, call, bid, chosen_lots),
+        )
+        if bid.is_sent:
+            call.sent.append(sent)
+
+
+def _new_bid(
+    context: _Context, call: _Call, index: int, window: float, end_of_bidding: datetime.datetime
+) -> Bid | None:
+    rng, now, batch, competition = context.rng, context.now, context.batch, call.competition
+    user = context.users[index]
+    started_at = competition.launched_at + datetime.timedelta(seconds=window * rng.uniform(0.05, 0.6))
+    if started_at > now:
+        return None
+    submitted_at = started_at + datetime.timedelta(seconds=window * rng.uniform(0.05, 0.35))
+    dropped_out = rng.random() < 0.08
+    submitted = not dropped_out and submitted_at < end_of_bidding and submitted_at <= now
+    withdrawn_at = None
+    if submitted and rng.random() < 0.02:
+        withdrawn_at = submitted_at + datetime.timedelta(hours=2)
+        if withdrawn_at >= end_of_bidding or withdrawn_at > now:
+            withdrawn_at = None
+    digest = hashlib.sha256(f"{competition.reference}/{index}".encode()).hexdigest() if submitted else ""
+    bid = batch.add(
+        "bids",
+        Bid(
+            competition=competition,
+            organisation=context.organisations.objects[index],
+            started_at=started_at,
+            started_by=user,
+            updated_at=submitted_at if submitted else started_at,
+            submitted_at=submitted_at if submitted else None,
+            submitted_by=user if submitted else None,
+            submitted_digest=digest,
+            submitted_content={"generated": True} if submitted else None,
+            withdrawn_at=withdrawn_at,
+            withdrawn_by=user if withdrawn_at else None,
+            declarations_confirmed_at=submitted_at if submitted else None,
+        ),
+    )
+    context.counts.bids += 1
+    if submitted:
+        batch.add("receipts", BidReceipt(bid=bid, kind="submitted", at=submitted_at, by=user, digest=digest))
+    if withdrawn_at:
+        batch.add("receipts", BidReceipt(bid=bid, kind="withdrawn", at=withdrawn_at, by=user))
+    return bid
+
+
+def _add_prices(context: _Context, call: _Call, bid: Bid, chosen_lots: list[Lot]) -> dict[tuple[int, int], Decimal]:
+    """A price for every year of every lot bid for, a little under or over the estimate."""
+    prices: dict[tuple[int, int], Decimal] = {}
+    years_of = {entry.lot.number: entry.years for entry in call.lots}
+    for lot in chosen_lots:
+        bid_lot = context.batch.add("bid_lots", BidLot(bid=bid, lot=lot))
+        discount = Decimal(context.rng.uniform(0.82, 1.02))
+        for lot_year in years_of[lot.number]:
+            amount = (lot_year.value * discount).quantize(Decimal("1"))
+            prices[(lot.number, lot_year.financial_year)] = amount
+            context.batch.add(
+                "prices", BidPrice(bid_lot=bid_lot, financial_year=lot_year.financial_year, amount=amount)
+            )
+    return prices
+
+
+def _add_partners(
+    context: _Context, bid: Bid, index: int, chosen_lots: list[Lot]
+) -> list[tuple[BidPartner, list[Lot]]]:
+    """Subcontractors and consortium members for about a third of bids, some for only some lots."""
+    rng = context.rng
+    partners: list[tuple[BidPartner, list[Lot]]] = []
+    if rng.random() >= 0.3:
+        return partners
+    remaining = Decimal("60")
+    for _ in range(rng.randint(1, 2)):
+        share = Decimal(rng.choice([5, 10, 15, 20, 25, 30]))
+        if share > remaining:
+            break
+        remaining -= share
+        partner = context.batch.add("partners", _new_partner(context, bid, index, share))
+        partner_lots = rng.sample(chosen_lots, rng.randint(1, len(chosen_lots))) if rng.random() < 0.5 else []
+        for lot in partner_lots:
+            context.batch.partner_lots.append((partner, lot))
+        partners.append((partner, partner_lots))
+    return partners
+
+
+def _new_partner(context: _Context, bid: Bid, index: int, share: Decimal) -> BidPartner:
+    rng = context.rng
+    if rng.random() < 0.6:
+        other = rng.randrange(len(context.organisations.objects))
+        partner_org = context.organisations.objects[other] if other != index else None
+    else:
+        partner_org = None
+    name = partner_org.legal_name if partner_org else f"Local Partner {rng.randint(1, 999)} CIC"
+    return BidPartner(
+        bid=bid,
+        organisation=partner_org,
+        name=name,
+        role=rng.choice([BidPartner.PartnerRole.SUBCONTRACTOR] * 3 + [BidPartner.PartnerRole.CONSORTIUM]),
+        share_percent=share,
+        work_description="Specialist local support.",
+    )
+
+
+def _add_answers(
+    context: _Context, call: _Call, bid: Bid, chosen_lots: list[Lot]
+) -> list[tuple[BidAnswer, Question, Lot | None]]:
+    """An answer to every question: the pass/fail one confirmed, a lot-specific one for each lot."""
+    answers: list[tuple[BidAnswer, Question, Lot | None]] = []
+    started_at, user = bid.started_at, bid.started_by
+    for question in call.questions:
+        if question.kind == QuestionKind.PASS_FAIL:
+            rows = [(None, {"confirmed": True})]
+        elif question.lot_specific:
+            rows = [(lot, {"text": f"Our plan for {lot.name}."}) for lot in chosen_lots]
+        else:
+            rows = [(None, {"text": "Our answer."})]
+        for lot, content in rows:
+            answer = BidAnswer(bid=bid, question=question, lot=lot, updated_at=started_at, updated_by=user, **content)
+            answers.append((context.batch.add("answers", answer), question, lot))
+    return answers
+
+
+def _evaluate(context: _Context, call: _Call) -> None:
+    """Conflicts declared, independent scores, then pass/fail checks and agreed scores, each as far
+    as the evaluation had gone by now."""
+    now, competition = context.now, call.competition
+    scoring_starts = competition.closes_at + datetime.timedelta(days=3)
+    if now < scoring_starts:
+        return
+    for sent in call.sent:
+        for evaluator in call.evaluators:
+            context.batch.add(
+                "conflicts",
+                ConflictDeclaration(
+                    competition=competition,
+                    evaluator=evaluator,
+                    bid=sent.bid,
+                    has_conflict=False,
+                    declared_at=scoring_starts,
+                ),
+            )
+    if now < scoring_starts + datetime.timedelta(days=7):
+        return
+    moderated = now >= competition.evaluation_ends_at
+    for sent in call.sent:
+        for answer, question, _lot in sent.answers:
+            if question.kind == QuestionKind.PASS_FAIL:
+                if moderated:
+                    call.pass_fail[id(answer)] = context.batch.add(
+                        "pass_fail",
+                        PassFailResult(
+                            answer=answer, passed=True, decided_at=scoring_starts, decided_by=call.evaluators[0]
+                        ),
+                    )
+                continue
+            final = _score_answer(context, call, answer, context.quality[sent.index], scoring_starts)
+            if moderated:
+                call.moderated[id(answer)] = context.batch.add(
+                    "moderated",
+                    ModeratedScore(
+                        answer=answer,
+                        score=final,
+                        rationale="Agreed at moderation.",
+                        moderated_at=competition.evaluation_ends_at,
+                        moderated_by=competition.created_by,
+                    ),
+                )
+
+
+def _score_answer(
+    context: _Context, call: _Call, answer: BidAnswer, quality: float, scoring_starts: datetime.datetime
+) -> int:
+    """Each evaluator's score near the organisation's latent quality; returns the agreed score."""
+    marks = [max(0, min(4, round(quality + context.rng.gauss(0, 0.7)))) for _ in call.evaluators]
+    for evaluator, mark in zip(call.evaluators, marks, strict=True):
+        context.batch.add(
+            "scores",
+            Score(
+                evaluator=evaluator,
+                answer=answer,
+                score=mark,
+                justification="Meets the requirement.",
+                updated_at=scoring_starts,
+                submitted_at=scoring_starts + datetime.timedelta(days=5),
             ),
         )
-        context.counts.bids += 1
-        if submitted:
-            batch.add("receipts", BidReceipt(bid=bid, kind="submitted", at=submitted_at, by=user, digest=digest))
-        if withdrawn_at:
-            batch.add("receipts", BidReceipt(bid=bid, kind="withdrawn", at=withdrawn_at, by=user))
-        chosen_lots = sorted(bid_lots_of[index], key=lambda lot: lot.number)
-        prices: dict[tuple[int, int], Decimal] = {}
-        years_of = {lot.number: years for lot, _areas, years in lots}
-        for lot in chosen_lots:
-            bid_lot = batch.add("bid_lots", BidLot(bid=bid, lot=lot))
-            discount = Decimal(rng.uniform(0.82, 1.02))
-            for lot_year in years_of[lot.number]:
-                amount = (lot_year.value * discount).quantize(Decimal("1"))
-                prices[(lot.number, lot_year.financial_year)] = amount
-                batch.add("prices", BidPrice(bid_lot=bid_lot, financial_year=lot_year.financial_year, amount=amount))
-        partners = []
-        if rng.random() < 0.3:
-            remaining = Decimal("60")
-            for _ in range(rng.randint(1, 2)):
-                share = Decimal(rng.choice([5, 10, 15, 20, 25, 30]))
-                if share > remaining:
-                    break
-                remaining -= share
-                if rng.random() < 0.6:
-                    other = rng.randrange(len(context.organisations.objects))
-                    partner_org = context.organisations.objects[other] if other != index else None
-                else:
-                    partner_org = None
-                name = partner_org.legal_name if partner_org else f"Local Partner {rng.randint(1, 999)} CIC"
-                partner = batch.add(
-                    "partners",
-                    BidPartner(
-                        bid=bid,
-                        organisation=partner_org,
-                        name=name,
-                        role=rng.choice(
-                            [BidPartner.PartnerRole.SUBCONTRACTOR] * 3 + [BidPartner.PartnerRole.CONSORTIUM]
-                        ),
-                        share_percent=share,
-                        work_description="Specialist local support.",
-                    ),
-                )
-                partner_lots = rng.sample(chosen_lots, rng.randint(1, len(chosen_lots))) if rng.random() < 0.5 else []
-                for lot in partner_lots:
-                    batch.partner_lots.append((partner, lot))
-                partners.append((partner, partner_lots))
-        answers: list[tuple[BidAnswer, Question, Lot | None]] = []
-        for question in questions:
-            if question.kind == QuestionKind.PASS_FAIL:
-                answers.append(
-                    (
-                        batch.add(
-                            "answers",
-                            BidAnswer(
-                                bid=bid, question=question, confirmed=True, updated_at=started_at, updated_by=user
-                            ),
-                        ),
-                        question,
-                        None,
-                    )
-                )
-            elif question.lot_specific:
-                for lot in chosen_lots:
-                    answers.append(
-                        (
-                            batch.add(
-                                "answers",
-                                BidAnswer(
-                                    bid=bid,
-                                    question=question,
-                                    lot=lot,
-                                    updated_at=started_at,
-                                    updated_by=user,
-                                    text=f"Our plan for {lot.name}.",
-                                ),
-                            ),
-                            question,
-                            lot,
-                        )
-                    )
-            else:
-                answers.append(
-                    (
-                        batch.add(
-                            "answers",
-                            BidAnswer(
-                                bid=bid, question=question, updated_at=started_at, updated_by=user, text="Our answer."
-                            ),
-                        ),
-                        question,
-                        None,
-                    )
-                )
-        if submitted and withdrawn_at is None:
-            submitted_bids.append(
-                (bid, chosen_lots, {"index": index, "prices": prices, "partners": partners, "answers": answers})
-            )
-    if competition.abandoned_at is not None or closes_at > now:
-        return
-    _evaluate_and_award(context, competition, lots, submitted_bids, evaluators, approver, funding_by_lot, contract_end)
+    return round(sum(marks) / len(marks) + 0.01)
 
 
-def _evaluate_and_award(
-    context, competition, lots, submitted_bids, evaluators, approver, funding_by_lot, contract_end
-) -> None:
-    rng, now, batch = context.rng, context.now, context.batch
-    commissioner = competition.created_by
-    closes_at = competition.closes_at
-    scoring_starts = closes_at + datetime.timedelta(days=3)
-    scored = now >= scoring_starts + datetime.timedelta(days=7)
-    moderated = now >= competition.evaluation_ends_at
-    agreed: dict[int, int] = {}  # id() of an (unsaved) answer -> its agreed score
-    if now >= scoring_starts:
-        for bid, _lots, _info in submitted_bids:
-            for evaluator in evaluators:
-                batch.add(
-                    "conflicts",
-                    ConflictDeclaration(
-                        competition=competition,
-                        evaluator=evaluator,
-                        bid=bid,
-                        has_conflict=False,
-                        declared_at=scoring_starts,
-                    ),
-                )
-    if scored:
-        for _bid, _lots, info in submitted_bids:
-            quality = context.quality[info["index"]]
-            for answer, question, _lot in info["answers"]:
-                if question.kind == QuestionKind.PASS_FAIL:
-                    if moderated:
-                        batch.add(
-                            "pass_fail",
-                            PassFailResult(
-                                answer=answer, passed=True, decided_at=scoring_starts, decided_by=evaluators[0]
-                            ),
-                        )
-                    continue
-                marks = [max(0, min(4, round(quality + rng.gauss(0, 0.7)))) for _ in evaluators]
-                for evaluator, mark in zip(evaluators, marks, strict=True):
-                    batch.add(
-                        "scores",
-                        Score(
-                            evaluator=evaluator,
-                            answer=answer,
-                            score=mark,
-                            justification="Meets the requirement.",
-                            updated_at=scoring_starts,
-                            submitted_at=scoring_starts + datetime.timedelta(days=5),
-                        ),
-                    )
-                final = round(sum(marks) / len(marks) + 0.01)
-                agreed[id(answer)] = final
-                if moderated:
-                    batch.add(
-                        "moderated",
-                        ModeratedScore(
-                            answer=answer,
-                            score=final,
-                            rationale="Agreed at moderation.",
-                            moderated_at=competition.evaluation_ends_at,
-                            moderated_by=commissioner,
-                        ),
-                    )
-    if not moderated:
+def _award(context: _Context, call: _Call) -> None:
+    """Once moderated: lots without bids are cancelled; the rest are awarded to the winner of the
+    real scoring and ranking (competitions.selectors.scoring), approved, and contracted."""
+    rng, now, competition = context.rng, context.now, call.competition
+    if now < competition.evaluation_ends_at:
         return
     recommended_at = competition.intended_award_at + datetime.timedelta(days=rng.randint(0, 7))
-    approved_at = recommended_at + datetime.timedelta(days=2)
-    standstill_ends_at = add_working_days(approved_at, competition.standstill_days)
-    for lot, areas, lot_years in lots:
-        bidders = [(bid, info) for bid, bid_lots, info in submitted_bids if lot in bid_lots]
-        if not bidders or rng.random() < 0.03:
-            reason = "No bids were received." if not bidders else "No bid met the requirements."
-            lot.abandoned_at = competition.evaluation_ends_at
-            lot.abandoned_by = commissioner
-            lot.abandoned_reason = reason
-            continue
-        if recommended_at > now:
-            continue
-        ranked = []
-        lowest = min(sum(info["prices"][(lot.number, y.financial_year)] for y in lot_years) for _bid, info in bidders)
-        for bid, info in bidders:
-            quality_points = Decimal("0")
-            for answer, question, answer_lot in info["answers"]:
-                if question.kind == QuestionKind.PASS_FAIL or (answer_lot is not None and answer_lot is not lot):
-                    continue
-                quality_points += Decimal(agreed[id(answer)]) / 4 * question.weight
-            price = sum(info["prices"][(lot.number, y.financial_year)] for y in lot_years)
-            price_points = lowest / price * competition.price_weight if price else competition.price_weight
-            ranked.append((quality_points + price_points, quality_points, -price, bid, info))
-        ranked.sort(key=lambda row: (row[0], row[1], row[2]), reverse=True)
-        _total, _q, _p, winner, winner_info = ranked[0]
-        approved = approved_at <= now
-        award = batch.add(
-            "awards",
-            Award(
-                lot=lot,
-                bid=winner,
-                recommended_at=recommended_at,
-                recommended_by=commissioner,
-                approved_at=approved_at if approved else None,
-                approved_by=approver if approved else None,
-                standstill_ends_at=standstill_ends_at if approved else None,
-            ),
-        )
-        context.counts.awards += 1
-        if not approved:
-            continue
-        for position, (_total, _q, _p, bid, _info) in enumerate(ranked, start=1):
-            batch.add(
-                "letters",
-                OutcomeLetter(
-                    bid=bid,
-                    lot=lot,
-                    successful=bid is winner,
-                    body=f"Your bid for {lot.name} came {position} of {len(ranked)}.",
-                    sent_at=approved_at,
-                ),
-            )
-        if standstill_ends_at > now:
-            continue
-        contract = batch.add(
-            "contracts",
-            Contract(
-                lot=lot,
-                award=award,
-                title=f"{competition.title}: {lot.name}",
-                service_type=competition.service_type,
-                supplier=winner.organisation,
-                starts_on=competition.contract_start,
-                ends_on=contract_end,
-                extension_years=competition.extension_years,
-                payment_frequency=competition.payment_frequency,
-                payment_days=competition.payment_days,
-                created_at=standstill_ends_at,
-            ),
-        )
-        context.counts.contracts += 1
-        for area in areas:
-            batch.contract_areas.append((contract, area.pk))
-        for lot_year in lot_years:
-            batch.add(
-                "contract_years",
-                ContractYear(
-                    contract=contract,
-                    financial_year=lot_year.financial_year,
-                    value=winner_info["prices"][(lot.number, lot_year.financial_year)],
-                    volume=lot_year.volume,
-                ),
-            )
-        for partner, partner_lots in winner_info["partners"]:
-            if partner_lots and lot not in partner_lots:
+    live = []
+    for entry in call.lots:
+        has_bids = any(entry.lot in sent.lots for sent in call.sent)
+        if not has_bids or rng.random() < 0.03:
+            entry.lot.abandoned_at = competition.evaluation_ends_at
+            entry.lot.abandoned_by = competition.created_by
+            entry.lot.abandoned_reason = "No bids were received." if not has_bids else "No bid met the requirements."
+        else:
+            live.append(entry)
+    if recommended_at > now or not live:
+        return
+    results = _rank(call, live)
+    for entry, lot_results in zip(live, results, strict=True):
+        _award_lot(context, call, entry, lot_results, recommended_at)
+
+
+def _rank(call: _Call, live: list[_Lot]) -> list[LotResults]:
+    """Every live lot's bids scored and ranked by competitions.selectors.scoring, from the rows in memory."""
+    competition = call.competition
+    maximum = scale_max(competition)
+    results = []
+    for entry in live:
+        lot_results = LotResults(entry.lot)
+        years = [lot_year.financial_year for lot_year in entry.years]
+        for sent in sorted(call.sent, key=lambda sent: sent.bid.submitted_at):
+            if entry.lot not in sent.lots:
                 continue
-            batch.add(
-                "subcontracts",
-                Subcontract(
-                    contract=contract,
-                    organisation=partner.organisation,
-                    name=partner.name,
-                    role=partner.role,
-                    share_percent=partner.share_percent,
-                ),
+            lot_results.bids.append(
+                score_bid_lot(
+                    bid=sent.bid,
+                    lot=entry.lot,
+                    questions=call.questions,
+                    maximum=maximum,
+                    years=years,
+                    answer_for=_answer_lookup(call, sent, entry.lot),
+                    prices={year: sent.prices[(entry.lot.number, year)] for year in years},
+                )
             )
-            context.counts.subcontracts += 1
-        for share in funding_by_lot.get(lot.number, []):
-            batch.add(
-                "contract_funding",
-                ContractFunding(
-                    contract=contract,
-                    name=share.co_commissioner.name,
-                    party_type=share.co_commissioner.party_type,
-                    share_percent=share.share_percent,
-                ),
-            )
+        results.append(lot_results)
+    rank_lots(results, competition)
+    return results
+
+
+def _answer_lookup(call: _Call, sent: _SentBid, lot: Lot):
+    answers = {
+        (id(question), id(answer_lot) if answer_lot else None): answer for answer, question, answer_lot in sent.answers
+    }
+
+    def answer_for(question: Question):
+        answer = answers.get((id(question), id(lot) if question.lot_specific else None))
+        if answer is None:
+            return None, None, None
+        return answer, call.moderated.get(id(answer)), call.pass_fail.get(id(answer))
+
+    return answer_for
+
+
+def _award_lot(
+    context: _Context, call: _Call, entry: _Lot, lot_results: LotResults, recommended_at: datetime.datetime
+) -> None:
+    now = context.now
+    winner = lot_results.winner
+    if winner is None:
+        return
+    approved_at = recommended_at + datetime.timedelta(days=2)
+    standstill_ends_at = add_working_days(approved_at, call.competition.standstill_days)
+    approved = approved_at <= now
+    award = context.batch.add(
+        "awards",
+        Award(
+            lot=entry.lot,
+            bid=winner.bid,
+            recommended_at=recommended_at,
+            recommended_by=call.commissioner,
+            approved_at=approved_at if approved else None,
+            approved_by=call.approver if approved else None,
+            standstill_ends_at=standstill_ends_at if approved else None,
+        ),
+    )
+    context.counts.awards += 1
+    if not approved:
+        return
+    # Every bidder for the lot is told where it came (compliant bids first, in rank order).
+    ranked = lot_results.bids
+    for position, result in enumerate(ranked, start=1):
+        context.batch.add(
+            "letters",
+            OutcomeLetter(
+                bid=result.bid,
+                lot=entry.lot,
+                successful=result is winner,
+                body=f"Your bid for {entry.lot.name} came {position} of {len(ranked)}.",
+                sent_at=approved_at,
+            ),
+        )
+    if standstill_ends_at <= now:
+        sent = next(sent for sent in call.sent if sent.bid is winner.bid)
+        _contract(context, call, entry, award, sent, standstill_ends_at)
+
+
+def _contract(
+    context: _Context, call: _Call, entry: _Lot, award: Award, winner: _SentBid, created_at: datetime.datetime
+) -> None:
+    """The contract the waiting period's end makes, with its years, partners and funding."""
+    batch, competition, lot = context.batch, call.competition, entry.lot
+    contract = batch.add(
+        "contracts",
+        Contract(
+            lot=lot,
+            award=award,
+            title=f"{competition.title}: {lot.name}",
+            service_type=competition.service_type,
+            supplier=winner.bid.organisation,
+            starts_on=competition.contract_start,
+            ends_on=call.contract_end,
+            extension_years=competition.extension_years,
+            payment_frequency=competition.payment_frequency,
+            payment_days=competition.payment_days,
+            created_at=created_at,
+        ),
+    )
+    context.counts.contracts += 1
+    for area in entry.areas:
+        batch.contract_areas.append((contract, area.pk))
+    for lot_year in entry.years:
+        batch.add(
+            "contract_years",
+            ContractYear(
+                contract=contract,
+                financial_year=lot_year.financial_year,
+                value=winner.prices[(lot.number, lot_year.financial_year)],
+                volume=lot_year.volume,
+            ),
+        )
+    for partner, partner_lots in winner.partners:
+        if partner_lots and lot not in partner_lots:
+            continue
+        batch.add(
+            "subcontracts",
+            Subcontract(
+                contract=contract,
+                organisation=partner.organisation,
+                name=partner.name,
+                role=partner.role,
+                share_percent=partner.share_percent,
+            ),
+        )
+        context.counts.subcontracts += 1
+    for share in call.funding_by_lot.get(lot.number, []):
+        batch.add(
+            "contract_funding",
+            ContractFunding(
+                contract=contract,
+                name=share.co_commissioner.name,
+                party_type=share.co_commissioner.party_type,
+                share_percent=share.share_percent,
+            ),
+        )
 
 
 def generate_national_data(
@@ -1089,16 +1244,12 @@ def generate_national_data(
         counts=_Counts(),
         quality=[min(4.0, max(0.0, rng.gauss(2.4, 0.8))) for _ in organisations.objects],
     )
-    category_ids = {
-        service_type.pk: sorted(service_type.categories.values_list("id", flat=True))
-        for service_type in ServiceType.objects.all()
-    }
     plan = _plan_series(rng, scale=scale, regions=regions, children=children, first_fy=first_fy, today=today)
     pending = 0
     for number, series in enumerate(plan, start=1):
         contract_start = series.first_start
         while financial_year_of(contract_start) <= last_fy:
-            _competition(context, series, contract_start, category_ids[series.service_type.pk])
+            _competition(context, series, contract_start)
             pending += 1
             contract_start = _add_years(contract_start, series.contract_years)
         if pending >= batch_size or number == len(plan):
