@@ -1,7 +1,10 @@
 """A synthetic national world for benchmarks and for seeing the service at scale.
 
-`generate_national_data(scale=1, seed=...)` makes, at scale 1: about 2,000 organisations qualified
-over the whole geography, then ten financial years of call-off competitions for every service
+`generate_national_data(scale=1, seed=...)` makes, at scale 1: about 2,400 organisations that
+registered interest, each with every step of joining it reached recorded as the services record it
+(the questionnaire started, answered section by section, sent, the assessor's decision), so the
+public funnel narrows: some never send the questionnaire, a few are refused, and about 2,000
+qualify over the whole geography. Then ten financial years of call-off competitions for every service
 type across the regions (regional, PCC-area and, above scale 1, local-authority lots), with
 estimated values that ramp up and their revision history, funding partners and their shares,
 invitations to every eligible organisation, bids for one or many lots with prices per year and
@@ -36,6 +39,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,6 +49,7 @@ from accounts.models import (
     Organisation,
     OrganisationType,
     Role,
+    Size,
     StaffBand,
     StaffRole,
     TurnoverBand,
@@ -77,11 +83,25 @@ from competitions.models import (
 from competitions.selectors.scoring import LotResults, rank_lots, scale_max, score_bid_lot
 from contracts.models import Contract, ContractFunding, ContractYear, Subcontract
 from core.clock import LONDON, add_working_days, financial_year_of
-from qualification.models import Qualification
+from qualification.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationKind,
+    ApplicationSection,
+    DeclarationConfirmation,
+    Interest,
+    Qualification,
+    RequestedCoverage,
+    SectionKey,
+)
+from qualification.sections import SECTIONS, is_complete
+from qualification.selectors.coverage import minimal_areas
 from qualification.selectors.eligibility import eligible_organisations
+from qualification.services.decisions import Grant, _decision_letter
+from qualification.uploads import check_upload
 from reference.models import Area, ServiceCategory, ServiceType
 
-ORGANISATIONS_AT_SCALE_1 = 2000
+ORGANISATIONS_AT_SCALE_1 = 2400  # registered; about 2,000 of them qualify
 YEARS = 10  # financial years of competitions
 GENERATED_DOMAIN = "generated.example"
 REFERENCE_PREFIX = "NAT"
@@ -136,10 +156,44 @@ COST_PER_PERSON = Decimal("1500")
 # Nobody signs in as a generated person: an unusable password hash (Django treats "!" as unusable).
 UNUSABLE_PASSWORD = "!"  # noqa: S105
 
+# How far each organisation gets in joining, by weight: registered interest only (which opens the
+# questionnaire), answered some of the questionnaire but never sent it, sent it and was refused,
+# or qualified. Nobody is left waiting for the assessor: the demo's queue holds only its story.
+JOURNEYS = [("interest", 5), ("unsent", 8), ("refused", 4), ("qualified", 83)]
+REFUSED_REASON = "Your answers did not show how you keep the people you work with safe."
+# Money coming in last year, by turnover band (each organisation's own figure is near it).
+TURNOVER = {
+    TurnoverBand.UP_TO_2M: 85_000,
+    TurnoverBand.UP_TO_10M: 3_400_000,
+    TurnoverBand.UP_TO_50M: 18_000_000,
+    TurnoverBand.OVER_50M: 120_000_000,
+}
+# The questionnaire's other answers, as its forms save them.
+SECTION_ANSWERS: dict[str, dict] = {
+    SectionKey.EXCLUSION: {
+        "mandatory": "no",
+        "mandatory_details": "",
+        "discretionary": "no",
+        "discretionary_details": "",
+    },
+    SectionKey.INSURANCE: {
+        "employers_liability": "yes",
+        "employers_liability_amount": "5000000.00",
+        "public_liability": "yes",
+        "public_liability_amount": "2000000.00",
+        "professional_indemnity": "yes",
+        "professional_indemnity_amount": "1000000.00",
+    },
+    SectionKey.SAFEGUARDING: {"safeguarding_policy": "yes", "dbs_checks": "yes", "data_protection_policy": "yes"},
+    SectionKey.SECURITY: {"all_true": "yes", "gaps": "", "cyber_essentials": ""},
+    SectionKey.DECLARATION: {"confirmed": True},
+}
+
 
 @dataclass
 class NationalWorld:
     organisations: int
+    organisations_qualified: int
     qualifications: int
     competitions: int = 0
     lots: int = 0
@@ -174,11 +228,10 @@ def _areas_by_level() -> dict[str, list[Area]]:
     return areas_by_level
 
 
-def _generator_user() -> User:
-    user, _ = User.objects.get_or_create(
-        email=f"national-data@{GENERATED_DOMAIN}",
-        defaults={"full_name": "Generated data", "password": UNUSABLE_PASSWORD},
-    )
+def _person(email: str, name: str, role: str, area: Area | None) -> User:
+    """A generated member of staff (nobody signs in as one) with one staff role."""
+    user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name, "password": UNUSABLE_PASSWORD})
+    StaffRole.objects.get_or_create(user=user, role=role, area=area)
     return user
 
 
@@ -187,80 +240,381 @@ class _Organisations:
     """What the competitions need to know about the generated organisations (kept in memory)."""
 
     objects: list[Organisation]
-    # (category id, area path) -> indexes into `objects` of organisations actively qualified there.
-    qualified: dict[tuple[int, str], set[int]]
+    users: list[User]  # each organisation's administrator, who registered it
     qualifications: int
+    qualified: int  # organisations
 
 
-def _make_organisations(*, scale: float, seed: int, granted_at: datetime.datetime | None = None) -> _Organisations:
+@dataclass
+class _Joining:
+    """How far one organisation got in joining the framework, and when; decided before writing."""
+
+    journey: str
+    categories: list[ServiceCategory]
+    areas: list[Area]  # where it asks to work (no area inside another)
+    registered_at: datetime.datetime
+    saved_at: list[datetime.datetime] = field(default_factory=list)  # each section answered, in order
+    submitted_at: datetime.datetime | None = None
+    decided_at: datetime.datetime | None = None
+
+    @property
+    def accepted_at(self) -> datetime.datetime | None:
+        """The assessor accepts every section shortly before deciding."""
+        return self.decided_at - datetime.timedelta(hours=2) if self.decided_at else None
+
+
+@dataclass
+class _Window:
+    """When organisations join: those that qualify, between the framework opening and `ready` (before
+    the first competition launches, so eligibility never depends on when one was launched); those
+    that stop on the way, at any time up to `now`."""
+
+    opens: datetime.datetime
+    ready: datetime.datetime
+    now: datetime.datetime
+
+
+def _make_organisations(*, scale: float, seed: int, window: _Window) -> _Organisations:
+    """Organisations, their administrators and each step of joining they reached, written as the
+    qualification services write them (interest, application, sections, documents, requested
+    coverage, declaration, the assessor's decision and qualifications), without audit events."""
     rng = random.Random(seed)
     count = int(ORGANISATIONS_AT_SCALE_1 * scale)
     areas_by_level = _areas_by_level()
+    organisations = [_new_organisation(rng, index, areas_by_level) for index in range(count)]
+    wishes = _what_each_asks_for(rng, organisations, areas_by_level)
+    journey_rng = random.Random(seed * 7919 + 7)
+    joinings = [_plan_joining(journey_rng, categories, areas, window) for categories, areas in wishes]
+    users = _register(organisations, joinings)
+    assessor = _person(f"assessor@{GENERATED_DOMAIN}", "Framework assessor (generated)", Role.ASSESSOR, None)
+    qualifications = _write_joining(organisations, users, joinings, assessor)
+    return _Organisations(
+        objects=organisations,
+        users=users,
+        qualifications=qualifications,
+        qualified=sum(1 for joining in joinings if joining.journey == "qualified"),
+    )
+
+
+def _new_organisation(rng: random.Random, index: int, areas_by_level: dict[str, list[Area]]) -> Organisation:
+    staff_band, turnover_band = _weighted(rng, BAND_WEIGHTS)
+    organisation_type = _weighted(rng, TYPE_WEIGHTS)
+    charity = organisation_type in (OrganisationType.REGISTERED_CHARITY, OrganisationType.CIO)
+    company = organisation_type in (
+        OrganisationType.CIC,
+        OrganisationType.COMPANY_BY_GUARANTEE,
+        OrganisationType.COMPANY_BY_SHARES,
+    )
+    return Organisation(
+        legal_name=f"{rng.choice(NAME_WORDS)} {rng.choice(NAME_KINDS)} {index + 1}",
+        organisation_type=organisation_type,
+        charity_number=str(1_000_000 + index) if charity else "",
+        company_number=f"{10_000_000 + index:08d}"[-8:] if company else "",
+        staff_band=staff_band,
+        turnover_band=turnover_band,
+        size=size_from_bands(staff_band, turnover_band),
+        address_line_1="1 Generated Street",
+        town=rng.choice(areas_by_level["local_authority"]).name,
+        postcode="AB1 2CD",
+        contact_email=f"org{index + 1}@{GENERATED_DOMAIN}",
+    )
+
+
+def _what_each_asks_for(
+    rng: random.Random, organisations: list[Organisation], areas_by_level: dict[str, list[Area]]
+) -> list[tuple[list[ServiceCategory], list[Area]]]:
+    """The types of support and places each organisation asks to be qualified for."""
     categories = list(ServiceCategory.objects.order_by("display_order"))
     by_code = {category.code: category for category in categories}
-    # Organisations often qualify for what one service buys (all four Personal Wellbeing
-    # categories, say), so that every service type has organisations that can bid for it.
+    # Organisations often ask for what one service buys (all four Personal Wellbeing categories,
+    # say), so that every service type has organisations that can bid for it.
     bundles = [
         [by_code[code] for code in service_type.categories.values_list("code", flat=True) if code in by_code]
         for service_type in ServiceType.objects.order_by("display_order")
     ]
-    granter = _generator_user()
-    granted_at = granted_at or timezone.now()
-    organisations = []
-    for index in range(count):
-        staff_band, turnover_band = _weighted(rng, BAND_WEIGHTS)
-        organisation_type = _weighted(rng, TYPE_WEIGHTS)
-        organisations.append(
-            Organisation(
-                legal_name=f"{rng.choice(NAME_WORDS)} {rng.choice(NAME_KINDS)} {index + 1}",
-                organisation_type=organisation_type,
-                charity_number=str(1_000_000 + index)
-                if organisation_type in (OrganisationType.REGISTERED_CHARITY, OrganisationType.CIO)
-                else "",
-                company_number=f"{10_000_000 + index:08d}"[-8:]
-                if organisation_type
-                in (OrganisationType.CIC, OrganisationType.COMPANY_BY_GUARANTEE, OrganisationType.COMPANY_BY_SHARES)
-                else "",
-                staff_band=staff_band,
-                turnover_band=turnover_band,
-                size=size_from_bands(staff_band, turnover_band),
-                address_line_1="1 Generated Street",
-                town=rng.choice(areas_by_level["local_authority"]).name,
-                postcode="AB1 2CD",
-                contact_email=f"org{index + 1}@{GENERATED_DOMAIN}",
-                created_at=granted_at - datetime.timedelta(days=30),
-            )
-        )
-    Organisation.objects.bulk_create(organisations, batch_size=500)
-    qualifications = []
-    qualified: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for index, organisation in enumerate(organisations):
+    wishes = []
+    for organisation in organisations:
         if rng.random() < 0.55:
             chosen = {c.pk: c for bundle in rng.sample(bundles, rng.choice([1, 1, 2])) for c in bundle}
             chosen_categories = sorted(chosen.values(), key=lambda c: c.display_order)
         else:
             chosen_categories = rng.sample(categories, rng.choice([1, 1, 2, 3, 4, 8]))
-        for area in _footprint(rng, organisation.size, areas_by_level):
-            for category in chosen_categories:
-                qualified[(category.pk, area.path)].add(index)
-                qualifications.append(
-                    Qualification(
-                        organisation=organisation,
-                        category=category,
-                        area=area,
-                        area_path=area.path,
-                        granted_at=granted_at,
-                        granted_by=granter,
-                    )
-                )
-    Qualification.objects.bulk_create(qualifications, batch_size=2000)
-    return _Organisations(objects=organisations, qualified=qualified, qualifications=len(qualifications))
+        areas = minimal_areas(_footprint(rng, organisation.size, areas_by_level))
+        wishes.append((sorted(chosen_categories, key=lambda c: c.display_order), areas))
+    return wishes
 
 
-@transaction.atomic
-def generate_organisations_and_qualifications(*, scale: float = 1, seed: int = 2026) -> NationalWorld:
-    made = _make_organisations(scale=scale, seed=seed)
-    return NationalWorld(organisations=len(made.objects), qualifications=made.qualifications)
+def _plan_joining(
+    rng: random.Random, categories: list[ServiceCategory], areas: list[Area], window: _Window
+) -> _Joining:
+    journey = _weighted(rng, JOURNEYS)
+    if journey == "qualified":
+        latest = window.ready - datetime.timedelta(days=60)
+        registered_at = window.opens + (latest - window.opens) * rng.random()
+    else:
+        latest = window.now - datetime.timedelta(days=60)
+        registered_at = window.opens + (latest - window.opens) * rng.random()
+    joining = _Joining(journey=journey, categories=categories, areas=areas, registered_at=registered_at)
+    answered = {"interest": 0, "unsent": rng.randint(1, len(SECTIONS))}.get(journey, len(SECTIONS))
+    moment = registered_at
+    for _ in range(answered):
+        moment += datetime.timedelta(hours=rng.uniform(0.2, 60))
+        joining.saved_at.append(moment)
+    if journey in ("refused", "qualified"):
+        joining.submitted_at = moment + datetime.timedelta(hours=rng.uniform(0.5, 48))
+        joining.decided_at = joining.submitted_at + datetime.timedelta(days=rng.uniform(2, 20))
+    return joining
+
+
+def _register(organisations: list[Organisation], joinings: list[_Joining]) -> list[User]:
+    """Each organisation registered by its administrator (the person who also sends its bids)."""
+    users = [
+        User(
+            email=f"bids@org{index + 1}.{GENERATED_DOMAIN}",
+            full_name=f"Bid writer {index + 1}",
+            password=UNUSABLE_PASSWORD,
+            date_joined=joining.registered_at,
+        )
+        for index, joining in enumerate(joinings)
+    ]
+    User.objects.bulk_create(users, batch_size=1000)
+    for organisation, user, joining in zip(organisations, users, joinings, strict=True):
+        organisation.created_at = joining.registered_at
+        organisation.created_by = user
+    Organisation.objects.bulk_create(organisations, batch_size=500)
+    Membership.objects.bulk_create(
+        [
+            Membership(user=user, organisation=organisation, is_admin=True, joined_at=organisation.created_at)
+            for user, organisation in zip(users, organisations, strict=True)
+        ],
+        batch_size=1000,
+    )
+    return users
+
+
+class _JoiningRows:
+    """The rows of joining for every organisation, inserted together in dependency order."""
+
+    MODELS = {
+        "interests": Interest,
+        "applications": Application,
+        "sections": ApplicationSection,
+        "documents": ApplicationDocument,
+        "requested": RequestedCoverage,
+        "declarations": DeclarationConfirmation,
+        "qualifications": Qualification,
+    }
+
+    def __init__(self):
+        self.rows: dict[str, list] = {name: [] for name in self.MODELS}
+
+    def add(self, name: str, obj):
+        self.rows[name].append(obj)
+        return obj
+
+    def flush(self) -> None:
+        for name, model in self.MODELS.items():
+            model.objects.bulk_create(self.rows[name], batch_size=1000)
+
+
+def _write_joining(
+    organisations: list[Organisation], users: list[User], joinings: list[_Joining], assessor: User
+) -> int:
+    """Interest (which opens the questionnaire), the answers given, and for those that sent it the
+    assessor's decision: what `interest_register`, `section_save`, `application_submit`,
+    `section_accept` and `application_decide` write."""
+    rows = _JoiningRows()
+    accounts = _AccountsFile.stored()
+    for index, (organisation, user, joining) in enumerate(zip(organisations, users, joinings, strict=True)):
+        rows.add(
+            "interests", Interest(organisation=organisation, registered_at=joining.registered_at, registered_by=user)
+        )
+        application = rows.add(
+            "applications",
+            Application(
+                organisation=organisation,
+                kind=ApplicationKind.JOIN,
+                started_at=joining.registered_at,
+                started_by=user,
+                submitted_at=joining.submitted_at,
+                submitted_by=user if joining.submitted_at else None,
+            ),
+        )
+        _add_sections(rows, application, user, joining, accounts, assessor, number=index + 1)
+        requested = _add_requested(rows, application, joining)
+        if joining.submitted_at is not None:
+            rows.add(
+                "declarations",
+                DeclarationConfirmation(
+                    organisation=organisation, confirmed_at=joining.submitted_at, confirmed_by=user
+                ),
+            )
+        if joining.decided_at is not None:
+            _decide(rows, application, requested, joining, assessor)
+    rows.flush()
+    return len(rows.rows["qualifications"])
+
+
+def _add_sections(
+    rows: _JoiningRows,
+    application: Application,
+    user: User,
+    joining: _Joining,
+    accounts: _AccountsFile,
+    assessor: User,
+    *,
+    number: int,
+) -> None:
+    organisation = application.organisation
+    for spec, saved_at in zip(SECTIONS, joining.saved_at, strict=False):
+        answers = _section_answers(spec.key, organisation, joining, number)
+        has_document = spec.key == SectionKey.FINANCE and organisation.size != Size.MICRO
+        complete = is_complete(spec.key, answers, application=application, has_document=has_document)
+        section = rows.add(
+            "sections",
+            ApplicationSection(
+                application=application,
+                key=spec.key,
+                answers=answers,
+                updated_at=saved_at,
+                updated_by=user,
+                completed_at=saved_at if complete else None,
+                accepted_at=joining.accepted_at,
+                accepted_by=assessor if joining.accepted_at else None,
+            ),
+        )
+        if has_document:
+            rows.add("documents", accounts.document(section, uploaded_at=saved_at, uploaded_by=user))
+
+
+def _section_answers(key: str, organisation: Organisation, joining: _Joining, number: int) -> dict:
+    """Answers as the questionnaire's forms save them (`section_save` keeps them as JSON)."""
+    if key == SectionKey.SERVICES:
+        return _services_answers(joining)
+    if key == SectionKey.FINANCE:
+        return {"turnover": f"{TURNOVER[organisation.turnover_band] + number * 37}.00"}
+    if key == SectionKey.ABOUT:
+        names = ", ".join(category.name for category in joining.categories).lower()
+        return {
+            "what_you_do": f"We give people on probation help with {names}.",
+            "probation_experience": "no" if number % 4 == 0 else "yes",
+        }
+    if key == SectionKey.SAFEGUARDING:
+        return {**SECTION_ANSWERS[key], "ico_number": f"ZA{100_000 + number:06d}"}
+    return dict(SECTION_ANSWERS[key])
+
+
+def _services_answers(joining: _Joining) -> dict:
+    """What the services pages save: types of support, then everywhere, some areas, or councils."""
+    answers: dict = {"categories": [category.code for category in joining.categories]}
+    levels = {area.level for area in joining.areas}
+    if levels == {"country"}:
+        answers["where"] = "all"
+    elif levels == {"local_authority"}:
+        answers.update({"where": "some", "councils": sorted(area.code for area in joining.areas), "areas": []})
+    else:
+        answers.update({"where": "some", "areas": [area.code for area in joining.areas]})
+    return answers
+
+
+def _add_requested(rows: _JoiningRows, application: Application, joining: _Joining) -> list[RequestedCoverage]:
+    """Every type of support asked for in each place asked for (`section_save` does this once the
+    services section is answered)."""
+    if SectionKey.SERVICES not in [spec.key for spec in SECTIONS[: len(joining.saved_at)]]:
+        return []
+    return [
+        rows.add("requested", RequestedCoverage(application=application, category=category, area=area))
+        for category in joining.categories
+        for area in joining.areas
+    ]
+
+
+def _decide(
+    rows: _JoiningRows,
+    application: Application,
+    requested: list[RequestedCoverage],
+    joining: _Joining,
+    assessor: User,
+) -> None:
+    """Everything asked for granted, or nothing (with the reason), and the decision letter."""
+    granted = [Grant(requested=wish, area=wish.area) for wish in requested] if joining.journey == "qualified" else []
+    refused = [] if granted else [(wish, None) for wish in requested]
+    application.decided_at = joining.decided_at
+    application.decided_by = assessor
+    application.decision_letter = _decision_letter(
+        application=application,
+        granted=granted,
+        not_granted=refused,
+        reason=REFUSED_REASON if refused else "",
+        existing=[],
+    )
+    for grant in granted:
+        rows.add(
+            "qualifications",
+            Qualification(
+                organisation=application.organisation,
+                category=grant.category,
+                area=grant.area,
+                area_path=grant.area.path,
+                application=application,
+                granted_at=joining.decided_at,
+                granted_by=assessor,
+            ),
+        )
+
+
+class _AccountsFile:
+    """The latest accounts that organisations other than micro ones upload: one small PDF, stored
+    once and checked as an upload is, shared by every generated document row."""
+
+    def __init__(self, name: str, checked):
+        self.name = name
+        self.checked = checked
+
+    @classmethod
+    def stored(cls) -> _AccountsFile:
+        content = _accounts_pdf()
+        checked = check_upload(SimpleUploadedFile("accounts.pdf", content))
+        field_ = ApplicationDocument._meta.get_field("file")
+        name = field_.generate_filename(None, f"{checked.sha256[:16]}")
+        if not field_.storage.exists(name):
+            name = field_.storage.save(name, ContentFile(content))
+        return cls(name, checked)
+
+    def document(self, section: ApplicationSection, *, uploaded_at, uploaded_by: User) -> ApplicationDocument:
+        return ApplicationDocument(
+            section=section,
+            file=self.name,
+            original_name="latest-accounts.pdf",
+            content_type=self.checked.content_type,
+            size=self.checked.size,
+            sha256=self.checked.sha256,
+            uploaded_at=uploaded_at,
+            uploaded_by=uploaded_by,
+        )
+
+
+def _accounts_pdf() -> bytes:
+    """A one-page PDF that says it is generated example accounts."""
+    text = b"BT /F1 16 Tf 72 760 Td (Annual accounts: generated example data) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 # --- Competitions, bids, awards and contracts ---------------------------------------------------
@@ -290,45 +644,19 @@ class _Staff:
 
 
 def _staff(regions: list[Area]) -> _Staff:
-    def person(email: str, name: str, role: str, area: Area | None) -> User:
-        user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name, "password": UNUSABLE_PASSWORD})
-        StaffRole.objects.get_or_create(user=user, role=role, area=area)
-        return user
-
     commissioners, approvers = {}, {}
     for region in regions:
         code = region.code.lower()
-        commissioners[region.code] = person(
+        commissioners[region.code] = _person(
             f"commissioner.{code}@{GENERATED_DOMAIN}", f"Commissioner {region.code}", Role.COMMISSIONER, region
         )
-        approvers[region.code] = person(
+        approvers[region.code] = _person(
             f"director.{code}@{GENERATED_DOMAIN}", f"Probation director {region.code}", Role.COMMISSIONER, region
         )
     evaluators = [
-        person(f"evaluator{n}@{GENERATED_DOMAIN}", f"Evaluator {n}", Role.EVALUATOR, None) for n in range(1, 7)
+        _person(f"evaluator{n}@{GENERATED_DOMAIN}", f"Evaluator {n}", Role.EVALUATOR, None) for n in range(1, 7)
     ]
     return _Staff(commissioners=commissioners, approvers=approvers, evaluators=evaluators)
-
-
-def _provider_users(organisations: list[Organisation]) -> list[User]:
-    """One administrator for each organisation: the person who starts and sends its bids."""
-    users = [
-        User(
-            email=f"bids@org{index + 1}.{GENERATED_DOMAIN}",
-            full_name=f"Bid writer {index + 1}",
-            password=UNUSABLE_PASSWORD,
-        )
-        for index in range(len(organisations))
-    ]
-    User.objects.bulk_create(users, batch_size=1000)
-    Membership.objects.bulk_create(
-        [
-            Membership(user=user, organisation=organisation, is_admin=True, joined_at=organisation.created_at)
-            for user, organisation in zip(users, organisations, strict=True)
-        ],
-        batch_size=1000,
-    )
-    return users
 
 
 @dataclass
@@ -1221,11 +1549,15 @@ def generate_national_data(
     current_fy = financial_year_of(today)
     first_fy = current_fy - (YEARS - 3)  # seven years back, this year and two years of plans ahead
     last_fy = first_fy + YEARS - 1
+    # The framework opens in the January before the first competitions; organisations that qualify
+    # have done so by July, before any competition launches.
+    window = _Window(
+        opens=_london(datetime.date(first_fy - 1, 1, 6), 9),
+        ready=_london(datetime.date(first_fy - 1, 7, 1), 9),
+        now=now,
+    )
     with transaction.atomic():
-        organisations = _make_organisations(
-            scale=scale, seed=seed, granted_at=_london(datetime.date(first_fy - 1, 6, 1), 10)
-        )
-        users = _provider_users(organisations.objects)
+        organisations = _make_organisations(scale=scale, seed=seed, window=window)
         areas_by_level = _areas_by_level()
         regions = areas_by_level["region"]
         staff = _staff(regions)
@@ -1238,7 +1570,7 @@ def generate_national_data(
         rng=rng,
         now=now,
         organisations=organisations,
-        users=users,
+        users=organisations.users,
         staff=staff,
         batch=_Batch(),
         counts=_Counts(),
@@ -1261,6 +1593,7 @@ def generate_national_data(
     counts = context.counts
     return NationalWorld(
         organisations=len(organisations.objects),
+        organisations_qualified=organisations.qualified,
         qualifications=organisations.qualifications,
         **{f.name: getattr(counts, f.name) for f in fields(counts)},
     )
