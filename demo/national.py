@@ -1470,7 +1470,8 @@ def _award_lot(
                 sent_at=approved_at,
             ),
         )
-    if standstill_ends_at <= now:
+    # A contract follows once the award is final (its waiting period over), as contracts makes it.
+    if award.is_final(now=now):
         sent = next(sent for sent in call.sent if sent.bid is winner.bid)
         _contract(context, call, entry, award, sent, standstill_ends_at)
 
