@@ -55,6 +55,9 @@ class CompetitionQuerySet(models.QuerySet):
     def planned(self) -> CompetitionQuerySet:
         return self.filter(rules.PLANNED.q())
 
+    def public(self) -> CompetitionQuerySet:
+        return self.filter(rules.MADE_PUBLIC.q())
+
 
 class Competition(models.Model):
     title = models.CharField(max_length=200)
@@ -124,6 +127,10 @@ class Competition(models.Model):
     @property
     def is_planned(self) -> bool:
         return rules.PLANNED.holds(self)
+
+    @property
+    def is_public(self) -> bool:
+        return rules.MADE_PUBLIC.holds(self)
 
 
 class CompetitionMember(models.Model):

@@ -24,6 +24,12 @@ BIDDING_OPEN = Rule(
 # Published as planned (the public pipeline) but not yet launched.
 PLANNED = Rule("planned", lambda now: Q(planned_at__isnull=False, launched_at__isnull=True), uses_clock=False)
 
+# Made public: published as planned, or launched. Drafts never are; a cancelled competition stays
+# public (with its cancellation). The public registers and open data show these and nothing else.
+MADE_PUBLIC = Rule(
+    "made public", lambda now: Q(planned_at__isnull=False) | Q(launched_at__isnull=False), uses_clock=False
+)
+
 # A sent bid: submitted and not withdrawn since. Only sent bids are ever read, scored or counted.
 SENT = Rule("a sent bid", lambda now: Q(submitted_at__isnull=False, withdrawn_at__isnull=True), uses_clock=False)
 

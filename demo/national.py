@@ -1,7 +1,10 @@
 """A synthetic national world for benchmarks and for seeing the service at scale.
 
-`generate_national_data(scale=1, seed=...)` makes, at scale 1: about 2,000 organisations qualified
-over the whole geography, then ten financial years of call-off competitions for every service
+`generate_national_data(scale=1, seed=...)` makes, at scale 1: about 2,400 organisations that
+registered interest, each with every step of joining it reached recorded as the services record it
+(the questionnaire started, answered section by section, sent, the assessor's decision), so the
+public funnel narrows: some never send the questionnaire, a few are refused, and about 2,000
+qualify over the whole geography. Then ten financial years of call-off competitions for every service
 type across the regions (regional, PCC-area and, above scale 1, local-authority lots), with
 estimated values that ramp up and their revision history, funding partners and their shares,
 invitations to every eligible organisation, bids for one or many lots with prices per year and
@@ -14,12 +17,17 @@ Reproducible: the same seed, scale and `today` give the same world (dates are la
 `today`, so that some competitions are open now). Names, references and values never depend on
 database ids.
 
+It asks the service's own rules rather than copies of them: who is invited comes from the
+eligibility selector (`qualification.selectors.eligibility`, once per service type and area), who
+wins from the scoring and ranking (`competitions.selectors.scoring`, on the rows still in memory),
+and whether bidding has closed or a bid was sent from `competitions.rules`.
+
 Written with bulk inserts, not through the services, because it makes hundreds of thousands of
 rows; it therefore writes NO audit events (the services would write one per change, which would
 make the audit trail the bulk of the data and its hash chain slow to build) and must never run
 against a real database: the command refuses unless DEBUG is on or --force is given. Memory is
-bounded: competitions are generated and inserted one batch at a time; only organisations and their
-qualifications (an index for the eligibility rule) stay in memory.
+bounded: competitions are generated and inserted one batch at a time; only organisations and who
+is eligible where stay in memory.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,6 +49,7 @@ from accounts.models import (
     Organisation,
     OrganisationType,
     Role,
+    Size,
     StaffBand,
     StaffRole,
     TurnoverBand,
@@ -69,13 +80,29 @@ from competitions.models import (
     QuestionKind,
     Score,
 )
+from competitions.selectors.answers import answer_lot, answered_per_lot
+from competitions.selectors.scoring import LotResults, rank_lots, scale_max, score_bid_lot
 from contracts.models import Contract, ContractFunding, ContractYear, Subcontract
 from core.clock import LONDON, add_working_days, financial_year_of
-from qualification.models import Qualification
+from qualification.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationKind,
+    ApplicationSection,
+    DeclarationConfirmation,
+    Interest,
+    Qualification,
+    RequestedCoverage,
+    SectionKey,
+)
+from qualification.sections import SECTIONS, is_complete
+from qualification.selectors.coverage import minimal_areas
+from qualification.selectors.eligibility import eligible_organisations
+from qualification.services.decisions import Grant, _decision_letter
+from qualification.uploads import check_upload
 from reference.models import Area, ServiceCategory, ServiceType
-from reference.selectors import covering_paths
 
-ORGANISATIONS_AT_SCALE_1 = 2000
+ORGANISATIONS_AT_SCALE_1 = 2400  # registered; about 2,000 of them qualify
 YEARS = 10  # financial years of competitions
 GENERATED_DOMAIN = "generated.example"
 REFERENCE_PREFIX = "NAT"
@@ -130,10 +157,44 @@ COST_PER_PERSON = Decimal("1500")
 # Nobody signs in as a generated person: an unusable password hash (Django treats "!" as unusable).
 UNUSABLE_PASSWORD = "!"  # noqa: S105
 
+# How far each organisation gets in joining, by weight: registered interest only (which opens the
+# questionnaire), answered some of the questionnaire but never sent it, sent it and was refused,
+# or qualified. Nobody is left waiting for the assessor: the demo's queue holds only its story.
+JOURNEYS = [("interest", 5), ("unsent", 8), ("refused", 4), ("qualified", 83)]
+REFUSED_REASON = "Your answers did not show how you keep the people you work with safe."
+# Money coming in last year, by turnover band (each organisation's own figure is near it).
+TURNOVER = {
+    TurnoverBand.UP_TO_2M: 85_000,
+    TurnoverBand.UP_TO_10M: 3_400_000,
+    TurnoverBand.UP_TO_50M: 18_000_000,
+    TurnoverBand.OVER_50M: 120_000_000,
+}
+# The questionnaire's other answers, as its forms save them.
+SECTION_ANSWERS: dict[str, dict] = {
+    SectionKey.EXCLUSION: {
+        "mandatory": "no",
+        "mandatory_details": "",
+        "discretionary": "no",
+        "discretionary_details": "",
+    },
+    SectionKey.INSURANCE: {
+        "employers_liability": "yes",
+        "employers_liability_amount": "5000000.00",
+        "public_liability": "yes",
+        "public_liability_amount": "2000000.00",
+        "professional_indemnity": "yes",
+        "professional_indemnity_amount": "1000000.00",
+    },
+    SectionKey.SAFEGUARDING: {"safeguarding_policy": "yes", "dbs_checks": "yes", "data_protection_policy": "yes"},
+    SectionKey.SECURITY: {"all_true": "yes", "gaps": "", "cyber_essentials": ""},
+    SectionKey.DECLARATION: {"confirmed": True},
+}
+
 
 @dataclass
 class NationalWorld:
     organisations: int
+    organisations_qualified: int
     qualifications: int
     competitions: int = 0
     lots: int = 0
@@ -168,11 +229,10 @@ def _areas_by_level() -> dict[str, list[Area]]:
     return areas_by_level
 
 
-def _generator_user() -> User:
-    user, _ = User.objects.get_or_create(
-        email=f"national-data@{GENERATED_DOMAIN}",
-        defaults={"full_name": "Generated data", "password": UNUSABLE_PASSWORD},
-    )
+def _person(email: str, name: str, role: str, area: Area | None) -> User:
+    """A generated member of staff (nobody signs in as one) with one staff role."""
+    user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name, "password": UNUSABLE_PASSWORD})
+    StaffRole.objects.get_or_create(user=user, role=role, area=area)
     return user
 
 
@@ -181,80 +241,381 @@ class _Organisations:
     """What the competitions need to know about the generated organisations (kept in memory)."""
 
     objects: list[Organisation]
-    # (category id, area path) -> indexes into `objects` of organisations actively qualified there.
-    qualified: dict[tuple[int, str], set[int]]
+    users: list[User]  # each organisation's administrator, who registered it
     qualifications: int
+    qualified: int  # organisations
 
 
-def _make_organisations(*, scale: float, seed: int, granted_at: datetime.datetime | None = None) -> _Organisations:
+@dataclass
+class _Joining:
+    """How far one organisation got in joining the framework, and when; decided before writing."""
+
+    journey: str
+    categories: list[ServiceCategory]
+    areas: list[Area]  # where it asks to work (no area inside another)
+    registered_at: datetime.datetime
+    saved_at: list[datetime.datetime] = field(default_factory=list)  # each section answered, in order
+    submitted_at: datetime.datetime | None = None
+    decided_at: datetime.datetime | None = None
+
+    @property
+    def accepted_at(self) -> datetime.datetime | None:
+        """The assessor accepts every section shortly before deciding."""
+        return self.decided_at - datetime.timedelta(hours=2) if self.decided_at else None
+
+
+@dataclass
+class _Window:
+    """When organisations join: those that qualify, between the framework opening and `ready` (before
+    the first competition launches, so eligibility never depends on when one was launched); those
+    that stop on the way, at any time up to `now`."""
+
+    opens: datetime.datetime
+    ready: datetime.datetime
+    now: datetime.datetime
+
+
+def _make_organisations(*, scale: float, seed: int, window: _Window) -> _Organisations:
+    """Organisations, their administrators and each step of joining they reached, written as the
+    qualification services write them (interest, application, sections, documents, requested
+    coverage, declaration, the assessor's decision and qualifications), without audit events."""
     rng = random.Random(seed)
     count = int(ORGANISATIONS_AT_SCALE_1 * scale)
     areas_by_level = _areas_by_level()
+    organisations = [_new_organisation(rng, index, areas_by_level) for index in range(count)]
+    wishes = _what_each_asks_for(rng, organisations, areas_by_level)
+    journey_rng = random.Random(seed * 7919 + 7)
+    joinings = [_plan_joining(journey_rng, categories, areas, window) for categories, areas in wishes]
+    users = _register(organisations, joinings)
+    assessor = _person(f"assessor@{GENERATED_DOMAIN}", "Framework assessor (generated)", Role.ASSESSOR, None)
+    qualifications = _write_joining(organisations, users, joinings, assessor)
+    return _Organisations(
+        objects=organisations,
+        users=users,
+        qualifications=qualifications,
+        qualified=sum(1 for joining in joinings if joining.journey == "qualified"),
+    )
+
+
+def _new_organisation(rng: random.Random, index: int, areas_by_level: dict[str, list[Area]]) -> Organisation:
+    staff_band, turnover_band = _weighted(rng, BAND_WEIGHTS)
+    organisation_type = _weighted(rng, TYPE_WEIGHTS)
+    charity = organisation_type in (OrganisationType.REGISTERED_CHARITY, OrganisationType.CIO)
+    company = organisation_type in (
+        OrganisationType.CIC,
+        OrganisationType.COMPANY_BY_GUARANTEE,
+        OrganisationType.COMPANY_BY_SHARES,
+    )
+    return Organisation(
+        legal_name=f"{rng.choice(NAME_WORDS)} {rng.choice(NAME_KINDS)} {index + 1}",
+        organisation_type=organisation_type,
+        charity_number=str(1_000_000 + index) if charity else "",
+        company_number=f"{10_000_000 + index:08d}"[-8:] if company else "",
+        staff_band=staff_band,
+        turnover_band=turnover_band,
+        size=size_from_bands(staff_band, turnover_band),
+        address_line_1="1 Generated Street",
+        town=rng.choice(areas_by_level["local_authority"]).name,
+        postcode="AB1 2CD",
+        contact_email=f"org{index + 1}@{GENERATED_DOMAIN}",
+    )
+
+
+def _what_each_asks_for(
+    rng: random.Random, organisations: list[Organisation], areas_by_level: dict[str, list[Area]]
+) -> list[tuple[list[ServiceCategory], list[Area]]]:
+    """The types of support and places each organisation asks to be qualified for."""
     categories = list(ServiceCategory.objects.order_by("display_order"))
     by_code = {category.code: category for category in categories}
-    # Organisations often qualify for what one service buys (all four Personal Wellbeing
-    # categories, say), so that every service type has organisations that can bid for it.
+    # Organisations often ask for what one service buys (all four Personal Wellbeing categories,
+    # say), so that every service type has organisations that can bid for it.
     bundles = [
         [by_code[code] for code in service_type.categories.values_list("code", flat=True) if code in by_code]
         for service_type in ServiceType.objects.order_by("display_order")
     ]
-    granter = _generator_user()
-    granted_at = granted_at or timezone.now()
-    organisations = []
-    for index in range(count):
-        staff_band, turnover_band = _weighted(rng, BAND_WEIGHTS)
-        organisation_type = _weighted(rng, TYPE_WEIGHTS)
-        organisations.append(
-            Organisation(
-                legal_name=f"{rng.choice(NAME_WORDS)} {rng.choice(NAME_KINDS)} {index + 1}",
-                organisation_type=organisation_type,
-                charity_number=str(1_000_000 + index)
-                if organisation_type in (OrganisationType.REGISTERED_CHARITY, OrganisationType.CIO)
-                else "",
-                company_number=f"{10_000_000 + index:08d}"[-8:]
-                if organisation_type
-                in (OrganisationType.CIC, OrganisationType.COMPANY_BY_GUARANTEE, OrganisationType.COMPANY_BY_SHARES)
-                else "",
-                staff_band=staff_band,
-                turnover_band=turnover_band,
-                size=size_from_bands(staff_band, turnover_band),
-                address_line_1="1 Generated Street",
-                town=rng.choice(areas_by_level["local_authority"]).name,
-                postcode="AB1 2CD",
-                contact_email=f"org{index + 1}@{GENERATED_DOMAIN}",
-                created_at=granted_at - datetime.timedelta(days=30),
-            )
-        )
-    Organisation.objects.bulk_create(organisations, batch_size=500)
-    qualifications = []
-    qualified: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for index, organisation in enumerate(organisations):
+    wishes = []
+    for organisation in organisations:
         if rng.random() < 0.55:
             chosen = {c.pk: c for bundle in rng.sample(bundles, rng.choice([1, 1, 2])) for c in bundle}
             chosen_categories = sorted(chosen.values(), key=lambda c: c.display_order)
         else:
             chosen_categories = rng.sample(categories, rng.choice([1, 1, 2, 3, 4, 8]))
-        for area in _footprint(rng, organisation.size, areas_by_level):
-            for category in chosen_categories:
-                qualified[(category.pk, area.path)].add(index)
-                qualifications.append(
-                    Qualification(
-                        organisation=organisation,
-                        category=category,
-                        area=area,
-                        area_path=area.path,
-                        granted_at=granted_at,
-                        granted_by=granter,
-                    )
-                )
-    Qualification.objects.bulk_create(qualifications, batch_size=2000)
-    return _Organisations(objects=organisations, qualified=qualified, qualifications=len(qualifications))
+        areas = minimal_areas(_footprint(rng, organisation.size, areas_by_level))
+        wishes.append((sorted(chosen_categories, key=lambda c: c.display_order), areas))
+    return wishes
 
 
-@transaction.atomic
-def generate_organisations_and_qualifications(*, scale: float = 1, seed: int = 2026) -> NationalWorld:
-    made = _make_organisations(scale=scale, seed=seed)
-    return NationalWorld(organisations=len(made.objects), qualifications=made.qualifications)
+def _plan_joining(
+    rng: random.Random, categories: list[ServiceCategory], areas: list[Area], window: _Window
+) -> _Joining:
+    journey = _weighted(rng, JOURNEYS)
+    if journey == "qualified":
+        latest = window.ready - datetime.timedelta(days=60)
+        registered_at = window.opens + (latest - window.opens) * rng.random()
+    else:
+        latest = window.now - datetime.timedelta(days=60)
+        registered_at = window.opens + (latest - window.opens) * rng.random()
+    joining = _Joining(journey=journey, categories=categories, areas=areas, registered_at=registered_at)
+    answered = {"interest": 0, "unsent": rng.randint(1, len(SECTIONS))}.get(journey, len(SECTIONS))
+    moment = registered_at
+    for _ in range(answered):
+        moment += datetime.timedelta(hours=rng.uniform(0.2, 60))
+        joining.saved_at.append(moment)
+    if journey in ("refused", "qualified"):
+        joining.submitted_at = moment + datetime.timedelta(hours=rng.uniform(0.5, 48))
+        joining.decided_at = joining.submitted_at + datetime.timedelta(days=rng.uniform(2, 20))
+    return joining
+
+
+def _register(organisations: list[Organisation], joinings: list[_Joining]) -> list[User]:
+    """Each organisation registered by its administrator (the person who also sends its bids)."""
+    users = [
+        User(
+            email=f"bids@org{index + 1}.{GENERATED_DOMAIN}",
+            full_name=f"Bid writer {index + 1}",
+            password=UNUSABLE_PASSWORD,
+            date_joined=joining.registered_at,
+        )
+        for index, joining in enumerate(joinings)
+    ]
+    User.objects.bulk_create(users, batch_size=1000)
+    for organisation, user, joining in zip(organisations, users, joinings, strict=True):
+        organisation.created_at = joining.registered_at
+        organisation.created_by = user
+    Organisation.objects.bulk_create(organisations, batch_size=500)
+    Membership.objects.bulk_create(
+        [
+            Membership(user=user, organisation=organisation, is_admin=True, joined_at=organisation.created_at)
+            for user, organisation in zip(users, organisations, strict=True)
+        ],
+        batch_size=1000,
+    )
+    return users
+
+
+class _JoiningRows:
+    """The rows of joining for every organisation, inserted together in dependency order."""
+
+    MODELS = {
+        "interests": Interest,
+        "applications": Application,
+        "sections": ApplicationSection,
+        "documents": ApplicationDocument,
+        "requested": RequestedCoverage,
+        "declarations": DeclarationConfirmation,
+        "qualifications": Qualification,
+    }
+
+    def __init__(self):
+        self.rows: dict[str, list] = {name: [] for name in self.MODELS}
+
+    def add(self, name: str, obj):
+        self.rows[name].append(obj)
+        return obj
+
+    def flush(self) -> None:
+        for name, model in self.MODELS.items():
+            model.objects.bulk_create(self.rows[name], batch_size=1000)
+
+
+def _write_joining(
+    organisations: list[Organisation], users: list[User], joinings: list[_Joining], assessor: User
+) -> int:
+    """Interest (which opens the questionnaire), the answers given, and for those that sent it the
+    assessor's decision: what `interest_register`, `section_save`, `application_submit`,
+    `section_accept` and `application_decide` write."""
+    rows = _JoiningRows()
+    accounts = _AccountsFile.stored()
+    for index, (organisation, user, joining) in enumerate(zip(organisations, users, joinings, strict=True)):
+        rows.add(
+            "interests", Interest(organisation=organisation, registered_at=joining.registered_at, registered_by=user)
+        )
+        application = rows.add(
+            "applications",
+            Application(
+                organisation=organisation,
+                kind=ApplicationKind.JOIN,
+                started_at=joining.registered_at,
+                started_by=user,
+                submitted_at=joining.submitted_at,
+                submitted_by=user if joining.submitted_at else None,
+            ),
+        )
+        _add_sections(rows, application, user, joining, accounts, assessor, number=index + 1)
+        requested = _add_requested(rows, application, joining)
+        if joining.submitted_at is not None:
+            rows.add(
+                "declarations",
+                DeclarationConfirmation(
+                    organisation=organisation, confirmed_at=joining.submitted_at, confirmed_by=user
+                ),
+            )
+        if joining.decided_at is not None:
+            _decide(rows, application, requested, joining, assessor)
+    rows.flush()
+    return len(rows.rows["qualifications"])
+
+
+def _add_sections(
+    rows: _JoiningRows,
+    application: Application,
+    user: User,
+    joining: _Joining,
+    accounts: _AccountsFile,
+    assessor: User,
+    *,
+    number: int,
+) -> None:
+    organisation = application.organisation
+    for spec, saved_at in zip(SECTIONS, joining.saved_at, strict=False):
+        answers = _section_answers(spec.key, organisation, joining, number)
+        has_document = spec.key == SectionKey.FINANCE and organisation.size != Size.MICRO
+        complete = is_complete(spec.key, answers, application=application, has_document=has_document)
+        section = rows.add(
+            "sections",
+            ApplicationSection(
+                application=application,
+                key=spec.key,
+                answers=answers,
+                updated_at=saved_at,
+                updated_by=user,
+                completed_at=saved_at if complete else None,
+                accepted_at=joining.accepted_at,
+                accepted_by=assessor if joining.accepted_at else None,
+            ),
+        )
+        if has_document:
+            rows.add("documents", accounts.document(section, uploaded_at=saved_at, uploaded_by=user))
+
+
+def _section_answers(key: str, organisation: Organisation, joining: _Joining, number: int) -> dict:
+    """Answers as the questionnaire's forms save them (`section_save` keeps them as JSON)."""
+    if key == SectionKey.SERVICES:
+        return _services_answers(joining)
+    if key == SectionKey.FINANCE:
+        return {"turnover": f"{TURNOVER[organisation.turnover_band] + number * 37}.00"}
+    if key == SectionKey.ABOUT:
+        names = ", ".join(category.name for category in joining.categories).lower()
+        return {
+            "what_you_do": f"We give people on probation help with {names}.",
+            "probation_experience": "no" if number % 4 == 0 else "yes",
+        }
+    if key == SectionKey.SAFEGUARDING:
+        return {**SECTION_ANSWERS[key], "ico_number": f"ZA{100_000 + number:06d}"}
+    return dict(SECTION_ANSWERS[key])
+
+
+def _services_answers(joining: _Joining) -> dict:
+    """What the services pages save: types of support, then everywhere, some areas, or councils."""
+    answers: dict = {"categories": [category.code for category in joining.categories]}
+    levels = {area.level for area in joining.areas}
+    if levels == {"country"}:
+        answers["where"] = "all"
+    elif levels == {"local_authority"}:
+        answers.update({"where": "some", "councils": sorted(area.code for area in joining.areas), "areas": []})
+    else:
+        answers.update({"where": "some", "areas": [area.code for area in joining.areas]})
+    return answers
+
+
+def _add_requested(rows: _JoiningRows, application: Application, joining: _Joining) -> list[RequestedCoverage]:
+    """Every type of support asked for in each place asked for (`section_save` does this once the
+    services section is answered)."""
+    if SectionKey.SERVICES not in [spec.key for spec in SECTIONS[: len(joining.saved_at)]]:
+        return []
+    return [
+        rows.add("requested", RequestedCoverage(application=application, category=category, area=area))
+        for category in joining.categories
+        for area in joining.areas
+    ]
+
+
+def _decide(
+    rows: _JoiningRows,
+    application: Application,
+    requested: list[RequestedCoverage],
+    joining: _Joining,
+    assessor: User,
+) -> None:
+    """Everything asked for granted, or nothing (with the reason), and the decision letter."""
+    granted = [Grant(requested=wish, area=wish.area) for wish in requested] if joining.journey == "qualified" else []
+    refused = [] if granted else [(wish, None) for wish in requested]
+    application.decided_at = joining.decided_at
+    application.decided_by = assessor
+    application.decision_letter = _decision_letter(
+        application=application,
+        granted=granted,
+        not_granted=refused,
+        reason=REFUSED_REASON if refused else "",
+        existing=[],
+    )
+    for grant in granted:
+        rows.add(
+            "qualifications",
+            Qualification(
+                organisation=application.organisation,
+                category=grant.category,
+                area=grant.area,
+                area_path=grant.area.path,
+                application=application,
+                granted_at=joining.decided_at,
+                granted_by=assessor,
+            ),
+        )
+
+
+class _AccountsFile:
+    """The latest accounts that organisations other than micro ones upload: one small PDF, stored
+    once and checked as an upload is, shared by every generated document row."""
+
+    def __init__(self, name: str, checked):
+        self.name = name
+        self.checked = checked
+
+    @classmethod
+    def stored(cls) -> _AccountsFile:
+        content = _accounts_pdf()
+        checked = check_upload(SimpleUploadedFile("accounts.pdf", content))
+        field_ = ApplicationDocument._meta.get_field("file")
+        name = field_.generate_filename(None, f"{checked.sha256[:16]}")
+        if not field_.storage.exists(name):
+            name = field_.storage.save(name, ContentFile(content))
+        return cls(name, checked)
+
+    def document(self, section: ApplicationSection, *, uploaded_at, uploaded_by: User) -> ApplicationDocument:
+        return ApplicationDocument(
+            section=section,
+            file=self.name,
+            original_name="latest-accounts.pdf",
+            content_type=self.checked.content_type,
+            size=self.checked.size,
+            sha256=self.checked.sha256,
+            uploaded_at=uploaded_at,
+            uploaded_by=uploaded_by,
+        )
+
+
+def _accounts_pdf() -> bytes:
+    """A one-page PDF that says it is generated example accounts."""
+    text = b"BT /F1 16 Tf 72 760 Td (Annual accounts: generated example data) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 # --- Competitions, bids, awards and contracts ---------------------------------------------------
@@ -284,45 +645,19 @@ class _Staff:
 
 
 def _staff(regions: list[Area]) -> _Staff:
-    def person(email: str, name: str, role: str, area: Area | None) -> User:
-        user, _ = User.objects.get_or_create(email=email, defaults={"full_name": name, "password": UNUSABLE_PASSWORD})
-        StaffRole.objects.get_or_create(user=user, role=role, area=area)
-        return user
-
     commissioners, approvers = {}, {}
     for region in regions:
         code = region.code.lower()
-        commissioners[region.code] = person(
+        commissioners[region.code] = _person(
             f"commissioner.{code}@{GENERATED_DOMAIN}", f"Commissioner {region.code}", Role.COMMISSIONER, region
         )
-        approvers[region.code] = person(
+        approvers[region.code] = _person(
             f"director.{code}@{GENERATED_DOMAIN}", f"Probation director {region.code}", Role.COMMISSIONER, region
         )
     evaluators = [
-        person(f"evaluator{n}@{GENERATED_DOMAIN}", f"Evaluator {n}", Role.EVALUATOR, None) for n in range(1, 7)
+        _person(f"evaluator{n}@{GENERATED_DOMAIN}", f"Evaluator {n}", Role.EVALUATOR, None) for n in range(1, 7)
     ]
     return _Staff(commissioners=commissioners, approvers=approvers, evaluators=evaluators)
-
-
-def _provider_users(organisations: list[Organisation]) -> list[User]:
-    """One administrator for each organisation: the person who starts and sends its bids."""
-    users = [
-        User(
-            email=f"bids@org{index + 1}.{GENERATED_DOMAIN}",
-            full_name=f"Bid writer {index + 1}",
-            password=UNUSABLE_PASSWORD,
-        )
-        for index in range(len(organisations))
-    ]
-    User.objects.bulk_create(users, batch_size=1000)
-    Membership.objects.bulk_create(
-        [
-            Membership(user=user, organisation=organisation, is_admin=True, joined_at=organisation.created_at)
-            for user, organisation in zip(users, organisations, strict=True)
-        ],
-        batch_size=1000,
-    )
-    return users
 
 
 @dataclass
@@ -523,20 +858,18 @@ class _Context:
     eligible_cache: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict)
     sequence: int = 0
 
+    def __post_init__(self):
+        self.index_of = {organisation.pk: index for index, organisation in enumerate(self.organisations.objects)}
 
-def _eligible(context: _Context, service_type: ServiceType, category_ids: list[int], area: Area) -> frozenset[int]:
-    """The eligibility rule of qualification.selectors.eligibility, computed in memory: organisations
-    actively qualified for every category of the service type in the area or one above it."""
+
+def _eligible(context: _Context, service_type: ServiceType, area: Area) -> frozenset[int]:
+    """Indexes of the organisations that can bid for a lot in `area`, by the eligibility selector
+    itself (one query per service type and area; the qualifications never change while competitions
+    are generated)."""
     key = (service_type.pk, area.pk)
     if key not in context.eligible_cache:
-        paths = covering_paths(area)
-        result: set[int] | None = None
-        for category_id in category_ids:
-            covered: set[int] = set()
-            for path in paths:
-                covered |= context.organisations.qualified.get((category_id, path), set())
-            result = covered if result is None else result & covered
-        context.eligible_cache[key] = frozenset(result or ())
+        ids = eligible_organisations(service_type=service_type, area=area).values_list("pk", flat=True)
+        context.eligible_cache[key] = frozenset(context.index_of[pk] for pk in ids if pk in context.index_of)
     return context.eligible_cache[key]
 
 
@@ -548,8 +881,47 @@ QUESTIONS = [
 ]
 
 
-def _competition(context: _Context, series: _Series, contract_start: datetime.date, category_ids: list[int]) -> None:
-    rng, now, batch = context.rng, context.now, context.batch
+@dataclass
+class _Lot:
+    lot: Lot
+    areas: list[Area]
+    years: list[LotYear]
+
+
+@dataclass
+class _SentBid:
+    """A sent bid and what its evaluation and contract need."""
+
+    bid: Bid
+    lots: list[Lot]
+    index: int  # of the organisation
+    prices: dict[tuple[int, int], Decimal]  # (lot number, financial year) -> price
+    partners: list[tuple[BidPartner, list[Lot]]]
+    answers: list[tuple[BidAnswer, Question, Lot | None]]
+
+
+@dataclass
+class _Call:
+    """One competition while it is generated."""
+
+    competition: Competition
+    series: _Series
+    commissioner: User
+    approver: User
+    evaluators: list[User] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    lots: list[_Lot] = field(default_factory=list)
+    funding_by_lot: dict[int, list[LotFunding]] = field(default_factory=lambda: defaultdict(list))
+    contract_end: datetime.date | None = None
+    sent: list[_SentBid] = field(default_factory=list)
+    # id() of an (unsaved) answer -> its agreed score and its pass/fail result.
+    moderated: dict[int, ModeratedScore] = field(default_factory=dict)
+    pass_fail: dict[int, PassFailResult] = field(default_factory=dict)
+
+
+def _timetable(context: _Context, series: _Series, contract_start: datetime.date) -> dict[str, datetime.datetime]:
+    """When the competition closes, was launched, planned and created."""
+    rng, now = context.rng, context.now
     anchored = contract_start == series.anchor_start
     if anchored and series.anchor_kind == "open":
         closes_at = _london(now.astimezone(LONDON).date() + datetime.timedelta(days=rng.randint(5, 40)))
@@ -561,21 +933,60 @@ def _competition(context: _Context, series: _Series, contract_start: datetime.da
     planned_at = launched_at - datetime.timedelta(days=rng.randint(30, 120))
     if anchored and series.anchor_kind == "planned":
         planned_at = now - datetime.timedelta(days=rng.randint(5, 40))
-    created_at = planned_at - datetime.timedelta(days=14)
-    if created_at > now:
+    return {
+        "closes_at": closes_at,
+        "launched_at": launched_at,
+        "planned_at": planned_at,
+        "created_at": planned_at - datetime.timedelta(days=14),
+    }
+
+
+def _competition(context: _Context, series: _Series, contract_start: datetime.date) -> None:
+    rng, now = context.rng, context.now
+    times = _timetable(context, series, contract_start)
+    if times["created_at"] > now:
         return
     context.sequence += 1
-    commissioner = context.staff.commissioners[series.owner.code]
-    approver = context.staff.approvers[series.owner.code]
-    launched = launched_at <= now
+    launched = times["launched_at"] <= now
     abandoned_at = None
-    if launched and not anchored and rng.random() < 0.04:
-        candidate = launched_at + datetime.timedelta(days=rng.randint(3, 20))
+    if launched and contract_start != series.anchor_start and rng.random() < 0.04:
+        candidate = times["launched_at"] + datetime.timedelta(days=rng.randint(3, 20))
         abandoned_at = candidate if candidate <= now else None
-    contract_end = _add_years(contract_start, series.contract_years) - datetime.timedelta(days=1)
-    financial_years = list(range(financial_year_of(contract_start), financial_year_of(contract_end) + 1))
-    start_fy = financial_years[0]
-    competition = batch.add(
+    call = _Call(
+        competition=_new_competition(context, series, contract_start, times, launched, abandoned_at),
+        series=series,
+        commissioner=context.staff.commissioners[series.owner.code],
+        approver=context.staff.approvers[series.owner.code],
+        contract_end=_add_years(contract_start, series.contract_years) - datetime.timedelta(days=1),
+    )
+    context.counts.competitions += 1
+    _add_team(context, call)
+    _add_questions(context, call)
+    _add_lots(context, call, launched)
+    _add_funding(context, call)
+    if not launched:
+        return
+    eligible_lots = _invite(context, call)
+    _bid(context, call, _choose_bidders(context, call, eligible_lots))
+    competition = call.competition
+    if competition.abandoned_at is not None or not competition.is_bidding_closed(now=now):
+        return
+    _evaluate(context, call)
+    _award(context, call)
+
+
+def _new_competition(
+    context: _Context,
+    series: _Series,
+    contract_start: datetime.date,
+    times: dict[str, datetime.datetime],
+    launched: bool,
+    abandoned_at: datetime.datetime | None,
+) -> Competition:
+    commissioner = context.staff.commissioners[series.owner.code]
+    start_fy = financial_year_of(contract_start)
+    closes_at = times["closes_at"]
+    return context.batch.add(
         "competitions",
         Competition(
             title=f"{series.service_type.name} in {series.owner.name} from {start_fy}",
@@ -591,37 +1002,46 @@ def _competition(context: _Context, series: _Series, contract_start: datetime.da
             closes_at=closes_at,
             evaluation_ends_at=closes_at + datetime.timedelta(days=21),
             intended_award_at=closes_at + datetime.timedelta(days=35),
-            created_at=created_at,
+            created_at=times["created_at"],
             created_by=commissioner,
-            planned_at=planned_at,
+            planned_at=times["planned_at"],
             planned_by=commissioner,
-            launched_at=launched_at if launched else None,
+            launched_at=times["launched_at"] if launched else None,
             launched_by=commissioner if launched else None,
             abandoned_at=abandoned_at,
             abandoned_by=commissioner if abandoned_at else None,
             abandoned_reason="The budget for this service changed." if abandoned_at else "",
         ),
     )
-    context.counts.competitions += 1
-    batch.add(
-        "members",
-        CompetitionMember(
-            competition=competition, user=commissioner, role="commissioner", added_at=created_at, added_by=commissioner
-        ),
-    )
-    evaluators = rng.sample(context.staff.evaluators, 2)
-    for evaluator in evaluators:
-        batch.add(
+
+
+def _add_team(context: _Context, call: _Call) -> None:
+    competition, commissioner = call.competition, call.commissioner
+
+    def member(user: User, role: str) -> None:
+        context.batch.add(
             "members",
             CompetitionMember(
-                competition=competition, user=evaluator, role="evaluator", added_at=created_at, added_by=commissioner
+                competition=competition,
+                user=user,
+                role=role,
+                added_at=competition.created_at,
+                added_by=commissioner,
             ),
         )
-    questions = [
-        batch.add(
+
+    member(commissioner, "commissioner")
+    call.evaluators = context.rng.sample(context.staff.evaluators, 2)
+    for evaluator in call.evaluators:
+        member(evaluator, "evaluator")
+
+
+def _add_questions(context: _Context, call: _Call) -> None:
+    call.questions = [
+        context.batch.add(
             "questions",
             Question(
-                competition=competition,
+                competition=call.competition,
                 number=number,
                 kind=kind,
                 weight=weight,
@@ -632,424 +1052,489 @@ def _competition(context: _Context, series: _Series, contract_start: datetime.da
         )
         for number, (kind, weight, lot_specific, text) in enumerate(QUESTIONS, start=1)
     ]
-    inflation = Decimal("1.03") ** max(0, start_fy - 2020)
-    base = PCC_LOT_VALUE.get(series.service_type.code, 400_000)
-    lots: list[tuple[Lot, list[Area], list[LotYear]]] = []
-    for number, (areas, name) in enumerate(zip(series.lot_areas, series.lot_names, strict=True), start=1):
-        level = areas[0].level
-        size = {"region": 3.2, "pcc_area": 1.0, "local_authority": 0.25}.get(level, 1.0)
+
+
+def _add_lots(context: _Context, call: _Call, launched: bool) -> None:
+    """Lots with their estimated values, which ramp up; some revised just before launch."""
+    rng, batch, competition = context.rng, context.batch, call.competition
+    financial_years = list(
+        range(financial_year_of(competition.contract_start), financial_year_of(call.contract_end) + 1)
+    )
+    inflation = Decimal("1.03") ** max(0, financial_years[0] - 2020)
+    base = PCC_LOT_VALUE.get(call.series.service_type.code, 400_000)
+    for number, (areas, name) in enumerate(zip(call.series.lot_areas, call.series.lot_names, strict=True), start=1):
+        size = {"region": 3.2, "pcc_area": 1.0, "local_authority": 0.25}.get(areas[0].level, 1.0)
         annual = Decimal(base * size * rng.uniform(0.7, 1.3)) * inflation
         lot = batch.add("lots", Lot(competition=competition, number=number, name=name))
         for area in areas:
             batch.lot_areas.append((lot, area.pk))
-        lot_years = []
         changed = launched and rng.random() < 0.4
-        for offset, year in enumerate(financial_years):
-            factor = RAMP_UP[offset] if offset < len(RAMP_UP) else Decimal("1")
-            value = _money(annual * factor)
-            first_value = _money(value * Decimal(rng.uniform(0.85, 1.1))) if changed else value
-            lot_year = batch.add(
-                "lot_years",
-                LotYear(lot=lot, financial_year=year, value=value, volume=int(value / COST_PER_PERSON)),
-            )
-            batch.add(
-                "revisions",
-                LotYearRevision(
-                    lot_year=lot_year,
-                    value=first_value,
-                    volume=int(first_value / COST_PER_PERSON),
-                    recorded_at=planned_at,
-                    recorded_by=commissioner,
-                ),
-            )
-            if changed:
-                batch.add(
-                    "revisions",
-                    LotYearRevision(
-                        lot_year=lot_year,
-                        value=value,
-                        volume=int(value / COST_PER_PERSON),
-                        recorded_at=launched_at - datetime.timedelta(days=2),
-                        recorded_by=commissioner,
-                    ),
-                )
-            lot_years.append(lot_year)
-        lots.append((lot, areas, lot_years))
+        years = [
+            _add_lot_year(context, call, lot, year, _money(annual * _ramp_up(offset)), changed=changed)
+            for offset, year in enumerate(financial_years)
+        ]
+        call.lots.append(_Lot(lot=lot, areas=areas, years=years))
         context.counts.lots += 1
-    # Funding partners: a police and crime commissioner or a local authority pays part of a lot.
-    funding_by_lot: dict[int, list[LotFunding]] = defaultdict(list)
-    if rng.random() < 0.3:
-        lot, areas, _ = rng.choice(lots)
-        area = areas[0]
-        if area.level == "pcc_area":
-            partner_name, party_type = f"Police and Crime Commissioner for {area.name}", CoCommissioner.PartyType.PCC
-        else:
-            partner_name, party_type = f"{area.name} Council", CoCommissioner.PartyType.LOCAL_AUTHORITY
-        partner = batch.add(
-            "co_commissioners", CoCommissioner(competition=competition, name=partner_name, party_type=party_type)
+
+
+def _ramp_up(offset: int) -> Decimal:
+    return RAMP_UP[offset] if offset < len(RAMP_UP) else Decimal("1")
+
+
+def _add_lot_year(context: _Context, call: _Call, lot: Lot, year: int, value: Decimal, *, changed: bool) -> LotYear:
+    """A year's value, published when planned and, if `changed`, revised two days before launch."""
+    batch, competition = context.batch, call.competition
+    first_value = _money(value * Decimal(context.rng.uniform(0.85, 1.1))) if changed else value
+    lot_year = batch.add(
+        "lot_years", LotYear(lot=lot, financial_year=year, value=value, volume=int(value / COST_PER_PERSON))
+    )
+    revisions = [(first_value, competition.planned_at)]
+    if changed:
+        revisions.append((value, competition.launched_at - datetime.timedelta(days=2)))
+    for revised, recorded_at in revisions:
+        batch.add(
+            "revisions",
+            LotYearRevision(
+                lot_year=lot_year,
+                value=revised,
+                volume=int(revised / COST_PER_PERSON),
+                recorded_at=recorded_at,
+                recorded_by=call.commissioner,
+            ),
         )
-        share = Decimal(rng.choice([10, 15, 20, 25, 30]))
-        funding_by_lot[lot.number].append(
-            batch.add("funding", LotFunding(lot=lot, co_commissioner=partner, share_percent=share))
-        )
-    if not launched:
+    return lot_year
+
+
+def _add_funding(context: _Context, call: _Call) -> None:
+    """Funding partners: a police and crime commissioner or a local authority pays part of a lot."""
+    rng, batch = context.rng, context.batch
+    if rng.random() >= 0.3:
         return
-    _invite_bid_and_award(
-        context, competition, series, lots, questions, evaluators, approver, category_ids, funding_by_lot, contract_end
+    chosen = rng.choice(call.lots)
+    area = chosen.areas[0]
+    if area.level == "pcc_area":
+        partner_name, party_type = f"Police and Crime Commissioner for {area.name}", CoCommissioner.PartyType.PCC
+    else:
+        partner_name, party_type = f"{area.name} Council", CoCommissioner.PartyType.LOCAL_AUTHORITY
+    partner = batch.add(
+        "co_commissioners", CoCommissioner(competition=call.competition, name=partner_name, party_type=party_type)
+    )
+    share = Decimal(rng.choice([10, 15, 20, 25, 30]))
+    call.funding_by_lot[chosen.lot.number].append(
+        batch.add("funding", LotFunding(lot=chosen.lot, co_commissioner=partner, share_percent=share))
     )
 
 
-def _invite_bid_and_award(
-    context: _Context,
-    competition,
-    series,
-    lots,
-    questions,
-    evaluators,
-    approver,
-    category_ids,
-    funding_by_lot,
-    contract_end,
-) -> None:
-    rng, now, batch = context.rng, context.now, context.batch
-    launched_at, closes_at = competition.launched_at, competition.closes_at
+def _invite(context: _Context, call: _Call) -> dict[int, list[Lot]]:
+    """Invite every organisation eligible for a lot (for every area of it), as launching does."""
     eligible_lots: dict[int, list[Lot]] = defaultdict(list)
-    for lot, areas, _years in lots:
+    for entry in call.lots:
         eligible: frozenset[int] | None = None
-        for area in areas:
-            here = _eligible(context, series.service_type, category_ids, area)
+        for area in entry.areas:
+            here = _eligible(context, call.series.service_type, area)
             eligible = here if eligible is None else eligible & here
         for index in sorted(eligible or ()):
-            eligible_lots[index].append(lot)
+            eligible_lots[index].append(entry.lot)
     for index in sorted(eligible_lots):
-        invitation = batch.add(
+        invitation = context.batch.add(
             "invitations",
             CompetitionInvitation(
-                competition=competition,
+                competition=call.competition,
                 organisation=context.organisations.objects[index],
                 kind=CompetitionInvitation.Kind.ELIGIBLE,
-                invited_at=launched_at,
+                invited_at=call.competition.launched_at,
             ),
         )
         for lot in eligible_lots[index]:
-            batch.invitation_lots.append((invitation, lot))
+            context.batch.invitation_lots.append((invitation, lot))
         context.counts.invitations += 1
-    # Who bids: for each lot a few of the organisations invited for it.
+    return eligible_lots
+
+
+def _choose_bidders(context: _Context, call: _Call, eligible_lots: dict[int, list[Lot]]) -> dict[int, list[Lot]]:
+    """For each lot, a few of the organisations invited for it."""
+    rng = context.rng
     bid_lots_of: dict[int, list[Lot]] = defaultdict(list)
-    for lot, _areas, _years in lots:
-        candidates = sorted(index for index, lots_for in eligible_lots.items() if lot in lots_for)
+    for entry in call.lots:
+        candidates = sorted(index for index, lots_for in eligible_lots.items() if entry.lot in lots_for)
         wanted = 0 if rng.random() < 0.04 else rng.choice([1, 2, 2, 3, 3, 4, 4, 5, 6, 8])
         for index in rng.sample(candidates, min(wanted, len(candidates))):
-            bid_lots_of[index].append(lot)
-    end_of_bidding = min(closes_at, competition.abandoned_at or closes_at)
-    window = (end_of_bidding - launched_at).total_seconds()
-    submitted_bids: list[tuple[Bid, list[Lot], dict]] = []
+            bid_lots_of[index].append(entry.lot)
+    return bid_lots_of
+
+
+def _bid(context: _Context, call: _Call, bid_lots_of: dict[int, list[Lot]]) -> None:
+    """Each chosen organisation starts a bid; most send it before the closing date, a few withdraw."""
+    competition = call.competition
+    end_of_bidding = min(competition.closes_at, competition.abandoned_at or competition.closes_at)
+    window = (end_of_bidding - competition.launched_at).total_seconds()
     for index in sorted(bid_lots_of):
-        organisation = context.organisations.objects[index]
-        user = context.users[index]
-        started_at = launched_at + datetime.timedelta(seconds=window * rng.uniform(0.05, 0.6))
-        if started_at > now:
+        bid = _new_bid(context, call, index, window, end_of_bidding)
+        if bid is None:
             continue
-        submitted_at = started_at + datetime.timedelta(seconds=window * rng.uniform(0.05, 0.35))
-        dropped_out = rng.random() < 0.08
-        submitted = not dropped_out and submitted_at < end_of_bidding and submitted_at <= now
-        withdrawn_at = None
-        if submitted and rng.random() < 0.02:
-            withdrawn_at = submitted_at + datetime.timedelta(hours=2)
-            if withdrawn_at >= end_of_bidding or withdrawn_at > now:
-                withdrawn_at = None
-        digest = hashlib.sha256(f"{competition.reference}/{index}".encode()).hexdigest() if submitted else ""
-        bid = batch.add(
-            "bids",
-            Bid(
-                competition=competition,
-                organisation=organisation,
-                started_at=started_at,
-                started_by=user,
-                updated_at=submitted_at if submitted else started_at,
-                submitted_at=submitted_at if submitted else None,
-                submitted_by=user if submitted else None,
-                submitted_digest=digest,
-                submitted_content={"generated": True} if submitted else None,
-                withdrawn_at=withdrawn_at,
-                withdrawn_by=user if withdrawn_at else None,
-                declarations_confirmed_at=submitted_at if submitted else None,
+        chosen_lots = sorted(bid_lots_of[index], key=lambda lot: lot.number)
+        sent = _SentBid(
+            bid=bid,
+            lots=chosen_lots,
+            index=index,
+            prices=_add_prices(context, call, bid, chosen_lots),
+            partners=_add_partners(context, bid, index, chosen_lots),
+            answers=_add_answers(context, call, bid, chosen_lots),
+        )
+        if bid.is_sent:
+            call.sent.append(sent)
+
+
+def _new_bid(
+    context: _Context, call: _Call, index: int, window: float, end_of_bidding: datetime.datetime
+) -> Bid | None:
+    rng, now, batch, competition = context.rng, context.now, context.batch, call.competition
+    user = context.users[index]
+    started_at = competition.launched_at + datetime.timedelta(seconds=window * rng.uniform(0.05, 0.6))
+    if started_at > now:
+        return None
+    submitted_at = started_at + datetime.timedelta(seconds=window * rng.uniform(0.05, 0.35))
+    dropped_out = rng.random() < 0.08
+    submitted = not dropped_out and submitted_at < end_of_bidding and submitted_at <= now
+    withdrawn_at = None
+    if submitted and rng.random() < 0.02:
+        withdrawn_at = submitted_at + datetime.timedelta(hours=2)
+        if withdrawn_at >= end_of_bidding or withdrawn_at > now:
+            withdrawn_at = None
+    digest = hashlib.sha256(f"{competition.reference}/{index}".encode()).hexdigest() if submitted else ""
+    bid = batch.add(
+        "bids",
+        Bid(
+            competition=competition,
+            organisation=context.organisations.objects[index],
+            started_at=started_at,
+            started_by=user,
+            updated_at=submitted_at if submitted else started_at,
+            submitted_at=submitted_at if submitted else None,
+            submitted_by=user if submitted else None,
+            submitted_digest=digest,
+            submitted_content={"generated": True} if submitted else None,
+            withdrawn_at=withdrawn_at,
+            withdrawn_by=user if withdrawn_at else None,
+            declarations_confirmed_at=submitted_at if submitted else None,
+        ),
+    )
+    context.counts.bids += 1
+    if submitted:
+        batch.add("receipts", BidReceipt(bid=bid, kind="submitted", at=submitted_at, by=user, digest=digest))
+    if withdrawn_at:
+        batch.add("receipts", BidReceipt(bid=bid, kind="withdrawn", at=withdrawn_at, by=user))
+    return bid
+
+
+def _add_prices(context: _Context, call: _Call, bid: Bid, chosen_lots: list[Lot]) -> dict[tuple[int, int], Decimal]:
+    """A price for every year of every lot bid for, a little under or over the estimate."""
+    prices: dict[tuple[int, int], Decimal] = {}
+    years_of = {entry.lot.number: entry.years for entry in call.lots}
+    for lot in chosen_lots:
+        bid_lot = context.batch.add("bid_lots", BidLot(bid=bid, lot=lot))
+        discount = Decimal(context.rng.uniform(0.82, 1.02))
+        for lot_year in years_of[lot.number]:
+            amount = (lot_year.value * discount).quantize(Decimal("1"))
+            prices[(lot.number, lot_year.financial_year)] = amount
+            context.batch.add(
+                "prices", BidPrice(bid_lot=bid_lot, financial_year=lot_year.financial_year, amount=amount)
+            )
+    return prices
+
+
+def _add_partners(
+    context: _Context, bid: Bid, index: int, chosen_lots: list[Lot]
+) -> list[tuple[BidPartner, list[Lot]]]:
+    """Subcontractors and consortium members for about a third of bids, some for only some lots."""
+    rng = context.rng
+    partners: list[tuple[BidPartner, list[Lot]]] = []
+    if rng.random() >= 0.3:
+        return partners
+    remaining = Decimal("60")
+    for _ in range(rng.randint(1, 2)):
+        share = Decimal(rng.choice([5, 10, 15, 20, 25, 30]))
+        if share > remaining:
+            break
+        remaining -= share
+        partner = context.batch.add("partners", _new_partner(context, bid, index, share))
+        partner_lots = rng.sample(chosen_lots, rng.randint(1, len(chosen_lots))) if rng.random() < 0.5 else []
+        for lot in partner_lots:
+            context.batch.partner_lots.append((partner, lot))
+        partners.append((partner, partner_lots))
+    return partners
+
+
+def _new_partner(context: _Context, bid: Bid, index: int, share: Decimal) -> BidPartner:
+    rng = context.rng
+    if rng.random() < 0.6:
+        other = rng.randrange(len(context.organisations.objects))
+        partner_org = context.organisations.objects[other] if other != index else None
+    else:
+        partner_org = None
+    name = partner_org.legal_name if partner_org else f"Local Partner {rng.randint(1, 999)} CIC"
+    return BidPartner(
+        bid=bid,
+        organisation=partner_org,
+        name=name,
+        role=rng.choice([BidPartner.PartnerRole.SUBCONTRACTOR] * 3 + [BidPartner.PartnerRole.CONSORTIUM]),
+        share_percent=share,
+        work_description="Specialist local support.",
+    )
+
+
+def _add_answers(
+    context: _Context, call: _Call, bid: Bid, chosen_lots: list[Lot]
+) -> list[tuple[BidAnswer, Question, Lot | None]]:
+    """An answer to every question: the pass/fail one confirmed, a lot-specific one for each lot."""
+    answers: list[tuple[BidAnswer, Question, Lot | None]] = []
+    started_at, user = bid.started_at, bid.started_by
+    for question in call.questions:
+        content = {"confirmed": True} if question.kind == QuestionKind.PASS_FAIL else None
+        if answered_per_lot(question):
+            rows = [(lot, content or {"text": f"Our plan for {lot.name}."}) for lot in chosen_lots]
+        else:
+            rows = [(None, content or {"text": "Our answer."})]
+        for lot, content in rows:
+            answer = BidAnswer(bid=bid, question=question, lot=lot, updated_at=started_at, updated_by=user, **content)
+            answers.append((context.batch.add("answers", answer), question, lot))
+    return answers
+
+
+def _evaluate(context: _Context, call: _Call) -> None:
+    """Conflicts declared, independent scores, then pass/fail checks and agreed scores, each as far
+    as the evaluation had gone by now."""
+    now, competition = context.now, call.competition
+    scoring_starts = competition.closes_at + datetime.timedelta(days=3)
+    if now < scoring_starts:
+        return
+    for sent in call.sent:
+        for evaluator in call.evaluators:
+            context.batch.add(
+                "conflicts",
+                ConflictDeclaration(
+                    competition=competition,
+                    evaluator=evaluator,
+                    bid=sent.bid,
+                    has_conflict=False,
+                    declared_at=scoring_starts,
+                ),
+            )
+    if now < scoring_starts + datetime.timedelta(days=7):
+        return
+    moderated = now >= competition.evaluation_ends_at
+    for sent in call.sent:
+        for answer, question, _lot in sent.answers:
+            if question.kind == QuestionKind.PASS_FAIL:
+                if moderated:
+                    call.pass_fail[id(answer)] = context.batch.add(
+                        "pass_fail",
+                        PassFailResult(
+                            answer=answer, passed=True, decided_at=scoring_starts, decided_by=call.evaluators[0]
+                        ),
+                    )
+                continue
+            final = _score_answer(context, call, answer, context.quality[sent.index], scoring_starts)
+            if moderated:
+                call.moderated[id(answer)] = context.batch.add(
+                    "moderated",
+                    ModeratedScore(
+                        answer=answer,
+                        score=final,
+                        rationale="Agreed at moderation.",
+                        moderated_at=competition.evaluation_ends_at,
+                        moderated_by=competition.created_by,
+                    ),
+                )
+
+
+def _score_answer(
+    context: _Context, call: _Call, answer: BidAnswer, quality: float, scoring_starts: datetime.datetime
+) -> int:
+    """Each evaluator's score near the organisation's latent quality; returns the agreed score."""
+    marks = [max(0, min(4, round(quality + context.rng.gauss(0, 0.7)))) for _ in call.evaluators]
+    for evaluator, mark in zip(call.evaluators, marks, strict=True):
+        context.batch.add(
+            "scores",
+            Score(
+                evaluator=evaluator,
+                answer=answer,
+                score=mark,
+                justification="Meets the requirement.",
+                updated_at=scoring_starts,
+                submitted_at=scoring_starts + datetime.timedelta(days=5),
             ),
         )
-        context.counts.bids += 1
-        if submitted:
-            batch.add("receipts", BidReceipt(bid=bid, kind="submitted", at=submitted_at, by=user, digest=digest))
-        if withdrawn_at:
-            batch.add("receipts", BidReceipt(bid=bid, kind="withdrawn", at=withdrawn_at, by=user))
-        chosen_lots = sorted(bid_lots_of[index], key=lambda lot: lot.number)
-        prices: dict[tuple[int, int], Decimal] = {}
-        years_of = {lot.number: years for lot, _areas, years in lots}
-        for lot in chosen_lots:
-            bid_lot = batch.add("bid_lots", BidLot(bid=bid, lot=lot))
-            discount = Decimal(rng.uniform(0.82, 1.02))
-            for lot_year in years_of[lot.number]:
-                amount = (lot_year.value * discount).quantize(Decimal("1"))
-                prices[(lot.number, lot_year.financial_year)] = amount
-                batch.add("prices", BidPrice(bid_lot=bid_lot, financial_year=lot_year.financial_year, amount=amount))
-        partners = []
-        if rng.random() < 0.3:
-            remaining = Decimal("60")
-            for _ in range(rng.randint(1, 2)):
-                share = Decimal(rng.choice([5, 10, 15, 20, 25, 30]))
-                if share > remaining:
-                    break
-                remaining -= share
-                if rng.random() < 0.6:
-                    other = rng.randrange(len(context.organisations.objects))
-                    partner_org = context.organisations.objects[other] if other != index else None
-                else:
-                    partner_org = None
-                name = partner_org.legal_name if partner_org else f"Local Partner {rng.randint(1, 999)} CIC"
-                partner = batch.add(
-                    "partners",
-                    BidPartner(
-                        bid=bid,
-                        organisation=partner_org,
-                        name=name,
-                        role=rng.choice(
-                            [BidPartner.PartnerRole.SUBCONTRACTOR] * 3 + [BidPartner.PartnerRole.CONSORTIUM]
-                        ),
-                        share_percent=share,
-                        work_description="Specialist local support.",
-                    ),
-                )
-                partner_lots = rng.sample(chosen_lots, rng.randint(1, len(chosen_lots))) if rng.random() < 0.5 else []
-                for lot in partner_lots:
-                    batch.partner_lots.append((partner, lot))
-                partners.append((partner, partner_lots))
-        answers: list[tuple[BidAnswer, Question, Lot | None]] = []
-        for question in questions:
-            if question.kind == QuestionKind.PASS_FAIL:
-                answers.append(
-                    (
-                        batch.add(
-                            "answers",
-                            BidAnswer(
-                                bid=bid, question=question, confirmed=True, updated_at=started_at, updated_by=user
-                            ),
-                        ),
-                        question,
-                        None,
-                    )
-                )
-            elif question.lot_specific:
-                for lot in chosen_lots:
-                    answers.append(
-                        (
-                            batch.add(
-                                "answers",
-                                BidAnswer(
-                                    bid=bid,
-                                    question=question,
-                                    lot=lot,
-                                    updated_at=started_at,
-                                    updated_by=user,
-                                    text=f"Our plan for {lot.name}.",
-                                ),
-                            ),
-                            question,
-                            lot,
-                        )
-                    )
-            else:
-                answers.append(
-                    (
-                        batch.add(
-                            "answers",
-                            BidAnswer(
-                                bid=bid, question=question, updated_at=started_at, updated_by=user, text="Our answer."
-                            ),
-                        ),
-                        question,
-                        None,
-                    )
-                )
-        if submitted and withdrawn_at is None:
-            submitted_bids.append(
-                (bid, chosen_lots, {"index": index, "prices": prices, "partners": partners, "answers": answers})
-            )
-    if competition.abandoned_at is not None or closes_at > now:
-        return
-    _evaluate_and_award(context, competition, lots, submitted_bids, evaluators, approver, funding_by_lot, contract_end)
+    return round(sum(marks) / len(marks) + 0.01)
 
 
-def _evaluate_and_award(
-    context, competition, lots, submitted_bids, evaluators, approver, funding_by_lot, contract_end
-) -> None:
-    rng, now, batch = context.rng, context.now, context.batch
-    commissioner = competition.created_by
-    closes_at = competition.closes_at
-    scoring_starts = closes_at + datetime.timedelta(days=3)
-    scored = now >= scoring_starts + datetime.timedelta(days=7)
-    moderated = now >= competition.evaluation_ends_at
-    agreed: dict[int, int] = {}  # id() of an (unsaved) answer -> its agreed score
-    if now >= scoring_starts:
-        for bid, _lots, _info in submitted_bids:
-            for evaluator in evaluators:
-                batch.add(
-                    "conflicts",
-                    ConflictDeclaration(
-                        competition=competition,
-                        evaluator=evaluator,
-                        bid=bid,
-                        has_conflict=False,
-                        declared_at=scoring_starts,
-                    ),
-                )
-    if scored:
-        for _bid, _lots, info in submitted_bids:
-            quality = context.quality[info["index"]]
-            for answer, question, _lot in info["answers"]:
-                if question.kind == QuestionKind.PASS_FAIL:
-                    if moderated:
-                        batch.add(
-                            "pass_fail",
-                            PassFailResult(
-                                answer=answer, passed=True, decided_at=scoring_starts, decided_by=evaluators[0]
-                            ),
-                        )
-                    continue
-                marks = [max(0, min(4, round(quality + rng.gauss(0, 0.7)))) for _ in evaluators]
-                for evaluator, mark in zip(evaluators, marks, strict=True):
-                    batch.add(
-                        "scores",
-                        Score(
-                            evaluator=evaluator,
-                            answer=answer,
-                            score=mark,
-                            justification="Meets the requirement.",
-                            updated_at=scoring_starts,
-                            submitted_at=scoring_starts + datetime.timedelta(days=5),
-                        ),
-                    )
-                final = round(sum(marks) / len(marks) + 0.01)
-                agreed[id(answer)] = final
-                if moderated:
-                    batch.add(
-                        "moderated",
-                        ModeratedScore(
-                            answer=answer,
-                            score=final,
-                            rationale="Agreed at moderation.",
-                            moderated_at=competition.evaluation_ends_at,
-                            moderated_by=commissioner,
-                        ),
-                    )
-    if not moderated:
+def _award(context: _Context, call: _Call) -> None:
+    """Once moderated: lots without bids are cancelled; the rest are awarded to the winner of the
+    real scoring and ranking (competitions.selectors.scoring), approved, and contracted."""
+    rng, now, competition = context.rng, context.now, call.competition
+    if now < competition.evaluation_ends_at:
         return
     recommended_at = competition.intended_award_at + datetime.timedelta(days=rng.randint(0, 7))
-    approved_at = recommended_at + datetime.timedelta(days=2)
-    standstill_ends_at = add_working_days(approved_at, competition.standstill_days)
-    for lot, areas, lot_years in lots:
-        bidders = [(bid, info) for bid, bid_lots, info in submitted_bids if lot in bid_lots]
-        if not bidders or rng.random() < 0.03:
-            reason = "No bids were received." if not bidders else "No bid met the requirements."
-            lot.abandoned_at = competition.evaluation_ends_at
-            lot.abandoned_by = commissioner
-            lot.abandoned_reason = reason
-            continue
-        if recommended_at > now:
-            continue
-        ranked = []
-        lowest = min(sum(info["prices"][(lot.number, y.financial_year)] for y in lot_years) for _bid, info in bidders)
-        for bid, info in bidders:
-            quality_points = Decimal("0")
-            for answer, question, answer_lot in info["answers"]:
-                if question.kind == QuestionKind.PASS_FAIL or (answer_lot is not None and answer_lot is not lot):
-                    continue
-                quality_points += Decimal(agreed[id(answer)]) / 4 * question.weight
-            price = sum(info["prices"][(lot.number, y.financial_year)] for y in lot_years)
-            price_points = lowest / price * competition.price_weight if price else competition.price_weight
-            ranked.append((quality_points + price_points, quality_points, -price, bid, info))
-        ranked.sort(key=lambda row: (row[0], row[1], row[2]), reverse=True)
-        _total, _q, _p, winner, winner_info = ranked[0]
-        approved = approved_at <= now
-        award = batch.add(
-            "awards",
-            Award(
-                lot=lot,
-                bid=winner,
-                recommended_at=recommended_at,
-                recommended_by=commissioner,
-                approved_at=approved_at if approved else None,
-                approved_by=approver if approved else None,
-                standstill_ends_at=standstill_ends_at if approved else None,
-            ),
-        )
-        context.counts.awards += 1
-        if not approved:
-            continue
-        for position, (_total, _q, _p, bid, _info) in enumerate(ranked, start=1):
-            batch.add(
-                "letters",
-                OutcomeLetter(
-                    bid=bid,
-                    lot=lot,
-                    successful=bid is winner,
-                    body=f"Your bid for {lot.name} came {position} of {len(ranked)}.",
-                    sent_at=approved_at,
-                ),
-            )
-        if standstill_ends_at > now:
-            continue
-        contract = batch.add(
-            "contracts",
-            Contract(
-                lot=lot,
-                award=award,
-                title=f"{competition.title}: {lot.name}",
-                service_type=competition.service_type,
-                supplier=winner.organisation,
-                starts_on=competition.contract_start,
-                ends_on=contract_end,
-                extension_years=competition.extension_years,
-                payment_frequency=competition.payment_frequency,
-                payment_days=competition.payment_days,
-                created_at=standstill_ends_at,
-            ),
-        )
-        context.counts.contracts += 1
-        for area in areas:
-            batch.contract_areas.append((contract, area.pk))
-        for lot_year in lot_years:
-            batch.add(
-                "contract_years",
-                ContractYear(
-                    contract=contract,
-                    financial_year=lot_year.financial_year,
-                    value=winner_info["prices"][(lot.number, lot_year.financial_year)],
-                    volume=lot_year.volume,
-                ),
-            )
-        for partner, partner_lots in winner_info["partners"]:
-            if partner_lots and lot not in partner_lots:
+    live = []
+    for entry in call.lots:
+        has_bids = any(entry.lot in sent.lots for sent in call.sent)
+        if not has_bids or rng.random() < 0.03:
+            entry.lot.abandoned_at = competition.evaluation_ends_at
+            entry.lot.abandoned_by = competition.created_by
+            entry.lot.abandoned_reason = "No bids were received." if not has_bids else "No bid met the requirements."
+        else:
+            live.append(entry)
+    if recommended_at > now or not live:
+        return
+    results = _rank(call, live)
+    for entry, lot_results in zip(live, results, strict=True):
+        _award_lot(context, call, entry, lot_results, recommended_at)
+
+
+def _rank(call: _Call, live: list[_Lot]) -> list[LotResults]:
+    """Every live lot's bids scored and ranked by competitions.selectors.scoring, from the rows in memory."""
+    competition = call.competition
+    maximum = scale_max(competition)
+    results = []
+    for entry in live:
+        lot_results = LotResults(entry.lot)
+        years = [lot_year.financial_year for lot_year in entry.years]
+        for sent in sorted(call.sent, key=lambda sent: sent.bid.submitted_at):
+            if entry.lot not in sent.lots:
                 continue
-            batch.add(
-                "subcontracts",
-                Subcontract(
-                    contract=contract,
-                    organisation=partner.organisation,
-                    name=partner.name,
-                    role=partner.role,
-                    share_percent=partner.share_percent,
-                ),
+            lot_results.bids.append(
+                score_bid_lot(
+                    bid=sent.bid,
+                    lot=entry.lot,
+                    questions=call.questions,
+                    maximum=maximum,
+                    years=years,
+                    answer_for=_answer_lookup(call, sent, entry.lot),
+                    prices={year: sent.prices[(entry.lot.number, year)] for year in years},
+                )
             )
-            context.counts.subcontracts += 1
-        for share in funding_by_lot.get(lot.number, []):
-            batch.add(
-                "contract_funding",
-                ContractFunding(
-                    contract=contract,
-                    name=share.co_commissioner.name,
-                    party_type=share.co_commissioner.party_type,
-                    share_percent=share.share_percent,
-                ),
-            )
+        results.append(lot_results)
+    rank_lots(results, competition)
+    return results
+
+
+def _answer_lookup(call: _Call, sent: _SentBid, lot: Lot):
+    answers = {
+        (id(question), id(answer_lot) if answer_lot else None): answer for answer, question, answer_lot in sent.answers
+    }
+
+    def answer_for(question: Question):
+        stored_with = answer_lot(question, lot)
+        answer = answers.get((id(question), id(stored_with) if stored_with else None))
+        if answer is None:
+            return None, None, None
+        return answer, call.moderated.get(id(answer)), call.pass_fail.get(id(answer))
+
+    return answer_for
+
+
+def _award_lot(
+    context: _Context, call: _Call, entry: _Lot, lot_results: LotResults, recommended_at: datetime.datetime
+) -> None:
+    now = context.now
+    winner = lot_results.winner
+    if winner is None:
+        return
+    approved_at = recommended_at + datetime.timedelta(days=2)
+    standstill_ends_at = add_working_days(approved_at, call.competition.standstill_days)
+    approved = approved_at <= now
+    award = context.batch.add(
+        "awards",
+        Award(
+            lot=entry.lot,
+            bid=winner.bid,
+            recommended_at=recommended_at,
+            recommended_by=call.commissioner,
+            approved_at=approved_at if approved else None,
+            approved_by=call.approver if approved else None,
+            standstill_ends_at=standstill_ends_at if approved else None,
+        ),
+    )
+    context.counts.awards += 1
+    if not approved:
+        return
+    # Every bidder for the lot is told where it came (compliant bids first, in rank order).
+    ranked = lot_results.bids
+    for position, result in enumerate(ranked, start=1):
+        context.batch.add(
+            "letters",
+            OutcomeLetter(
+                bid=result.bid,
+                lot=entry.lot,
+                successful=result is winner,
+                body=f"Your bid for {entry.lot.name} came {position} of {len(ranked)}.",
+                sent_at=approved_at,
+            ),
+        )
+    # A contract follows once the award is final (its waiting period over), as contracts makes it.
+    if award.is_final(now=now):
+        sent = next(sent for sent in call.sent if sent.bid is winner.bid)
+        _contract(context, call, entry, award, sent, standstill_ends_at)
+
+
+def _contract(
+    context: _Context, call: _Call, entry: _Lot, award: Award, winner: _SentBid, created_at: datetime.datetime
+) -> None:
+    """The contract the waiting period's end makes, with its years, partners and funding."""
+    batch, competition, lot = context.batch, call.competition, entry.lot
+    contract = batch.add(
+        "contracts",
+        Contract(
+            lot=lot,
+            award=award,
+            title=f"{competition.title}: {lot.name}",
+            service_type=competition.service_type,
+            supplier=winner.bid.organisation,
+            starts_on=competition.contract_start,
+            ends_on=call.contract_end,
+            extension_years=competition.extension_years,
+            payment_frequency=competition.payment_frequency,
+            payment_days=competition.payment_days,
+            created_at=created_at,
+        ),
+    )
+    context.counts.contracts += 1
+    for area in entry.areas:
+        batch.contract_areas.append((contract, area.pk))
+    for lot_year in entry.years:
+        batch.add(
+            "contract_years",
+            ContractYear(
+                contract=contract,
+                financial_year=lot_year.financial_year,
+                value=winner.prices[(lot.number, lot_year.financial_year)],
+                volume=lot_year.volume,
+            ),
+        )
+    for partner, partner_lots in winner.partners:
+        if partner_lots and lot not in partner_lots:
+            continue
+        batch.add(
+            "subcontracts",
+            Subcontract(
+                contract=contract,
+                organisation=partner.organisation,
+                name=partner.name,
+                role=partner.role,
+                share_percent=partner.share_percent,
+            ),
+        )
+        context.counts.subcontracts += 1
+    for share in call.funding_by_lot.get(lot.number, []):
+        batch.add(
+            "contract_funding",
+            ContractFunding(
+                contract=contract,
+                name=share.co_commissioner.name,
+                party_type=share.co_commissioner.party_type,
+                share_percent=share.share_percent,
+            ),
+        )
 
 
 def generate_national_data(
@@ -1066,11 +1551,15 @@ def generate_national_data(
     current_fy = financial_year_of(today)
     first_fy = current_fy - (YEARS - 3)  # seven years back, this year and two years of plans ahead
     last_fy = first_fy + YEARS - 1
+    # The framework opens in the January before the first competitions; organisations that qualify
+    # have done so by July, before any competition launches.
+    window = _Window(
+        opens=_london(datetime.date(first_fy - 1, 1, 6), 9),
+        ready=_london(datetime.date(first_fy - 1, 7, 1), 9),
+        now=now,
+    )
     with transaction.atomic():
-        organisations = _make_organisations(
-            scale=scale, seed=seed, granted_at=_london(datetime.date(first_fy - 1, 6, 1), 10)
-        )
-        users = _provider_users(organisations.objects)
+        organisations = _make_organisations(scale=scale, seed=seed, window=window)
         areas_by_level = _areas_by_level()
         regions = areas_by_level["region"]
         staff = _staff(regions)
@@ -1083,22 +1572,18 @@ def generate_national_data(
         rng=rng,
         now=now,
         organisations=organisations,
-        users=users,
+        users=organisations.users,
         staff=staff,
         batch=_Batch(),
         counts=_Counts(),
         quality=[min(4.0, max(0.0, rng.gauss(2.4, 0.8))) for _ in organisations.objects],
     )
-    category_ids = {
-        service_type.pk: sorted(service_type.categories.values_list("id", flat=True))
-        for service_type in ServiceType.objects.all()
-    }
     plan = _plan_series(rng, scale=scale, regions=regions, children=children, first_fy=first_fy, today=today)
     pending = 0
     for number, series in enumerate(plan, start=1):
         contract_start = series.first_start
         while financial_year_of(contract_start) <= last_fy:
-            _competition(context, series, contract_start, category_ids[series.service_type.pk])
+            _competition(context, series, contract_start)
             pending += 1
             contract_start = _add_years(contract_start, series.contract_years)
         if pending >= batch_size or number == len(plan):
@@ -1110,6 +1595,7 @@ def generate_national_data(
     counts = context.counts
     return NationalWorld(
         organisations=len(organisations.objects),
+        organisations_qualified=organisations.qualified,
         qualifications=organisations.qualifications,
         **{f.name: getattr(counts, f.name) for f in fields(counts)},
     )

@@ -34,6 +34,7 @@ from competitions.models import (
     PaymentFrequency,
     QuestionKind,
 )
+from competitions.selectors.answers import answered_per_lot
 from competitions.selectors.evaluation import pass_fail_answers, scored_answers
 from competitions.services import award as award_services
 from competitions.services import bids as bid_services
@@ -359,26 +360,20 @@ def _bid(
     chosen = [lots[name] for name in prices]
     bid_services.bid_lots_set(bid=bid, user=user, lot_ids=[lot.pk for lot in chosen])
     for question in competition.questions.order_by("number"):
-        if question.kind == QuestionKind.PASS_FAIL:
-            bid_services.bid_answer_save(bid=bid, user=user, question=question, confirmed=True)
-        elif question.lot_specific:
-            for lot in chosen:
-                bid_services.bid_answer_save(
-                    bid=bid,
-                    user=user,
-                    question=question,
-                    lot=lot,
-                    text=f"In {lot.name} we already work with the probation delivery unit, the council's "
-                    "housing team and local charities. We meet them every month.",
-                )
-        else:
-            bid_services.bid_answer_save(
-                bid=bid,
-                user=user,
-                question=question,
-                text="Each person gets a named key worker within two working days. We agree a plan with "
-                "them and their probation practitioner, and check it every month.",
-            )
+        for lot in chosen if answered_per_lot(question) else [None]:
+            if question.kind == QuestionKind.PASS_FAIL:
+                answer = {"confirmed": True}
+            elif lot is not None:
+                answer = {
+                    "text": f"In {lot.name} we already work with the probation delivery unit, the council's "
+                    "housing team and local charities. We meet them every month."
+                }
+            else:
+                answer = {
+                    "text": "Each person gets a named key worker within two working days. We agree a plan with "
+                    "them and their probation practitioner, and check it every month."
+                }
+            bid_services.bid_answer_save(bid=bid, user=user, question=question, lot=lot, **answer)
         if not submit:
             break  # a draft: only the first answer written so far
     for lot in chosen:

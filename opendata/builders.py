@@ -16,13 +16,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 
 from accounts.models import Organisation, Size
 from competitions.models import Award, Competition, Lot, LotYear
-from competitions.permissions import bidding_closed
 from core.bounds import MAX_ID, bounded_int
 from core.clock import LONDON
+from opendata import history
 
 OCDS_VERSION = "1.1"
 CURRENCY = "GBP"
@@ -194,45 +193,14 @@ def framework_releases(*, opened_at: datetime.datetime, service_types: Iterable)
     ]
 
 
-# --- call-off competitions: state at a moment ---------------------------------------------
+# --- call-off competitions: one builder per OCDS block ------------------------------------
 
 
-def _live_award(lot: Lot) -> Award | None:
-    try:
-        return lot.award
-    except ObjectDoesNotExist:
-        return None
-
-
-def _award_published_at(award: Award) -> datetime.datetime | None:
-    """When the result became public: on approval, or at once for a direct award."""
-    if award.approved_at is not None:
-        return award.approved_at
-    if award.bid_id is None and award.direct_organisation_id is not None:
-        return award.recommended_at
-    return None
-
-
-def _award_status(award: Award, at: datetime.datetime) -> str | None:
-    published = _award_published_at(award)
-    if published is None or published > at:
-        return None
-    if award.cancelled_at is not None and award.cancelled_at <= at:
-        return "cancelled"
-    challenged = award.challenged_at is not None and award.challenged_at <= at
-    resolved = award.challenge_resolved_at is not None and award.challenge_resolved_at <= at
-    if challenged and not resolved:
-        return "pending"
-    if award.standstill_ends_at is not None and at < award.standstill_ends_at:
-        return "pending"
-    return "active"
-
-
-def _year_value(lot_year: LotYear, at: datetime.datetime) -> tuple[Decimal, int]:
+def _year_value(lot_year: LotYear, revisions: list, at: datetime.datetime) -> tuple[Decimal, int]:
     """The estimated value and people for a year as published at `at`: the latest revision
     recorded by then, else the value as it stands."""
     latest = None
-    for revision in lot_year.revisions.all():
+    for revision in revisions:
         if revision.recorded_at <= at:
             latest = revision
     if latest is None:
@@ -240,10 +208,10 @@ def _year_value(lot_year: LotYear, at: datetime.datetime) -> tuple[Decimal, int]
     return latest.value, latest.volume
 
 
-def _lot_totals(lot: Lot, at: datetime.datetime) -> tuple[Decimal, int]:
+def _lot_totals(years: list, at: datetime.datetime) -> tuple[Decimal, int]:
     value, volume = Decimal("0"), 0
-    for lot_year in lot.years.all():
-        year_value, year_volume = _year_value(lot_year, at)
+    for lot_year, revisions in years:
+        year_value, year_volume = _year_value(lot_year, revisions, at)
         value += year_value
         volume += year_volume
     return value, volume
@@ -267,294 +235,159 @@ def _bid_total(bid, lot: Lot | None = None) -> Decimal:
     return total
 
 
-def _bid_lot_ids(bid) -> set[int]:
-    return {bid_lot.lot_id for bid_lot in bid.bid_lots.all()}
+def _service_classification(competition: Competition) -> dict:
+    service_type = competition.service_type
+    return {"scheme": SCHEME, "id": service_type.code, "description": service_type.name}
 
 
-class _Process:
-    """One competition and what is public about it at any moment up to `now`."""
+class _Release:
+    """One release of a competition: its date, tags and what was public then (`history.State`)."""
 
-    def __init__(self, competition: Competition, now: datetime.datetime):
-        self.competition = competition
-        self.now = now
-        self.ocid = competition_ocid(competition)
-        self.lots = list(competition.lots.all())
-        self.closed = bidding_closed(competition, now=now)
-        # Only sent, not withdrawn bids, and only once bidding has closed (the selector already
-        # loads nothing else; this keeps the rule here too).
-        self.bids = list(getattr(competition, "sent_bids", [])) if self.closed else []
-        self.bids = [bid for bid in self.bids if bid.submitted_at is not None and bid.withdrawn_at is None]
-        self.bids.sort(key=lambda bid: (bid.submitted_at, bid.id))
-        self.bids_by_id = {bid.id: bid for bid in self.bids}
-        self.co_commissioners = list(competition.co_commissioners.all())
+    def __init__(self, process: history.Process, at: datetime.datetime, tags: list[str]):
+        self.state = process.at(at)
+        self.process = process
+        self.competition = process.competition
+        self.at = at
+        self.tags = tags
+        self.lot_values = {lot.id: _lot_totals(process.years[lot.id], at) for lot in process.lots}
+        self.contract_period = _contract_period(self.competition)
+        # Parties by id, in the order they first appear: buyer, funders, tenderers, suppliers.
+        self.parties: dict[str, dict] = {BUYER["id"]: dict(BUYER)}
 
-    # Events -------------------------------------------------------------------------------
-
-    def events(self) -> list[tuple[datetime.datetime, str]]:
-        competition, now = self.competition, self.now
-        events: list[tuple[datetime.datetime, str]] = []
-
-        def add(moment, tag):
-            if moment is not None and moment <= now:
-                events.append((moment, tag))
-
-        launched = competition.launched_at if competition.launched_at and competition.launched_at <= now else None
-        add(competition.planned_at, "planning")
-        add(launched, "tender")
-        if launched is not None:
-            for lot in self.lots:
-                for lot_year in lot.years.all():
-                    for revision in lot_year.revisions.all():
-                        if revision.recorded_at > launched:
-                            add(revision.recorded_at, "tenderAmendment")
-                if lot.abandoned_at is not None and lot.abandoned_at > launched:
-                    add(lot.abandoned_at, "tenderUpdate")
-            if self.closed:
-                add(competition.closes_at, "tenderUpdate")
-        if self.closed or launched is not None:
-            for lot in self.lots:
-                award = _live_award(lot)
-                if award is None:
-                    continue
-                published = _award_published_at(award)
-                if published is None or (award.bid_id is not None and not self.closed):
-                    continue
-                add(published, "award")
-                for moment in (award.standstill_ends_at, award.challenged_at, award.challenge_resolved_at):
-                    if moment is not None and moment > published:
-                        add(moment, "awardUpdate")
-                if award.cancelled_at is not None:
-                    add(max(award.cancelled_at, published), "awardCancellation")
-                contract = self._contract(lot)
-                if contract is not None and award.cancelled_at is None:
-                    add(max(contract.created_at, published), "contract")
-        if competition.abandoned_at is not None:
-            add(competition.abandoned_at, "tenderCancellation" if launched is not None else "planningUpdate")
-        # One release per moment, with every tag that happened then.
-        by_moment: dict[datetime.datetime, list[str]] = {}
-        for moment, tag in sorted(events, key=lambda event: event[0]):
-            tags = by_moment.setdefault(moment, [])
-            if tag not in tags:
-                tags.append(tag)
-        return sorted(by_moment.items())
-
-    @staticmethod
-    def _contract(lot: Lot):
-        award = _live_award(lot)
-        if award is None:
-            return None
-        try:
-            return award.contract
-        except ObjectDoesNotExist:
-            return None
-
-    # Snapshot -----------------------------------------------------------------------------
-
-    def _launched(self, at) -> bool:
-        launched_at = self.competition.launched_at
-        return launched_at is not None and launched_at <= at
-
-    def _abandoned(self, at) -> bool:
-        abandoned_at = self.competition.abandoned_at
-        return abandoned_at is not None and abandoned_at <= at
-
-    def _closed(self, at) -> bool:
-        return self.closed and self.competition.closes_at <= at
-
-    def _lot_abandoned(self, lot, at) -> bool:
-        return lot.abandoned_at is not None and lot.abandoned_at <= at
-
-    def _award_status(self, lot, at) -> str | None:
-        award = _live_award(lot)
-        if award is None:
-            return None
-        if award.bid_id is not None and not self._closed(at):
-            return None
-        return _award_status(award, at)
-
-    def _lot_status(self, lot, at) -> str:
-        if self._abandoned(at) or self._lot_abandoned(lot, at):
-            return "cancelled"
-        if not self._launched(at):
-            return "planned"
-        return "complete" if self._award_status(lot, at) == "active" else "active"
-
-    def _tender_status(self, at) -> str:
-        if self._abandoned(at):
-            return "cancelled" if self._launched(at) else "withdrawn"
-        if not self._launched(at):
-            return "planned"
-        live = [lot for lot in self.lots if not self._lot_abandoned(lot, at)]
-        if self.lots and not live:
-            return "unsuccessful"
-        if live and all(self._award_status(lot, at) == "active" for lot in live):
-            return "complete"
-        return "active"
-
-    def _winner(self, award: Award) -> Organisation | None:
-        if award.bid_id is not None:
-            bid = self.bids_by_id.get(award.bid_id)
-            return bid.organisation if bid is not None else award.bid.organisation
-        return award.direct_organisation
-
-    def release(self, at: datetime.datetime, tags: list[str]) -> dict:
-        competition = self.competition
-        closed = self._closed(at)
-        lot_values = {lot.id: _lot_totals(lot, at) for lot in self.lots}
-        contract_period = _contract_period(competition)
-
-        lots, items = [], []
-        for lot in self.lots:
-            value, volume = lot_values[lot.id]
-            areas = ", ".join(area.name for area in lot.areas.all())
-            entry = {"id": lot_id(lot), "title": lot.name}
-            if areas:
-                entry["description"] = f"Delivered in: {areas}"
-            entry["status"] = self._lot_status(lot, at)
-            entry["value"] = money(value)
-            if contract_period:
-                entry["contractPeriod"] = contract_period
-            lots.append(entry)
-            item = {
-                "id": f"{lot_id(lot)}-service",
-                "description": f"{competition.service_type.name} in {lot.name}",
-                "classification": {
-                    "scheme": SCHEME,
-                    "id": competition.service_type.code,
-                    "description": competition.service_type.name,
-                },
-                "quantity": volume,
-                "unit": {"name": "people referred"},
-                "relatedLot": lot_id(lot),
-            }
-            items.append(item)
-
-        tender: dict = {
-            "id": competition.reference or str(competition.id),
-            "title": competition.title,
+    def build(self) -> dict:
+        ocid = competition_ocid(self.competition)
+        release: dict = {
+            "ocid": ocid,
+            "id": f"{ocid}-{self.tags[0]}-{_stamp(self.at)}",
+            "date": iso(self.at),
+            "tag": self.tags,
+            "initiationType": "tender",
+            "language": "en",
         }
+        for party in self._funders():
+            self.parties[party["id"]] = party
+        tender = self._tender()
+        bids: dict = {}
+        if self.state.closed:
+            self._add_tenderers(tender)
+            bids["statistics"] = self._bid_statistics()
+        awards = self._awards()
+        contracts = self._contracts(awards)
+        if self.state.closed and any(entry["status"] != "cancelled" for entry, _bid in awards):
+            bids["details"] = self._bid_details()
+            detail_ids = {detail["id"] for detail in bids["details"]}
+            for entry, bid in awards:
+                if bid is not None and f"bid-{bid.id}" in detail_ids:
+                    entry["relatedBid"] = f"bid-{bid.id}"
+        release["parties"] = list(self.parties.values())
+        release["buyer"] = BUYER_REFERENCE
+        release["tender"] = tender
+        if bids:
+            release["bids"] = bids
+        if awards:
+            release["awards"] = [entry for entry, _bid in awards]
+        if contracts:
+            release["contracts"] = contracts
+        release["relatedProcesses"] = [_framework_relation()]
+        return release
+
+    # parties ------------------------------------------------------------------------------
+
+    def _funders(self) -> list[dict]:
+        """Funding partners, with the share of each lot they pay."""
+        return [_funder_party(co_commissioner, self.process.lots) for co_commissioner in self.process.co_commissioners]
+
+    def _add_party(self, organisation: Organisation, role: str) -> dict:
+        party = organisation_party(organisation, [role])
+        existing = self.parties.get(party["id"])
+        if existing is None:
+            self.parties[party["id"]] = party
+        elif role not in existing["roles"]:
+            existing["roles"] = [*existing["roles"], role]
+        return party
+
+    # tender -------------------------------------------------------------------------------
+
+    def _tender(self) -> dict:
+        competition = self.competition
+        tender: dict = {"id": competition.reference or str(competition.id), "title": competition.title}
         if competition.summary:
             tender["description"] = competition.summary
-        tender["status"] = self._tender_status(at)
+        tender["status"] = self.state.tender_status()
         tender["procuringEntity"] = BUYER_REFERENCE
+        items = self._items()
         if items:
             tender["items"] = items
-        tender["value"] = money(sum((value for value, _ in lot_values.values()), Decimal("0")))
-        tender["procurementMethod"] = "selective"
-        tender["procurementMethodDetails"] = f"Call-off competition under the {FRAMEWORK_TITLE}"
-        tender["mainProcurementCategory"] = "services"
-        tender["awardCriteria"] = "ratedCriteria"
-        quality = Decimal("100") - competition.price_weight - competition.social_value_weight
-        tender["awardCriteriaDetails"] = (
-            f"Quality {quality.normalize():f}%, price {competition.price_weight.normalize():f}%, "
-            f"social value {competition.social_value_weight.normalize():f}%"
-        )
-        tender["submissionMethod"] = ["electronicSubmission"]
-        tender["techniques"] = {"hasFrameworkAgreement": True, "hasDynamicPurchasingSystem": True}
-        tender["competitive"] = True
-        if competition.closes_at:
-            period = {"endDate": iso(competition.closes_at)}
-            if competition.launched_at and self._launched(at):
-                period = {"startDate": iso(competition.launched_at), **period}
-            tender["tenderPeriod"] = period
-        if competition.clarification_deadline:
-            period = {"endDate": iso(competition.clarification_deadline)}
-            if competition.launched_at and self._launched(at):
-                period = {"startDate": iso(competition.launched_at), **period}
-            tender["enquiryPeriod"] = period
-        if competition.closes_at and competition.intended_award_at:
-            tender["awardPeriod"] = {
-                "startDate": iso(competition.closes_at),
-                "endDate": iso(competition.intended_award_at),
-            }
-        if contract_period:
-            tender["contractPeriod"] = contract_period
+        tender["value"] = money(sum((value for value, _ in self.lot_values.values()), Decimal("0")))
+        tender.update(_call_off_method(competition))
+        tender.update(self._periods())
+        lots = self._lots()
         if lots:
             tender["lots"] = lots
         if competition.max_lots_per_provider:
             tender["lotDetails"] = {"maximumLotsAwardedPerSupplier": competition.max_lots_per_provider}
-
-        amendments = self._amendments(at)
+        amendments = self._amendments()
         if amendments:
             tender["amendments"] = amendments
+        return tender
 
-        # Parties: the buyer, funding partners, and (after closing) the organisations that bid.
-        parties: dict[str, dict] = {BUYER["id"]: dict(BUYER)}
-        for co_commissioner in self.co_commissioners:
-            shares = [
-                {"relatedLot": lot_id(lot), "sharePercent": funding.share_percent}
-                for lot in self.lots
-                for funding in lot.funding.all()
-                if funding.co_commissioner_id == co_commissioner.id
-            ]
-            party = {
-                "id": f"{SCHEME}-funder-{co_commissioner.id}",
-                "name": co_commissioner.name,
-                "identifier": {
-                    "scheme": SCHEME,
-                    "id": f"funder-{co_commissioner.id}",
-                    "legalName": co_commissioner.name,
-                },
-                "roles": ["funder"],
-                "details": {"partyType": co_commissioner.party_type, "shares": shares},
-            }
-            parties[party["id"]] = party
-
-        release: dict = {
-            "ocid": self.ocid,
-            "id": f"{self.ocid}-{tags[0]}-{_stamp(at)}",
-            "date": iso(at),
-            "tag": tags,
-            "initiationType": "tender",
-            "language": "en",
-        }
-
-        awards, contracts = [], []
-        bids_block: dict = {}
-        if closed:
-            self._add_bids(at, tender, parties, bids_block)
-            awards, contracts = self._awards_and_contracts(at, parties, contract_period)
-            if awards and any(award.get("status") != "cancelled" for award in awards):
-                bids_block["details"] = self._bid_details()
-                for award in awards:
-                    if award.get("x_bidId") in {detail["id"] for detail in bids_block["details"]}:
-                        award["relatedBid"] = award["x_bidId"]
-        else:
-            # Direct awards (no bids to keep sealed) may be published before any closing date.
-            awards, contracts = self._awards_and_contracts(at, parties, contract_period)
-        for award in awards:
-            award.pop("x_bidId", None)
-
-        release["parties"] = list(parties.values())
-        release["buyer"] = BUYER_REFERENCE
-        release["tender"] = tender
-        if bids_block:
-            release["bids"] = bids_block
-        if awards:
-            release["awards"] = awards
-        if contracts:
-            release["contracts"] = contracts
-        release["relatedProcesses"] = [
+    def _items(self) -> list[dict]:
+        """One item per lot: the service and the number of people it is for."""
+        competition = self.competition
+        return [
             {
-                "id": "framework",
-                "relationship": ["framework"],
-                "title": FRAMEWORK_TITLE,
-                "scheme": "ocid",
-                "identifier": framework_ocid(),
+                "id": f"{lot_id(lot)}-service",
+                "description": f"{competition.service_type.name} in {lot.name}",
+                "classification": _service_classification(competition),
+                "quantity": self.lot_values[lot.id][1],
+                "unit": {"name": "people referred"},
+                "relatedLot": lot_id(lot),
             }
+            for lot in self.process.lots
         ]
-        return release
 
-    def _amendments(self, at) -> list[dict]:
+    def _lots(self) -> list[dict]:
+        lots = []
+        for lot in self.process.lots:
+            entry = {"id": lot_id(lot), "title": lot.name}
+            areas = ", ".join(area.name for area in lot.areas.all())
+            if areas:
+                entry["description"] = f"Delivered in: {areas}"
+            entry["status"] = self.state.lot_status(lot)
+            entry["value"] = money(self.lot_values[lot.id][0])
+            if self.contract_period:
+                entry["contractPeriod"] = self.contract_period
+            lots.append(entry)
+        return lots
+
+    def _periods(self) -> dict:
+        """Bidding, questions, evaluation and contract periods; start dates once launched."""
+        competition = self.competition
+        start = {"startDate": iso(competition.launched_at)} if self.state.launched else {}
+        periods: dict = {}
+        if competition.closes_at:
+            periods["tenderPeriod"] = {**start, "endDate": iso(competition.closes_at)}
+        if competition.clarification_deadline:
+            periods["enquiryPeriod"] = {**start, "endDate": iso(competition.clarification_deadline)}
+        if competition.closes_at and competition.intended_award_at:
+            periods["awardPeriod"] = {
+                "startDate": iso(competition.closes_at),
+                "endDate": iso(competition.intended_award_at),
+            }
+        if self.contract_period:
+            periods["contractPeriod"] = self.contract_period
+        return periods
+
+    def _amendments(self) -> list[dict]:
         """Each change to estimated values after launch, up to `at`, naming the lots changed."""
         launched_at = self.competition.launched_at
-        if launched_at is None or launched_at > at:
+        if launched_at is None:
             return []
         changed: dict[datetime.datetime, list[str]] = {}
-        for lot in self.lots:
-            for lot_year in lot.years.all():
-                for revision in lot_year.revisions.all():
-                    if launched_at < revision.recorded_at <= min(at, self.now):
+        for lot in self.process.lots:
+            for _lot_year, revisions in self.process.years[lot.id]:
+                for revision in revisions:
+                    if launched_at < revision.recorded_at <= self.at:
                         names = changed.setdefault(revision.recorded_at, [])
                         if lot.name not in names:
                             names.append(lot.name)
@@ -568,121 +401,175 @@ class _Process:
             for moment, names in sorted(changed.items())
         ]
 
-    def _add_bids(self, at, tender: dict, parties: dict, bids_block: dict) -> None:
-        closes_at = self.competition.closes_at
-        tender["numberOfTenderers"] = len(self.bids)
+    # bids (only once bidding has closed) --------------------------------------------------
+
+    def _add_tenderers(self, tender: dict) -> None:
+        tender["numberOfTenderers"] = len(self.process.bids)
         tenderers = []
-        for bid in self.bids:
-            party = organisation_party(bid.organisation, ["tenderer"])
-            parties.setdefault(party["id"], party)
+        for bid in self.process.bids:
+            party = self._add_party(bid.organisation, "tenderer")
             tenderers.append({"id": party["id"], "name": party["name"]})
         if tenderers:
             tender["tenderers"] = tenderers
-        date = iso(closes_at)
+
+    def _bid_statistics(self) -> list[dict]:
+        date = iso(self.competition.closes_at)
+        bids = self.process.bids
         statistics = [
-            {"id": "bids", "measure": "bids", "value": len(self.bids), "date": date},
-            {"id": "bidders", "measure": "bidders", "value": len(self.bids), "date": date},
-            {
-                "id": "smeBids",
-                "measure": "smeBids",
-                "value": sum(1 for bid in self.bids if bid.organisation.size in _SME_SIZES),
-                "date": date,
-            },
+            {"id": "bids", "measure": "bids", "value": len(bids), "date": date},
+            {"id": "bidders", "measure": "bidders", "value": len(bids), "date": date},
+            {"id": "smeBids", "measure": "smeBids", "value": _sme_bids(bids), "date": date},
         ]
-        for lot in self.lots:
-            lot_bids = [bid for bid in self.bids if lot.id in _bid_lot_ids(bid)]
+        for lot in self.process.lots:
+            lot_bids = [bid for bid in bids if lot.id in self.process.bid_lots[bid.id]]
+            related = {"date": date, "relatedLot": lot_id(lot)}
+            statistics.append({"id": f"bids-{lot_id(lot)}", "measure": "bids", "value": len(lot_bids), **related})
             statistics.append(
-                {
-                    "id": f"bids-{lot_id(lot)}",
-                    "measure": "bids",
-                    "value": len(lot_bids),
-                    "date": date,
-                    "relatedLot": lot_id(lot),
-                }
+                {"id": f"smeBids-{lot_id(lot)}", "measure": "smeBids", "value": _sme_bids(lot_bids), **related}
             )
-            statistics.append(
-                {
-                    "id": f"smeBids-{lot_id(lot)}",
-                    "measure": "smeBids",
-                    "value": sum(1 for bid in lot_bids if bid.organisation.size in _SME_SIZES),
-                    "date": date,
-                    "relatedLot": lot_id(lot),
-                }
-            )
-        bids_block["statistics"] = statistics
+        return statistics
 
     def _bid_details(self) -> list[dict]:
-        lot_ids = {lot.id: lot_id(lot) for lot in self.lots}
-        details = []
-        for bid in self.bids:
-            details.append(
-                {
-                    "id": f"bid-{bid.id}",
-                    "date": iso(bid.submitted_at),
-                    "status": "disqualified" if getattr(bid, "failed_pass_fail", False) else "valid",
-                    "tenderers": [organisation_reference(bid.organisation)],
-                    "relatedLots": sorted(
-                        (lot_ids[i] for i in _bid_lot_ids(bid) if i in lot_ids),
-                        key=lambda text: int(text.split("-")[1]),
-                    ),
-                    "value": money(_bid_total(bid)),
-                }
-            )
-        return details
+        lot_ids = {lot.id: lot_id(lot) for lot in self.process.lots}
+        return [
+            {
+                "id": f"bid-{bid.id}",
+                "date": iso(bid.submitted_at),
+                "status": "disqualified" if getattr(bid, "failed_pass_fail", False) else "valid",
+                "tenderers": [organisation_reference(bid.organisation)],
+                "relatedLots": sorted(
+                    (lot_ids[i] for i in self.process.bid_lots[bid.id] if i in lot_ids),
+                    key=lambda text: int(text.split("-")[1]),
+                ),
+                "value": money(_bid_total(bid)),
+            }
+            for bid in self.process.bids
+        ]
 
-    def _awards_and_contracts(self, at, parties: dict, contract_period) -> tuple[list[dict], list[dict]]:
-        awards, contracts = [], []
-        for lot in self.lots:
-            award = _live_award(lot)
-            status = self._award_status(lot, at)
+    # awards and contracts -----------------------------------------------------------------
+
+    def _awards(self) -> list[tuple[dict, object]]:
+        """(award entry, winning bid or None) for each lot with a public result at `at`."""
+        awards = []
+        for lot in self.process.lots:
+            award = self.process.awards[lot.id]
+            status = self.state.award_status(lot)
             if award is None or status is None:
                 continue
-            winner = self._winner(award)
-            entry: dict = {"id": f"award-{award.id}", "title": f"{self.competition.title}: {lot.name}"}
-            entry["status"] = status
-            entry["date"] = iso(_award_published_at(award))
-            bid = self.bids_by_id.get(award.bid_id) if award.bid_id else None
-            contract = self._contract(lot)
-            if bid is not None:
-                entry["value"] = money(_bid_total(bid, lot))
-                entry["x_bidId"] = f"bid-{bid.id}"
-            elif contract is not None:
-                entry["value"] = money(sum((year.value for year in contract.years.all()), Decimal("0")))
-            if winner is not None:
-                if status != "cancelled":
-                    party = organisation_party(winner, ["supplier"])
-                    existing = parties.get(party["id"])
-                    if existing is None:
-                        parties[party["id"]] = party
-                    elif "supplier" not in existing["roles"]:
-                        existing["roles"] = [*existing["roles"], "supplier"]
-                entry["suppliers"] = [organisation_reference(winner)]
-            entry["relatedLots"] = [lot_id(lot)]
-            if contract_period:
-                entry["contractPeriod"] = contract_period
-            awards.append(entry)
-            if contract is not None and status != "cancelled" and contract.created_at <= at:
-                period = {"startDate": _day_start(contract.starts_on), "endDate": _day_end(contract.ends_on)}
-                if contract.extension_years:
-                    period["maxExtentDate"] = _day_end(_add_years(contract.ends_on, contract.extension_years))
-                contracts.append(
-                    {
-                        "id": f"contract-{contract.id}",
-                        "awardID": entry["id"],
-                        "title": contract.title,
-                        "status": "active",
-                        "period": period,
-                        "value": money(sum((year.value for year in contract.years.all()), Decimal("0"))),
-                        "dateSigned": iso(contract.created_at),
-                    }
-                )
-        return awards, contracts
+            awards.append(self._award(lot, award, status))
+        return awards
+
+    def _award(self, lot: Lot, award: Award, status: str) -> tuple[dict, object]:
+        entry: dict = {"id": f"award-{award.id}", "title": f"{self.competition.title}: {lot.name}"}
+        entry["status"] = status
+        entry["date"] = iso(self.process.published[lot.id])
+        bid = self.process.bids_by_id.get(award.bid_id) if award.bid_id else None
+        contract = self.process.contracts[lot.id]
+        if bid is not None:
+            entry["value"] = money(_bid_total(bid, lot))
+        elif contract is not None:
+            entry["value"] = money(_contract_total(contract))
+        winner = self._winner(award, bid)
+        if winner is not None:
+            if status != "cancelled":
+                self._add_party(winner, "supplier")
+            entry["suppliers"] = [organisation_reference(winner)]
+        entry["relatedLots"] = [lot_id(lot)]
+        if self.contract_period:
+            entry["contractPeriod"] = self.contract_period
+        return entry, bid
+
+    @staticmethod
+    def _winner(award: Award, bid) -> Organisation | None:
+        if award.bid_id is not None:
+            return bid.organisation if bid is not None else award.bid.organisation
+        return award.direct_organisation
+
+    def _contracts(self, awards: list[tuple[dict, object]]) -> list[dict]:
+        """The contract of each award that stood at `at`, once signed."""
+        by_award = {entry["id"]: entry for entry, _bid in awards}
+        contracts = []
+        for lot in self.process.lots:
+            award = self.process.awards[lot.id]
+            contract = self.process.contracts[lot.id]
+            entry = by_award.get(f"award-{award.id}") if award is not None else None
+            if entry is None or contract is None or entry["status"] == "cancelled" or contract.created_at > self.at:
+                continue
+            contracts.append(_contract(contract, award_id=entry["id"]))
+        return contracts
+
+
+def _sme_bids(bids) -> int:
+    return sum(1 for bid in bids if bid.organisation.size in _SME_SIZES)
+
+
+def _contract_total(contract) -> Decimal:
+    return sum((year.value for year in contract.years.all()), Decimal("0"))
+
+
+def _contract(contract, *, award_id: str) -> dict:
+    period = {"startDate": _day_start(contract.starts_on), "endDate": _day_end(contract.ends_on)}
+    if contract.extension_years:
+        period["maxExtentDate"] = _day_end(_add_years(contract.ends_on, contract.extension_years))
+    return {
+        "id": f"contract-{contract.id}",
+        "awardID": award_id,
+        "title": contract.title,
+        "status": "active",
+        "period": period,
+        "value": money(_contract_total(contract)),
+        "dateSigned": iso(contract.created_at),
+    }
+
+
+def _funder_party(co_commissioner, lots: list[Lot]) -> dict:
+    shares = [
+        {"relatedLot": lot_id(lot), "sharePercent": funding.share_percent}
+        for lot in lots
+        for funding in lot.funding.all()
+        if funding.co_commissioner_id == co_commissioner.id
+    ]
+    return {
+        "id": f"{SCHEME}-funder-{co_commissioner.id}",
+        "name": co_commissioner.name,
+        "identifier": {"scheme": SCHEME, "id": f"funder-{co_commissioner.id}", "legalName": co_commissioner.name},
+        "roles": ["funder"],
+        "details": {"partyType": co_commissioner.party_type, "shares": shares},
+    }
+
+
+def _call_off_method(competition: Competition) -> dict:
+    """How the call-off is run and judged."""
+    quality = Decimal("100") - competition.price_weight - competition.social_value_weight
+    return {
+        "procurementMethod": "selective",
+        "procurementMethodDetails": f"Call-off competition under the {FRAMEWORK_TITLE}",
+        "mainProcurementCategory": "services",
+        "awardCriteria": "ratedCriteria",
+        "awardCriteriaDetails": (
+            f"Quality {quality.normalize():f}%, price {competition.price_weight.normalize():f}%, "
+            f"social value {competition.social_value_weight.normalize():f}%"
+        ),
+        "submissionMethod": ["electronicSubmission"],
+        "techniques": {"hasFrameworkAgreement": True, "hasDynamicPurchasingSystem": True},
+        "competitive": True,
+    }
+
+
+def _framework_relation() -> dict:
+    return {
+        "id": "framework",
+        "relationship": ["framework"],
+        "title": FRAMEWORK_TITLE,
+        "scheme": "ocid",
+        "identifier": framework_ocid(),
+    }
 
 
 def competition_releases(competition: Competition, *, now: datetime.datetime) -> list[dict]:
     """Every public release of one competition, oldest first (none for a draft)."""
-    process = _Process(competition, now)
-    return [process.release(moment, tags) for moment, tags in process.events()]
+    process = history.Process(competition, now)
+    return [_Release(process, moment, tags).build() for moment, tags in process.moments()]
 
 
 # --- records and packages -------------------------------------------------------------------

@@ -23,42 +23,54 @@ def _number(value: Decimal) -> str:
 
 def iter_json(value, *, _depth: int = 0) -> Iterator[str]:
     """Pieces of the JSON text for `value` (dicts, lists, strings, numbers, Decimals, booleans, None)."""
-    if isinstance(value, str):
-        yield _encode_string(value)
-    elif value is None:
-        yield "null"
-    elif value is True:
-        yield "true"
-    elif value is False:
-        yield "false"
-    elif isinstance(value, Decimal):
-        yield _number(value)
-    elif isinstance(value, int):
-        yield str(value)
-    elif isinstance(value, float):
-        yield json.dumps(value)
-    elif isinstance(value, dict):
-        if not value:
-            yield "{}"
-            return
-        first = True
-        for key, item in value.items():
-            yield ("{" if first else ",") + _encode_string(str(key)) + ":"
-            first = False
-            yield from iter_json(item, _depth=_depth + 1)
-        yield "}"
+    if isinstance(value, dict):
+        yield from _iter_object(value, _depth)
     elif isinstance(value, list | tuple):
-        if not value:
-            yield "[]"
-            return
-        first = True
-        for item in value:
-            yield "[" if first else ","
-            first = False
-            yield from iter_json(item, _depth=_depth + 1)
-        yield "]"
+        yield from _iter_array(value, _depth)
     else:
-        raise TypeError(f"Cannot write {type(value).__name__} as JSON")
+        yield _scalar(value)
+
+
+def _scalar(value) -> str:
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, Decimal):
+        return _number(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return json.dumps(value)
+    raise TypeError(f"Cannot write {type(value).__name__} as JSON")
+
+
+def _iter_object(value: dict, depth: int) -> Iterator[str]:
+    if not value:
+        yield "{}"
+        return
+    first = True
+    for key, item in value.items():
+        yield ("{" if first else ",") + _encode_string(str(key)) + ":"
+        first = False
+        yield from iter_json(item, _depth=depth + 1)
+    yield "}"
+
+
+def _iter_array(value: list | tuple, depth: int) -> Iterator[str]:
+    if not value:
+        yield "[]"
+        return
+    first = True
+    for item in value:
+        yield "[" if first else ","
+        first = False
+        yield from iter_json(item, _depth=depth + 1)
+    yield "]"
 
 
 def dumps(value) -> str:

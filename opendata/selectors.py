@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet
 
 from competitions.models import (
     Bid,
@@ -55,19 +55,14 @@ def ocds_competitions(*, now: datetime.datetime) -> QuerySet[Competition]:
         )
     )
     bids = (
-        Bid.objects.filter(
-            submitted_at__isnull=False,
-            withdrawn_at__isnull=True,
-            competition__launched_at__isnull=False,
-            competition__closes_at__lte=now,
-        )
+        Bid.objects.sent_and_closed(now=now)
         .select_related("organisation")
         .annotate(failed_pass_fail=Exists(PassFailResult.objects.filter(answer__bid=OuterRef("pk"), passed=False)))
         .order_by("submitted_at", "id")
         .prefetch_related(Prefetch("bid_lots", queryset=BidLot.objects.order_by("id").prefetch_related("prices")))
     )
     return (
-        Competition.objects.filter(Q(planned_at__isnull=False) | Q(launched_at__isnull=False))
+        Competition.objects.public()
         .select_related("service_type")
         .order_by("id")
         .prefetch_related(

@@ -20,6 +20,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import Organisation
+from competitions import rules
 from competitions.models import Award, Competition, Lot
 from competitions.selectors.status import ABANDONED, competition_stage, lot_stage
 from contracts.models import Contract, ContractYear, Subcontract
@@ -46,20 +47,18 @@ def area_match(area: Area, *, prefix: str) -> Q:
 
 def _group_conditions(now: datetime.datetime) -> dict[str, Q]:
     since = now - RECENTLY_CLOSED
+    not_cancelled = Q(abandoned_at__isnull=True)
     return {
-        OPEN: Q(launched_at__isnull=False, closes_at__gt=now, abandoned_at__isnull=True),
-        PLANNED: Q(planned_at__isnull=False, launched_at__isnull=True, abandoned_at__isnull=True),
+        OPEN: rules.BIDDING_OPEN.q(now=now),
+        PLANNED: rules.PLANNED.q() & not_cancelled,
         # Closed for bids in the last 12 months, or cancelled after opening in the last 12 months.
-        RECENTLY_CLOSED_GROUP: Q(launched_at__isnull=False)
-        & (
-            Q(abandoned_at__isnull=True, closes_at__lte=now, closes_at__gt=since)
-            | Q(abandoned_at__isnull=False, abandoned_at__lte=now, abandoned_at__gt=since)
-        ),
+        RECENTLY_CLOSED_GROUP: (rules.BIDDING_CLOSED.q(now=now) & not_cancelled & Q(closes_at__gt=since))
+        | Q(launched_at__isnull=False, abandoned_at__lte=now, abandoned_at__gt=since),
     }
 
 
 def _public_lots() -> Prefetch:
-    submitted = Q(bid_lots__bid__submitted_at__isnull=False, bid_lots__bid__withdrawn_at__isnull=True)
+    submitted = rules.SENT.q(prefix="bid_lots__bid__")
     return Prefetch(
         "lots",
         queryset=Lot.objects.annotate(submitted_bids=Count("bid_lots", filter=submitted, distinct=True))
@@ -72,7 +71,7 @@ def _public_lots() -> Prefetch:
 def _published_competitions() -> QuerySet[Competition]:
     """Competitions the public may see: planned or launched (never drafts)."""
     return (
-        Competition.objects.filter(Q(planned_at__isnull=False) | Q(launched_at__isnull=False))
+        Competition.objects.public()
         .select_related("service_type", "owner_area")
         .prefetch_related(_public_lots(), "co_commissioners")
     )
@@ -138,25 +137,23 @@ class Opportunity:
         return [public_lot.lot.name for public_lot in self.lots]
 
 
-def _live_award(lot: Lot) -> Award | None:
+def _published_award(lot: Lot) -> Award | None:
     try:
         award = lot.award
     except ObjectDoesNotExist:
         return None
-    return award if award.cancelled_at is None else None
+    return award if award.is_published else None
 
 
 def _lot_result(lot: Lot, competition: Competition, now: datetime.datetime) -> LotResult | None:
-    """Only after the closing date, and only for an approved award (or a direct award)."""
-    if competition.closes_at is None or competition.closes_at > now or lot.abandoned_at is not None:
+    """Only once bidding has closed, and only for a published award (approved, or a direct award)."""
+    if not competition.is_bidding_closed(now=now) or lot.abandoned_at is not None:
         return None
-    award = _live_award(lot)
+    award = _published_award(lot)
     if award is None:
         return None
-    if award.bid_id is None and award.direct_organisation_id is not None:
+    if award.bid_id is None:
         return LotResult(winner=award.direct_organisation, bids=None, direct=True, approved_at=award.approved_at)
-    if award.approved_at is None:
-        return None
     return LotResult(
         winner=award.bid.organisation, bids=lot.submitted_bids, direct=False, approved_at=award.approved_at
     )
@@ -182,10 +179,11 @@ def opportunity(competition: Competition, *, now: datetime.datetime) -> Opportun
 
 
 def group_of(competition: Competition, *, now: datetime.datetime) -> str:
-    if competition.launched_at is None:
-        return PLANNED
-    if competition.abandoned_at is None and competition.closes_at > now:
+    """The group of a public competition (planned or launched)."""
+    if competition.is_bidding_open(now=now):
         return OPEN
+    if competition.is_planned:
+        return PLANNED
     return RECENTLY_CLOSED_GROUP
 
 

@@ -18,6 +18,7 @@ Per lot, for each submitted bid for it:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -158,20 +159,49 @@ def _bid_lot_result(
     bid: Bid, bid_lot: BidLot, lot: Lot, questions: list[Question], maximum: int, years: list[int]
 ) -> BidLotResult:
     answers = {(a.question_id, a.lot_id): a for a in bid.answers.all()}
+
+    def answer_for(question: Question) -> tuple[BidAnswer | None, object, object]:
+        answer = answers.get(answer_key(question, lot))
+        if answer is None:
+            return None, None, None
+        return answer, _related_or_none(answer, "moderated"), _related_or_none(answer, "pass_fail")
+
+    prices = {price.financial_year: price.amount for price in bid_lot.prices.all()}
+    return score_bid_lot(
+        bid=bid, lot=lot, questions=questions, maximum=maximum, years=years, answer_for=answer_for, prices=prices
+    )
+
+
+def score_bid_lot(
+    *,
+    bid: Bid,
+    lot: Lot,
+    questions: list[Question],
+    maximum: int,
+    years: list[int],
+    answer_for: Callable[[Question], tuple[BidAnswer | None, object, object]],
+    prices: dict[int, Decimal],
+) -> BidLotResult:
+    """One bid's result for one lot, before ranking: agreed marks, pass/fail checks, whole-term
+    price and what stops it being compliant.
+
+    `answer_for(question)` gives the bid's answer for that question for this lot, with its agreed
+    score (a `ModeratedScore`) and its pass/fail result (a `PassFailResult`), each None if there
+    is none; `prices` maps financial years to the bid's price for the lot. Reading from the
+    database or from rows still in memory (the national data generator), the arithmetic is this one.
+    """
     reasons: list[str] = []
     rows: list[AnswerResult] = []
     pass_fail: list[PassFailRow] = []
     sums = {QuestionKind.QUALITY: Decimal(0), QuestionKind.SOCIAL_VALUE: Decimal(0)}
     unmoderated = False
     for question in questions:
-        answer = answers.get(answer_key(question, lot))
+        answer, moderated, result = answer_for(question)
         if question.kind == QuestionKind.PASS_FAIL:
-            result = _related_or_none(answer, "pass_fail") if answer else None
             pass_fail.append(
                 PassFailRow(question, answer, None if result is None else result.passed, result.note if result else "")
             )
             continue
-        moderated = _related_or_none(answer, "moderated") if answer else None
         if moderated is None:
             unmoderated = True
             rows.append(AnswerResult(question, answer, None, "", None))
@@ -185,7 +215,6 @@ def _bid_lot_result(
         reasons.append("Pass or fail questions not all checked yet")
     if unmoderated:
         reasons.append("Not every answer has an agreed score yet")
-    prices = {price.financial_year: price.amount for price in bid_lot.prices.all()}
     whole_term = sum((prices[year] for year in years if year in prices), Decimal(0)) if prices else None
     if any(year not in prices for year in years):
         reasons.append("No price for every year")
@@ -241,10 +270,17 @@ def competition_results(competition: Competition) -> list[LotResults]:
             bid_lot = next((bl for bl in bid.bid_lots.all() if bl.lot_id == lot.pk), None)
             if bid_lot is not None:
                 lot_results.bids.append(_bid_lot_result(bid, bid_lot, lot, questions, maximum, years))
-        _score_lot(lot_results, competition)
         results.append(lot_results)
-    _apply_cap(results, competition.max_lots_per_provider)
+    rank_lots(results, competition)
     return results
+
+
+def rank_lots(results: list[LotResults], competition: Competition) -> None:
+    """Score and rank each lot's bids (in the order they were submitted), then choose each lot's
+    winner with the cap on lots per provider applied across the lots, in lot number order."""
+    for lot_results in results:
+        _score_lot(lot_results, competition)
+    _apply_cap(results, competition.max_lots_per_provider)
 
 
 def _apply_cap(results: list[LotResults], cap: int | None) -> None:

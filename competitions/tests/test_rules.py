@@ -51,6 +51,17 @@ def test_competition_rules_agree_in_python_and_sql(competition, launched, closes
         assert rule.holds(competition, now=NOW) == in_sql(Competition, competition, rule), rule
 
 
+@EXAMPLES
+@given(launched=instants, planned=instants, abandoned=instants)
+def test_made_public_agrees_in_python_and_sql(competition, launched, planned, abandoned):
+    Competition.objects.filter(pk=competition.pk).update(
+        launched_at=launched, closes_at=NOW, planned_at=planned, abandoned_at=abandoned
+    )
+    competition.refresh_from_db()
+    assert competition.is_public == Competition.objects.public().filter(pk=competition.pk).exists()
+    assert competition.is_public == (launched is not None or planned is not None)
+
+
 def test_bidding_closes_at_the_closing_instant_exactly(competition):
     Competition.objects.filter(pk=competition.pk).update(closes_at=NOW)
     competition.refresh_from_db()

@@ -25,7 +25,19 @@ from competitions.models import (
 from competitions.selectors.status import competition_stage
 from contracts.models import Contract, Subcontract
 from demo.national import _london, generate_national_data
+from insights.selectors import FUNNEL_GROUPS
+from qualification import sections
+from qualification.models import (
+    Application,
+    ApplicationDocument,
+    DeclarationConfirmation,
+    Interest,
+    Qualification,
+    RequestedCoverage,
+)
+from qualification.selectors.coverage import minimal_areas
 from qualification.selectors.eligibility import eligible_organisations
+from qualification.services.applications import submission_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +164,80 @@ def test_command_refuses_with_debug_off_unless_forced(settings, capsys):
     assert not Competition.objects.exists()
     call_command("generate_national_data", "--scale", "0.01", "--seed", "3", "--today", "2026-11-25", "--force")
     out = capsys.readouterr().out
-    assert "organisations: 20" in out
+    assert "organisations: 24" in out
     with pytest.raises(CommandError, match="already holds generated data"):
         call_command("generate_national_data", "--scale", "0.01", "--force")
+
+
+def test_the_public_funnel_narrows_at_every_step_for_every_group(client, world):
+    """Every organisation that reached a step is recorded at each step before it (issue 8.7)."""
+    response = client.get("/api/v1/insights/who-takes-part")
+    assert response.status_code == 200
+    steps = response.json()["steps"]
+    assert [step["step"] for step in steps] == ["interest", "questionnaire", "qualified", "invited", "bid", "won"]
+    for group, _label in FUNNEL_GROUPS:
+        numbers = [step[group] for step in steps]
+        assert numbers == sorted(numbers, reverse=True), (group, numbers)
+    everyone = [step["all"] for step in steps]
+    assert everyone[0] == world.organisations
+    assert everyone[2] == world.organisations_qualified
+    # It really narrows: some stop before sending the questionnaire, some are refused, most never win.
+    assert everyone[0] > everyone[1] > everyone[2] > everyone[-1] > 0
+    dropouts = {row["step"]: row["all"] for row in response.json()["dropouts"]}
+    assert dropouts["questionnaire_unsent"] > 0
+
+
+def test_each_step_of_joining_is_written_as_the_services_write_it(world):
+    interests = {i.organisation_id: i for i in Interest.objects.all()}
+    applications = Application.objects.select_related("organisation").prefetch_related(
+        "sections__documents", "requested__category", "requested__area"
+    )
+    assert len(interests) == world.organisations == applications.count()
+    for application in applications:
+        interest = interests[application.organisation_id]
+        # Registering interest opens the application, by the same person at the same moment.
+        assert (application.started_at, application.started_by_id) == (
+            interest.registered_at,
+            interest.registered_by_id,
+        )
+        assert application.organisation.created_by_id == interest.registered_by_id
+        for section in application.sections.all():
+            has_document = section.documents.exists()
+            assert has_document == (section.key == "finance" and application.organisation.size != "micro")
+            complete = sections.is_complete(
+                section.key, section.answers, application=application, has_document=has_document
+            )
+            assert (section.completed_at is not None) == complete
+            assert application.started_at <= section.updated_at
+        services = next((s for s in application.sections.all() if s.key == "services"), None)
+        # As section_save keeps it: every type of support chosen, in the fewest areas covering the choice.
+        expected = set()
+        if services:
+            areas = minimal_areas(sections.chosen_areas(services.answers))
+            expected = {(c.pk, a.pk) for c in sections.chosen_categories(services.answers) for a in areas}
+        requested = {(r.category_id, r.area_id) for r in application.requested.all()}
+        assert requested == expected
+        if application.submitted_at is None:
+            assert application.decided_at is None
+            continue
+        assert submission_problems(application) == []
+        assert DeclarationConfirmation.objects.filter(
+            organisation=application.organisation, confirmed_at=application.submitted_at
+        ).exists()
+        # Nobody is left waiting for the assessor: every sent application is decided, every section accepted.
+        assert application.decided_at is not None and application.decision_letter
+        assert all(s.accepted_at and s.accepted_at <= application.decided_at for s in application.sections.all())
+        granted = set(
+            Qualification.objects.filter(application=application).values_list("category_id", "area_id", "granted_at")
+        )
+        assert granted in (set(), {(c, a, application.decided_at) for c, a in requested})
+        assert ("Why:" in application.decision_letter) == (not granted)
+    assert not Qualification.objects.filter(application__isnull=True).exists()
+    assert ApplicationDocument.objects.exists()
+    assert RequestedCoverage.objects.exists()
+
+
+def test_every_qualification_is_decided_before_the_first_competition_launches(world):
+    """Eligibility is worked out once from the qualifications, so none may come after a launch."""
+    first_launch = Competition.objects.exclude(launched_at=None).order_by("launched_at").first().launched_at
+    assert Qualification.objects.filter(granted_at__gte=first_launch).count() == 0

@@ -12,12 +12,15 @@ from demo.national import GENERATED_DOMAIN, generate_national_data
 
 class Command(BaseCommand):
     help = (
-        "Generate a synthetic national world: organisations, qualifications and ten financial years of "
-        "competitions, bids, scores, awards and contracts. Writes no audit events: development only."
+        "Generate a synthetic national world: organisations and each step of joining they reached, their "
+        "qualifications, and ten financial years of competitions, bids, scores, awards and contracts. "
+        "Writes no audit events: development only."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=float, default=1.0, help="1 makes about 2,000 organisations.")
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="1 makes about 2,400 organisations, about 2,000 of them qualified."
+        )
         parser.add_argument("--seed", type=int, default=2026, help="The same seed makes the same world.")
         parser.add_argument(
             "--today",

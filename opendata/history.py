@@ -1,0 +1,204 @@
+"""One call-off competition through time: when each public event happened, and what was true at
+any instant up to now. No queries: the competition comes loaded by `opendata.selectors`.
+
+An OCDS release is a snapshot of what was public at its date. The competition rules
+(`competitions.rules`: bidding has closed, the award is final, published) are asked about a past
+instant `at` the way they are asked about the present: of the row as it stood at `at` — every
+event recorded later not yet happened (`as_at`) — and with `now=at` for the deadlines they
+compare with the clock. So a release never retypes a rule, and an award cancelled in March still
+shows as active in the release of February.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from collections.abc import Iterator
+
+from django.core.exceptions import ObjectDoesNotExist
+
+from competitions.models import Award, Competition, Lot
+
+# The timestamps that record that something happened (not deadlines such as `closes_at` or
+# `standstill_ends_at`, which are set in advance): before its moment, the event had not happened.
+EVENTS: dict[type, tuple[str, ...]] = {
+    Competition: ("planned_at", "launched_at", "abandoned_at"),
+    Lot: ("abandoned_at",),
+    Award: ("approved_at", "challenged_at", "challenge_resolved_at", "cancelled_at"),
+}
+
+
+def happened(moment: datetime.datetime | None, at: datetime.datetime) -> bool:
+    return moment is not None and moment <= at
+
+
+def as_at[Row: (Competition, Lot, Award)](row: Row, at: datetime.datetime) -> Row:
+    """A copy of `row` as it stood at `at`: its events after `at` had not happened yet."""
+    past = copy.copy(row)
+    for name in EVENTS[type(row)]:
+        if not happened(getattr(past, name), at):
+            setattr(past, name, None)
+    return past
+
+
+def live_award(lot: Lot) -> Award | None:
+    try:
+        return lot.award
+    except ObjectDoesNotExist:
+        return None
+
+
+def contract_of(lot: Lot):
+    award = live_award(lot)
+    if award is None:
+        return None
+    try:
+        return award.contract
+    except ObjectDoesNotExist:
+        return None
+
+
+def published_at(award: Award) -> datetime.datetime | None:
+    """When the result became public: the first of its recorded moments at which the award, as it
+    then stood, was published (`rules.AWARD_PUBLISHED`). None if it never was."""
+    for moment in sorted(m for m in (award.recommended_at, award.approved_at) if m is not None):
+        if as_at(award, moment).is_published:
+            return moment
+    return None
+
+
+class Process:
+    """One competition and its sent bids, as loaded at `now`."""
+
+    def __init__(self, competition: Competition, now: datetime.datetime):
+        self.competition = competition
+        self.now = now
+        self.lots = list(competition.lots.all())
+        self.closed = competition.is_bidding_closed(now=now)
+        # Sealed until bidding has closed; then only sent bids (the selector loads nothing else,
+        # and the rule is kept here too).
+        bids = getattr(competition, "sent_bids", []) if self.closed else []
+        self.bids = sorted((bid for bid in bids if bid.is_sent), key=lambda bid: (bid.submitted_at, bid.id))
+        self.bids_by_id = {bid.id: bid for bid in self.bids}
+        self.bid_lots = {bid.id: {bid_lot.lot_id for bid_lot in bid.bid_lots.all()} for bid in self.bids}
+        # Each lot's years with their revisions, oldest first.
+        self.years = {
+            lot.id: [(lot_year, list(lot_year.revisions.all())) for lot_year in lot.years.all()] for lot in self.lots
+        }
+        self.co_commissioners = list(competition.co_commissioners.all())
+        launched_at = competition.launched_at
+        self.launched_at = launched_at if happened(launched_at, now) else None
+        # Each lot's award, when it was published and its contract, worked out once.
+        self.awards = {lot.id: live_award(lot) for lot in self.lots}
+        self.published = {
+            lot_id: published_at(award) if award is not None else None for lot_id, award in self.awards.items()
+        }
+        self.contracts = {lot.id: contract_of(lot) if self.awards[lot.id] is not None else None for lot in self.lots}
+
+    def at(self, at: datetime.datetime) -> State:
+        return State(self, at)
+
+    # Events: one release per moment, with every tag that happened then ----------------------
+
+    def moments(self) -> list[tuple[datetime.datetime, list[str]]]:
+        by_moment: dict[datetime.datetime, list[str]] = {}
+        events = [event for event in self._events() if happened(event[0], self.now)]
+        for moment, tag in sorted(events, key=lambda event: event[0]):
+            tags = by_moment.setdefault(moment, [])
+            if tag not in tags:
+                tags.append(tag)
+        return sorted(by_moment.items())
+
+    def _events(self) -> Iterator[tuple[datetime.datetime | None, str]]:
+        yield self.competition.planned_at, "planning"
+        if self.launched_at is not None:
+            yield self.launched_at, "tender"
+            yield from self._tender_events()
+            for lot in self.lots:
+                yield from self._award_events(lot)
+        abandoned_at = self.competition.abandoned_at
+        if abandoned_at is not None:
+            yield abandoned_at, "tenderCancellation" if self.launched_at is not None else "planningUpdate"
+
+    def _tender_events(self) -> Iterator[tuple[datetime.datetime | None, str]]:
+        launched_at = self.launched_at
+        for lot in self.lots:
+            for _lot_year, revisions in self.years[lot.id]:
+                for revision in revisions:
+                    if revision.recorded_at > launched_at:
+                        yield revision.recorded_at, "tenderAmendment"
+            if lot.abandoned_at is not None and lot.abandoned_at > launched_at:
+                yield lot.abandoned_at, "tenderUpdate"
+        if self.closed:
+            yield self.competition.closes_at, "tenderUpdate"
+
+    def _award_events(self, lot: Lot) -> Iterator[tuple[datetime.datetime | None, str]]:
+        award = self.awards[lot.id]
+        if award is None:
+            return
+        published = self.published[lot.id]
+        # An award of a bid stays sealed with the bids until bidding has closed.
+        if published is None or (award.bid_id is not None and not self.closed):
+            return
+        yield published, "award"
+        for moment in (award.standstill_ends_at, award.challenged_at, award.challenge_resolved_at):
+            if moment is not None and moment > published:
+                yield moment, "awardUpdate"
+        if award.cancelled_at is not None:
+            yield max(award.cancelled_at, published), "awardCancellation"
+        contract = self.contracts[lot.id]
+        if contract is not None and award.cancelled_at is None:
+            yield max(contract.created_at, published), "contract"
+
+
+class State:
+    """What was true about the process at `at` (an instant up to the process's `now`)."""
+
+    def __init__(self, process: Process, at: datetime.datetime):
+        self.process = process
+        self.at = at
+        self.competition = as_at(process.competition, at)
+        self.launched = self.competition.launched_at is not None
+        self.abandoned = self.competition.abandoned_at is not None
+        self.closed = self.competition.is_bidding_closed(now=at)
+        self._award_statuses: dict[int, str | None] = {}
+
+    def lot_abandoned(self, lot: Lot) -> bool:
+        return happened(lot.abandoned_at, self.at)
+
+    def award_status(self, lot: Lot) -> str | None:
+        """OCDS award status at `at`; None while there was no public result."""
+        if lot.id not in self._award_statuses:
+            self._award_statuses[lot.id] = self._award_status(lot)
+        return self._award_statuses[lot.id]
+
+    def _award_status(self, lot: Lot) -> str | None:
+        award = self.process.awards[lot.id]
+        if award is None or (award.bid_id is not None and not self.closed):
+            return None
+        if not happened(self.process.published[lot.id], self.at):
+            return None
+        past = as_at(award, self.at)
+        if past.cancelled_at is not None:
+            return "cancelled"
+        return "active" if past.is_final(now=self.at) else "pending"
+
+    def lot_status(self, lot: Lot) -> str:
+        if self.abandoned or self.lot_abandoned(lot):
+            return "cancelled"
+        if not self.launched:
+            return "planned"
+        return "complete" if self.award_status(lot) == "active" else "active"
+
+    def tender_status(self) -> str:
+        if self.abandoned:
+            return "cancelled" if self.launched else "withdrawn"
+        if not self.launched:
+            return "planned"
+        lots = self.process.lots
+        live = [lot for lot in lots if not self.lot_abandoned(lot)]
+        if lots and not live:
+            return "unsuccessful"
+        if live and all(self.award_status(lot) == "active" for lot in live):
+            return "complete"
+        return "active"
