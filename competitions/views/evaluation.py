@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -46,14 +45,6 @@ def _competition(competition_id: int) -> Competition:
 
 def _bid(competition: Competition, bid_id: int) -> Bid:
     return get_object_or_404(q.submitted_bids(competition), pk=bid_id)
-
-
-def _whole_bid_url(competition: Competition, bid: Bid) -> str:
-    """The bidding pages' whole-bid view (audited there), if it exists."""
-    try:
-        return reverse("competitions:bid-view", kwargs={"competition_id": competition.pk, "bid_id": bid.pk})
-    except NoReverseMatch:
-        return ""
 
 
 def evaluator_home(request: HttpRequest) -> HttpResponse:
@@ -212,7 +203,6 @@ def score_bid(request: HttpRequest, competition_id: int, bid_id: int) -> HttpRes
             "others": others,
             "labels": labels,
             "maximum": maximum,
-            "whole_bid_url": _whole_bid_url(competition, bid),
             "page_has_errors": bool(form.errors),
         },
     )

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_member_of, membership_of
@@ -39,14 +39,6 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], *, statu
     context.setdefault("page_has_errors", bool(form is not None and form.is_bound and form.errors))
     context.setdefault("financial_year_label", financial_year_label)
     return render(request, TEMPLATES + template, context, status=status)
-
-
-def _optional_url(name: str, **kwargs) -> str | None:
-    """A link to a page another part of the service provides, if it exists."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
 
 
 def _competition(request: HttpRequest, competition_id: int) -> Competition:
@@ -158,7 +150,6 @@ def opportunity(request: HttpRequest, competition_id: int) -> HttpResponse:
         "quality_weight": sum(
             (q.weight for q in competition.questions.all() if q.kind == QuestionKind.QUALITY), start=0
         ),
-        "clarifications_url": _optional_url("competitions:clarifications", competition_id=competition.pk),
     }
     return _page(request, "opportunity.html", context)
 
