@@ -7,6 +7,7 @@ After the closing date every bid page shows the GOV.UK "closed" message instead 
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -60,26 +61,33 @@ def _cannot_change(request: HttpRequest, competition: Competition, bid: Bid, mes
     return _page(request, "cannot_change.html", {"competition": competition, "bid": bid, "message": message})
 
 
-def _bid_or_redirect(request: HttpRequest, competition_id: int) -> tuple[Competition, Bid] | HttpResponse:
-    competition = _competition(request, competition_id)
-    membership = membership_of(request.user)
-    bid = sel.bid_for_organisation(competition, membership.organisation)
-    if bid is None:
-        return redirect("competitions:opportunity", competition_id=competition.pk)
-    return competition, bid
+def _own_bid(*, editable: bool):
+    """A view decorator: the view is called as view(request, competition, bid, ...)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, competition_id: int, *args, **kwargs) -> HttpResponse:
+            competition = _competition(request, competition_id)
+            bid = sel.bid_for_organisation(competition, membership_of(request.user).organisation)
+            if bid is None:
+                return redirect("competitions:opportunity", competition_id=competition.pk)
+            if editable:
+                if bidding_closed(competition):
+                    return _closed(request, competition, bid)
+                if bid.is_submitted:
+                    return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
+            return view(request, competition, bid, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
-def _editable(request: HttpRequest, competition_id: int) -> tuple[Competition, Bid] | HttpResponse:
-    """The user's own bid, if it can still be changed; otherwise the page saying why not."""
-    found = _bid_or_redirect(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
-    if bidding_closed(competition):
-        return _closed(request, competition, bid)
-    if bid.is_submitted:
-        return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
-    return competition, bid
+# The user's organisation's bid for the competition (404 if the competition was not sent to it;
+# to the opportunity page if there is no bid yet), handed to the view as (competition, bid).
+own_bid = _own_bid(editable=False)
+# The same, only while it can still be changed: otherwise the page saying why not (closed, sent).
+editable_bid = _own_bid(editable=True)
 
 
 def _refusal(request: HttpRequest, competition: Competition, bid: Bid, exc: ValidationError) -> HttpResponse | None:
@@ -248,11 +256,8 @@ def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, 
 
 
 @require_http_methods(["GET"])
-def bid_task_list(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _bid_or_redirect(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@own_bid
+def bid_task_list(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     closed = bidding_closed(competition)
     context = {
         "competition": competition,
@@ -271,11 +276,8 @@ def bid_task_list(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def bid_lots(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_lots(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     lots = sel.lots_open_to(bid)
     if request.method == "POST":
         form = forms_bid.LotsForm(request.POST, lots=lots)
@@ -319,11 +321,10 @@ def _answer_label(question: Question, lot: Lot | None) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def bid_answer(request: HttpRequest, competition_id: int, question_id: int, lot_id: int | None = None) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_answer(
+    request: HttpRequest, competition: Competition, bid: Bid, question_id: int, lot_id: int | None = None
+) -> HttpResponse:
     question, lot = _answer_target(competition, bid, question_id, lot_id)
     form_class = forms_bid.answer_form_class(question)
     label = _answer_label(question, lot)
@@ -381,11 +382,10 @@ def bid_answer(request: HttpRequest, competition_id: int, question_id: int, lot_
 
 
 @require_http_methods(["GET"])
-def bid_library(request: HttpRequest, competition_id: int, question_id: int, lot_id: int | None = None) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_library(
+    request: HttpRequest, competition: Competition, bid: Bid, question_id: int, lot_id: int | None = None
+) -> HttpResponse:
     question, lot = _answer_target(competition, bid, question_id, lot_id)
     if question.kind == QuestionKind.PASS_FAIL:
         raise Http404
@@ -412,11 +412,8 @@ def bid_library(request: HttpRequest, competition_id: int, question_id: int, lot
 
 
 @require_http_methods(["GET", "POST"])
-def bid_prices(request: HttpRequest, competition_id: int, lot_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_prices(request: HttpRequest, competition: Competition, bid: Bid, lot_id: int) -> HttpResponse:
     bid_lot = bid.bid_lots.select_related("lot").filter(lot_id=lot_id).first()
     if bid_lot is None:
         raise Http404
@@ -448,21 +445,15 @@ def _partner_organisations(bid: Bid):
 
 
 @require_http_methods(["GET"])
-def bid_partners(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_partners(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     partners = list(bid.partners.prefetch_related("lots").order_by("id"))
     return _page(request, "partners.html", {"competition": competition, "bid": bid, "partners": partners})
 
 
 @require_http_methods(["GET", "POST"])
-def bid_partner_add(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_partner_add(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     lots = sel.chosen_lots(bid)
     if not lots:
         return redirect("competitions:bid-lots", competition_id=competition.pk)
@@ -494,11 +485,8 @@ def bid_partner_add(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 @require_POST
-def bid_partner_remove(request: HttpRequest, competition_id: int, partner_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_partner_remove(request: HttpRequest, competition: Competition, bid: Bid, partner_id: int) -> HttpResponse:
     try:
         svc.bid_partner_remove(bid=bid, user=request.user, partner_id=partner_id)
     except ValidationError as exc:
@@ -510,11 +498,8 @@ def bid_partner_remove(request: HttpRequest, competition_id: int, partner_id: in
 
 
 @require_http_methods(["GET", "POST"])
-def bid_documents(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_documents(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     if request.method == "POST":
         form = forms_bid.DocumentForm(request.POST, request.FILES)
         if form.is_valid():
@@ -538,11 +523,8 @@ def bid_documents(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 @require_POST
-def bid_document_remove(request: HttpRequest, competition_id: int, document_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_document_remove(request: HttpRequest, competition: Competition, bid: Bid, document_id: int) -> HttpResponse:
     try:
         svc.bid_document_remove(bid=bid, user=request.user, document_id=document_id)
     except ValidationError as exc:
@@ -554,11 +536,8 @@ def bid_document_remove(request: HttpRequest, competition_id: int, document_id: 
 
 
 @require_http_methods(["GET", "POST"])
-def bid_declarations(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_declarations(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     if request.method == "POST":
         form = forms_bid.DeclarationsForm(request.POST)
         if form.is_valid():
@@ -583,11 +562,8 @@ def bid_declarations(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def bid_check(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _bid_or_redirect(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@own_bid
+def bid_check(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     if bidding_closed(competition):
         return _closed(request, competition, bid)
     if bid.is_submitted and request.method == "GET":
@@ -621,11 +597,8 @@ def bid_check(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def bid_receipt(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _bid_or_redirect(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@own_bid
+def bid_receipt(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     receipt = sel.latest_receipt(bid)
     if receipt is None:
         return redirect(_task_list_url(competition))
@@ -637,11 +610,8 @@ def bid_receipt(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def bid_withdraw(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _bid_or_redirect(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@own_bid
+def bid_withdraw(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     if bidding_closed(competition):
         return _closed(request, competition, bid)
     if not bid.is_submitted:
