@@ -291,6 +291,8 @@ def _page_urls(competition, bid):
         url("bid-prices", competition, lot_id=lot.pk),
         url("bid-partners", competition),
         url("bid-partner-add", competition),
+        url("bid-partner-add", competition) + "?search=a",
+        url("bid-partner-search", competition) + "?search=a",
         url("bid-documents", competition),
         url("bid-declarations", competition),
         url("bid-check", competition),

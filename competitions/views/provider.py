@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,6 +33,8 @@ from competitions.selectors import bids as sel
 from competitions.services import bids as svc
 from core.clock import db_now, financial_year_label
 from core.forms import add_service_errors
+from qualification.selectors.partners import partner_candidate, partner_search
+from qualification.selectors.register import organisation_coverage_sentences
 
 TEMPLATES = "competitions/provider/"
 
@@ -438,12 +442,6 @@ def bid_prices(request: HttpRequest, competition: Competition, bid: Bid, lot_id:
 # --- Partners ------------------------------------------------------------------------------
 
 
-def _partner_organisations(bid: Bid):
-    from qualification.selectors.register import register_organisations
-
-    return list(register_organisations().exclude(pk=bid.organisation_id))
-
-
 @require_http_methods(["GET"])
 @editable_bid
 def bid_partners(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
@@ -451,23 +449,70 @@ def bid_partners(request: HttpRequest, competition: Competition, bid: Bid) -> Ht
     return _page(request, "partners.html", {"competition": competition, "bid": bid, "partners": partners})
 
 
+PARTNERS_PER_PAGE = 20
+SUGGESTIONS = 10
+NOT_A_CHOICE = "The organisation you chose cannot be added from the framework. Search again, or add it by name."
+
+
+def _partner_search_page(
+    request: HttpRequest, competition: Competition, bid: Bid, *, problem: str = "", status: int = 200
+) -> HttpResponse:
+    """Step 1, usable without JavaScript: search the framework by name, type of support and area."""
+    form = forms_bid.PartnerSearchForm(request.GET if "search" in request.GET else None)
+    page = None
+    if form.is_bound and form.is_valid():
+        found = partner_search(**form.criteria(), exclude_organisation_id=bid.organisation_id)
+        page = Paginator(found, PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    add_url = reverse("competitions:bid-partner-add", kwargs={"competition_id": competition.pk})
+    return _page(
+        request,
+        "partner_search.html",
+        {
+            "competition": competition,
+            "bid": bid,
+            "form": form,
+            "page": page,
+            "rows": [(org, organisation_coverage_sentences(org, verb="Can deliver")) for org in page.object_list]
+            if page
+            else [],
+            "query": query.urlencode(),
+            "add_url": add_url,
+            "search_url": reverse("competitions:bid-partner-search", kwargs={"competition_id": competition.pk}),
+            "problem": problem,
+            "page_has_errors": bool(problem or form.errors),
+        },
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @editable_bid
 def bid_partner_add(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
+    """Find the partner on the framework (or choose to name one that is not), then say what they do."""
     lots = sel.chosen_lots(bid)
     if not lots:
         return redirect("competitions:bid-lots", competition_id=competition.pk)
-    organisations = _partner_organisations(bid)
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = source.get("organisation", "")
+    organisation = None
+    if chosen:
+        organisation = partner_candidate(chosen, exclude_organisation_id=bid.organisation_id)
+        if organisation is None:
+            return _partner_search_page(request, competition, bid, problem=NOT_A_CHOICE)
+    elif request.method == "GET" and source.get("other") != "yes":
+        return _partner_search_page(request, competition, bid)
     if request.method == "POST":
-        form = forms_bid.PartnerForm(request.POST, organisations=organisations, lots=lots)
+        form = forms_bid.PartnerForm(request.POST, organisation=organisation, lots=lots)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 svc.bid_partner_add(
                     bid=bid,
                     user=request.user,
-                    organisation=form.chosen_organisation(),
-                    name=data["name"],
+                    organisation=organisation,
+                    name=form.partner_name(),
                     role=data["role"],
                     share_percent=data["share_percent"],
                     lot_ids=[int(x) for x in data["lots"]],
@@ -480,8 +525,32 @@ def bid_partner_add(request: HttpRequest, competition: Competition, bid: Bid) ->
             else:
                 return redirect("competitions:bid-partners", competition_id=competition.pk)
     else:
-        form = forms_bid.PartnerForm(organisations=organisations, lots=lots)
-    return _page(request, "partner_add.html", {"competition": competition, "bid": bid, "form": form})
+        form = forms_bid.PartnerForm(organisation=organisation, lots=lots)
+    return _page(
+        request,
+        "partner_add.html",
+        {"competition": competition, "bid": bid, "form": form, "organisation": organisation},
+    )
+
+
+@require_http_methods(["GET"])
+@editable_bid
+def bid_partner_search(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
+    """Suggestions for the partner search box where JavaScript runs: the first few organisations the
+    same search finds, with only what the public register shows."""
+    form = forms_bid.PartnerSearchForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": [str(e[0]) for e in form.errors.values()]}, status=400)
+    add_url = reverse("competitions:bid-partner-add", kwargs={"competition_id": competition.pk})
+    found = partner_search(**form.criteria(), exclude_organisation_id=bid.organisation_id)[:SUGGESTIONS]
+    return JsonResponse(
+        {
+            "results": [
+                {"name": org.display_name, "town": org.town, "url": f"{add_url}?{urlencode({'organisation': org.pk})}"}
+                for org in found
+            ]
+        }
+    )
 
 
 @require_POST
