@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from competitions.views import clarifications, commissioner
+from competitions.views import clarifications, commissioner, late_invitations
 
 urlpatterns = [
     path("manage/", commissioner.manage_list, name="manage"),
@@ -39,6 +39,7 @@ urlpatterns = [
     path("manage/<int:pk>/launch/", commissioner.launch, name="manage-launch"),
     path("manage/<int:pk>/cancel/", commissioner.abandon, name="manage-abandon"),
     path("manage/<int:pk>/commissioners/", commissioner.commissioners, name="manage-commissioners"),
+    path("manage/<int:pk>/newly-qualified/", late_invitations.newly_qualified, name="manage-newly-qualified"),
     path("manage/<int:pk>/questions/", clarifications.commissioner_questions, name="manage-clarifications"),
     path(
         "manage/<int:pk>/questions/<int:clarification_pk>/answer/",

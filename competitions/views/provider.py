@@ -30,6 +30,11 @@ from competitions.permissions import (
 )
 from competitions.selectors import answer_library
 from competitions.selectors import bids as sel
+from competitions.selectors.invitations import (
+    late_invitations_open,
+    not_invited_opportunities,
+    not_invited_opportunity,
+)
 from competitions.services import bids as svc
 from core.clock import db_now, financial_year_label
 from core.forms import add_service_errors
@@ -46,8 +51,12 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], *, statu
     return render(request, TEMPLATES + template, context, status=status)
 
 
+def _load(competition_id: int) -> Competition:
+    return get_object_or_404(Competition.objects.select_related("service_type", "owner_area"), pk=competition_id)
+
+
 def _competition(request: HttpRequest, competition_id: int) -> Competition:
-    competition = get_object_or_404(Competition.objects.select_related("service_type", "owner_area"), pk=competition_id)
+    competition = _load(competition_id)
     if not can_view_opportunity(request.user, competition):
         raise Http404
     return competition
@@ -132,12 +141,22 @@ def for_you(request: HttpRequest) -> HttpResponse:
         )
     eligible = [r for r in rows if r["invitation"].kind == CompetitionInvitation.Kind.ELIGIBLE]
     partner = [r for r in rows if r["invitation"].kind == CompetitionInvitation.Kind.PARTNER]
-    return _page(request, "for_you.html", {"eligible": eligible, "partner": partner})
+    not_invited = [
+        {
+            "competition": competition,
+            "invitee": invitee,
+            "time_left": sel.time_left_text(competition.closes_at, now=now),
+        }
+        for competition, invitee in not_invited_opportunities(membership.organisation, now=now)
+    ]
+    return _page(request, "for_you.html", {"eligible": eligible, "partner": partner, "not_invited": not_invited})
 
 
 @require_http_methods(["GET"])
 def opportunity(request: HttpRequest, competition_id: int) -> HttpResponse:
-    competition = _competition(request, competition_id)
+    competition = _load(competition_id)
+    if not can_view_opportunity(request.user, competition):
+        return _not_invited(request, competition)
     membership = membership_of(request.user)
     invitation = sel.invitation_for(competition, membership.organisation)
     bid = sel.bid_for_organisation(competition, membership.organisation)
@@ -164,6 +183,23 @@ def opportunity(request: HttpRequest, competition_id: int) -> HttpResponse:
         ),
     }
     return _page(request, "opportunity.html", context)
+
+
+def _not_invited(request: HttpRequest, competition: Competition) -> HttpResponse:
+    """An open opportunity the organisation could bid for (or help with) now, but was not sent because
+    it qualified later: say so plainly, with what anyone invited reads first. Nothing else (404)."""
+    now = db_now()
+    invitee = not_invited_opportunity(request.user, competition, now=now)
+    if invitee is None:
+        raise Http404
+    context = {
+        "competition": competition,
+        "invitee": invitee,
+        "areas": [lot.name for lot in competition.lots.filter(abandoned_at__isnull=True).order_by("number")],
+        "time_left": sel.time_left_text(competition.closes_at, now=now),
+        "can_still_be_invited": late_invitations_open(competition, now=now),
+    }
+    return _page(request, "not_invited.html", context)
 
 
 # --- Start and the task list ---------------------------------------------------------------
