@@ -9,10 +9,12 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.models import Organisation
 from competitions.models import BidPartner, Lot, Question, QuestionKind
 from core.clock import financial_year_label
 from core.formatting import money
 from core.forms import GovukForm, MaxWordsValidator
+from reference.models import Area, AreaLevel, ServiceCategory
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -130,17 +132,52 @@ class PricesForm(GovukForm):
         return {y.financial_year: self.cleaned_data[f"price_{y.financial_year}"] for y in self.years}
 
 
-class PartnerForm(GovukForm):
-    organisation = forms.ChoiceField(
-        label="Choose an organisation on the framework",
-        help_text="Or leave this as it is and type the name of another organisation below.",
+class PartnerSearchForm(GovukForm):
+    """Find an organisation on the framework to name as a partner (a GET form: it changes nothing)."""
+
+    search = forms.CharField(
+        label="Organisation name",
+        help_text="All or part of the name. Leave it empty to see every organisation that matches the other choices.",
         required=False,
+        max_length=100,
     )
+    category = forms.ChoiceField(label="Type of support", required=False)
+    area = forms.ChoiceField(label="Area they work in", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Any type of support")] + [
+            (c.code, c.name) for c in ServiceCategory.objects.order_by("name")
+        ]
+        areas = Area.objects.exclude(level=AreaLevel.LOCAL_AUTHORITY).order_by("path")
+        self.fields["area"].choices = [("", "Anywhere")] + [
+            (a.code, ("— " * (a.path.count("/") - 1)) + a.name) for a in areas
+        ]
+        self.fields["category"].error_messages["invalid_choice"] = "Choose a type of support from the list"
+        self.fields["area"].error_messages["invalid_choice"] = "Choose an area from the list"
+
+    def criteria(self) -> dict:
+        """The search, as keyword arguments for `partner_search` (empty if the form is not valid)."""
+        if not self.is_valid():
+            return {}
+        category = self.cleaned_data.get("category")
+        area = self.cleaned_data.get("area")
+        return {
+            "name": self.cleaned_data.get("search") or "",
+            "category": ServiceCategory.objects.filter(code=category).first() if category else None,
+            "area": Area.objects.filter(code=area).first() if area else None,
+        }
+
+
+class PartnerForm(GovukForm):
+    """A partner's part in the bid. The organisation is either one chosen from the framework
+    (found by the search, passed in, and carried in a hidden field) or named here."""
+
+    organisation = forms.CharField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(
-        label="Name of another organisation",
-        help_text="Only if it is not in the list above.",
-        required=False,
+        label="Name of the organisation",
         max_length=200,
+        error_messages={"required": "Enter the name of the organisation"},
     )
     role = forms.ChoiceField(
         label="How will they work with you?",
@@ -158,13 +195,15 @@ class PartnerForm(GovukForm):
         max_digits=5,
         decimal_places=2,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-4", "inputmode": "decimal"}),
+        # Django formats these messages with the limit ("%(limit_value)s"), so a percent sign is
+        # written %% (a lone % made the error page fail). "required" and "invalid" are not formatted.
         error_messages={
             "required": "Enter their share of the work",
             "invalid": "Share of the work must be a number, like 25",
-            "min_value": "Share of the work must be more than 0%",
-            "max_value": "Share of the work must be less than 100%",
-            "max_digits": "Share of the work must be less than 100%",
-            "max_whole_digits": "Share of the work must be less than 100%",
+            "min_value": "Share of the work must be more than 0%%",
+            "max_value": "Share of the work must be less than 100%%",
+            "max_digits": "Share of the work must be less than 100%%",
+            "max_whole_digits": "Share of the work must be less than 100%%",
             "max_decimal_places": "Share of the work can have up to 2 decimal places",
         },
     )
@@ -180,22 +219,17 @@ class PartnerForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    def __init__(self, *args, organisations, lots: list[Lot], **kwargs):
+    def __init__(self, *args, organisation: Organisation | None, lots: list[Lot], **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisations = {str(o.pk): o for o in organisations}
-        self.fields["organisation"].choices = [("", "Not on the list")] + [
-            (str(o.pk), o.display_name) for o in organisations
-        ]
+        self.chosen_organisation = organisation
+        if organisation is not None:
+            # Named by the framework, not typed: the hidden field carries the choice to the POST.
+            del self.fields["name"]
+            self.initial["organisation"] = str(organisation.pk)
         self.fields["lots"].choices = [(str(lot.pk), f"Lot {lot.number}: {lot.name}") for lot in lots]
 
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("organisation") and not (cleaned.get("name") or "").strip() and "name" not in self.errors:
-            self.add_error("name", "Choose an organisation from the list or type its name")
-        return cleaned
-
-    def chosen_organisation(self):
-        return self.organisations.get(self.cleaned_data.get("organisation") or "")
+    def partner_name(self) -> str:
+        return self.cleaned_data.get("name", "")
 
 
 class DeclarationsForm(GovukForm):

@@ -358,9 +358,6 @@ class Bid(models.Model):
     def is_sent(self) -> bool:
         return rules.SENT.holds(self)
 
-    # The older name, still used by pages being reworked; the same rule.
-    is_submitted = is_sent
-
     def is_sent_and_closed(self, *, now: datetime.datetime | None = None) -> bool:
         return self.is_sent and self.competition.is_bidding_closed(now=now)
 

@@ -10,11 +10,6 @@ from accounts.permissions import is_commissioner, is_member_of, membership_of
 from competitions.models import Bid, Competition, CompetitionInvitation, CompetitionMember, ConflictDeclaration
 
 
-def bidding_closed(competition: Competition, *, now: datetime.datetime | None = None) -> bool:
-    """True from the closing date's instant on, by the database server's clock (`rules.BIDDING_CLOSED`)."""
-    return competition.is_bidding_closed(now=now)
-
-
 def is_competition_commissioner(user, competition: Competition) -> bool:
     return (
         getattr(user, "is_authenticated", False)

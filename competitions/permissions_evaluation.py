@@ -7,7 +7,6 @@ from __future__ import annotations
 from accounts.permissions import is_evaluator, is_member_of, membership_of
 from competitions.models import Bid, Competition, OutcomeLetter, Score
 from competitions.permissions import (
-    bidding_closed,
     can_read_bid,
     is_competition_commissioner,
     is_competition_evaluator,
@@ -34,7 +33,7 @@ def evaluation_started(competition: Competition) -> bool:
     """Scoring starts once bidding has closed and at least two evaluators are assigned."""
     return (
         competition.abandoned_at is None
-        and bidding_closed(competition)
+        and competition.is_bidding_closed()
         and competition.members.filter(role="evaluator").count() >= MIN_EVALUATORS
     )
 
@@ -47,7 +46,7 @@ def can_score_bid(user, bid: Bid) -> bool:
     """An assigned evaluator who declared no conflict with this bidder, after the closing date."""
     return (
         is_assigned_evaluator(user, bid.competition)
-        and bid.is_submitted
+        and bid.is_sent
         and evaluation_started(bid.competition)
         and can_read_bid(user, bid)
     )

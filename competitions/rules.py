@@ -21,6 +21,13 @@ BIDDING_OPEN = Rule(
     "open for bids", lambda now: Q(launched_at__isnull=False, abandoned_at__isnull=True, closes_at__gt=now)
 )
 
+# Organisations that qualified after launch may still be invited: launched, not cancelled, and
+# the last day for questions still ahead (from its instant on, it has passed).
+LATE_INVITATIONS_OPEN = Rule(
+    "late invitations open",
+    lambda now: Q(launched_at__isnull=False, abandoned_at__isnull=True, clarification_deadline__gt=now),
+)
+
 # Published as planned (the public pipeline) but not yet launched.
 PLANNED = Rule("planned", lambda now: Q(planned_at__isnull=False, launched_at__isnull=True), uses_clock=False)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from competitions.views import clarifications, commissioner
+from competitions.views import clarifications, commissioner, late_invitations
 
 urlpatterns = [
     path("manage/", commissioner.manage_list, name="manage"),
@@ -44,6 +44,7 @@ urlpatterns = [
     path("manage/<id:pk>/launch/", commissioner.launch, name="manage-launch"),
     path("manage/<id:pk>/cancel/", commissioner.abandon, name="manage-abandon"),
     path("manage/<id:pk>/commissioners/", commissioner.commissioners, name="manage-commissioners"),
+    path("manage/<id:pk>/newly-qualified/", late_invitations.newly_qualified, name="manage-newly-qualified"),
     path("manage/<id:pk>/questions/", clarifications.commissioner_questions, name="manage-clarifications"),
     path(
         "manage/<id:pk>/questions/<id:clarification_pk>/answer/",

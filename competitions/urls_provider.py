@@ -23,6 +23,7 @@ urlpatterns = [
     path(B + "prices/<id:lot_id>/", views.bid_prices, name="bid-prices"),
     path(B + "partners/", views.bid_partners, name="bid-partners"),
     path(B + "partners/add/", views.bid_partner_add, name="bid-partner-add"),
+    path(B + "partners/suggestions/", views.bid_partner_search, name="bid-partner-search"),
     path(B + "partners/<id:partner_id>/remove/", views.bid_partner_remove, name="bid-partner-remove"),
     path(B + "documents/", views.bid_documents, name="bid-documents"),
     path(B + "documents/<id:document_id>/remove/", views.bid_document_remove, name="bid-document-remove"),

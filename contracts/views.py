@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_staff_member
 from competitions.models import Award
-from competitions.permissions import bidding_closed
 from competitions.permissions_evaluation import can_manage_evaluation
 from contracts.models import Contract
 from contracts.permissions import can_view_contract, can_view_contract_register
@@ -40,7 +39,7 @@ def create_for_award(request: HttpRequest, award_id: int) -> HttpResponse:
     """The competition's commissioners make the contract once the waiting period is over."""
     award = get_object_or_404(Award.objects.select_related("lot__competition"), pk=award_id)
     competition = award.lot.competition
-    if not can_manage_evaluation(request.user, competition) or not bidding_closed(competition):
+    if not can_manage_evaluation(request.user, competition) or not competition.is_bidding_closed():
         raise PermissionDenied
     try:
         contract = contract_create_for_award(award=award, actor=request.user)

@@ -680,6 +680,21 @@ def _():
     return lambda: competition_document_set_public(document=document, actor=commissioner, public=True)
 
 
+@row("competitions.services.setup.competition_invite_newly_qualified", "competition.invited_after_launch")
+def _():
+    from competitions.services.setup import competition_invite_newly_qualified
+    from competitions.tests.factories import make_competition
+    from qualification.tests.assessor_factories import qualify
+    from tests.factories import OrganisationFactory
+
+    competition = make_competition()
+    late = OrganisationFactory(legal_name="Kent Late")
+    qualify(late, "accommodation", "E23000032")
+    return lambda: competition_invite_newly_qualified(
+        competition=competition, actor=competition.created_by, organisation_ids=[late.pk]
+    )
+
+
 @row("competitions.services.setup.lot_create", "competition.lot_added")
 def _():
     from competitions.services.setup import lot_create

@@ -204,7 +204,7 @@ class BidStatus:
 def bid_status(bid: Bid | None) -> BidStatus:
     if bid is None:
         return BidStatus("Not started", "govuk-tag--grey")
-    if bid.is_submitted:
+    if bid.is_sent:
         return BidStatus("Sent", "govuk-tag--green")
     if bid.withdrawn_at is not None:
         return BidStatus("Withdrawn", "govuk-tag--orange")

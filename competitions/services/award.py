@@ -11,7 +11,6 @@ from django.db import transaction
 from accounts.models import Organisation
 from audit.services import audit_record, snapshot
 from competitions.models import Award, Lot, OutcomeLetter
-from competitions.permissions import bidding_closed
 from competitions.permissions_evaluation import can_manage_evaluation
 from competitions.selectors.evaluation import direct_award_candidates, moderators_of_lot
 from competitions.selectors.scoring import BidLotResult, LotResults, lot_results, scale_max
@@ -50,7 +49,7 @@ def _reuse_or_new(lot: Lot) -> tuple[Award, dict | None]:
 def _check_lot_open_for_award(lot: Lot) -> None:
     if lot.abandoned_at is not None or lot.competition.abandoned_at is not None:
         raise ValidationError(f"{lot} has been cancelled")
-    if not bidding_closed(lot.competition):
+    if not lot.competition.is_bidding_closed():
         raise ValidationError("You can only award once bidding has closed")
 
 

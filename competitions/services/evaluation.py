@@ -71,7 +71,7 @@ def conflict_declare(*, bid: Bid, evaluator: User, has_conflict: bool, details: 
     """Declare, before reading the bid, whether the evaluator has a conflict of interest with the
     bidder. A conflict removes them from that bid. A 'no' can later become a 'yes', never the reverse."""
     competition = bid.competition
-    if not can_declare_conflicts(evaluator, competition) or not bid.is_submitted:
+    if not can_declare_conflicts(evaluator, competition) or not bid.is_sent:
         raise PermissionDenied
     details = details.strip()
     if has_conflict and not details:
@@ -184,7 +184,7 @@ def _refuse_if_award_made(bid: Bid) -> None:
 def pass_fail_record(*, answer: BidAnswer, passed: bool, note: str, actor) -> PassFailResult:
     bid = answer.bid
     _require_manager(actor, bid.competition)
-    if answer.question.kind != QuestionKind.PASS_FAIL or not bid.is_submitted or not can_read_bid(actor, bid):
+    if answer.question.kind != QuestionKind.PASS_FAIL or not bid.is_sent or not can_read_bid(actor, bid):
         raise PermissionDenied
     if not selectors.answer_is_counted(answer):
         raise PermissionDenied
@@ -206,7 +206,7 @@ def moderation_record(*, answer: BidAnswer, score: int | None, rationale: str, a
     """Record the agreed score for an answer once every evaluator cleared for the bid has submitted."""
     bid = answer.bid
     _require_manager(actor, bid.competition)
-    if answer.question.kind not in SCORED_KINDS or not bid.is_submitted or not can_read_bid(actor, bid):
+    if answer.question.kind not in SCORED_KINDS or not bid.is_sent or not can_read_bid(actor, bid):
         raise PermissionDenied
     if not selectors.answer_is_counted(answer):
         raise PermissionDenied

@@ -30,8 +30,8 @@ from competitions.models import (
     QuestionKind,
 )
 from competitions.selectors import competitions as sel
+from competitions.selectors.invitations import invitation_plan, late_invitations_open, newly_eligible
 from core.clock import db_now
-from qualification.selectors.eligibility import eligible_organisations, partial_coverage_organisations
 from qualification.uploads import check_upload, stored_name
 from reference.models import Area, ServiceType
 
@@ -460,27 +460,6 @@ def competition_plan(*, competition: Competition, actor: User, now: datetime.dat
     return competition
 
 
-def _organisations_for_lot(competition: Competition, lot: Lot) -> tuple[set[int], set[int]]:
-    """(eligible, partial) organisation ids: eligible for EVERY area of the lot; partial if
-    covering part of it (inside an area, or some of the lot's areas but not all)."""
-    eligible: set[int] | None = None
-    some: set[int] = set()
-    partial: set[int] = set()
-    for area in lot.areas.all():
-        here = set(
-            eligible_organisations(service_type=competition.service_type, area=area).values_list("pk", flat=True)
-        )
-        some |= here
-        eligible = here if eligible is None else eligible & here
-        partial |= set(
-            partial_coverage_organisations(service_type=competition.service_type, area=area).values_list(
-                "pk", flat=True
-            )
-        )
-    eligible = eligible or set()
-    return eligible, (partial | some) - eligible
-
-
 @transaction.atomic
 def competition_launch(*, competition: Competition, actor: User, now: datetime.datetime | None = None) -> Competition:
     """Open the competition for bids and invite: every organisation eligible for at least one
@@ -508,39 +487,75 @@ def competition_launch(*, competition: Competition, actor: User, now: datetime.d
         after=snapshot(competition, ["launched_at", "launched_by"]),
     )
 
-    lots_for: dict[int, list[Lot]] = {}
-    partners: set[int] = set()
-    for lot in competition.lots.filter(abandoned_at__isnull=True).prefetch_related("areas"):
-        eligible, partial = _organisations_for_lot(competition, lot)
-        for organisation_id in eligible:
-            lots_for.setdefault(organisation_id, []).append(lot)
-        partners |= partial
-    partners -= set(lots_for)
-
+    plan = invitation_plan(competition)
     invitations = []
-    for organisation in Organisation.objects.filter(pk__in=set(lots_for) | partners):
-        kind = (
-            CompetitionInvitation.Kind.ELIGIBLE if organisation.pk in lots_for else CompetitionInvitation.Kind.PARTNER
-        )
+    for organisation in Organisation.objects.filter(pk__in=plan):
+        invitee = plan[organisation.pk]
         invitation = CompetitionInvitation.objects.create(
-            competition=competition, organisation=organisation, kind=kind, invited_at=now
+            competition=competition, organisation=organisation, kind=invitee.kind, invited_at=now
         )
-        invitation.lots.set(lots_for.get(organisation.pk, []))
+        invitation.lots.set(invitee.lots)
         audit_record(
             actor=actor,
             action="competition.invited",
             obj=invitation,
             object_repr=f"{organisation} to {competition.reference}",
-            after={
-                "organisation": organisation.pk,
-                "kind": kind,
-                "lots": [lot.number for lot in lots_for.get(organisation.pk, [])],
-            },
+            after={"organisation": organisation.pk, "kind": invitee.kind, "lots": [lot.number for lot in invitee.lots]},
         )
         invitations.append(invitation)
     for invitation in invitations:
         tasks.send_invitation_email.enqueue(invitation_id=invitation.pk)
     return competition
+
+
+LATE_INVITATIONS_CLOSED = (
+    "You cannot invite organisations now: the last day for questions has passed. "
+    "Organisations invited this late would not have time to ask questions."
+)
+
+
+@transaction.atomic
+def competition_invite_newly_qualified(
+    *, competition: Competition, actor: User, organisation_ids: list[int], now: datetime.datetime | None = None
+) -> list[CompetitionInvitation]:
+    """Invite organisations that qualified after launch, as launch would have invited them (to bid
+    for the lots they are eligible for, or as possible partners), while the last day for questions
+    has not passed. Each is e-mailed the launch invitation, and each invitation is recorded on the
+    opportunity's own history."""
+    from competitions import tasks
+
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    now = now or db_now()
+    if not late_invitations_open(competition, now=now):
+        raise ValidationError(LATE_INVITATIONS_CLOSED, code="late_invitations_closed")
+    if not organisation_ids:
+        raise ValidationError({"organisations": "Select the organisations to invite"})
+    eligible = {organisation.pk: (organisation, invitee) for organisation, invitee in newly_eligible(competition)}
+    if any(pk not in eligible for pk in organisation_ids):
+        raise ValidationError({"organisations": "Select organisations from the list. The list may have changed"})
+    invitations = []
+    for pk in sorted(set(organisation_ids)):
+        organisation, invitee = eligible[pk]
+        invitation = CompetitionInvitation.objects.create(
+            competition=competition, organisation=organisation, kind=invitee.kind, invited_at=now
+        )
+        invitation.lots.set(invitee.lots)
+        audit_record(
+            actor=actor,
+            action="competition.invited_after_launch",
+            obj=competition,
+            after={
+                "organisation": organisation.display_name,
+                "organisation_id": organisation.pk,
+                "kind": invitee.kind,
+                "lots": [lot.number for lot in invitee.lots],
+            },
+            at=now,
+        )
+        invitations.append(invitation)
+    for invitation in invitations:
+        tasks.send_invitation_email.enqueue(invitation_id=invitation.pk)
+    return invitations
 
 
 @transaction.atomic

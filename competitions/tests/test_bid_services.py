@@ -146,7 +146,7 @@ def test_submit_stores_content_digest_receipt_and_content_free_audit(
     with django_capture_on_commit_callbacks(execute=True):
         receipt = svc.bid_submit(bid=bid, user=bidder)
     bid.refresh_from_db()
-    assert bid.is_submitted and bid.submitted_by == bidder
+    assert bid.is_sent and bid.submitted_by == bidder
     canonical = json.dumps(bid.submitted_content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert bid.submitted_digest == hashlib.sha256(canonical.encode()).hexdigest()
     assert receipt.digest == bid.submitted_digest and receipt.kind == BidReceipt.Kind.SUBMITTED
@@ -188,10 +188,10 @@ def test_withdraw_and_resubmit(competition, bidder):
     svc.bid_submit(bid=bid, user=bidder)
     svc.bid_withdraw(bid=bid, user=bidder)
     bid.refresh_from_db()
-    assert not bid.is_submitted and bid.withdrawn_at is not None
+    assert not bid.is_sent and bid.withdrawn_at is not None
     svc.bid_submit(bid=bid, user=bidder)
     bid.refresh_from_db()
-    assert bid.is_submitted
+    assert bid.is_sent
     assert list(bid.receipts.values_list("kind", flat=True)) == ["submitted", "withdrawn", "submitted"]
 
 
@@ -225,7 +225,7 @@ def test_every_write_refused_after_the_deadline(competition, bidder):
         with pytest.raises(svc.BidClosed):
             attempt()
     bid.refresh_from_db()
-    assert bid.is_submitted
+    assert bid.is_sent
 
 
 def test_someone_outside_the_organisation_cannot_write(competition, bidder):

@@ -142,10 +142,10 @@ def test_full_journey_through_pages(signed_in, competition, bidder, settings, tm
     # Withdraw and send again.
     client.post(url("bid-withdraw", competition))
     bid.refresh_from_db()
-    assert not bid.is_submitted
+    assert not bid.is_sent
     client.post(url("bid-check", competition))
     bid.refresh_from_db()
-    assert bid.is_submitted
+    assert bid.is_sent
 
 
 def test_answer_page_shows_the_question_and_its_guidance(signed_in, competition, bidder):
@@ -291,6 +291,8 @@ def _page_urls(competition, bid):
         url("bid-prices", competition, lot_id=lot.pk),
         url("bid-partners", competition),
         url("bid-partner-add", competition),
+        url("bid-partner-add", competition) + "?search=a",
+        url("bid-partner-search", competition) + "?search=a",
         url("bid-documents", competition),
         url("bid-declarations", competition),
         url("bid-check", competition),

@@ -77,7 +77,7 @@ def test_submissions_racing_the_deadline_are_accepted_on_time_or_refused_never_l
     # The race really straddled the deadline.
     assert accepted and late
     for bid in Bid.objects.filter(pk__in=accepted):
-        assert bid.is_submitted
+        assert bid.is_sent
         assert bid.submitted_at < closes_at
         assert BidReceipt.objects.filter(bid=bid, kind="submitted").count() == 1
     for bid in Bid.objects.filter(pk__in=late):

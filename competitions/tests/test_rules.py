@@ -39,15 +39,19 @@ def competition():
 
 
 @EXAMPLES
-@given(launched=instants, closes=instants, abandoned=instants, planned=instants)
-def test_competition_rules_agree_in_python_and_sql(competition, launched, closes, abandoned, planned):
+@given(launched=instants, closes=instants, abandoned=instants, planned=instants, questions_until=instants)
+def test_competition_rules_agree_in_python_and_sql(competition, launched, closes, abandoned, planned, questions_until):
     if launched is not None and closes is None:
         closes = NOW  # a database constraint: a launched competition has a closing date
     Competition.objects.filter(pk=competition.pk).update(
-        launched_at=launched, closes_at=closes, abandoned_at=abandoned, planned_at=planned
+        launched_at=launched,
+        closes_at=closes,
+        abandoned_at=abandoned,
+        planned_at=planned,
+        clarification_deadline=questions_until,
     )
     competition.refresh_from_db()
-    for rule in (rules.BIDDING_CLOSED, rules.BIDDING_OPEN, rules.PLANNED):
+    for rule in (rules.BIDDING_CLOSED, rules.BIDDING_OPEN, rules.PLANNED, rules.LATE_INVITATIONS_OPEN):
         assert rule.holds(competition, now=NOW) == in_sql(Competition, competition, rule), rule
 
 

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from accounts.models import Organisation
 from competitions.forms_evaluation import ChallengeForm, DirectAwardForm, ResolveChallengeForm
 from competitions.models import Award, Competition, Lot, OutcomeLetter
-from competitions.permissions import bidding_closed
 from competitions.permissions_evaluation import can_manage_evaluation, can_view_outcome_letter, can_view_results
 from competitions.selectors.award import (
     contract_refusal,
@@ -34,7 +33,7 @@ def _competition(competition_id: int) -> Competition:
 
 def _manager_competition(request: HttpRequest, competition_id: int) -> Competition:
     competition = _competition(competition_id)
-    if not can_manage_evaluation(request.user, competition) or not bidding_closed(competition):
+    if not can_manage_evaluation(request.user, competition) or not competition.is_bidding_closed():
         raise PermissionDenied
     return competition
 

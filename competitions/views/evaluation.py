@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -21,7 +20,6 @@ from competitions.forms_evaluation import (
     score_choices,
 )
 from competitions.models import Bid, BidAnswer, Competition, QuestionKind
-from competitions.permissions import bidding_closed
 from competitions.permissions_evaluation import (
     MIN_EVALUATORS,
     can_declare_conflicts,
@@ -49,14 +47,6 @@ def _bid(competition: Competition, bid_id: int) -> Bid:
     return get_object_or_404(q.submitted_bids(competition), pk=bid_id)
 
 
-def _whole_bid_url(competition: Competition, bid: Bid) -> str:
-    """The bidding pages' whole-bid view (audited there), if it exists."""
-    try:
-        return reverse("competitions:bid-view", kwargs={"competition_id": competition.pk, "bid_id": bid.pk})
-    except NoReverseMatch:
-        return ""
-
-
 def evaluator_home(request: HttpRequest) -> HttpResponse:
     if not is_evaluator(request.user):
         raise PermissionDenied
@@ -74,7 +64,7 @@ def hub(request: HttpRequest, competition_id: int) -> HttpResponse:
     context = {
         "competition": competition,
         "manager": manager,
-        "closed": bidding_closed(competition),
+        "closed": competition.is_bidding_closed(),
         "started": evaluation_started(competition),
         "evaluators": list(q.evaluators_of(competition)),
         "min_evaluators": MIN_EVALUATORS,
@@ -214,7 +204,6 @@ def score_bid(request: HttpRequest, competition_id: int, bid_id: int) -> HttpRes
             "others": others,
             "labels": labels,
             "maximum": maximum,
-            "whole_bid_url": _whole_bid_url(competition, bid),
             "page_has_errors": bool(form.errors),
         },
     )
@@ -293,7 +282,7 @@ def moderate(request: HttpRequest, competition_id: int, bid_id: int) -> HttpResp
 
 def results(request: HttpRequest, competition_id: int) -> HttpResponse:
     competition = _competition(competition_id)
-    if not can_manage_evaluation(request.user, competition) or not bidding_closed(competition):
+    if not can_manage_evaluation(request.user, competition) or not competition.is_bidding_closed():
         raise PermissionDenied
     return render(
         request,

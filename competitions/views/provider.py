@@ -7,29 +7,39 @@ After the closing date every bid page shows the GOV.UK "closed" message instead 
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_member_of, membership_of
 from competitions import forms_bid
 from competitions.models import Bid, Competition, CompetitionInvitation, Lot, Question, QuestionKind
 from competitions.permissions import (
-    bidding_closed,
     can_bid,
     can_see_opportunities_for_you,
     can_view_opportunity,
 )
 from competitions.selectors import answer_library
 from competitions.selectors import bids as sel
+from competitions.selectors.answers import answered_per_lot
+from competitions.selectors.invitations import (
+    late_invitations_open,
+    not_invited_opportunities,
+    not_invited_opportunity,
+)
 from competitions.services import bids as svc
 from core.clock import db_now, financial_year_label
 from core.forms import add_service_errors
+from qualification.selectors.partners import partner_candidate, partner_search
+from qualification.selectors.register import organisation_coverage_sentences
 from qualification.uploads import attachment_name
 
 TEMPLATES = "competitions/provider/"
@@ -42,16 +52,12 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], *, statu
     return render(request, TEMPLATES + template, context, status=status)
 
 
-def _optional_url(name: str, **kwargs) -> str | None:
-    """A link to a page another part of the service provides, if it exists."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
+def _load(competition_id: int) -> Competition:
+    return get_object_or_404(Competition.objects.select_related("service_type", "owner_area"), pk=competition_id)
 
 
 def _competition(request: HttpRequest, competition_id: int) -> Competition:
-    competition = get_object_or_404(Competition.objects.select_related("service_type", "owner_area"), pk=competition_id)
+    competition = _load(competition_id)
     if not can_view_opportunity(request.user, competition):
         raise Http404
     return competition
@@ -69,26 +75,33 @@ def _cannot_change(request: HttpRequest, competition: Competition, bid: Bid, mes
     return _page(request, "cannot_change.html", {"competition": competition, "bid": bid, "message": message})
 
 
-def _bid_or_redirect(request: HttpRequest, competition_id: int) -> tuple[Competition, Bid] | HttpResponse:
-    competition = _competition(request, competition_id)
-    membership = membership_of(request.user)
-    bid = sel.bid_for_organisation(competition, membership.organisation)
-    if bid is None:
-        return redirect("competitions:opportunity", competition_id=competition.pk)
-    return competition, bid
+def _own_bid(*, editable: bool):
+    """A view decorator: the view is called as view(request, competition, bid, ...)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, competition_id: int, *args, **kwargs) -> HttpResponse:
+            competition = _competition(request, competition_id)
+            bid = sel.bid_for_organisation(competition, membership_of(request.user).organisation)
+            if bid is None:
+                return redirect("competitions:opportunity", competition_id=competition.pk)
+            if editable:
+                if competition.is_bidding_closed():
+                    return _closed(request, competition, bid)
+                if bid.is_sent:
+                    return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
+            return view(request, competition, bid, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
-def _editable(request: HttpRequest, competition_id: int) -> tuple[Competition, Bid] | HttpResponse:
-    """The user's own bid, if it can still be changed; otherwise the page saying why not."""
-    found = _bid_or_redirect(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
-    if bidding_closed(competition):
-        return _closed(request, competition, bid)
-    if bid.is_submitted:
-        return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
-    return competition, bid
+# The user's organisation's bid for the competition (404 if the competition was not sent to it;
+# to the opportunity page if there is no bid yet), handed to the view as (competition, bid).
+own_bid = _own_bid(editable=False)
+# The same, only while it can still be changed: otherwise the page saying why not (closed, sent).
+editable_bid = _own_bid(editable=True)
 
 
 def _refusal(request: HttpRequest, competition: Competition, bid: Bid, exc: ValidationError) -> HttpResponse | None:
@@ -124,17 +137,27 @@ def for_you(request: HttpRequest) -> HttpResponse:
                 "lots": list(invitation.lots.all()),
                 "status": sel.bid_status(bid) if invitation.kind == "eligible" else None,
                 "time_left": sel.time_left_text(competition.closes_at, now=now),
-                "closed": bidding_closed(competition, now=now),
+                "closed": competition.is_bidding_closed(now=now),
             }
         )
     eligible = [r for r in rows if r["invitation"].kind == CompetitionInvitation.Kind.ELIGIBLE]
     partner = [r for r in rows if r["invitation"].kind == CompetitionInvitation.Kind.PARTNER]
-    return _page(request, "for_you.html", {"eligible": eligible, "partner": partner})
+    not_invited = [
+        {
+            "competition": competition,
+            "invitee": invitee,
+            "time_left": sel.time_left_text(competition.closes_at, now=now),
+        }
+        for competition, invitee in not_invited_opportunities(membership.organisation, now=now)
+    ]
+    return _page(request, "for_you.html", {"eligible": eligible, "partner": partner, "not_invited": not_invited})
 
 
 @require_http_methods(["GET"])
 def opportunity(request: HttpRequest, competition_id: int) -> HttpResponse:
-    competition = _competition(request, competition_id)
+    competition = _load(competition_id)
+    if not can_view_opportunity(request.user, competition):
+        return _not_invited(request, competition)
     membership = membership_of(request.user)
     invitation = sel.invitation_for(competition, membership.organisation)
     bid = sel.bid_for_organisation(competition, membership.organisation)
@@ -153,15 +176,31 @@ def opportunity(request: HttpRequest, competition_id: int) -> HttpResponse:
         "lots": lots,
         "questions": list(competition.questions.order_by("number")),
         "documents": list(competition.documents.order_by("title")),
-        "closed": bidding_closed(competition, now=now),
+        "closed": competition.is_bidding_closed(now=now),
         "time_left": sel.time_left_text(competition.closes_at, now=now),
         "can_bid": can_bid(request.user, competition),
         "quality_weight": sum(
             (q.weight for q in competition.questions.all() if q.kind == QuestionKind.QUALITY), start=0
         ),
-        "clarifications_url": _optional_url("competitions:clarifications", competition_id=competition.pk),
     }
     return _page(request, "opportunity.html", context)
+
+
+def _not_invited(request: HttpRequest, competition: Competition) -> HttpResponse:
+    """An open opportunity the organisation could bid for (or help with) now, but was not sent because
+    it qualified later: say so plainly, with what anyone invited reads first. Nothing else (404)."""
+    now = db_now()
+    invitee = not_invited_opportunity(request.user, competition, now=now)
+    if invitee is None:
+        raise Http404
+    context = {
+        "competition": competition,
+        "invitee": invitee,
+        "areas": [lot.name for lot in competition.lots.filter(abandoned_at__isnull=True).order_by("number")],
+        "time_left": sel.time_left_text(competition.closes_at, now=now),
+        "can_still_be_invited": late_invitations_open(competition, now=now),
+    }
+    return _page(request, "not_invited.html", context)
 
 
 # --- Start and the task list ---------------------------------------------------------------
@@ -258,12 +297,9 @@ def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, 
 
 
 @require_http_methods(["GET"])
-def bid_task_list(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _bid_or_redirect(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
-    closed = bidding_closed(competition)
+@own_bid
+def bid_task_list(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
+    closed = competition.is_bidding_closed()
     context = {
         "competition": competition,
         "bid": bid,
@@ -271,7 +307,7 @@ def bid_task_list(request: HttpRequest, competition_id: int) -> HttpResponse:
         "status": sel.bid_status(bid),
         "receipt": sel.latest_receipt(bid),
         "time_left": sel.time_left_text(competition.closes_at),
-        "sections": _task_items(competition, bid) if not closed and not bid.is_submitted else None,
+        "sections": _task_items(competition, bid) if not closed and not bid.is_sent else None,
         "missing": sel.bid_missing(bid),
     }
     return _page(request, "task_list.html", context)
@@ -281,11 +317,8 @@ def bid_task_list(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def bid_lots(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_lots(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     lots = sel.lots_open_to(bid)
     if request.method == "POST":
         form = forms_bid.LotsForm(request.POST, lots=lots)
@@ -311,15 +344,15 @@ def bid_lots(request: HttpRequest, competition_id: int) -> HttpResponse:
 def _answer_target(
     competition: Competition, bid: Bid, question_id: int, lot_id: int | None
 ) -> tuple[Question, Lot | None]:
+    """The question and the lot an answer page is for: a lot exactly when the question is answered
+    once for each lot (the one answer rule), and then one of the lots this bid is for."""
     question = get_object_or_404(Question, pk=question_id, competition=competition)
-    lot = None
-    if lot_id is not None:
-        if not question.lot_specific:
-            raise Http404
-        lot = get_object_or_404(Lot, pk=lot_id, competition=competition)
-        if not bid.bid_lots.filter(lot=lot).exists():
-            raise Http404
-    elif question.lot_specific and question.kind != QuestionKind.PASS_FAIL:
+    if answered_per_lot(question) != (lot_id is not None):
+        raise Http404
+    if lot_id is None:
+        return question, None
+    lot = get_object_or_404(Lot, pk=lot_id, competition=competition)
+    if not bid.bid_lots.filter(lot=lot).exists():
         raise Http404
     return question, lot
 
@@ -329,11 +362,10 @@ def _answer_label(question: Question, lot: Lot | None) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def bid_answer(request: HttpRequest, competition_id: int, question_id: int, lot_id: int | None = None) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_answer(
+    request: HttpRequest, competition: Competition, bid: Bid, question_id: int, lot_id: int | None = None
+) -> HttpResponse:
     question, lot = _answer_target(competition, bid, question_id, lot_id)
     form_class = forms_bid.answer_form_class(question)
     label = _answer_label(question, lot)
@@ -391,11 +423,10 @@ def bid_answer(request: HttpRequest, competition_id: int, question_id: int, lot_
 
 
 @require_http_methods(["GET"])
-def bid_library(request: HttpRequest, competition_id: int, question_id: int, lot_id: int | None = None) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_library(
+    request: HttpRequest, competition: Competition, bid: Bid, question_id: int, lot_id: int | None = None
+) -> HttpResponse:
     question, lot = _answer_target(competition, bid, question_id, lot_id)
     if question.kind == QuestionKind.PASS_FAIL:
         raise Http404
@@ -422,11 +453,8 @@ def bid_library(request: HttpRequest, competition_id: int, question_id: int, lot
 
 
 @require_http_methods(["GET", "POST"])
-def bid_prices(request: HttpRequest, competition_id: int, lot_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_prices(request: HttpRequest, competition: Competition, bid: Bid, lot_id: int) -> HttpResponse:
     bid_lot = bid.bid_lots.select_related("lot").filter(lot_id=lot_id).first()
     if bid_lot is None:
         raise Http404
@@ -451,42 +479,77 @@ def bid_prices(request: HttpRequest, competition_id: int, lot_id: int) -> HttpRe
 # --- Partners ------------------------------------------------------------------------------
 
 
-def _partner_organisations(bid: Bid):
-    from qualification.selectors.register import register_organisations
-
-    return list(register_organisations().exclude(pk=bid.organisation_id))
-
-
 @require_http_methods(["GET"])
-def bid_partners(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_partners(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     partners = list(bid.partners.prefetch_related("lots").order_by("id"))
     return _page(request, "partners.html", {"competition": competition, "bid": bid, "partners": partners})
 
 
+PARTNERS_PER_PAGE = 20
+SUGGESTIONS = 10
+NOT_A_CHOICE = "The organisation you chose cannot be added from the framework. Search again, or add it by name."
+
+
+def _partner_search_page(
+    request: HttpRequest, competition: Competition, bid: Bid, *, problem: str = "", status: int = 200
+) -> HttpResponse:
+    """Step 1, usable without JavaScript: search the framework by name, type of support and area."""
+    form = forms_bid.PartnerSearchForm(request.GET if "search" in request.GET else None)
+    page = None
+    if form.is_bound and form.is_valid():
+        found = partner_search(**form.criteria(), exclude_organisation_id=bid.organisation_id)
+        page = Paginator(found, PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    add_url = reverse("competitions:bid-partner-add", kwargs={"competition_id": competition.pk})
+    return _page(
+        request,
+        "partner_search.html",
+        {
+            "competition": competition,
+            "bid": bid,
+            "form": form,
+            "page": page,
+            "rows": [(org, organisation_coverage_sentences(org, verb="Can deliver")) for org in page.object_list]
+            if page
+            else [],
+            "query": query.urlencode(),
+            "add_url": add_url,
+            "search_url": reverse("competitions:bid-partner-search", kwargs={"competition_id": competition.pk}),
+            "problem": problem,
+            "page_has_errors": bool(problem or form.errors),
+        },
+        status=status,
+    )
+
+
 @require_http_methods(["GET", "POST"])
-def bid_partner_add(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_partner_add(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
+    """Find the partner on the framework (or choose to name one that is not), then say what they do."""
     lots = sel.chosen_lots(bid)
     if not lots:
         return redirect("competitions:bid-lots", competition_id=competition.pk)
-    organisations = _partner_organisations(bid)
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = source.get("organisation", "")
+    organisation = None
+    if chosen:
+        organisation = partner_candidate(chosen, exclude_organisation_id=bid.organisation_id)
+        if organisation is None:
+            return _partner_search_page(request, competition, bid, problem=NOT_A_CHOICE)
+    elif request.method == "GET" and source.get("other") != "yes":
+        return _partner_search_page(request, competition, bid)
     if request.method == "POST":
-        form = forms_bid.PartnerForm(request.POST, organisations=organisations, lots=lots)
+        form = forms_bid.PartnerForm(request.POST, organisation=organisation, lots=lots)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 svc.bid_partner_add(
                     bid=bid,
                     user=request.user,
-                    organisation=form.chosen_organisation(),
-                    name=data["name"],
+                    organisation=organisation,
+                    name=form.partner_name(),
                     role=data["role"],
                     share_percent=data["share_percent"],
                     lot_ids=[int(x) for x in data["lots"]],
@@ -499,16 +562,37 @@ def bid_partner_add(request: HttpRequest, competition_id: int) -> HttpResponse:
             else:
                 return redirect("competitions:bid-partners", competition_id=competition.pk)
     else:
-        form = forms_bid.PartnerForm(organisations=organisations, lots=lots)
-    return _page(request, "partner_add.html", {"competition": competition, "bid": bid, "form": form})
+        form = forms_bid.PartnerForm(organisation=organisation, lots=lots)
+    return _page(
+        request,
+        "partner_add.html",
+        {"competition": competition, "bid": bid, "form": form, "organisation": organisation},
+    )
+
+
+@require_http_methods(["GET"])
+@editable_bid
+def bid_partner_search(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
+    """Suggestions for the partner search box where JavaScript runs: the first few organisations the
+    same search finds, with only what the public register shows."""
+    form = forms_bid.PartnerSearchForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": [str(e[0]) for e in form.errors.values()]}, status=400)
+    add_url = reverse("competitions:bid-partner-add", kwargs={"competition_id": competition.pk})
+    found = partner_search(**form.criteria(), exclude_organisation_id=bid.organisation_id)[:SUGGESTIONS]
+    return JsonResponse(
+        {
+            "results": [
+                {"name": org.display_name, "town": org.town, "url": f"{add_url}?{urlencode({'organisation': org.pk})}"}
+                for org in found
+            ]
+        }
+    )
 
 
 @require_POST
-def bid_partner_remove(request: HttpRequest, competition_id: int, partner_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_partner_remove(request: HttpRequest, competition: Competition, bid: Bid, partner_id: int) -> HttpResponse:
     try:
         svc.bid_partner_remove(bid=bid, user=request.user, partner_id=partner_id)
     except ValidationError as exc:
@@ -520,11 +604,8 @@ def bid_partner_remove(request: HttpRequest, competition_id: int, partner_id: in
 
 
 @require_http_methods(["GET", "POST"])
-def bid_documents(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_documents(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     if request.method == "POST":
         form = forms_bid.DocumentForm(request.POST, request.FILES)
         if form.is_valid():
@@ -548,11 +629,8 @@ def bid_documents(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 @require_POST
-def bid_document_remove(request: HttpRequest, competition_id: int, document_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_document_remove(request: HttpRequest, competition: Competition, bid: Bid, document_id: int) -> HttpResponse:
     try:
         svc.bid_document_remove(bid=bid, user=request.user, document_id=document_id)
     except ValidationError as exc:
@@ -564,11 +642,8 @@ def bid_document_remove(request: HttpRequest, competition_id: int, document_id: 
 
 
 @require_http_methods(["GET", "POST"])
-def bid_declarations(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _editable(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@editable_bid
+def bid_declarations(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     if request.method == "POST":
         form = forms_bid.DeclarationsForm(request.POST)
         if form.is_valid():
@@ -593,14 +668,11 @@ def bid_declarations(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def bid_check(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _bid_or_redirect(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
-    if bidding_closed(competition):
+@own_bid
+def bid_check(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
+    if competition.is_bidding_closed():
         return _closed(request, competition, bid)
-    if bid.is_submitted and request.method == "GET":
+    if bid.is_sent and request.method == "GET":
         return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
     missing: list[str] = []
     if request.method == "POST":
@@ -631,30 +703,24 @@ def bid_check(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def bid_receipt(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _bid_or_redirect(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
+@own_bid
+def bid_receipt(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
     receipt = sel.latest_receipt(bid)
     if receipt is None:
         return redirect(_task_list_url(competition))
     return _page(
         request,
         "receipt.html",
-        {"competition": competition, "bid": bid, "receipt": receipt, "closed": bidding_closed(competition)},
+        {"competition": competition, "bid": bid, "receipt": receipt, "closed": competition.is_bidding_closed()},
     )
 
 
 @require_http_methods(["GET", "POST"])
-def bid_withdraw(request: HttpRequest, competition_id: int) -> HttpResponse:
-    found = _bid_or_redirect(request, competition_id)
-    if isinstance(found, HttpResponse):
-        return found
-    competition, bid = found
-    if bidding_closed(competition):
+@own_bid
+def bid_withdraw(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
+    if competition.is_bidding_closed():
         return _closed(request, competition, bid)
-    if not bid.is_submitted:
+    if not bid.is_sent:
         return redirect(_task_list_url(competition))
     if request.method == "POST":
         try:

@@ -166,6 +166,8 @@ STATICFILES_DIRS = [
     # assets folder at the root of STATIC_URL makes those paths resolve unchanged.
     GOVUK_FRONTEND_DIST / "assets",
     ("govuk", GOVUK_FRONTEND_DIST),
+    # GOV.UK's accessible-autocomplete (the partner search box), served as npm installed it.
+    ("accessible-autocomplete", BASE_DIR / "node_modules" / "accessible-autocomplete" / "dist"),
 ]
 STORAGES = {
     "default": {
