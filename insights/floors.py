@@ -17,8 +17,14 @@ from django.db import connection
 from django.utils import timezone
 
 from core.clock import LONDON, db_now
-from insights import selectors as s
 from insights.scope import Scope, current_financial_year
+from insights.selectors import burden as effort
+from insights.selectors import common
+from insights.selectors import coverage as cover
+from insights.selectors import pipeline as pipe
+from insights.selectors import smaller_providers as smaller
+from insights.selectors import where_the_money_goes as money
+from insights.selectors import who_takes_part as funnel
 from reference.models import LEVEL_DEPTH, AreaLevel
 from reference.selectors import covering_paths
 
@@ -90,7 +96,7 @@ def _days_sql(start: str, end: str) -> str:
 # --- 1 ----------------------------------------------------------------------------------------
 
 
-def who_takes_part(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None) -> s.WhoTakesPart:
+def who_takes_part(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = None) -> funnel.WhoTakesPart:
     params: list = []
     # Bids are sealed until the closing date: only closed competitions' bids are counted.
     closed = (
@@ -205,15 +211,15 @@ def who_takes_part(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None
         " GROUP BY o.organisation_type, o.size",
         params,
     )
-    keys = [key for key, _ in s.FUNNEL_STEPS + s.DROPOUT_STEPS]
-    return s.fold_funnel([(r[0], r[1], dict(zip(keys, (int(v or 0) for v in r[2:]), strict=True))) for r in rows])
+    keys = [key for key, _ in funnel.FUNNEL_STEPS + funnel.DROPOUT_STEPS]
+    return funnel.fold_funnel([(r[0], r[1], dict(zip(keys, (int(v or 0) for v in r[2:]), strict=True))) for r in rows])
 
 
 # --- 2 ----------------------------------------------------------------------------------------
 
 
-def smaller_providers(*, scope: Scope = s.EVERYWHERE, level: str | None = None) -> s.SmallerProviders:
-    level = level or s.default_breakdown_level(scope.area)
+def smaller_providers(*, scope: Scope = common.EVERYWHERE, level: str | None = None) -> smaller.SmallerProviders:
+    level = level or smaller.default_breakdown_level(scope.area)
     params: list = []
     year_test = "1=1"
     if scope.financial_year is not None:
@@ -264,13 +270,13 @@ def smaller_providers(*, scope: Scope = s.EVERYWHERE, level: str | None = None) 
     rows = _rows(sql, params)
     names = {r[1]: (r[2], r[3]) for r in rows if r[1] is not None}
     tallies = [(r[0], r[1], r[4], r[5], int(r[6]), _money(r[7])) for r in rows]
-    return s.fold_smaller_providers(level=level, names=names, tallies=tallies)
+    return smaller.fold_smaller_providers(level=level, names=names, tallies=tallies)
 
 
 # --- 3 ----------------------------------------------------------------------------------------
 
 
-def where_the_money_goes(*, scope: Scope = s.EVERYWHERE) -> s.WhereTheMoneyGoes:
+def where_the_money_goes(*, scope: Scope = common.EVERYWHERE) -> money.WhereTheMoneyGoes:
     year = scope.financial_year if scope.financial_year is not None else current_financial_year()
     within, within_params = _within("a.path", scope)
     area_test = "1=1"
@@ -327,18 +333,18 @@ def where_the_money_goes(*, scope: Scope = s.EVERYWHERE) -> s.WhereTheMoneyGoes:
     shares = {r[1]: _money(r[5]) for r in shares_rows if r[5] is not None}
     ramp = [(r[1], int(r[4]), _money(r[5])) for r in rows if r[0] == "ramp"]
     changes = {r[1]: (_money(r[6]), _money(r[5]), int(r[7])) for r in rows if r[0] == "change"}
-    return s.fold_money(financial_year=year, service_types=service_types, shares=shares, ramp=ramp, changes=changes)
+    return money.fold_money(financial_year=year, service_types=service_types, shares=shares, ramp=ramp, changes=changes)
 
 
 # --- 4 ----------------------------------------------------------------------------------------
 
 
 def coverage(
-    *, scope: Scope = s.EVERYWHERE, level: str = AreaLevel.PCC_AREA, today: datetime.date | None = None
-) -> s.Coverage:
+    *, scope: Scope = common.EVERYWHERE, level: str = AreaLevel.PCC_AREA, today: datetime.date | None = None
+) -> cover.Coverage:
     today = today or timezone.now().astimezone(LONDON).date()
-    start, end = s.coverage_window(scope, today)
-    ending_start, ending_end = s.ending_window(scope, today)
+    start, end = cover.coverage_window(scope, today)
+    ending_start, ending_end = cover.ending_window(scope, today)
     cell_area_test, cell_area_params = "1=1", []
     if scope.area is not None:
         if LEVEL_DEPTH[AreaLevel(scope.area.level)] >= LEVEL_DEPTH[AreaLevel(level)]:
@@ -421,15 +427,15 @@ def coverage(
         _, area_code, area_name, code, name, restricted, until, day_one, competing, planned, order, path = r
         areas[area_code] = (area_code, area_name)
         service_types[code] = (order, name, code, bool(day_one))
-        cell = s.CoverageCell(area_code, area_name, code, name, bool(day_one), s.NO_PROVISION)
+        cell = cover.CoverageCell(area_code, area_name, code, name, bool(day_one), cover.NO_PROVISION)
         if restricted and not (path.startswith(restricted) or restricted.startswith(path)):
-            cell.status = s.NOT_BOUGHT
+            cell.status = cover.NOT_BOUGHT
         elif until is not None:
-            cell.status, cell.contracted_until = s.CONTRACTED, _to_date(until)
+            cell.status, cell.contracted_until = cover.CONTRACTED, _to_date(until)
         elif competing:
-            cell.status = s.IN_COMPETITION
+            cell.status = cover.IN_COMPETITION
         elif planned:
-            cell.status = s.PLANNED
+            cell.status = cover.PLANNED
         cells.append(cell)
     ending_rows: dict[int, list] = {}
     area_names: dict[int, list[str]] = defaultdict(list)
@@ -439,7 +445,7 @@ def coverage(
         ending_rows[r[7]] = [r[1], r[2], r[3], _to_date(r[6])]
         area_names[r[7]].append(r[4])
     ending = [
-        s.EndingContract(
+        cover.EndingContract(
             title=title,
             service_type_name=st_name,
             supplier=supplier,
@@ -450,7 +456,7 @@ def coverage(
             ending_rows.items(), key=lambda item: (item[1][3], item[1][0], item[0])
         )
     ]
-    return s.Coverage(
+    return cover.Coverage(
         level=level,
         service_types=[(code, name, day_one) for _, name, code, day_one in sorted(service_types.values())],
         areas=list(areas.values()),
@@ -463,7 +469,7 @@ def coverage(
 # --- 5 ----------------------------------------------------------------------------------------
 
 
-def pipeline(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None) -> list[s.PipelineRow]:
+def pipeline(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = None) -> list[pipe.PipelineRow]:
     now = now or timezone.now()
     n = _dt(now)
     area_test, area_params = "1=1", []
@@ -510,18 +516,18 @@ def pipeline(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = Non
     """
     rows = _rows(sql, [n, n, n, *area_params, *year_params])
     return [
-        s.PipelineRow(
+        pipe.PipelineRow(
             reference=r[0],
             title=r[1],
             service_type_name=r[2],
             owner_area_name=r[3],
             stage=r[4],
-            stage_label=s.PIPELINE_STAGES[r[4]],
+            stage_label=pipe.PIPELINE_STAGES[r[4]],
             starts_at=_to_dt(r[5]),
             closes_at=_to_dt(r[6]),
             intended_award_at=_to_dt(r[7]),
             contract_start=_to_date(r[8]),
-            estimated_value=s.pounds(_money(r[9])),
+            estimated_value=common.pounds(_money(r[9])),
         )
         for r in rows
     ]
@@ -530,7 +536,7 @@ def pipeline(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = Non
 # --- 6 ----------------------------------------------------------------------------------------
 
 
-def burden(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None) -> s.Burden:
+def burden(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = None) -> effort.Burden:
     now = now or timezone.now()
     lot_overlap, lot_params = _overlap("a.path", scope)
     q_year, q_year_params = _in_year("ap.submitted_at", scope)
@@ -609,7 +615,7 @@ def burden(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None)
             lot_levels[r[1]][r[2]] = int(r[4])
     area_paths = [(r[3], r[2]) for r in rows if r[0] == "area"]
     medians = {r[1]: (float(r[5]), int(r[4])) for r in rows if r[0] == "median"}
-    return s.fold_burden(
+    return effort.fold_burden(
         scope=scope,
         service_types=service_types,
         current=current,
