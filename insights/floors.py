@@ -100,7 +100,8 @@ def who_takes_part(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime |
     params: list = []
     # Bids are sealed until the closing date: only closed competitions' bids are counted.
     closed = (
-        "b.competition_id IN (SELECT cc.id FROM competitions_competition cc WHERE cc.closes_at <= %s)",
+        "b.competition_id IN (SELECT cc.id FROM competitions_competition cc"
+        " WHERE cc.launched_at IS NOT NULL AND cc.closes_at <= %s)",
         [_dt(now or db_now())],
     )
 
@@ -181,7 +182,8 @@ def who_takes_part(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime |
         )
         + part(
             " OR EXISTS (SELECT 1 FROM competitions_award aw WHERE aw.direct_organisation_id = o.id"
-            " AND aw.cancelled_at IS NULL AND {0}" + award_area + "))",
+            " AND aw.cancelled_at IS NULL AND (aw.approved_at IS NOT NULL OR aw.bid_id IS NULL)"
+            " AND {0}" + award_area + "))",
             _in_year("COALESCE(aw.approved_at, aw.recommended_at)", scope),
             _overlap("ar.path", scope),
         )
@@ -565,7 +567,8 @@ def burden(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = 
             SELECT st.code, {b_days} FROM competitions_bid b
             JOIN competitions_competition c ON c.id = b.competition_id
             JOIN reference_servicetype st ON st.id = c.service_type_id
-            WHERE b.submitted_at IS NOT NULL AND c.closes_at <= %s AND {b_year} AND {b_area}
+            WHERE b.submitted_at IS NOT NULL AND b.withdrawn_at IS NULL
+              AND c.launched_at IS NOT NULL AND c.closes_at <= %s AND {b_year} AND {b_area}
         ),
         ranked AS (
             SELECT code, d, ROW_NUMBER() OVER (PARTITION BY code ORDER BY d) AS rn,

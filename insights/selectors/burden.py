@@ -138,8 +138,7 @@ def burden(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None) -
     )
     current = {
         r["service_type__code"]: r["n"]
-        for r in Competition.objects.filter(abandoned_at__isnull=True)
-        .filter(Q(launched_at__isnull=True, planned_at__isnull=False) | Q(launched_at__isnull=False, closes_at__gt=now))
+        for r in Competition.objects.open_or_planned(now=now)
         .filter(Exists(live_lot))
         .order_by()
         .values("service_type__code")
@@ -171,9 +170,8 @@ def burden(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None) -
         ).values_list("started_at", "submitted_at")
     ]
     bid_days: dict[str, list[float]] = defaultdict(list)
-    bids = Bid.objects.filter(
-        Q(submitted_at__isnull=False, competition__closes_at__lte=now) & in_year_q("submitted_at", scope)
-    )
+    # Sent bids only, and only once bidding has closed: until then even how long a bid took is sealed.
+    bids = Bid.objects.sent_and_closed(now=now).filter(in_year_q("submitted_at", scope))
     if scope.area is not None:
         bids = bids.filter(
             Exists(

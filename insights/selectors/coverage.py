@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from competitions import rules
 from competitions.models import Lot
 from contracts.models import Contract
 from core.clock import LONDON
@@ -173,11 +174,11 @@ def _follow_on_exists() -> Exists:
     )
     lot_follows = Lot.areas.through.objects.filter(
         overlapping,
+        rules.ANNOUNCED.q(prefix="lot__competition__"),
         lot__competition__service_type=OuterRef(OuterRef("service_type")),
         lot__abandoned_at__isnull=True,
-        lot__competition__abandoned_at__isnull=True,
         lot__contract__isnull=True,
-    ).filter(Q(lot__competition__planned_at__isnull=False) | Q(lot__competition__launched_at__isnull=False))
+    )
     contract_follows = Contract.areas.through.objects.filter(
         overlapping,
         contract__service_type=OuterRef(OuterRef("service_type")),
@@ -214,14 +215,14 @@ def coverage(
     lots = [
         (r["lot__competition__service_type__code"], r["area__path"], r["stage"])
         for r in Lot.areas.through.objects.filter(
-            Q(lot__abandoned_at__isnull=True, lot__competition__abandoned_at__isnull=True, lot__contract__isnull=True)
+            Q(lot__abandoned_at__isnull=True, lot__contract__isnull=True)
+            & rules.ANNOUNCED.q(prefix="lot__competition__")
             & overlap_q("area__path", scope.area)
         )
-        .filter(Q(lot__competition__planned_at__isnull=False) | Q(lot__competition__launched_at__isnull=False))
         .annotate(
             stage=Case(
-                When(lot__competition__launched_at__isnull=False, then=Value(IN_COMPETITION)),
-                default=Value(PLANNED),
+                When(rules.PLANNED.q(prefix="lot__competition__"), then=Value(PLANNED)),
+                default=Value(IN_COMPETITION),
                 output_field=CharField(),
             )
         )

@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from competitions import rules
 from competitions.models import Award, Competition, Lot, LotYear
 from insights.scope import Scope, overlap_q
 from insights.selectors.common import EVERYWHERE, MONEY_FIELD, ZERO, pounds
@@ -42,35 +43,18 @@ class PipelineRow:
     estimated_value: Decimal
 
 
-def _award_done(now: datetime.datetime) -> Q:
-    """An award that is final: a direct award, or approved, unchallenged (or resolved) and past standstill."""
-    return Q(cancelled_at__isnull=True) & (
-        Q(bid__isnull=True, direct_organisation__isnull=False)
-        | (
-            Q(approved_at__isnull=False)
-            & ~Q(challenged_at__isnull=False, challenge_resolved_at__isnull=True)
-            & (Q(standstill_ends_at__isnull=True) | Q(standstill_ends_at__lte=now))
-        )
-    )
-
-
 def pipeline(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None) -> list[PipelineRow]:
     """Planned and live competitions (not yet awarded or cancelled), earliest first. One query."""
     now = now or timezone.now()
     # Conditions are built as one Q and applied once: each .filter() would copy the query again.
     live_lot_not_done = Lot.objects.filter(
         Q(competition=OuterRef("pk"), abandoned_at__isnull=True)
-        & ~Exists(Award.objects.filter(_award_done(now) & Q(lot=OuterRef("pk"))))
+        & ~Exists(Award.objects.final(now=now).filter(lot=OuterRef("pk")))
     )
-    conditions = (
-        Q(abandoned_at__isnull=True)
-        & (Q(planned_at__isnull=False) | Q(launched_at__isnull=False))
-        & (
-            Q(launched_at__isnull=True)
-            | Q(closes_at__gt=now)
-            | Exists(live_lot_not_done)
-            | ~Exists(Lot.objects.filter(competition=OuterRef("pk")))
-        )
+    conditions = rules.ANNOUNCED.q() & (
+        rules.OPEN_OR_PLANNED.q(now=now)
+        | Exists(live_lot_not_done)
+        | ~Exists(Lot.objects.filter(competition=OuterRef("pk")))
     )
     if scope.area is not None:
         conditions &= Exists(
@@ -89,8 +73,8 @@ def pipeline(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None)
         Competition.objects.filter(conditions)
         .annotate(
             stage=Case(
-                When(launched_at__isnull=True, then=Value("planned")),
-                When(closes_at__gt=now, then=Value("open")),
+                When(rules.PLANNED.q(), then=Value("planned")),
+                When(rules.BIDDING_OPEN.q(now=now), then=Value("open")),
                 default=Value("deciding"),
                 output_field=CharField(),
             ),

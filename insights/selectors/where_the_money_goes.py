@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 
+from competitions import rules
 from competitions.models import Lot, LotYear, LotYearRevision
 from insights.scope import Scope, current_financial_year, within_q
 from insights.selectors.common import EVERYWHERE, MONEY_FIELD, ZERO, percent, pounds
@@ -65,8 +66,7 @@ class WhereTheMoneyGoes:
 def _published_lot_years(scope: Scope):
     """Estimated values of lots still on offer in competitions that are planned or launched."""
     lot_years = LotYear.objects.filter(
-        Q(lot__abandoned_at__isnull=True, lot__competition__abandoned_at__isnull=True)
-        & (Q(lot__competition__planned_at__isnull=False) | Q(lot__competition__launched_at__isnull=False))
+        Q(lot__abandoned_at__isnull=True) & rules.ANNOUNCED.q(prefix="lot__competition__")
     )
     if scope.area is not None:
         lot_years = lot_years.filter(

@@ -14,6 +14,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organisation
+from competitions import rules
 from competitions.models import Award, Bid, CompetitionInvitation
 from core.clock import db_now
 from insights.scope import Scope, in_year_q, overlap_q
@@ -67,7 +68,7 @@ class WhoTakesPart:
 def _funnel_conditions(scope: Scope, now: datetime.datetime) -> dict[str, Q]:
     org = OuterRef("pk")
     # Bids are sealed until the closing date: only closed competitions' bids are counted.
-    closed = Q(competition__closes_at__lte=now)
+    closed = rules.BIDDING_CLOSED.q(prefix="competition__", now=now)
     area = scope.area
     awarded_at = Coalesce("approved_at", "recommended_at")
     in_area = Q()
@@ -75,13 +76,14 @@ def _funnel_conditions(scope: Scope, now: datetime.datetime) -> dict[str, Q]:
         in_area = Exists(
             RequestedCoverage.objects.filter(Q(application__organisation=org) & overlap_q("area__path", area))
         )
-    # Two tests, not one with OR, so each can use its organisation index.
-    awards = Award.objects.annotate(awarded=awarded_at).filter(
-        Q(cancelled_at__isnull=True) & in_year_q("awarded", scope) & overlap_q("lot__areas__path", area)
+    # Won work: a published award (approved, or a direct award). Two tests, not one with OR, so each
+    # can use its organisation index.
+    awards = (
+        Award.objects.published()
+        .annotate(awarded=awarded_at)
+        .filter(in_year_q("awarded", scope) & overlap_q("lot__areas__path", area))
     )
-    award_won = Exists(awards.filter(bid__organisation=org, approved_at__isnull=False)) | Exists(
-        awards.filter(direct_organisation=org)
-    )
+    award_won = Exists(awards.filter(bid__organisation=org)) | Exists(awards.filter(direct_organisation=org))
     return {
         "interest": Exists(Interest.objects.filter(Q(organisation=org) & in_year_q("registered_at", scope))) & in_area,
         "questionnaire": Exists(
@@ -105,7 +107,8 @@ def _funnel_conditions(scope: Scope, now: datetime.datetime) -> dict[str, Q]:
         ),
         "bid": Exists(
             Bid.objects.filter(
-                Q(organisation=org, submitted_at__isnull=False, withdrawn_at__isnull=True)
+                Q(organisation=org)
+                & rules.SENT.q()
                 & closed
                 & in_year_q("submitted_at", scope)
                 & overlap_q("competition__lots__areas__path", area)

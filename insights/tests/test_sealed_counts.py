@@ -38,3 +38,13 @@ def test_a_bid_for_an_open_competition_is_not_counted_until_the_closing_date():
     assert _steps(after)["bid"] == 1
     assert _steps(after)["bid_unsent"] == 1
     assert _bid_times_measured() == 1
+
+
+def test_a_withdrawn_bid_is_not_a_sent_bid_in_the_time_taken():
+    competition = make_competition(lots=["Kent"], closes_in=datetime.timedelta(days=-1))
+    make_bid(competition)
+    withdrawn = make_bid(competition)
+    withdrawn.withdrawn_at = timezone.now() - datetime.timedelta(days=2)
+    withdrawn.save(update_fields=["withdrawn_at"])
+    assert _bid_times_measured() == 1
+    assert burden.burden(scope=EVERYWHERE) == floors.burden(scope=EVERYWHERE)
