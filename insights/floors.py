@@ -141,8 +141,7 @@ def who_takes_part(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime |
     )
     columns.append(
         part(
-            "EXISTS (SELECT 1 FROM qualification_qualification q WHERE q.organisation_id = o.id"
-            " AND q.removed_at IS NULL AND q.suspended_at IS NULL AND {0} AND {1})",
+            "EXISTS (SELECT 1 FROM qualification_qualification q WHERE q.organisation_id = o.id AND {0} AND {1})",
             _in_year("q.granted_at", scope),
             _overlap("q.area_path", scope),
         )
@@ -151,10 +150,23 @@ def who_takes_part(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime |
         "EXISTS (SELECT 1 FROM competitions_lot l JOIN competitions_lot_areas la ON la.lot_id = l.id"
         " JOIN reference_area ar ON ar.id = la.area_id WHERE l.competition_id = {table}.competition_id AND {{1}})"
     )
+    # Invitations and bids count in the areas of the lots they were for.
+    invited_for, bid_for = "1=1 AND {1}", "1=1 AND {1}"
+    if scope.area is not None:
+        invited_for = (
+            "EXISTS (SELECT 1 FROM competitions_competitioninvitation_lots il"
+            " JOIN competitions_lot_areas la ON la.lot_id = il.lot_id JOIN reference_area ar ON ar.id = la.area_id"
+            " WHERE il.competitioninvitation_id = ci.id AND {1})"
+        )
+        bid_for = (
+            "EXISTS (SELECT 1 FROM competitions_bidlot bl"
+            " JOIN competitions_lot_areas la ON la.lot_id = bl.lot_id JOIN reference_area ar ON ar.id = la.area_id"
+            " WHERE bl.bid_id = b.id AND {1})"
+        )
     columns.append(
         part(
             "EXISTS (SELECT 1 FROM competitions_competitioninvitation ci WHERE ci.organisation_id = o.id"
-            " AND ci.kind = 'eligible' AND {0} AND " + lot_area.format(table="ci") + ")",
+            " AND ci.kind = 'eligible' AND {0} AND " + invited_for + ")",
             _in_year("ci.invited_at", scope),
             _overlap("ar.path", scope),
         )
@@ -162,7 +174,7 @@ def who_takes_part(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime |
     columns.append(
         part(
             "EXISTS (SELECT 1 FROM competitions_bid b WHERE b.organisation_id = o.id AND b.submitted_at IS NOT NULL"
-            " AND b.withdrawn_at IS NULL AND {0} AND " + lot_area.format(table="b") + " AND {2})",
+            " AND b.withdrawn_at IS NULL AND {0} AND " + bid_for + " AND {2})",
             _in_year("b.submitted_at", scope),
             _overlap("ar.path", scope),
             closed,

@@ -93,8 +93,9 @@ def _funnel_conditions(scope: Scope, now: datetime.datetime) -> dict[str, Q]:
                 & overlap_q("requested__area__path", area)
             )
         ),
+        # Ever qualified: a qualification suspended or removed later was still reached.
         "qualified": Exists(
-            Qualification.objects.active().filter(
+            Qualification.objects.filter(
                 Q(organisation=org) & in_year_q("granted_at", scope) & overlap_q("area_path", area)
             )
         ),
@@ -102,7 +103,7 @@ def _funnel_conditions(scope: Scope, now: datetime.datetime) -> dict[str, Q]:
             CompetitionInvitation.objects.filter(
                 Q(organisation=org, kind=CompetitionInvitation.Kind.ELIGIBLE)
                 & in_year_q("invited_at", scope)
-                & overlap_q("competition__lots__areas__path", area)
+                & overlap_q("lots__areas__path", area)
             )
         ),
         "bid": Exists(
@@ -111,7 +112,7 @@ def _funnel_conditions(scope: Scope, now: datetime.datetime) -> dict[str, Q]:
                 & rules.SENT.q()
                 & closed
                 & in_year_q("submitted_at", scope)
-                & overlap_q("competition__lots__areas__path", area)
+                & overlap_q("bid_lots__lot__areas__path", area)
             )
         ),
         "won": award_won,
