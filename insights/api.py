@@ -89,8 +89,9 @@ class CoverageFilters(InsightFilters):
     url_name="insights-coverage",
     summary="Coverage and continuity",
     description="For each service type and area (`by`: pcc_area or region), whether it is contracted (and until "
-    "when), in competition, planned, has no provision or is not bought there; and contracts ending within 12 "
-    "months (or in the chosen financial year) with nothing planned to follow. " + FILTERS,
+    "when), awarded but not yet started (and when the contract starts, if known), in competition, planned, has no "
+    "provision or is not bought there; and contracts ending within 12 months (or in the chosen financial year) with "
+    "nothing planned to follow. A PCC area chosen with `by=region` shows its whole region. " + FILTERS,
 )
 def get_coverage(request: HttpRequest, filters: Query[CoverageFilters]):
     if filters.by not in (AreaLevel.PCC_AREA, AreaLevel.REGION):

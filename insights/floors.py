@@ -368,13 +368,20 @@ def coverage(
         else:
             cell_area_test, cell_area_params = "ca.path LIKE %s", [scope.area.path + "%"]
     covers = "(ca.path LIKE x.path || '%%' OR (ca.level = 'region' AND x.path LIKE ca.path || '%%'))"
-    lot_live = (
-        "SELECT 1 FROM competitions_lot_areas la JOIN reference_area x ON x.id = la.area_id"
+    lot_where = (
+        "FROM competitions_lot_areas la JOIN reference_area x ON x.id = la.area_id"
         " JOIN competitions_lot l ON l.id = la.lot_id JOIN competitions_competition k ON k.id = l.competition_id"
         " WHERE k.service_type_id = st.id AND l.abandoned_at IS NULL AND k.abandoned_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM contracts_contract lc WHERE lc.lot_id = l.id)"
         f" AND {covers}"
     )
+    lot_live = "SELECT 1 " + lot_where
+    # A published award: approved, or a direct award; not cancelled.
+    awarded = (
+        "EXISTS (SELECT 1 FROM competitions_award aw WHERE aw.lot_id = l.id AND aw.cancelled_at IS NULL"
+        " AND (aw.approved_at IS NOT NULL OR (aw.bid_id IS NULL AND aw.direct_organisation_id IS NOT NULL)))"
+    )
+    announced = "(k.planned_at IS NOT NULL OR k.launched_at IS NOT NULL)"
     overlaps = "(x.path LIKE y.path || '%%' OR y.path LIKE x.path || '%%')"
     ending_area_test, ending_area_params = "1=1", []
     if scope.area is not None:
@@ -391,15 +398,22 @@ def coverage(
                   JOIN reference_area x ON x.id = cca.area_id
                  WHERE c.service_type_id = st.id AND c.ends_on >= %s AND c.starts_on <= %s AND {covers}),
                CASE WHEN st.required_by_court_orders THEN 1 ELSE 0 END,
-               CASE WHEN EXISTS ({lot_live} AND k.launched_at IS NOT NULL) THEN 1 ELSE 0 END,
-               CASE WHEN EXISTS ({lot_live} AND k.launched_at IS NULL AND k.planned_at IS NOT NULL) THEN 1 ELSE 0 END,
-               st.display_order, ca.path
+               CASE WHEN EXISTS ({lot_live} AND k.launched_at IS NOT NULL AND NOT {awarded}) THEN 1 ELSE 0 END,
+               CASE WHEN EXISTS ({lot_live} AND k.launched_at IS NULL AND k.planned_at IS NOT NULL AND NOT {awarded})
+                    THEN 1 ELSE 0 END,
+               st.display_order, ca.path,
+               (SELECT MIN(c.starts_on) FROM contracts_contract c
+                  JOIN contracts_contract_areas cca ON cca.contract_id = c.id
+                  JOIN reference_area x ON x.id = cca.area_id
+                 WHERE c.service_type_id = st.id AND c.starts_on > %s AND {covers}),
+               CASE WHEN EXISTS ({lot_live} AND {announced} AND {awarded}) THEN 1 ELSE 0 END,
+               (SELECT MIN(k.contract_start) {lot_where} AND {announced} AND {awarded})
         FROM reference_area ca CROSS JOIN reference_servicetype st
         LEFT JOIN reference_area r ON r.id = st.restricted_to_id
         WHERE ca.level = %s AND {cell_area_test}
         UNION ALL
         SELECT 'ending', c.title, st.name, COALESCE(NULLIF(o.trading_name, ''), o.legal_name), a.name, NULL,
-               c.ends_on, c.id, NULL, NULL, NULL, NULL
+               c.ends_on, c.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL
         FROM contracts_contract c
         JOIN reference_servicetype st ON st.id = c.service_type_id
         JOIN accounts_organisation o ON o.id = c.supplier_id
@@ -427,6 +441,7 @@ def coverage(
     params = [
         _d(start),
         _d(end),
+        _d(end),
         level,
         *cell_area_params,
         _d(ending_start),
@@ -438,18 +453,21 @@ def coverage(
     areas: dict[str, tuple[str, str]] = {}
     service_types: dict[str, tuple[int, str, str, bool]] = {}
     for r in sorted((r for r in rows if r[0] == "cell"), key=lambda r: (r[2], r[1], r[10], r[4])):
-        _, area_code, area_name, code, name, restricted, until, day_one, competing, planned, order, path = r
+        (_, area_code, area_name, code, name, restricted, until, day_one, competing, planned, order, path) = r[:12]
+        later, awarded_lot, awarded_start = r[12:]
         areas[area_code] = (area_code, area_name)
         service_types[code] = (order, name, code, bool(day_one))
         cell = cover.CoverageCell(area_code, area_name, code, name, bool(day_one), cover.NO_PROVISION)
         if restricted and not (path.startswith(restricted) or restricted.startswith(path)):
             cell.status = cover.NOT_BOUGHT
-        elif until is not None:
-            cell.status, cell.contracted_until = cover.CONTRACTED, _to_date(until)
-        elif competing:
-            cell.status = cover.IN_COMPETITION
-        elif planned:
-            cell.status = cover.PLANNED
+        else:
+            cover.settle(
+                cell,
+                ends=[_to_date(until)] if until is not None else [],
+                starts=([_to_date(later)] if later is not None else [])
+                + ([_to_date(awarded_start)] if awarded_lot else []),
+                stages={stage for stage, here in ((cover.IN_COMPETITION, competing), (cover.PLANNED, planned)) if here},
+            )
         cells.append(cell)
     ending_rows: dict[int, list] = {}
     area_names: dict[int, list[str]] = defaultdict(list)

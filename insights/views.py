@@ -95,9 +95,11 @@ def _money_charts(data: where_the_money_goes.WhereTheMoneyGoes) -> list[Markup]:
     ]
 
 
-# Bar colours (classes in insights.css) matching the tags in the table: green, blue, light blue, red, grey.
+# Bar colours (classes in insights.css) matching the tags in the table: green, turquoise, blue, light blue,
+# red, grey.
 COVERAGE_COLOURS = {
     coverage.CONTRACTED: 1,
+    coverage.AWARDED: 5,
     coverage.IN_COMPETITION: 0,
     coverage.PLANNED: 2,
     coverage.NO_PROVISION: 4,
@@ -111,8 +113,8 @@ def _coverage_charts(data: coverage.Coverage) -> list[Markup]:
         charts.bar_chart(
             chart_id="chart-coverage",
             title="Services and areas by status",
-            description="Bar chart of how many service and area pairs are contracted, in competition, planned or "
-            "have no provision. Each pair is in the table below.",
+            description="Bar chart of how many service and area pairs are contracted, awarded, in competition, "
+            "planned or have no provision. Each pair is in the table below.",
             bars=[
                 charts.Bar(label, counts[status], f"{counts[status]:,}", COVERAGE_COLOURS[status])
                 for status, label in coverage.COVERAGE_LABELS.items()

@@ -12,6 +12,7 @@ from django.db.models import (
     Exists,
     F,
     Max,
+    Min,
     OuterRef,
     Q,
     Value,
@@ -20,7 +21,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from competitions import rules
-from competitions.models import Lot
+from competitions.models import Award, Lot
 from contracts.models import Contract
 from core.clock import LONDON
 from insights.scope import Scope, overlap_q
@@ -29,12 +30,14 @@ from reference.models import LEVEL_DEPTH, Area, AreaLevel, ServiceType
 from reference.selectors import covering_paths
 
 CONTRACTED = "contracted"
+AWARDED = "awarded"
 IN_COMPETITION = "in_competition"
 PLANNED = "planned"
 NO_PROVISION = "none"
 NOT_BOUGHT = "not_bought"
 COVERAGE_LABELS = {
     CONTRACTED: "Contracted",
+    AWARDED: "Awarded",
     IN_COMPETITION: "In competition",
     PLANNED: "Planned",
     NO_PROVISION: "No provision",
@@ -51,12 +54,20 @@ class CoverageCell:
     day_one: bool
     status: str
     contracted_until: datetime.date | None = None
+    # Awarded: when the first contract awarded is due to start, if known.
+    contract_starts: datetime.date | None = None
 
     @property
     def label(self) -> str:
         if self.status == CONTRACTED and self.contracted_until:
-            return f"Contracted until {self.contracted_until.day} {self.contracted_until:%B %Y}"
+            return f"Contracted until {_long_date(self.contracted_until)}"
+        if self.status == AWARDED and self.contract_starts:
+            return f"Awarded, contract starts {_long_date(self.contract_starts)}"
         return COVERAGE_LABELS[self.status]
+
+
+def _long_date(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass
@@ -110,6 +121,31 @@ def ending_window(scope: Scope, today: datetime.date) -> tuple[datetime.date, da
     return today, today + datetime.timedelta(days=365)
 
 
+def matrix_area(scope: Scope, level: str, areas: list[Area]) -> Area | None:
+    """The area whose contracts and lots can fill the matrix. A PCC area chosen with regions shown
+    is shown as its region, and then everything in the region counts, not only what is in the PCC area."""
+    if scope.area is not None and areas and LEVEL_DEPTH[AreaLevel(scope.area.level)] >= LEVEL_DEPTH[AreaLevel(level)]:
+        return areas[0]
+    return scope.area
+
+
+def settle(
+    cell: CoverageCell, *, ends: list[datetime.date], starts: list[datetime.date | None], stages: set[str]
+) -> None:
+    """The best the cell has: a contract in force (until its latest end), else an award (a contract
+    that starts later, or an awarded lot whose contract is not made yet; `starts` holds their start
+    dates, None where not known), else a lot in competition, else one planned."""
+    if ends:
+        cell.status, cell.contracted_until = CONTRACTED, max(ends)
+    elif starts:
+        known = [day for day in starts if day is not None]
+        cell.status, cell.contract_starts = AWARDED, min(known) if known else None
+    elif IN_COMPETITION in stages:
+        cell.status = IN_COMPETITION
+    elif PLANNED in stages:
+        cell.status = PLANNED
+
+
 def coverage_areas(scope: Scope, level: str) -> list[Area]:
     """The areas down the side of the matrix: those at `level` inside the chosen area, or the one
     containing it when the chosen area is at that level or below."""
@@ -127,18 +163,19 @@ def fold_coverage(
     level: str,
     areas: list[Area],
     service_types: list[tuple[str, str, bool, str | None]],
-    contracts: list[tuple[str, str, datetime.date]],
-    lots: list[tuple[str, str, str]],
+    contracts: list[tuple[str, str, datetime.date | None, datetime.date | None]],
+    lots: list[tuple[str, str, str, datetime.date | None]],
     ending: list[EndingContract],
     window: tuple[datetime.date, datetime.date],
 ) -> Coverage:
-    """Cells from (service type, contract area path, latest end) and (service type, lot area path, stage)."""
-    contract_ends: dict[str, list[tuple[str, datetime.date]]] = defaultdict(list)
-    for code, path, until in contracts:
-        contract_ends[code].append((path, until))
-    lot_stages: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for code, path, stage in lots:
-        lot_stages[code].append((path, stage))
+    """Cells from (service type, contract area path, latest end of those in force, first start of
+    those starting later) and (service type, lot area path, stage, contract start)."""
+    by_type_contracts: dict[str, list] = defaultdict(list)
+    for code, *rest in contracts:
+        by_type_contracts[code].append(rest)
+    by_type_lots: dict[str, list] = defaultdict(list)
+    for code, *rest in lots:
+        by_type_lots[code].append(rest)
     cells = []
     for area in areas:
         for code, name, day_one, restricted_path in service_types:
@@ -146,14 +183,15 @@ def fold_coverage(
             if restricted_path and not (area.path.startswith(restricted_path) or restricted_path.startswith(area.path)):
                 cell.status = NOT_BOUGHT
             else:
-                ends = [until for path, until in contract_ends[code] if covers(path, area.path, level)]
-                stages = {stage for path, stage in lot_stages[code] if covers(path, area.path, level)}
-                if ends:
-                    cell.status, cell.contracted_until = CONTRACTED, max(ends)
-                elif IN_COMPETITION in stages:
-                    cell.status = IN_COMPETITION
-                elif PLANNED in stages:
-                    cell.status = PLANNED
+                here = [row for row in by_type_contracts[code] if covers(row[0], area.path, level)]
+                lots_here = [row for row in by_type_lots[code] if covers(row[0], area.path, level)]
+                settle(
+                    cell,
+                    ends=[until for _, until, _ in here if until is not None],
+                    starts=[later for _, _, later in here if later is not None]
+                    + [starts for _, stage, starts in lots_here if stage == AWARDED],
+                    stages={stage for _, stage, _ in lots_here},
+                )
             cells.append(cell)
     return Coverage(
         level=level,
@@ -194,8 +232,8 @@ def _follow_on_exists() -> Exists:
 def coverage(
     *, scope: Scope = EVERYWHERE, level: str = AreaLevel.PCC_AREA, today: datetime.date | None = None
 ) -> Coverage:
-    """Service type × area: contracted (until when), in competition, planned or no provision; and
-    contracts ending soon with nothing planned to follow. Six queries."""
+    """Service type × area: contracted (until when), awarded (contract starting when), in competition,
+    planned or no provision; and contracts ending soon with nothing planned to follow. Six queries."""
     today = today or timezone.now().astimezone(LONDON).date()
     areas = coverage_areas(scope, level)
     service_types = [
@@ -203,24 +241,29 @@ def coverage(
         for st in ServiceType.objects.select_related("restricted_to").order_by("display_order", "name")
     ]
     start, end = coverage_window(scope, today)
+    shown = matrix_area(scope, level, areas)
+    # Contracts not ended before the window: in force during it, or awarded and starting after it.
     contracts = [
-        (r["contract__service_type__code"], r["area__path"], r["until"])
-        for r in Contract.areas.through.objects.filter(
-            Q(contract__ends_on__gte=start, contract__starts_on__lte=end) & overlap_q("area__path", scope.area)
-        )
+        (r["contract__service_type__code"], r["area__path"], r["until"], r["later"])
+        for r in Contract.areas.through.objects.filter(Q(contract__ends_on__gte=start) & overlap_q("area__path", shown))
         .order_by()
         .values("contract__service_type__code", "area__path")
-        .annotate(until=Max("contract__ends_on"))
+        .annotate(
+            until=Max("contract__ends_on", filter=Q(contract__starts_on__lte=end)),
+            later=Min("contract__starts_on", filter=Q(contract__starts_on__gt=end)),
+        )
     ]
+    awarded = Exists(Award.objects.published().filter(lot=OuterRef("lot")))
     lots = [
-        (r["lot__competition__service_type__code"], r["area__path"], r["stage"])
+        (r["lot__competition__service_type__code"], r["area__path"], r["stage"], r["starts"])
         for r in Lot.areas.through.objects.filter(
             Q(lot__abandoned_at__isnull=True, lot__contract__isnull=True)
             & rules.ANNOUNCED.q(prefix="lot__competition__")
-            & overlap_q("area__path", scope.area)
+            & overlap_q("area__path", shown)
         )
         .annotate(
             stage=Case(
+                When(awarded, then=Value(AWARDED)),
                 When(rules.PLANNED.q(prefix="lot__competition__"), then=Value(PLANNED)),
                 default=Value(IN_COMPETITION),
                 output_field=CharField(),
@@ -228,7 +271,7 @@ def coverage(
         )
         .order_by()
         .values("lot__competition__service_type__code", "area__path", "stage")
-        .distinct()
+        .annotate(starts=Min("lot__competition__contract_start"))
     ]
     window = ending_window(scope, today)
     ending_qs = Contract.objects.filter(ends_on__gte=window[0], ends_on__lte=window[1])
