@@ -118,8 +118,13 @@ def get_pipeline(request: HttpRequest, filters: Query[InsightFilters]):
     auth=None,
     url_name="insights-burden",
     summary="Burden on providers",
-    description="For each service type, how many opportunities an organisation must enter to cover England and "
-    "Wales (or the chosen area), and the median days from starting to sending a questionnaire and a bid. " + FILTERS,
+    description="For each service type: `bids`, the fewest separate bids one organisation would need to send to "
+    "offer it in every PCC area of England and Wales (or the chosen area), from the opportunities open or planned "
+    "now; `answers`, the answers to write in those bids (each question once, and a question about each area once "
+    "for each area bid for); the PCC areas to cover and those with no open or planned opportunity for all of the "
+    "area (then `bids` and `answers` are null: not possible yet); and the opportunities to bid for. `measure` says "
+    "this in plain words. Also the median days from starting to sending a questionnaire and a bid; `year` changes "
+    "only these. " + FILTERS,
 )
 def get_burden(request: HttpRequest, filters: Query[InsightFilters]):
     return burden.burden(scope=_scope(filters))

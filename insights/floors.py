@@ -589,6 +589,11 @@ def burden(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = 
         b_area_params = overlap_params
     q_days = _days_sql("ap.started_at", "ap.submitted_at")
     b_days = _days_sql("b.started_at", "b.submitted_at")
+    # Open or planned, not cancelled.
+    open_or_planned = (
+        "c.abandoned_at IS NULL AND ((c.launched_at IS NULL AND c.planned_at IS NOT NULL)"
+        " OR (c.launched_at IS NOT NULL AND c.closes_at > %s))"
+    )
     sql = f"""
         WITH durations AS (
             SELECT '' AS code, {q_days} AS d FROM qualification_application ap
@@ -605,29 +610,26 @@ def burden(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = 
                    COUNT(*) OVER (PARTITION BY code) AS cnt
             FROM durations
         )
-        SELECT 'st', st.code, st.name, r.path, st.display_order, CAST(NULL AS NUMERIC) FROM reference_servicetype st
-        LEFT JOIN reference_area r ON r.id = st.restricted_to_id
+        SELECT 'st', st.code, st.name, r.path, st.display_order, NULL, CAST(NULL AS NUMERIC)
+        FROM reference_servicetype st LEFT JOIN reference_area r ON r.id = st.restricted_to_id
         UNION ALL
-        SELECT 'current', st.code, NULL, NULL, COUNT(*), NULL FROM competitions_competition c
-        JOIN reference_servicetype st ON st.id = c.service_type_id
-        WHERE c.abandoned_at IS NULL
-          AND ((c.launched_at IS NULL AND c.planned_at IS NOT NULL) OR (c.launched_at IS NOT NULL AND c.closes_at > %s))
-          AND EXISTS (SELECT 1 FROM competitions_lot l JOIN competitions_lot_areas la ON la.lot_id = l.id
-                      JOIN reference_area a ON a.id = la.area_id
-                      WHERE l.competition_id = c.id AND l.abandoned_at IS NULL AND {lot_overlap})
-        GROUP BY st.code
+        SELECT 'area', a.path, a.level, a.name, NULL, NULL, NULL FROM reference_area a
         UNION ALL
-        SELECT 'level', st.code, a.level, NULL, COUNT(DISTINCT la.lot_id), NULL FROM competitions_lot_areas la
+        SELECT 'lot', st.code, c.reference, a.path, c.id, l.id, NULL
+        FROM competitions_lot_areas la
         JOIN reference_area a ON a.id = la.area_id
         JOIN competitions_lot l ON l.id = la.lot_id
         JOIN competitions_competition c ON c.id = l.competition_id
         JOIN reference_servicetype st ON st.id = c.service_type_id
-        WHERE c.launched_at IS NOT NULL
-        GROUP BY st.code, a.level
+        WHERE l.abandoned_at IS NULL AND {open_or_planned} AND {lot_overlap}
         UNION ALL
-        SELECT 'area', NULL, a.level, a.path, NULL, NULL FROM reference_area a WHERE a.level <> 'country'
+        SELECT 'question', NULL, CASE WHEN q.lot_specific THEN 'lot' ELSE 'bid' END, NULL, q.competition_id,
+               COUNT(*), NULL
+        FROM competitions_question q JOIN competitions_competition c ON c.id = q.competition_id
+        WHERE {open_or_planned}
+        GROUP BY q.competition_id, q.lot_specific
         UNION ALL
-        SELECT 'median', code, NULL, NULL, MAX(cnt), AVG(d) FROM ranked
+        SELECT 'median', code, NULL, NULL, MAX(cnt), NULL, AVG(d) FROM ranked
         WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY code
     """
     params = [
@@ -638,22 +640,21 @@ def burden(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = 
         *b_area_params,
         _dt(now),
         *lot_params,
+        _dt(now),
     ]
     rows = _rows(sql, params)
     service_types = [(r[1], r[2], r[3]) for r in sorted((r for r in rows if r[0] == "st"), key=lambda r: (r[4], r[2]))]
-    current = {r[1]: int(r[4]) for r in rows if r[0] == "current"}
-    lot_levels: dict[str, dict[str, int]] = defaultdict(dict)
+    questions: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
-        if r[0] == "level":
-            lot_levels[r[1]][r[2]] = int(r[4])
-    area_paths = [(r[3], r[2]) for r in rows if r[0] == "area"]
-    medians = {r[1]: (float(r[5]), int(r[4])) for r in rows if r[0] == "median"}
+        if r[0] == "question":
+            questions[int(r[4])][1 if r[2] == "lot" else 0] = int(r[5])
+    medians = {r[1]: (float(r[6]), int(r[4])) for r in rows if r[0] == "median"}
     return effort.fold_burden(
         scope=scope,
         service_types=service_types,
-        current=current,
-        lot_levels=lot_levels,
-        area_paths=area_paths,
+        areas=[(r[1], r[2], r[3]) for r in rows if r[0] == "area"],
+        lots=[(r[1], int(r[4]), r[2], int(r[5]), r[3]) for r in rows if r[0] == "lot"],
+        questions={competition_id: (once, per_lot) for competition_id, (once, per_lot) in questions.items()},
         questionnaire_median=medians.pop("", (None, 0)),
         bid_medians=medians,
     )

@@ -22,6 +22,8 @@ NUMERIC = {NUMBER, MONEY, PERCENT, DAYS}
 class Column:
     heading: str
     kind: str = TEXT
+    # What the page shows for a number we do not have (downloads leave the cell empty).
+    missing: str = "Not known"
 
     @property
     def numeric(self) -> bool:
@@ -40,13 +42,14 @@ class Table:
     @property
     def display_rows(self) -> list[list[str]]:
         return [
-            [display(value, column.kind) for value, column in zip(row, self.columns, strict=True)] for row in self.rows
+            [display(value, column.kind, column.missing) for value, column in zip(row, self.columns, strict=True)]
+            for row in self.rows
         ]
 
 
-def display(value, kind: str) -> str:
+def display(value, kind: str, missing: str = "Not known") -> str:
     if value is None:
-        return "Not known" if kind in NUMERIC else ""
+        return missing if kind in NUMERIC else ""
     if kind == MONEY:
         return money(value)
     if kind == PERCENT:
@@ -191,10 +194,29 @@ def pipeline_tables(data: list[pipeline.PipelineRow]) -> list[Table]:
 def burden_tables(data: burden.Burden) -> list[Table]:
     return [
         Table(
-            "competitions",
-            f"Opportunities to enter to cover {data.place}",
-            [Column("Service"), Column("Opportunities to enter", NUMBER), Column("How we worked it out")],
-            [[r.service_type_name, r.competitions, r.basis] for r in data.competitions],
+            "bids-to-send",
+            f"Bids to send to offer each service in every PCC area in {data.place}",
+            [
+                Column("Service"),
+                Column("Bids to send", NUMBER, missing="Not possible"),
+                Column("Answers to write", NUMBER, missing="Not possible"),
+                Column("PCC areas to cover", NUMBER),
+                Column("PCC areas with no opportunity", NUMBER),
+                Column("What this means"),
+                Column("Opportunities to bid for"),
+            ],
+            [
+                [
+                    r.service_type_name,
+                    r.bids,
+                    r.answers,
+                    r.areas_to_cover,
+                    r.areas_not_covered,
+                    r.explanation,
+                    ", ".join(r.opportunities) or None,
+                ]
+                for r in data.services
+            ],
         ),
         Table(
             "time-taken",

@@ -30,6 +30,8 @@ class Insight:
     load: Callable[[Scope, str | None], Any]
     tables: Callable[[Any], list[tables.Table]]
     charts: Callable[[Any], list[Markup]]
+    # What the figures mean, in plain words, for the spreadsheet's About sheet.
+    about: Callable[[Any], str] = lambda data: ""
 
 
 def _funnel_charts(data: who_takes_part.WhoTakesPart) -> list[Markup]:
@@ -136,19 +138,25 @@ def _pipeline_charts(data: list[pipeline.PipelineRow]) -> list[Markup]:
     ]
 
 
+def _burden_bar(row: burden.BurdenRow) -> charts.Bar:
+    if row.areas_to_cover == 0:
+        return charts.Bar(row.service_type_name, None, "Not bought here")
+    covered = row.areas_to_cover - row.areas_not_covered
+    text = f"{covered} of {row.areas_to_cover}"
+    if row.bids is not None:
+        text += f": {row.bids} bid{'' if row.bids == 1 else 's'}"
+    return charts.Bar(row.service_type_name, covered, text)
+
+
 def _burden_charts(data: burden.Burden) -> list[Markup]:
     return [
         charts.bar_chart(
             chart_id="chart-burden",
-            title=f"Opportunities to enter to cover {data.place}",
-            description="Bar chart of how many opportunities an organisation must enter to cover the whole area for "
-            "each service. The numbers and how we worked them out are in the first table below.",
-            bars=[
-                charts.Bar(
-                    r.service_type_name, r.competitions, "Not known" if r.competitions is None else str(r.competitions)
-                )
-                for r in data.competitions
-            ],
+            title=f"PCC areas in {data.place} each service can be bid for now",
+            description="Bar chart of how many PCC areas have an open or planned opportunity for all of the area, "
+            "for each service, out of the PCC areas to cover. Where all of them have, the fewest bids to cover "
+            "them follows. The numbers, and what each means, are in the first table below.",
+            bars=[_burden_bar(r) for r in data.services],
         ),
         charts.bar_chart(
             chart_id="chart-time",
@@ -208,11 +216,12 @@ INSIGHTS = [
     Insight(
         "burden",
         "Burden on providers",
-        "How many opportunities an organisation must enter to cover the country, and how long applying and "
-        "bidding take.",
+        "How many separate bids, and how many answers, one organisation needs to offer a service in every PCC "
+        "area, and how long applying and bidding take.",
         lambda scope, by: burden.burden(scope=scope),
         tables.burden_tables,
         _burden_charts,
+        about=lambda data: data.measure,
     ),
 ]
 BY_SLUG = {insight.slug: insight for insight in INSIGHTS}
@@ -303,5 +312,7 @@ def download_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     form, scope, data = _filtered(request, insight)
     if form.errors:
         return _refused(form)
-    description = f"{insight.title}: {scope.describe()}. {insight.summary}"
+    description = " ".join(
+        part for part in (f"{insight.title}: {scope.describe()}.", insight.summary, insight.about(data)) if part
+    )
     return downloads.xlsx_response(insight.tables(data), _filename(slug, scope), description)

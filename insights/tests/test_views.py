@@ -205,3 +205,33 @@ def test_api_is_in_the_openapi_document(client):
     for slug in SLUGS:
         operation = paths[f"/api/v1/insights/{slug}"]["get"]
         assert {p["name"] for p in operation["parameters"]} >= {"region", "pcc_area", "year"}
+
+
+def test_burden_says_what_it_counts_on_the_page_and_in_every_download(client):
+    from competitions.tests.factories import make_competition
+    from insights.selectors.burden import MEASURE
+    from reference.models import Area
+
+    names = list(Area.objects.filter(level="pcc_area").order_by("name").values_list("name", flat=True))
+    national = make_competition(lots=names, years=())
+    sentence = "1 bid covers all 42 PCC areas in England and Wales, with 45 answers to write."
+    html = client.get("/insights/burden/").content.decode()
+    assert str(escape(MEASURE)) in html and sentence in html
+    rows = _csv(client.get("/insights/burden/download/bids-to-send.csv"))
+    assert rows[0] == [
+        "Service",
+        "Bids to send",
+        "Answers to write",
+        "PCC areas to cover",
+        "PCC areas with no opportunity",
+        "What this means",
+        "Opportunities to bid for",
+    ]
+    assert rows[1] == ["Accommodation", "1", "45", "42", "0", sentence, national.reference]
+    assert rows[2][:5] == ["Education, Training and Employment", "", "", "42", "42"]
+    book = load_workbook(io.BytesIO(client.get("/insights/burden/download.xlsx").content))
+    assert MEASURE in " ".join(str(cell) for row in book["About"].iter_rows(values_only=True) for cell in row)
+    body = client.get("/api/v1/insights/burden").json()
+    assert body["measure"] == MEASURE
+    assert (body["services"][0]["bids"], body["services"][0]["answers"]) == (1, 45)
+    assert body["services"][1]["bids"] is None
