@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import statistics
 from collections import defaultdict
@@ -188,27 +189,32 @@ def cheapest_plan(universe: frozenset[int], offers: list[Offer], *, budget: int 
 # --- The places to cover ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Geography:
-    """Every area as (path, level, name): which are smallest (no area inside them) and the PCC areas."""
+class Place:
+    """A place to cover: its smallest areas (those with no area inside them), numbered in path order,
+    and its PCC areas (the place itself if it is a PCC area)."""
 
-    areas: tuple[tuple[str, str, str], ...]
+    def __init__(self, path: str, areas: list[tuple[str, str, str]]):
+        self.path = path
+        parents = {area_path[: area_path.rstrip("/").rfind("/") + 1] for area_path, _, _ in areas}
+        self.smallest = sorted(p for p, _, _ in areas if p.startswith(path) and p not in parents)
+        units = sorted(p for p, level, _ in areas if level == AreaLevel.PCC_AREA and p.startswith(path))
+        self.units = units if units and units != [path] else [path]
 
-    @property
-    def names(self) -> dict[str, str]:
-        return {path: name for path, _, name in self.areas}
+    def covered_by(self, lot_paths: set[str]) -> frozenset[int]:
+        """The numbers of the smallest areas here that a lot for `lot_paths` covers: all of them for a lot
+        for this place or a larger one, else those inside each of its areas (a range of the sorted paths)."""
+        if any(self.path.startswith(path) for path in lot_paths):
+            return frozenset(range(len(self.smallest)))
+        covered: set[int] = set()
+        for path in lot_paths:
+            first = bisect.bisect_left(self.smallest, path)
+            covered.update(range(first, bisect.bisect_left(self.smallest, path + "\x7f", first)))
+        return frozenset(covered)
 
-    def country(self) -> str:
-        return next(path for path, level, _ in self.areas if level == AreaLevel.COUNTRY)
-
-    def smallest_in(self, place: str) -> list[str]:
-        parents = {path[: path.rstrip("/").rfind("/") + 1] for path, _, _ in self.areas}
-        return sorted(path for path, _, _ in self.areas if path.startswith(place) and path not in parents)
-
-    def units_in(self, place: str) -> list[str]:
-        """The PCC areas to cover in a place (the place itself if it is a PCC area or smaller)."""
-        units = sorted(path for path, level, _ in self.areas if level == AreaLevel.PCC_AREA and path.startswith(place))
-        return units if units and units != [place] else [place]
+    def units_missing(self, covered: frozenset[int]) -> int:
+        """PCC areas with at least one smallest area not covered."""
+        missed = [leaf for i, leaf in enumerate(self.smallest) if i not in covered]
+        return sum(1 for unit in self.units if any(leaf.startswith(unit) for leaf in missed))
 
 
 def place_to_cover(scope: Scope, restricted_path: str | None, country: str) -> str | None:
@@ -232,19 +238,16 @@ def _median(durations: list[float]) -> tuple[float | None, int]:
     return (statistics.median(durations) if durations else None), len(durations)
 
 
-def _covered(lot_paths: set[str], smallest: list[str], place: str) -> frozenset[int]:
-    """The numbers of the smallest areas in `place` that a lot for `lot_paths` covers."""
-    if any(place.startswith(path) for path in lot_paths):
-        return frozenset(range(len(smallest)))
-    return frozenset(i for i, leaf in enumerate(smallest) if any(leaf.startswith(path) for path in lot_paths))
-
-
 def explain(row: BurdenRow, place_name: str) -> str:
     units = row.areas_to_cover
     where = f"all {units} PCC areas in {place_name}" if units > 1 else place_name
     if row.bids is None:
         if units == 1:
             return f"Not possible yet: {place_name} has no open or planned opportunity for the whole area."
+        if row.areas_not_covered == units:
+            return (
+                f"Not possible yet: no PCC area in {place_name} has an open or planned opportunity for the whole area."
+            )
         verb = "has" if row.areas_not_covered == 1 else "have"
         return (
             f"Not possible yet: {row.areas_not_covered} of the {units} PCC areas in {place_name} {verb} no open or "
@@ -257,22 +260,15 @@ def explain(row: BurdenRow, place_name: str) -> str:
     return text
 
 
-def _service_row(
-    code: str, name: str, place: str, place_name: str, geography: Geography, offers: list[Offer]
-) -> BurdenRow:
-    smallest = geography.smallest_in(place)
-    units = geography.units_in(place)
-    covered = frozenset().union(*(lot for offer in offers for lot in offer.lots))
-    missing = sum(
-        1 for unit in units if any(leaf.startswith(unit) and i not in covered for i, leaf in enumerate(smallest))
-    )
-    plan = None if missing else cheapest_plan(frozenset(range(len(smallest))), offers)
+def _service_row(code: str, name: str, place: Place, place_name: str, offers: list[Offer]) -> BurdenRow:
+    missing = place.units_missing(frozenset().union(*(lot for offer in offers for lot in offer.lots)))
+    plan = None if missing else cheapest_plan(frozenset(range(len(place.smallest))), offers)
     row = BurdenRow(
         service_type=code,
         service_type_name=name,
         bids=plan.bids if plan else None,
         answers=plan.answers if plan else None,
-        areas_to_cover=len(units),
+        areas_to_cover=len(place.units),
         areas_not_covered=missing,
         opportunities=list(plan.references) if plan else [],
         fewest_proven=plan.proven if plan else True,
@@ -295,27 +291,27 @@ def fold_burden(
     """`lots` are (service type, opportunity id, reference, lot id, area path) for the lots of the
     opportunities open and planned; `questions` maps an opportunity to its (once a bid, once a lot)
     question counts."""
-    geography = Geography(tuple(sorted(areas)))
-    names = geography.names
+    names = {path: name for path, _, name in areas}
+    country = next(path for path, level, _ in areas if level == AreaLevel.COUNTRY)
     lot_areas: dict[tuple[str, int, str, int], set[str]] = defaultdict(set)
     for code, competition_id, reference, lot_id, path in lots:
         lot_areas[(code, competition_id, reference, lot_id)].add(path)
     rows = []
     for code, name, restricted_path in service_types:
-        place = place_to_cover(scope, restricted_path, geography.country())
-        if place is None:
+        place_path = place_to_cover(scope, restricted_path, country)
+        if place_path is None:
             rows.append(BurdenRow(code, name, None, None, 0, 0, [], True, NOT_BOUGHT))
             continue
-        smallest = geography.smallest_in(place)
+        place = Place(place_path, areas)
         by_offer: dict[tuple[int, str], list[frozenset[int]]] = defaultdict(list)
         for (lot_code, competition_id, reference, _), paths in sorted(lot_areas.items()):
             if lot_code == code:
-                by_offer[(competition_id, reference)].append(_covered(paths, smallest, place))
+                by_offer[(competition_id, reference)].append(place.covered_by(paths))
         offers = [
             Offer(reference, *questions.get(competition_id, (0, 0)), lots=tuple(places))
             for (competition_id, reference), places in sorted(by_offer.items(), key=lambda item: item[0][1])
         ]
-        rows.append(_service_row(code, name, place, names[place], geography, offers))
+        rows.append(_service_row(code, name, place, names[place_path], offers))
     time_taken = [
         TimeTakenRow(
             "Questionnaire to join the framework", median_days(questionnaire_median[0]), questionnaire_median[1]
@@ -324,8 +320,12 @@ def fold_burden(
     for code, service_name, _ in service_types:
         median, measured = bid_medians.get(code, (None, 0))
         time_taken.append(TimeTakenRow(f"Bid: {service_name}", median_days(median), measured))
-    place = scope.area.name if scope.area is not None else names[geography.country()]
-    return Burden(place=place, measure=MEASURE, services=rows, time_taken=time_taken)
+    return Burden(
+        place=scope.area.name if scope.area is not None else names[country],
+        measure=MEASURE,
+        services=rows,
+        time_taken=time_taken,
+    )
 
 
 def _days(start: datetime.datetime, end: datetime.datetime) -> float:

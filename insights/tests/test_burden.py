@@ -85,6 +85,9 @@ def test_areas_with_nothing_open_or_planned_make_it_not_possible_yet():
     assert closed.reference not in _rows()["accommodation"].opportunities
     # Nothing at all for a service: every area is missing.
     assert _rows()["ete"].areas_not_covered == 42
+    assert _rows()["ete"].explanation == (
+        "Not possible yet: no PCC area in England and Wales has an open or planned opportunity for the whole area."
+    )
 
 
 def test_the_fewest_bids_then_the_fewest_answers():
