@@ -255,7 +255,7 @@ def coverage(
     ]
     awarded = Exists(Award.objects.published().filter(lot=OuterRef("lot")))
     lots = [
-        (r["lot__competition__service_type__code"], r["area__path"], r["stage"], r["starts"])
+        (r["lot__competition__service_type__code"], r["area__path"], r["stage"], r["lot__competition__contract_start"])
         for r in Lot.areas.through.objects.filter(
             Q(lot__abandoned_at__isnull=True, lot__contract__isnull=True)
             & rules.ANNOUNCED.q(prefix="lot__competition__")
@@ -270,8 +270,8 @@ def coverage(
             )
         )
         .order_by()
-        .values("lot__competition__service_type__code", "area__path", "stage")
-        .annotate(starts=Min("lot__competition__contract_start"))
+        .values("lot__competition__service_type__code", "area__path", "stage", "lot__competition__contract_start")
+        .distinct()
     ]
     window = ending_window(scope, today)
     ending_qs = Contract.objects.filter(ends_on__gte=window[0], ends_on__lte=window[1])
