@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 from django.db import connection
 
 from insights import floors
-from insights import selectors as insights
 from insights.scope import Scope
 from qualification.selectors.eligibility import eligible_organisations, partial_coverage_organisations
 from reference.models import Area, ServiceType
@@ -99,7 +99,7 @@ def _scope(area_code: str | None = None, year: int | None = None) -> Callable[[]
 
 
 def _insight(name: str, scope: Callable[[], Scope], **extra) -> list[Case]:
-    code_fn, floor_fn = getattr(insights, name), getattr(floors, name)
+    code_fn, floor_fn = getattr(import_module(f"insights.selectors.{name}"), name), getattr(floors, name)
     label = name.replace("_", " ")
     return [
         Case(

@@ -58,6 +58,12 @@ class CompetitionQuerySet(models.QuerySet):
     def public(self) -> CompetitionQuerySet:
         return self.filter(rules.MADE_PUBLIC.q())
 
+    def announced(self) -> CompetitionQuerySet:
+        return self.filter(rules.ANNOUNCED.q())
+
+    def open_or_planned(self, *, now: datetime.datetime | None = None) -> CompetitionQuerySet:
+        return self.filter(rules.OPEN_OR_PLANNED.q(now=now))
+
 
 class Competition(models.Model):
     title = models.CharField(max_length=200)
@@ -131,6 +137,13 @@ class Competition(models.Model):
     @property
     def is_public(self) -> bool:
         return rules.MADE_PUBLIC.holds(self)
+
+    @property
+    def is_announced(self) -> bool:
+        return rules.ANNOUNCED.holds(self)
+
+    def is_open_or_planned(self, *, now: datetime.datetime | None = None) -> bool:
+        return rules.OPEN_OR_PLANNED.holds(self, now=now)
 
 
 class CompetitionMember(models.Model):

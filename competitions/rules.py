@@ -37,6 +37,16 @@ MADE_PUBLIC = Rule(
     "made public", lambda now: Q(planned_at__isnull=False) | Q(launched_at__isnull=False), uses_clock=False
 )
 
+# Announced and going ahead: published as planned or launched, and not cancelled. Its lots' estimated
+# values are public figures, and it may follow on from a contract ending in the same place.
+ANNOUNCED = Rule("announced", lambda now: MADE_PUBLIC.q() & Q(abandoned_at__isnull=True), uses_clock=False)
+
+# Open or planned: what an organisation could still bid for, now or once it opens. Not cancelled.
+OPEN_OR_PLANNED = Rule(
+    "open or planned",
+    lambda now: (PLANNED.q() & Q(abandoned_at__isnull=True)) | BIDDING_OPEN.q(now=now),
+)
+
 # A sent bid: submitted and not withdrawn since. Only sent bids are ever read, scored or counted.
 SENT = Rule("a sent bid", lambda now: Q(submitted_at__isnull=False, withdrawn_at__isnull=True), uses_clock=False)
 

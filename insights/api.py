@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from core.api import Code, bad_parameter
-from insights import selectors
 from insights.forms import FIRST_YEAR, LAST_YEAR, ScopeError, scope_from_codes
 from insights.scope import Scope
+from insights.selectors import burden, coverage, pipeline, smaller_providers, where_the_money_goes, who_takes_part
 from reference.models import AreaLevel
 
 router = Router(tags=["Insight"])
@@ -34,15 +34,15 @@ def _scope(filters: InsightFilters) -> Scope:
 
 @router.get(
     "/who-takes-part",
-    response=selectors.WhoTakesPart,
+    response=who_takes_part.WhoTakesPart,
     auth=None,
     url_name="insights-who-takes-part",
     summary="Who takes part",
     description="Organisations at each step (registered interest, sent the questionnaire, qualified, invited, sent "
     "a bid, won work) and where they stop, by type and size. " + FILTERS,
 )
-def who_takes_part(request: HttpRequest, filters: Query[InsightFilters]):
-    return selectors.who_takes_part(scope=_scope(filters))
+def get_who_takes_part(request: HttpRequest, filters: Query[InsightFilters]):
+    return who_takes_part.who_takes_part(scope=_scope(filters))
 
 
 class SmallerFilters(InsightFilters):
@@ -51,7 +51,7 @@ class SmallerFilters(InsightFilters):
 
 @router.get(
     "/smaller-providers",
-    response=selectors.SmallerProviders,
+    response=smaller_providers.SmallerProviders,
     auth=None,
     url_name="insights-smaller-providers",
     summary="Work for smaller providers",
@@ -59,23 +59,23 @@ class SmallerFilters(InsightFilters):
     "organisations and by voluntary, community or social enterprise organisations, by area. `by` chooses the "
     "level of the areas (region, pcc_area or local_authority). " + FILTERS,
 )
-def smaller_providers(request: HttpRequest, filters: Query[SmallerFilters]):
+def get_smaller_providers(request: HttpRequest, filters: Query[SmallerFilters]):
     if filters.by == AreaLevel.COUNTRY:
         raise bad_parameter("by", "must be region, pcc_area or local_authority")
-    return selectors.smaller_providers(scope=_scope(filters), level=filters.by)
+    return smaller_providers.smaller_providers(scope=_scope(filters), level=filters.by)
 
 
 @router.get(
     "/where-the-money-goes",
-    response=selectors.WhereTheMoneyGoes,
+    response=where_the_money_goes.WhereTheMoneyGoes,
     auth=None,
     url_name="insights-where-the-money-goes",
     summary="Where the money goes",
     description="Estimated value by service type for one financial year (the current one unless `year` is given), "
     "the value each financial year, and how published values changed since first published. " + FILTERS,
 )
-def where_the_money_goes(request: HttpRequest, filters: Query[InsightFilters]):
-    return selectors.where_the_money_goes(scope=_scope(filters))
+def get_where_the_money_goes(request: HttpRequest, filters: Query[InsightFilters]):
+    return where_the_money_goes.where_the_money_goes(scope=_scope(filters))
 
 
 class CoverageFilters(InsightFilters):
@@ -84,41 +84,47 @@ class CoverageFilters(InsightFilters):
 
 @router.get(
     "/coverage",
-    response=selectors.Coverage,
+    response=coverage.Coverage,
     auth=None,
     url_name="insights-coverage",
     summary="Coverage and continuity",
     description="For each service type and area (`by`: pcc_area or region), whether it is contracted (and until "
-    "when), in competition, planned, has no provision or is not bought there; and contracts ending within 12 "
-    "months (or in the chosen financial year) with nothing planned to follow. " + FILTERS,
+    "when), awarded but not yet started (and when the contract starts, if known), in competition, planned, has no "
+    "provision or is not bought there; and contracts ending within 12 months (or in the chosen financial year) with "
+    "nothing planned to follow. A PCC area chosen with `by=region` shows its whole region. " + FILTERS,
 )
-def coverage(request: HttpRequest, filters: Query[CoverageFilters]):
+def get_coverage(request: HttpRequest, filters: Query[CoverageFilters]):
     if filters.by not in (AreaLevel.PCC_AREA, AreaLevel.REGION):
         raise bad_parameter("by", "must be pcc_area or region")
-    return selectors.coverage(scope=_scope(filters), level=filters.by)
+    return coverage.coverage(scope=_scope(filters), level=filters.by)
 
 
 @router.get(
     "/pipeline",
-    response=list[selectors.PipelineRow],
+    response=list[pipeline.PipelineRow],
     auth=None,
     url_name="insights-pipeline",
     summary="Pipeline",
     description="Planned and live opportunities (not yet awarded or cancelled), earliest first. With `year`, only "
     "those whose contracts start in that financial year. " + FILTERS,
 )
-def pipeline(request: HttpRequest, filters: Query[InsightFilters]):
-    return selectors.pipeline(scope=_scope(filters))
+def get_pipeline(request: HttpRequest, filters: Query[InsightFilters]):
+    return pipeline.pipeline(scope=_scope(filters))
 
 
 @router.get(
     "/burden",
-    response=selectors.Burden,
+    response=burden.Burden,
     auth=None,
     url_name="insights-burden",
     summary="Burden on providers",
-    description="For each service type, how many opportunities an organisation must enter to cover England and "
-    "Wales (or the chosen area), and the median days from starting to sending a questionnaire and a bid. " + FILTERS,
+    description="For each service type: `bids`, the fewest separate bids one organisation would need to send to "
+    "offer it in every PCC area of England and Wales (or the chosen area), from the opportunities open or planned "
+    "now; `answers`, the answers to write in those bids (each question once, and a question about each area once "
+    "for each area bid for); the PCC areas to cover and those with no open or planned opportunity for all of the "
+    "area (then `bids` and `answers` are null: not possible yet); and the opportunities to bid for. `measure` says "
+    "this in plain words. Also the median days from starting to sending a questionnaire and a bid; `year` changes "
+    "only these. " + FILTERS,
 )
-def burden(request: HttpRequest, filters: Query[InsightFilters]):
-    return selectors.burden(scope=_scope(filters))
+def get_burden(request: HttpRequest, filters: Query[InsightFilters]):
+    return burden.burden(scope=_scope(filters))

@@ -17,8 +17,14 @@ from django.db import connection
 from django.utils import timezone
 
 from core.clock import LONDON, db_now
-from insights import selectors as s
 from insights.scope import Scope, current_financial_year
+from insights.selectors import burden as effort
+from insights.selectors import common
+from insights.selectors import coverage as cover
+from insights.selectors import pipeline as pipe
+from insights.selectors import smaller_providers as smaller
+from insights.selectors import where_the_money_goes as money
+from insights.selectors import who_takes_part as funnel
 from reference.models import LEVEL_DEPTH, AreaLevel
 from reference.selectors import covering_paths
 
@@ -90,11 +96,12 @@ def _days_sql(start: str, end: str) -> str:
 # --- 1 ----------------------------------------------------------------------------------------
 
 
-def who_takes_part(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None) -> s.WhoTakesPart:
+def who_takes_part(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = None) -> funnel.WhoTakesPart:
     params: list = []
     # Bids are sealed until the closing date: only closed competitions' bids are counted.
     closed = (
-        "b.competition_id IN (SELECT cc.id FROM competitions_competition cc WHERE cc.closes_at <= %s)",
+        "b.competition_id IN (SELECT cc.id FROM competitions_competition cc"
+        " WHERE cc.launched_at IS NOT NULL AND cc.closes_at <= %s)",
         [_dt(now or db_now())],
     )
 
@@ -134,8 +141,7 @@ def who_takes_part(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None
     )
     columns.append(
         part(
-            "EXISTS (SELECT 1 FROM qualification_qualification q WHERE q.organisation_id = o.id"
-            " AND q.removed_at IS NULL AND q.suspended_at IS NULL AND {0} AND {1})",
+            "EXISTS (SELECT 1 FROM qualification_qualification q WHERE q.organisation_id = o.id AND {0} AND {1})",
             _in_year("q.granted_at", scope),
             _overlap("q.area_path", scope),
         )
@@ -144,10 +150,23 @@ def who_takes_part(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None
         "EXISTS (SELECT 1 FROM competitions_lot l JOIN competitions_lot_areas la ON la.lot_id = l.id"
         " JOIN reference_area ar ON ar.id = la.area_id WHERE l.competition_id = {table}.competition_id AND {{1}})"
     )
+    # Invitations and bids count in the areas of the lots they were for.
+    invited_for, bid_for = "1=1 AND {1}", "1=1 AND {1}"
+    if scope.area is not None:
+        invited_for = (
+            "EXISTS (SELECT 1 FROM competitions_competitioninvitation_lots il"
+            " JOIN competitions_lot_areas la ON la.lot_id = il.lot_id JOIN reference_area ar ON ar.id = la.area_id"
+            " WHERE il.competitioninvitation_id = ci.id AND {1})"
+        )
+        bid_for = (
+            "EXISTS (SELECT 1 FROM competitions_bidlot bl"
+            " JOIN competitions_lot_areas la ON la.lot_id = bl.lot_id JOIN reference_area ar ON ar.id = la.area_id"
+            " WHERE bl.bid_id = b.id AND {1})"
+        )
     columns.append(
         part(
             "EXISTS (SELECT 1 FROM competitions_competitioninvitation ci WHERE ci.organisation_id = o.id"
-            " AND ci.kind = 'eligible' AND {0} AND " + lot_area.format(table="ci") + ")",
+            " AND ci.kind = 'eligible' AND {0} AND " + invited_for + ")",
             _in_year("ci.invited_at", scope),
             _overlap("ar.path", scope),
         )
@@ -155,7 +174,7 @@ def who_takes_part(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None
     columns.append(
         part(
             "EXISTS (SELECT 1 FROM competitions_bid b WHERE b.organisation_id = o.id AND b.submitted_at IS NOT NULL"
-            " AND b.withdrawn_at IS NULL AND {0} AND " + lot_area.format(table="b") + " AND {2})",
+            " AND b.withdrawn_at IS NULL AND {0} AND " + bid_for + " AND {2})",
             _in_year("b.submitted_at", scope),
             _overlap("ar.path", scope),
             closed,
@@ -175,7 +194,8 @@ def who_takes_part(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None
         )
         + part(
             " OR EXISTS (SELECT 1 FROM competitions_award aw WHERE aw.direct_organisation_id = o.id"
-            " AND aw.cancelled_at IS NULL AND {0}" + award_area + "))",
+            " AND aw.cancelled_at IS NULL AND (aw.approved_at IS NOT NULL OR aw.bid_id IS NULL)"
+            " AND {0}" + award_area + "))",
             _in_year("COALESCE(aw.approved_at, aw.recommended_at)", scope),
             _overlap("ar.path", scope),
         )
@@ -205,15 +225,15 @@ def who_takes_part(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None
         " GROUP BY o.organisation_type, o.size",
         params,
     )
-    keys = [key for key, _ in s.FUNNEL_STEPS + s.DROPOUT_STEPS]
-    return s.fold_funnel([(r[0], r[1], dict(zip(keys, (int(v or 0) for v in r[2:]), strict=True))) for r in rows])
+    keys = [key for key, _ in funnel.FUNNEL_STEPS + funnel.DROPOUT_STEPS]
+    return funnel.fold_funnel([(r[0], r[1], dict(zip(keys, (int(v or 0) for v in r[2:]), strict=True))) for r in rows])
 
 
 # --- 2 ----------------------------------------------------------------------------------------
 
 
-def smaller_providers(*, scope: Scope = s.EVERYWHERE, level: str | None = None) -> s.SmallerProviders:
-    level = level or s.default_breakdown_level(scope.area)
+def smaller_providers(*, scope: Scope = common.EVERYWHERE, level: str | None = None) -> smaller.SmallerProviders:
+    level = level or smaller.default_breakdown_level(scope.area)
     params: list = []
     year_test = "1=1"
     if scope.financial_year is not None:
@@ -264,13 +284,13 @@ def smaller_providers(*, scope: Scope = s.EVERYWHERE, level: str | None = None) 
     rows = _rows(sql, params)
     names = {r[1]: (r[2], r[3]) for r in rows if r[1] is not None}
     tallies = [(r[0], r[1], r[4], r[5], int(r[6]), _money(r[7])) for r in rows]
-    return s.fold_smaller_providers(level=level, names=names, tallies=tallies)
+    return smaller.fold_smaller_providers(level=level, names=names, tallies=tallies)
 
 
 # --- 3 ----------------------------------------------------------------------------------------
 
 
-def where_the_money_goes(*, scope: Scope = s.EVERYWHERE) -> s.WhereTheMoneyGoes:
+def where_the_money_goes(*, scope: Scope = common.EVERYWHERE) -> money.WhereTheMoneyGoes:
     year = scope.financial_year if scope.financial_year is not None else current_financial_year()
     within, within_params = _within("a.path", scope)
     area_test = "1=1"
@@ -327,18 +347,18 @@ def where_the_money_goes(*, scope: Scope = s.EVERYWHERE) -> s.WhereTheMoneyGoes:
     shares = {r[1]: _money(r[5]) for r in shares_rows if r[5] is not None}
     ramp = [(r[1], int(r[4]), _money(r[5])) for r in rows if r[0] == "ramp"]
     changes = {r[1]: (_money(r[6]), _money(r[5]), int(r[7])) for r in rows if r[0] == "change"}
-    return s.fold_money(financial_year=year, service_types=service_types, shares=shares, ramp=ramp, changes=changes)
+    return money.fold_money(financial_year=year, service_types=service_types, shares=shares, ramp=ramp, changes=changes)
 
 
 # --- 4 ----------------------------------------------------------------------------------------
 
 
 def coverage(
-    *, scope: Scope = s.EVERYWHERE, level: str = AreaLevel.PCC_AREA, today: datetime.date | None = None
-) -> s.Coverage:
+    *, scope: Scope = common.EVERYWHERE, level: str = AreaLevel.PCC_AREA, today: datetime.date | None = None
+) -> cover.Coverage:
     today = today or timezone.now().astimezone(LONDON).date()
-    start, end = s.coverage_window(scope, today)
-    ending_start, ending_end = s.ending_window(scope, today)
+    start, end = cover.coverage_window(scope, today)
+    ending_start, ending_end = cover.ending_window(scope, today)
     cell_area_test, cell_area_params = "1=1", []
     if scope.area is not None:
         if LEVEL_DEPTH[AreaLevel(scope.area.level)] >= LEVEL_DEPTH[AreaLevel(level)]:
@@ -348,13 +368,20 @@ def coverage(
         else:
             cell_area_test, cell_area_params = "ca.path LIKE %s", [scope.area.path + "%"]
     covers = "(ca.path LIKE x.path || '%%' OR (ca.level = 'region' AND x.path LIKE ca.path || '%%'))"
-    lot_live = (
-        "SELECT 1 FROM competitions_lot_areas la JOIN reference_area x ON x.id = la.area_id"
+    lot_where = (
+        "FROM competitions_lot_areas la JOIN reference_area x ON x.id = la.area_id"
         " JOIN competitions_lot l ON l.id = la.lot_id JOIN competitions_competition k ON k.id = l.competition_id"
         " WHERE k.service_type_id = st.id AND l.abandoned_at IS NULL AND k.abandoned_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM contracts_contract lc WHERE lc.lot_id = l.id)"
         f" AND {covers}"
     )
+    lot_live = "SELECT 1 " + lot_where
+    # A published award: approved, or a direct award; not cancelled.
+    awarded = (
+        "EXISTS (SELECT 1 FROM competitions_award aw WHERE aw.lot_id = l.id AND aw.cancelled_at IS NULL"
+        " AND (aw.approved_at IS NOT NULL OR (aw.bid_id IS NULL AND aw.direct_organisation_id IS NOT NULL)))"
+    )
+    announced = "(k.planned_at IS NOT NULL OR k.launched_at IS NOT NULL)"
     overlaps = "(x.path LIKE y.path || '%%' OR y.path LIKE x.path || '%%')"
     ending_area_test, ending_area_params = "1=1", []
     if scope.area is not None:
@@ -371,15 +398,22 @@ def coverage(
                   JOIN reference_area x ON x.id = cca.area_id
                  WHERE c.service_type_id = st.id AND c.ends_on >= %s AND c.starts_on <= %s AND {covers}),
                CASE WHEN st.required_by_court_orders THEN 1 ELSE 0 END,
-               CASE WHEN EXISTS ({lot_live} AND k.launched_at IS NOT NULL) THEN 1 ELSE 0 END,
-               CASE WHEN EXISTS ({lot_live} AND k.launched_at IS NULL AND k.planned_at IS NOT NULL) THEN 1 ELSE 0 END,
-               st.display_order, ca.path
+               CASE WHEN EXISTS ({lot_live} AND k.launched_at IS NOT NULL AND NOT {awarded}) THEN 1 ELSE 0 END,
+               CASE WHEN EXISTS ({lot_live} AND k.launched_at IS NULL AND k.planned_at IS NOT NULL AND NOT {awarded})
+                    THEN 1 ELSE 0 END,
+               st.display_order, ca.path,
+               (SELECT MIN(c.starts_on) FROM contracts_contract c
+                  JOIN contracts_contract_areas cca ON cca.contract_id = c.id
+                  JOIN reference_area x ON x.id = cca.area_id
+                 WHERE c.service_type_id = st.id AND c.starts_on > %s AND {covers}),
+               CASE WHEN EXISTS ({lot_live} AND {announced} AND {awarded}) THEN 1 ELSE 0 END,
+               (SELECT MIN(k.contract_start) {lot_where} AND {announced} AND {awarded})
         FROM reference_area ca CROSS JOIN reference_servicetype st
         LEFT JOIN reference_area r ON r.id = st.restricted_to_id
         WHERE ca.level = %s AND {cell_area_test}
         UNION ALL
         SELECT 'ending', c.title, st.name, COALESCE(NULLIF(o.trading_name, ''), o.legal_name), a.name, NULL,
-               c.ends_on, c.id, NULL, NULL, NULL, NULL
+               c.ends_on, c.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL
         FROM contracts_contract c
         JOIN reference_servicetype st ON st.id = c.service_type_id
         JOIN accounts_organisation o ON o.id = c.supplier_id
@@ -407,6 +441,7 @@ def coverage(
     params = [
         _d(start),
         _d(end),
+        _d(end),
         level,
         *cell_area_params,
         _d(ending_start),
@@ -418,18 +453,21 @@ def coverage(
     areas: dict[str, tuple[str, str]] = {}
     service_types: dict[str, tuple[int, str, str, bool]] = {}
     for r in sorted((r for r in rows if r[0] == "cell"), key=lambda r: (r[2], r[1], r[10], r[4])):
-        _, area_code, area_name, code, name, restricted, until, day_one, competing, planned, order, path = r
+        (_, area_code, area_name, code, name, restricted, until, day_one, competing, planned, order, path) = r[:12]
+        later, awarded_lot, awarded_start = r[12:]
         areas[area_code] = (area_code, area_name)
         service_types[code] = (order, name, code, bool(day_one))
-        cell = s.CoverageCell(area_code, area_name, code, name, bool(day_one), s.NO_PROVISION)
+        cell = cover.CoverageCell(area_code, area_name, code, name, bool(day_one), cover.NO_PROVISION)
         if restricted and not (path.startswith(restricted) or restricted.startswith(path)):
-            cell.status = s.NOT_BOUGHT
-        elif until is not None:
-            cell.status, cell.contracted_until = s.CONTRACTED, _to_date(until)
-        elif competing:
-            cell.status = s.IN_COMPETITION
-        elif planned:
-            cell.status = s.PLANNED
+            cell.status = cover.NOT_BOUGHT
+        else:
+            cover.settle(
+                cell,
+                ends=[_to_date(until)] if until is not None else [],
+                starts=([_to_date(later)] if later is not None else [])
+                + ([_to_date(awarded_start)] if awarded_lot else []),
+                stages={stage for stage, here in ((cover.IN_COMPETITION, competing), (cover.PLANNED, planned)) if here},
+            )
         cells.append(cell)
     ending_rows: dict[int, list] = {}
     area_names: dict[int, list[str]] = defaultdict(list)
@@ -439,7 +477,7 @@ def coverage(
         ending_rows[r[7]] = [r[1], r[2], r[3], _to_date(r[6])]
         area_names[r[7]].append(r[4])
     ending = [
-        s.EndingContract(
+        cover.EndingContract(
             title=title,
             service_type_name=st_name,
             supplier=supplier,
@@ -450,7 +488,7 @@ def coverage(
             ending_rows.items(), key=lambda item: (item[1][3], item[1][0], item[0])
         )
     ]
-    return s.Coverage(
+    return cover.Coverage(
         level=level,
         service_types=[(code, name, day_one) for _, name, code, day_one in sorted(service_types.values())],
         areas=list(areas.values()),
@@ -463,7 +501,7 @@ def coverage(
 # --- 5 ----------------------------------------------------------------------------------------
 
 
-def pipeline(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None) -> list[s.PipelineRow]:
+def pipeline(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = None) -> list[pipe.PipelineRow]:
     now = now or timezone.now()
     n = _dt(now)
     area_test, area_params = "1=1", []
@@ -510,18 +548,18 @@ def pipeline(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = Non
     """
     rows = _rows(sql, [n, n, n, *area_params, *year_params])
     return [
-        s.PipelineRow(
+        pipe.PipelineRow(
             reference=r[0],
             title=r[1],
             service_type_name=r[2],
             owner_area_name=r[3],
             stage=r[4],
-            stage_label=s.PIPELINE_STAGES[r[4]],
+            stage_label=pipe.PIPELINE_STAGES[r[4]],
             starts_at=_to_dt(r[5]),
             closes_at=_to_dt(r[6]),
             intended_award_at=_to_dt(r[7]),
             contract_start=_to_date(r[8]),
-            estimated_value=s.pounds(_money(r[9])),
+            estimated_value=common.pounds(_money(r[9])),
         )
         for r in rows
     ]
@@ -530,7 +568,7 @@ def pipeline(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = Non
 # --- 6 ----------------------------------------------------------------------------------------
 
 
-def burden(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None) -> s.Burden:
+def burden(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = None) -> effort.Burden:
     now = now or timezone.now()
     lot_overlap, lot_params = _overlap("a.path", scope)
     q_year, q_year_params = _in_year("ap.submitted_at", scope)
@@ -551,6 +589,11 @@ def burden(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None)
         b_area_params = overlap_params
     q_days = _days_sql("ap.started_at", "ap.submitted_at")
     b_days = _days_sql("b.started_at", "b.submitted_at")
+    # Open or planned, not cancelled.
+    open_or_planned = (
+        "c.abandoned_at IS NULL AND ((c.launched_at IS NULL AND c.planned_at IS NOT NULL)"
+        " OR (c.launched_at IS NOT NULL AND c.closes_at > %s))"
+    )
     sql = f"""
         WITH durations AS (
             SELECT '' AS code, {q_days} AS d FROM qualification_application ap
@@ -559,36 +602,34 @@ def burden(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None)
             SELECT st.code, {b_days} FROM competitions_bid b
             JOIN competitions_competition c ON c.id = b.competition_id
             JOIN reference_servicetype st ON st.id = c.service_type_id
-            WHERE b.submitted_at IS NOT NULL AND c.closes_at <= %s AND {b_year} AND {b_area}
+            WHERE b.submitted_at IS NOT NULL AND b.withdrawn_at IS NULL
+              AND c.launched_at IS NOT NULL AND c.closes_at <= %s AND {b_year} AND {b_area}
         ),
         ranked AS (
             SELECT code, d, ROW_NUMBER() OVER (PARTITION BY code ORDER BY d) AS rn,
                    COUNT(*) OVER (PARTITION BY code) AS cnt
             FROM durations
         )
-        SELECT 'st', st.code, st.name, r.path, st.display_order, CAST(NULL AS NUMERIC) FROM reference_servicetype st
-        LEFT JOIN reference_area r ON r.id = st.restricted_to_id
+        SELECT 'st', st.code, st.name, r.path, st.display_order, NULL, CAST(NULL AS NUMERIC)
+        FROM reference_servicetype st LEFT JOIN reference_area r ON r.id = st.restricted_to_id
         UNION ALL
-        SELECT 'current', st.code, NULL, NULL, COUNT(*), NULL FROM competitions_competition c
-        JOIN reference_servicetype st ON st.id = c.service_type_id
-        WHERE c.abandoned_at IS NULL
-          AND ((c.launched_at IS NULL AND c.planned_at IS NOT NULL) OR (c.launched_at IS NOT NULL AND c.closes_at > %s))
-          AND EXISTS (SELECT 1 FROM competitions_lot l JOIN competitions_lot_areas la ON la.lot_id = l.id
-                      JOIN reference_area a ON a.id = la.area_id
-                      WHERE l.competition_id = c.id AND l.abandoned_at IS NULL AND {lot_overlap})
-        GROUP BY st.code
+        SELECT 'area', a.path, a.level, a.name, NULL, NULL, NULL FROM reference_area a
         UNION ALL
-        SELECT 'level', st.code, a.level, NULL, COUNT(DISTINCT la.lot_id), NULL FROM competitions_lot_areas la
+        SELECT 'lot', st.code, c.reference, a.path, c.id, l.id, NULL
+        FROM competitions_lot_areas la
         JOIN reference_area a ON a.id = la.area_id
         JOIN competitions_lot l ON l.id = la.lot_id
         JOIN competitions_competition c ON c.id = l.competition_id
         JOIN reference_servicetype st ON st.id = c.service_type_id
-        WHERE c.launched_at IS NOT NULL
-        GROUP BY st.code, a.level
+        WHERE l.abandoned_at IS NULL AND {open_or_planned} AND {lot_overlap}
         UNION ALL
-        SELECT 'area', NULL, a.level, a.path, NULL, NULL FROM reference_area a WHERE a.level <> 'country'
+        SELECT 'question', NULL, CASE WHEN q.lot_specific THEN 'lot' ELSE 'bid' END, NULL, q.competition_id,
+               COUNT(*), NULL
+        FROM competitions_question q JOIN competitions_competition c ON c.id = q.competition_id
+        WHERE {open_or_planned}
+        GROUP BY q.competition_id, q.lot_specific
         UNION ALL
-        SELECT 'median', code, NULL, NULL, MAX(cnt), AVG(d) FROM ranked
+        SELECT 'median', code, NULL, NULL, MAX(cnt), NULL, AVG(d) FROM ranked
         WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY code
     """
     params = [
@@ -599,22 +640,21 @@ def burden(*, scope: Scope = s.EVERYWHERE, now: datetime.datetime | None = None)
         *b_area_params,
         _dt(now),
         *lot_params,
+        _dt(now),
     ]
     rows = _rows(sql, params)
     service_types = [(r[1], r[2], r[3]) for r in sorted((r for r in rows if r[0] == "st"), key=lambda r: (r[4], r[2]))]
-    current = {r[1]: int(r[4]) for r in rows if r[0] == "current"}
-    lot_levels: dict[str, dict[str, int]] = defaultdict(dict)
+    questions: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
-        if r[0] == "level":
-            lot_levels[r[1]][r[2]] = int(r[4])
-    area_paths = [(r[3], r[2]) for r in rows if r[0] == "area"]
-    medians = {r[1]: (float(r[5]), int(r[4])) for r in rows if r[0] == "median"}
-    return s.fold_burden(
+        if r[0] == "question":
+            questions[int(r[4])][1 if r[2] == "lot" else 0] = int(r[5])
+    medians = {r[1]: (float(r[6]), int(r[4])) for r in rows if r[0] == "median"}
+    return effort.fold_burden(
         scope=scope,
         service_types=service_types,
-        current=current,
-        lot_levels=lot_levels,
-        area_paths=area_paths,
+        areas=[(r[1], r[2], r[3]) for r in rows if r[0] == "area"],
+        lots=[(r[1], int(r[4]), r[2], int(r[5]), r[3]) for r in rows if r[0] == "lot"],
+        questions={competition_id: (once, per_lot) for competition_id, (once, per_lot) in questions.items()},
         questionnaire_median=medians.pop("", (None, 0)),
         bid_medians=medians,
     )

@@ -7,7 +7,7 @@ from django import forms
 from core.bounds import bounded_int
 from core.forms import GovukForm
 from insights.scope import Scope
-from insights.selectors import financial_year_choices
+from insights.selectors.common import financial_year_choices
 from reference.models import Area, AreaLevel
 
 BREAKDOWN_CHOICES = {

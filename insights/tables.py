@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from core.clock import financial_year_label
 from core.formatting import london_date, london_datetime, money
-from insights import selectors as s
+from insights.selectors import burden, coverage, pipeline, smaller_providers, where_the_money_goes, who_takes_part
 
 TEXT, NUMBER, MONEY, PERCENT, DAYS, DATE, DATETIME = "text", "number", "money", "percent", "days", "date", "datetime"
 NUMERIC = {NUMBER, MONEY, PERCENT, DAYS}
@@ -22,6 +22,8 @@ NUMERIC = {NUMBER, MONEY, PERCENT, DAYS}
 class Column:
     heading: str
     kind: str = TEXT
+    # What the page shows for a number we do not have (downloads leave the cell empty).
+    missing: str = "Not known"
 
     @property
     def numeric(self) -> bool:
@@ -40,13 +42,14 @@ class Table:
     @property
     def display_rows(self) -> list[list[str]]:
         return [
-            [display(value, column.kind) for value, column in zip(row, self.columns, strict=True)] for row in self.rows
+            [display(value, column.kind, column.missing) for value, column in zip(row, self.columns, strict=True)]
+            for row in self.rows
         ]
 
 
-def display(value, kind: str) -> str:
+def display(value, kind: str, missing: str = "Not known") -> str:
     if value is None:
-        return "Not known" if kind in NUMERIC else ""
+        return missing if kind in NUMERIC else ""
     if kind == MONEY:
         return money(value)
     if kind == PERCENT:
@@ -63,12 +66,12 @@ def display(value, kind: str) -> str:
 
 
 def _group_columns() -> list[Column]:
-    return [Column("Step")] + [Column(label, NUMBER) for _, label in s.FUNNEL_GROUPS]
+    return [Column("Step")] + [Column(label, NUMBER) for _, label in who_takes_part.FUNNEL_GROUPS]
 
 
-def who_takes_part_tables(data: s.WhoTakesPart) -> list[Table]:
-    def row(r: s.FunnelRow) -> list:
-        return [r.label] + [getattr(r, key) for key, _ in s.FUNNEL_GROUPS]
+def who_takes_part_tables(data: who_takes_part.WhoTakesPart) -> list[Table]:
+    def row(r: who_takes_part.FunnelRow) -> list:
+        return [r.label] + [getattr(r, key) for key, _ in who_takes_part.FUNNEL_GROUPS]
 
     return [
         Table("steps", "Organisations at each step", _group_columns(), [row(r) for r in data.steps]),
@@ -76,7 +79,7 @@ def who_takes_part_tables(data: s.WhoTakesPart) -> list[Table]:
     ]
 
 
-def smaller_providers_tables(data: s.SmallerProviders) -> list[Table]:
+def smaller_providers_tables(data: smaller_providers.SmallerProviders) -> list[Table]:
     columns = [
         Column("Area"),
         Column("Organisations"),
@@ -101,7 +104,7 @@ def smaller_providers_tables(data: s.SmallerProviders) -> list[Table]:
     return [Table("by-area", "Contracts and subcontracts won, by area and organisation", columns, rows)]
 
 
-def where_the_money_goes_tables(data: s.WhereTheMoneyGoes) -> list[Table]:
+def where_the_money_goes_tables(data: where_the_money_goes.WhereTheMoneyGoes) -> list[Table]:
     year = financial_year_label(data.financial_year)
     shares = Table(
         "share",
@@ -141,7 +144,7 @@ def where_the_money_goes_tables(data: s.WhereTheMoneyGoes) -> list[Table]:
     return [shares, ramp, changes]
 
 
-def coverage_tables(data: s.Coverage) -> list[Table]:
+def coverage_tables(data: coverage.Coverage) -> list[Table]:
     matrix = Table(
         "coverage",
         "Services in each area",
@@ -157,7 +160,7 @@ def coverage_tables(data: s.Coverage) -> list[Table]:
     return [matrix, ending]
 
 
-def pipeline_tables(data: list[s.PipelineRow]) -> list[Table]:
+def pipeline_tables(data: list[pipeline.PipelineRow]) -> list[Table]:
     columns = [
         Column("Reference"),
         Column("Opportunity"),
@@ -188,13 +191,32 @@ def pipeline_tables(data: list[s.PipelineRow]) -> list[Table]:
     return [Table("competitions", "Planned and live opportunities", columns, rows)]
 
 
-def burden_tables(data: s.Burden) -> list[Table]:
+def burden_tables(data: burden.Burden) -> list[Table]:
     return [
         Table(
-            "competitions",
-            f"Opportunities to enter to cover {data.place}",
-            [Column("Service"), Column("Opportunities to enter", NUMBER), Column("How we worked it out")],
-            [[r.service_type_name, r.competitions, r.basis] for r in data.competitions],
+            "bids-to-send",
+            f"Bids to send to offer each service in every PCC area in {data.place}",
+            [
+                Column("Service"),
+                Column("Bids to send", NUMBER, missing="Not possible"),
+                Column("Answers to write", NUMBER, missing="Not possible"),
+                Column("PCC areas to cover", NUMBER),
+                Column("PCC areas with no opportunity", NUMBER),
+                Column("What this means"),
+                Column("Opportunities to bid for"),
+            ],
+            [
+                [
+                    r.service_type_name,
+                    r.bids,
+                    r.answers,
+                    r.areas_to_cover,
+                    r.areas_not_covered,
+                    r.explanation,
+                    ", ".join(r.opportunities) or None,
+                ]
+                for r in data.services
+            ],
         ),
         Table(
             "time-taken",

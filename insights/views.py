@@ -15,9 +15,10 @@ from markupsafe import Markup
 
 from core.clock import financial_year_label
 from core.formatting import money
-from insights import charts, downloads, selectors, tables
+from insights import charts, downloads, tables
 from insights.forms import InsightFilterForm
 from insights.scope import Scope
+from insights.selectors import burden, coverage, pipeline, smaller_providers, where_the_money_goes, who_takes_part
 from reference.models import AreaLevel
 
 
@@ -29,9 +30,11 @@ class Insight:
     load: Callable[[Scope, str | None], Any]
     tables: Callable[[Any], list[tables.Table]]
     charts: Callable[[Any], list[Markup]]
+    # What the figures mean, in plain words, for the spreadsheet's About sheet.
+    about: Callable[[Any], str] = lambda data: ""
 
 
-def _funnel_charts(data: selectors.WhoTakesPart) -> list[Markup]:
+def _funnel_charts(data: who_takes_part.WhoTakesPart) -> list[Markup]:
     return [
         charts.bar_chart(
             chart_id="chart-steps",
@@ -43,7 +46,7 @@ def _funnel_charts(data: selectors.WhoTakesPart) -> list[Markup]:
     ]
 
 
-def _smaller_charts(data: selectors.SmallerProviders) -> list[Markup]:
+def _smaller_charts(data: smaller_providers.SmallerProviders) -> list[Markup]:
     bars = []
     for row in data.rows:
         if row.who == "sme":
@@ -67,7 +70,7 @@ def _pct(value) -> str:
     return "Not known" if value is None else f"{value}%"
 
 
-def _money_charts(data: selectors.WhereTheMoneyGoes) -> list[Markup]:
+def _money_charts(data: where_the_money_goes.WhereTheMoneyGoes) -> list[Markup]:
     year = financial_year_label(data.financial_year)
     totals: dict[int, Any] = {}
     for row in data.ramp_up:
@@ -94,33 +97,35 @@ def _money_charts(data: selectors.WhereTheMoneyGoes) -> list[Markup]:
     ]
 
 
-# Bar colours (classes in insights.css) matching the tags in the table: green, blue, light blue, red, grey.
+# Bar colours (classes in insights.css) matching the tags in the table: green, turquoise, blue, light blue,
+# red, grey.
 COVERAGE_COLOURS = {
-    selectors.CONTRACTED: 1,
-    selectors.IN_COMPETITION: 0,
-    selectors.PLANNED: 2,
-    selectors.NO_PROVISION: 4,
-    selectors.NOT_BOUGHT: 3,
+    coverage.CONTRACTED: 1,
+    coverage.AWARDED: 5,
+    coverage.IN_COMPETITION: 0,
+    coverage.PLANNED: 2,
+    coverage.NO_PROVISION: 4,
+    coverage.NOT_BOUGHT: 3,
 }
 
 
-def _coverage_charts(data: selectors.Coverage) -> list[Markup]:
+def _coverage_charts(data: coverage.Coverage) -> list[Markup]:
     counts = data.counts()
     return [
         charts.bar_chart(
             chart_id="chart-coverage",
             title="Services and areas by status",
-            description="Bar chart of how many service and area pairs are contracted, in competition, planned or "
-            "have no provision. Each pair is in the table below.",
+            description="Bar chart of how many service and area pairs are contracted, awarded, in competition, "
+            "planned or have no provision. Each pair is in the table below.",
             bars=[
                 charts.Bar(label, counts[status], f"{counts[status]:,}", COVERAGE_COLOURS[status])
-                for status, label in selectors.COVERAGE_LABELS.items()
+                for status, label in coverage.COVERAGE_LABELS.items()
             ],
         )
     ]
 
 
-def _pipeline_charts(data: list[selectors.PipelineRow]) -> list[Markup]:
+def _pipeline_charts(data: list[pipeline.PipelineRow]) -> list[Markup]:
     return [
         charts.timeline_chart(
             chart_id="chart-pipeline",
@@ -133,19 +138,25 @@ def _pipeline_charts(data: list[selectors.PipelineRow]) -> list[Markup]:
     ]
 
 
-def _burden_charts(data: selectors.Burden) -> list[Markup]:
+def _burden_bar(row: burden.BurdenRow) -> charts.Bar:
+    if row.areas_to_cover == 0:
+        return charts.Bar(row.service_type_name, None, "Not bought here")
+    covered = row.areas_to_cover - row.areas_not_covered
+    text = f"{covered} of {row.areas_to_cover}"
+    if row.bids is not None:
+        text += f": {row.bids} bid{'' if row.bids == 1 else 's'}"
+    return charts.Bar(row.service_type_name, covered, text)
+
+
+def _burden_charts(data: burden.Burden) -> list[Markup]:
     return [
         charts.bar_chart(
             chart_id="chart-burden",
-            title=f"Opportunities to enter to cover {data.place}",
-            description="Bar chart of how many opportunities an organisation must enter to cover the whole area for "
-            "each service. The numbers and how we worked them out are in the first table below.",
-            bars=[
-                charts.Bar(
-                    r.service_type_name, r.competitions, "Not known" if r.competitions is None else str(r.competitions)
-                )
-                for r in data.competitions
-            ],
+            title=f"PCC areas in {data.place} each service can be bid for now",
+            description="Bar chart of how many PCC areas have an open or planned opportunity for all of the area, "
+            "for each service, out of the PCC areas to cover. Where all of them have, the fewest bids to cover "
+            "them follows. The numbers, and what each means, are in the first table below.",
+            bars=[_burden_bar(r) for r in data.services],
         ),
         charts.bar_chart(
             chart_id="chart-time",
@@ -165,7 +176,7 @@ INSIGHTS = [
         "who-takes-part",
         "Who takes part",
         "How many organisations register, apply, qualify, bid and win, by type and size, and where they stop.",
-        lambda scope, by: selectors.who_takes_part(scope=scope),
+        lambda scope, by: who_takes_part.who_takes_part(scope=scope),
         tables.who_takes_part_tables,
         _funnel_charts,
     ),
@@ -174,7 +185,7 @@ INSIGHTS = [
         "Work for smaller providers",
         "Contracts and subcontracts won by micro, small and medium organisations and by charities and social "
         "enterprises, area by area.",
-        lambda scope, by: selectors.smaller_providers(scope=scope, level=by),
+        lambda scope, by: smaller_providers.smaller_providers(scope=scope, level=by),
         tables.smaller_providers_tables,
         _smaller_charts,
     ),
@@ -182,7 +193,7 @@ INSIGHTS = [
         "where-the-money-goes",
         "Where the money goes",
         "The estimated value of each service, how it ramps up year by year, and how published values changed.",
-        lambda scope, by: selectors.where_the_money_goes(scope=scope),
+        lambda scope, by: where_the_money_goes.where_the_money_goes(scope=scope),
         tables.where_the_money_goes_tables,
         _money_charts,
     ),
@@ -190,7 +201,7 @@ INSIGHTS = [
         "coverage",
         "Coverage and continuity",
         "Which services are contracted, being bought, planned or missing in each area, and contracts ending soon.",
-        lambda scope, by: selectors.coverage(scope=scope, level=by or AreaLevel.PCC_AREA),
+        lambda scope, by: coverage.coverage(scope=scope, level=by or AreaLevel.PCC_AREA),
         tables.coverage_tables,
         _coverage_charts,
     ),
@@ -198,18 +209,19 @@ INSIGHTS = [
         "pipeline",
         "Pipeline",
         "Planned and open opportunities on a timeline, with closing dates and when results are expected.",
-        lambda scope, by: selectors.pipeline(scope=scope),
+        lambda scope, by: pipeline.pipeline(scope=scope),
         tables.pipeline_tables,
         _pipeline_charts,
     ),
     Insight(
         "burden",
         "Burden on providers",
-        "How many opportunities an organisation must enter to cover the country, and how long applying and "
-        "bidding take.",
-        lambda scope, by: selectors.burden(scope=scope),
+        "How many separate bids, and how many answers, one organisation needs to offer a service in every PCC "
+        "area, and how long applying and bidding take.",
+        lambda scope, by: burden.burden(scope=scope),
         tables.burden_tables,
         _burden_charts,
+        about=lambda data: data.measure,
     ),
 ]
 BY_SLUG = {insight.slug: insight for insight in INSIGHTS}
@@ -300,5 +312,7 @@ def download_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     form, scope, data = _filtered(request, insight)
     if form.errors:
         return _refused(form)
-    description = f"{insight.title}: {scope.describe()}. {insight.summary}"
+    description = " ".join(
+        part for part in (f"{insight.title}: {scope.describe()}.", insight.summary, insight.about(data)) if part
+    )
     return downloads.xlsx_response(insight.tables(data), _filename(slug, scope), description)

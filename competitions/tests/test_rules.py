@@ -51,7 +51,14 @@ def test_competition_rules_agree_in_python_and_sql(competition, launched, closes
         clarification_deadline=questions_until,
     )
     competition.refresh_from_db()
-    for rule in (rules.BIDDING_CLOSED, rules.BIDDING_OPEN, rules.PLANNED, rules.LATE_INVITATIONS_OPEN):
+    for rule in (
+        rules.BIDDING_CLOSED,
+        rules.BIDDING_OPEN,
+        rules.PLANNED,
+        rules.LATE_INVITATIONS_OPEN,
+        rules.ANNOUNCED,
+        rules.OPEN_OR_PLANNED,
+    ):
         assert rule.holds(competition, now=NOW) == in_sql(Competition, competition, rule), rule
 
 
@@ -77,6 +84,26 @@ def test_bidding_closes_at_the_closing_instant_exactly(competition):
     assert not Competition.objects.bidding_closed(now=NOW - MICRO).exists()
     assert list(Competition.objects.bidding_open(now=NOW - MICRO)) == [competition]
     assert not Competition.objects.bidding_open(now=NOW).exists()
+
+
+def test_open_or_planned_ends_at_the_closing_instant_and_never_holds_once_cancelled(competition):
+    Competition.objects.filter(pk=competition.pk).update(closes_at=NOW, planned_at=NOW - DAY)
+    competition.refresh_from_db()
+    assert competition.is_open_or_planned(now=NOW - MICRO)
+    assert not competition.is_open_or_planned(now=NOW)
+    assert list(Competition.objects.open_or_planned(now=NOW - MICRO)) == [competition]
+    assert not Competition.objects.open_or_planned(now=NOW).exists()
+    assert competition.is_announced  # closed, but still announced: its figures stay public
+
+    Competition.objects.filter(pk=competition.pk).update(launched_at=None, closes_at=None)
+    competition.refresh_from_db()
+    assert competition.is_open_or_planned(now=NOW)  # planned: no closing date yet
+    Competition.objects.filter(pk=competition.pk).update(abandoned_at=NOW)
+    competition.refresh_from_db()
+    assert not competition.is_open_or_planned(now=NOW)
+    assert not competition.is_announced
+    assert not Competition.objects.announced().exists()
+    assert not Competition.objects.open_or_planned(now=NOW).exists()
 
 
 @EXAMPLES

@@ -25,7 +25,7 @@ from competitions.models import (
 from competitions.selectors.status import competition_stage
 from contracts.models import Contract, Subcontract
 from demo.national import _london, generate_national_data
-from insights.selectors import FUNNEL_GROUPS
+from insights.selectors.who_takes_part import FUNNEL_GROUPS
 from qualification import sections
 from qualification.models import (
     Application,

@@ -17,6 +17,15 @@ def test_every_insight_page_is_accessible_and_filters(ui, tmp_path):
         assert chart.get_attribute("role") == "img"
         # The chart is drawn with its stylesheet (bars are filled, not black by default).
         assert page.evaluate("getComputedStyle(document.querySelector('.insights-bar')).fill") != "rgb(0, 0, 0)"
+    # What the burden page counts is said on the page, and each service has its answer in words.
+    page = ui.goto("/insights/burden/")
+    assert page.get_by_role("heading", name="What we count").is_visible()
+    table = page.locator("table[aria-labelledby='table-bids-to-send-caption']")
+    assert table.locator("th").first.inner_text() == "Service"
+    assert "PCC area" in table.locator("tbody tr").first.inner_text()
+    # Coverage names awarded work with a tag of its own.
+    page = ui.goto("/insights/coverage/")
+    assert page.locator(".govuk-tag--turquoise").first.inner_text().startswith("Awarded")
     # Filter the pipeline to a region and a year with the form.
     page = ui.goto("/insights/coverage/")
     page.get_by_label("Region").select_option(label="Kent, Surrey and Sussex")

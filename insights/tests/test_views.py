@@ -10,8 +10,9 @@ import pytest
 from markupsafe import escape
 from openpyxl import load_workbook
 
-from insights import selectors, tables
+from insights import tables
 from insights.scope import Scope
+from insights.selectors import coverage, smaller_providers, who_takes_part
 from insights.tests.factories import area
 from insights.tests.world import build_world
 from insights.views import INSIGHTS
@@ -170,7 +171,7 @@ def test_unknown_filter_values_are_refused(client):
 
 def test_api_returns_the_selector_rows_with_the_same_filters(client, world):
     body = client.get("/api/v1/insights/smaller-providers?region=K&year=2025").json()
-    expected = selectors.smaller_providers(scope=Scope(area=area("K"), financial_year=2025))
+    expected = smaller_providers.smaller_providers(scope=Scope(area=area("K"), financial_year=2025))
     assert body["level"] == expected.level
     assert [(r["area_code"], r["who"], r["contracts"], Decimal(r["contract_value"])) for r in body["rows"]] == [
         (r.area_code, r.who, r.contracts, r.contract_value) for r in expected.rows
@@ -178,11 +179,11 @@ def test_api_returns_the_selector_rows_with_the_same_filters(client, world):
     funnel = client.get("/api/v1/insights/who-takes-part?pcc_area=E23000032").json()
     assert funnel["steps"][0]["label"] == "Registered interest"
     assert [s["all"] for s in funnel["steps"]] == [
-        s.all for s in selectors.who_takes_part(scope=Scope(area=area("E23000032"))).steps
+        s.all for s in who_takes_part.who_takes_part(scope=Scope(area=area("E23000032"))).steps
     ]
-    coverage = client.get("/api/v1/insights/coverage?by=region").json()
-    assert len(coverage["areas"]) == 12
-    assert {c["status"] for c in coverage["cells"]} <= set(selectors.COVERAGE_LABELS)
+    cells = client.get("/api/v1/insights/coverage?by=region").json()
+    assert len(cells["areas"]) == 12
+    assert {c["status"] for c in cells["cells"]} <= set(coverage.COVERAGE_LABELS)
 
 
 @pytest.mark.parametrize(
@@ -204,3 +205,33 @@ def test_api_is_in_the_openapi_document(client):
     for slug in SLUGS:
         operation = paths[f"/api/v1/insights/{slug}"]["get"]
         assert {p["name"] for p in operation["parameters"]} >= {"region", "pcc_area", "year"}
+
+
+def test_burden_says_what_it_counts_on_the_page_and_in_every_download(client):
+    from competitions.tests.factories import make_competition
+    from insights.selectors.burden import MEASURE
+    from reference.models import Area
+
+    names = list(Area.objects.filter(level="pcc_area").order_by("name").values_list("name", flat=True))
+    national = make_competition(lots=names, years=())
+    sentence = "1 bid covers all 42 PCC areas in England and Wales, with 45 answers to write."
+    html = client.get("/insights/burden/").content.decode()
+    assert str(escape(MEASURE)) in html and sentence in html
+    rows = _csv(client.get("/insights/burden/download/bids-to-send.csv"))
+    assert rows[0] == [
+        "Service",
+        "Bids to send",
+        "Answers to write",
+        "PCC areas to cover",
+        "PCC areas with no opportunity",
+        "What this means",
+        "Opportunities to bid for",
+    ]
+    assert rows[1] == ["Accommodation", "1", "45", "42", "0", sentence, national.reference]
+    assert rows[2][:5] == ["Education, Training and Employment", "", "", "42", "42"]
+    book = load_workbook(io.BytesIO(client.get("/insights/burden/download.xlsx").content))
+    assert MEASURE in " ".join(str(cell) for row in book["About"].iter_rows(values_only=True) for cell in row)
+    body = client.get("/api/v1/insights/burden").json()
+    assert body["measure"] == MEASURE
+    assert (body["services"][0]["bids"], body["services"][0]["answers"]) == (1, 45)
+    assert body["services"][1]["bids"] is None

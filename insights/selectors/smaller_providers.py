@@ -1,0 +1,198 @@
+"""2. Work for smaller providers: contracts and subcontracts won, by area and by size and type of organisation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Substr
+
+from contracts.models import Contract, ContractYear, Subcontract
+from insights.scope import Scope, overlap_q
+from insights.selectors.common import EVERYWHERE, MONEY_FIELD, ZERO, percent, pounds, type_group
+from reference.models import Area, AreaLevel
+
+SMALLER_GROUPS = [
+    ("all", "All organisations"),
+    ("sme", "Micro, small and medium organisations"),
+    ("micro", "Micro organisations"),
+    ("small", "Small organisations"),
+    ("medium", "Medium organisations"),
+    ("vcse", "Voluntary, community or social enterprise organisations"),
+]
+LARGER_AREAS = "larger"
+
+
+@dataclass
+class SmallerProvidersRow:
+    area_code: str
+    area_name: str
+    who: str
+    who_label: str
+    contracts: int = 0
+    contract_value: Decimal = ZERO
+    share_of_contract_value: Decimal | None = None
+    subcontracts: int = 0
+    subcontract_value: Decimal = ZERO
+
+
+@dataclass
+class SmallerProviders:
+    level: str
+    rows: list[SmallerProvidersRow]
+
+
+def default_breakdown_level(area: Area | None) -> str:
+    """One level below the chosen area: regions for England and Wales, PCC areas inside a region."""
+    if area is None:
+        return AreaLevel.REGION
+    if area.level == AreaLevel.REGION:
+        return AreaLevel.PCC_AREA
+    return AreaLevel.LOCAL_AUTHORITY
+
+
+def fold_smaller_providers(
+    *,
+    level: str,
+    names: dict[str, tuple[str, str]],
+    tallies: list[tuple[str, str | None, str | None, str | None, int, Decimal]],
+) -> SmallerProviders:
+    """(kind, area path cut to `level`, size, organisation type, number, value) tallies → rows by area
+    and group. `names` maps the path of each area at the level to its code and name; a path not in
+    it (a contract for a larger area) counts under "larger areas"."""
+    totals: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(lambda: [0, ZERO, 0, ZERO]))
+    for kind, key, size, organisation_type, number, value in tallies:
+        group_key = key if key in names else LARGER_AREAS
+        whos = ["all"]
+        if size in ("micro", "small", "medium"):
+            whos += ["sme", size]
+        if type_group(organisation_type) == "vcse":
+            whos.append("vcse")
+        offset = 0 if kind == "contract" else 2
+        for who in whos:
+            tally = totals[group_key][who]
+            tally[offset] += number
+            tally[offset + 1] += Decimal(value or 0)
+    rows: list[SmallerProvidersRow] = []
+    ordered = sorted(k for k in totals if k != LARGER_AREAS) + ([LARGER_AREAS] if LARGER_AREAS in totals else [])
+    level_name = AreaLevel(level).label.lower()
+    for key in ordered:
+        if key == LARGER_AREAS:
+            code, name = LARGER_AREAS, f"Contracts for an area larger than a {level_name}"
+        else:
+            code, name = names[key]
+        whole = pounds(totals[key]["all"][1])
+        for who, label in SMALLER_GROUPS:
+            tally = totals[key][who]
+            rows.append(
+                SmallerProvidersRow(
+                    area_code=code,
+                    area_name=name,
+                    who=who,
+                    who_label=label,
+                    contracts=tally[0],
+                    contract_value=pounds(tally[1]),
+                    share_of_contract_value=percent(pounds(tally[1]), whole),
+                    subcontracts=tally[2],
+                    subcontract_value=pounds(tally[3]),
+                )
+            )
+    return SmallerProviders(level=level, rows=rows)
+
+
+def breakdown_areas(level: str) -> tuple[dict[str, tuple[str, str]], int]:
+    """The areas at a level, as path → (code, name), and the length of their paths (codes at one
+    level are all one length)."""
+    names = {
+        path: (code, name) for path, code, name in Area.objects.filter(level=level).values_list("path", "code", "name")
+    }
+    lengths = {len(path) for path in names}
+    if len(lengths) != 1:
+        raise ValueError(f"Areas at level {level} have paths of different lengths: {sorted(lengths)}")
+    return names, lengths.pop()
+
+
+def smaller_providers(*, scope: Scope = EVERYWHERE, level: str | None = None) -> SmallerProviders:
+    """Contracts and subcontracts won, and their value, by area and by size and type of organisation.
+
+    A contract counts under the area it was let for (the first of its areas), rolled up to `level`;
+    with a financial year, only contracts with a value that year count, at that year's value.
+    Three queries: the areas at the level, then contracts and subcontracts grouped.
+    """
+    level = level or default_breakdown_level(scope.area)
+    names, prefix_length = breakdown_areas(level)
+    # The first of the contract's areas (by path), as MIN rather than ORDER BY … LIMIT 1: PostgreSQL
+    # would otherwise walk the whole area index for every contract.
+    first_area = (
+        Contract.areas.through.objects.filter(contract=OuterRef("contract_ref"))
+        .order_by()
+        .values("contract")
+        .annotate(first=Min("area__path"))
+        .values("first")
+    )
+    year_filter = Q(financial_year=scope.financial_year) if scope.financial_year is not None else Q()
+    value = (
+        ContractYear.objects.filter(year_filter, contract=OuterRef("contract_ref"))
+        .order_by()
+        .values("contract")
+        .annotate(total=Sum("value"))
+        .values("total")
+    )
+    contract_filter = Q()
+    if scope.area is not None:
+        contract_filter &= Exists(
+            Contract.areas.through.objects.filter(
+                Q(contract=OuterRef("contract_ref")) & overlap_q("area__path", scope.area)
+            )
+        )
+    if scope.financial_year is not None:
+        contract_filter &= Exists(
+            ContractYear.objects.filter(contract=OuterRef("contract_ref"), financial_year=scope.financial_year)
+        )
+
+    contracts = (
+        Contract.objects.annotate(contract_ref=F("pk"))
+        .filter(contract_filter)
+        .annotate(key=Substr(Subquery(first_area), 1, prefix_length), cv=Subquery(value, output_field=MONEY_FIELD))
+        .order_by()
+        .values("key", "supplier__size", "supplier__organisation_type")
+        .annotate(number=Count("pk"), total=Sum("cv"))
+    )
+    subcontracts = (
+        Subcontract.objects.annotate(contract_ref=F("contract_id"))
+        .filter(contract_filter)
+        .annotate(
+            key=Substr(Subquery(first_area), 1, prefix_length),
+            sv=Subquery(value, output_field=MONEY_FIELD) * F("share_percent") / Value(Decimal("100")),
+        )
+        .order_by()
+        .values("key", "organisation__size", "organisation__organisation_type")
+        .annotate(number=Count("pk"), total=Sum("sv", output_field=MONEY_FIELD))
+    )
+    tallies = [
+        ("contract", r["key"], r["supplier__size"], r["supplier__organisation_type"], r["number"], r["total"])
+        for r in contracts
+    ] + [
+        (
+            "subcontract",
+            r["key"],
+            r["organisation__size"],
+            r["organisation__organisation_type"],
+            r["number"],
+            r["total"],
+        )
+        for r in subcontracts
+    ]
+    return fold_smaller_providers(level=level, names=names, tallies=tallies)
