@@ -610,7 +610,7 @@ def burden(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime | None = 
                    COUNT(*) OVER (PARTITION BY code) AS cnt
             FROM durations
         )
-        SELECT 'st', st.code, st.name, r.path, st.display_order, NULL, CAST(NULL AS NUMERIC)
+        SELECT 'st', st.code, st.name, r.path, st.display_order, CAST(NULL AS BIGINT), CAST(NULL AS NUMERIC)
         FROM reference_servicetype st LEFT JOIN reference_area r ON r.id = st.restricted_to_id
         UNION ALL
         SELECT 'area', a.path, a.level, a.name, NULL, NULL, NULL FROM reference_area a
