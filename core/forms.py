@@ -229,96 +229,93 @@ def field_id(bound: BoundField) -> str:
     return bound.html_name
 
 
-def field_params(bound: BoundField) -> dict[str, Any]:
-    """Parameters for the GOV.UK macro that renders this field, plus `component` naming it."""
-    field = bound.field
-    widget = field.widget
-    name = bound.html_name
-    attrs = {k: v for k, v in widget.attrs.items() if k.startswith("data-") or k in ("inputmode",)}
-    base: dict[str, Any] = {
-        "id": name,
-        "name": name,
-        "hint": _hint(bound),
-        "errorMessage": _first_error(bound),
-    }
-    if attrs:
-        base["attributes"] = attrs
-
-    if isinstance(widget, GovukDateWidget):
-        day, month, year = (
-            (bound.value() or [None, None, None])
-            if isinstance(bound.value(), list)
-            else (widget.decompress(bound.value()))
-        )
-        in_error = _date_parts_in_error(bound)
-        widths = {"day": 2, "month": 2, "year": 4}
-        items = [
-            {
-                "name": part,
-                "label": part.capitalize(),
-                "value": part_value,
-                "classes": f"govuk-input--width-{widths[part]}" + (" govuk-input--error" if part in in_error else ""),
-            }
-            for part, part_value in zip(DATE_PARTS, (day, month, year), strict=True)
-        ]
-        return base | {
-            "component": "date",
-            "namePrefix": name,
-            "items": items,
-            "fieldset": {"legend": _label_or_legend(bound, legend=True)},
-        }
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        return base | {
-            "component": "checkboxes",
-            "idPrefix": name,
-            "items": _items(bound, multiple=True),
-            "fieldset": {"legend": _label_or_legend(bound, legend=True)},
-        }
-    if isinstance(widget, forms.RadioSelect):
-        return base | {
-            "component": "radios",
-            "idPrefix": name,
-            "items": _items(bound, multiple=False),
-            "classes": "govuk-radios--inline" if getattr(field, "inline", False) else None,
-            "fieldset": {"legend": _label_or_legend(bound, legend=True)},
-        }
-    if isinstance(widget, forms.CheckboxInput):
-        # A single yes/no checkbox, e.g. a declaration.
-        return base | {
-            "component": "checkboxes",
-            "idPrefix": name,
-            "items": [{"value": "on", "text": str(bound.label), "checked": bool(bound.value())}],
-        }
-    if isinstance(widget, forms.Select):
-        items = [
-            {"value": str(v), "text": str(t), "selected": str(v) == str(bound.value() or "")} for v, t in field.choices
-        ]
-        return base | {"component": "select", "items": items, "label": _label_or_legend(bound, legend=False)}
-    if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
-        return base | {"component": "file", "label": _label_or_legend(bound, legend=False)}
-    if isinstance(widget, forms.Textarea):
-        value = bound.value()
-        params = base | {
-            "label": _label_or_legend(bound, legend=False),
-            "value": "" if value is None else str(value),
-            "rows": widget.attrs.get("rows", 5),
-        }
-        max_words = getattr(field, "max_words", None)
-        if max_words or getattr(field, "max_length", None):
-            if max_words:
-                params["maxwords"] = max_words
-            else:
-                params["maxlength"] = field.max_length
-            return params | {"component": "character-count"}
-        return params | {"component": "textarea"}
-    if isinstance(widget, forms.PasswordInput):
-        return base | {
-            "component": "password",
-            "label": _label_or_legend(bound, legend=False),
-            "autocomplete": widget.attrs.get("autocomplete", "current-password"),
-        }
-    # Text-like inputs
+def _date_params(bound: BoundField, base: dict[str, Any]) -> dict[str, Any]:
     value = bound.value()
+    day, month, year = (
+        (value or [None, None, None]) if isinstance(value, list) else bound.field.widget.decompress(value)
+    )
+    in_error = _date_parts_in_error(bound)
+    widths = {"day": 2, "month": 2, "year": 4}
+    items = [
+        {
+            "name": part,
+            "label": part.capitalize(),
+            "value": part_value,
+            "classes": f"govuk-input--width-{widths[part]}" + (" govuk-input--error" if part in in_error else ""),
+        }
+        for part, part_value in zip(DATE_PARTS, (day, month, year), strict=True)
+    ]
+    return base | {
+        "component": "date",
+        "namePrefix": bound.html_name,
+        "items": items,
+        "fieldset": {"legend": _label_or_legend(bound, legend=True)},
+    }
+
+
+def _checkboxes_params(bound: BoundField, base: dict[str, Any]) -> dict[str, Any]:
+    return base | {
+        "component": "checkboxes",
+        "idPrefix": bound.html_name,
+        "items": _items(bound, multiple=True),
+        "fieldset": {"legend": _label_or_legend(bound, legend=True)},
+    }
+
+
+def _radios_params(bound: BoundField, base: dict[str, Any]) -> dict[str, Any]:
+    return base | {
+        "component": "radios",
+        "idPrefix": bound.html_name,
+        "items": _items(bound, multiple=False),
+        "classes": "govuk-radios--inline" if getattr(bound.field, "inline", False) else None,
+        "fieldset": {"legend": _label_or_legend(bound, legend=True)},
+    }
+
+
+def _checkbox_params(bound: BoundField, base: dict[str, Any]) -> dict[str, Any]:
+    # A single yes/no checkbox, e.g. a declaration.
+    return base | {
+        "component": "checkboxes",
+        "idPrefix": bound.html_name,
+        "items": [{"value": "on", "text": str(bound.label), "checked": bool(bound.value())}],
+    }
+
+
+def _select_params(bound: BoundField, base: dict[str, Any]) -> dict[str, Any]:
+    chosen = str(bound.value() or "")
+    items = [{"value": str(v), "text": str(t), "selected": str(v) == chosen} for v, t in bound.field.choices]
+    return base | {"component": "select", "items": items, "label": _label_or_legend(bound, legend=False)}
+
+
+def _file_params(bound: BoundField, base: dict[str, Any]) -> dict[str, Any]:
+    return base | {"component": "file", "label": _label_or_legend(bound, legend=False)}
+
+
+def _textarea_params(bound: BoundField, base: dict[str, Any]) -> dict[str, Any]:
+    field, value = bound.field, bound.value()
+    params = base | {
+        "label": _label_or_legend(bound, legend=False),
+        "value": "" if value is None else str(value),
+        "rows": field.widget.attrs.get("rows", 5),
+    }
+    max_words = getattr(field, "max_words", None)
+    if max_words:
+        return params | {"component": "character-count", "maxwords": max_words}
+    if getattr(field, "max_length", None):
+        return params | {"component": "character-count", "maxlength": field.max_length}
+    return params | {"component": "textarea"}
+
+
+def _password_params(bound: BoundField, base: dict[str, Any]) -> dict[str, Any]:
+    return base | {
+        "component": "password",
+        "label": _label_or_legend(bound, legend=False),
+        "autocomplete": bound.field.widget.attrs.get("autocomplete", "current-password"),
+    }
+
+
+def _input_params(bound: BoundField, base: dict[str, Any]) -> dict[str, Any]:
+    field, widget, value = bound.field, bound.field.widget, bound.value()
     input_type = getattr(widget, "input_type", "text")
     params = base | {
         "component": "input",
@@ -336,6 +333,36 @@ def field_params(bound: BoundField) -> dict[str, Any]:
     if prefix:
         params["prefix"] = {"text": prefix}
     return params
+
+
+# Which GOV.UK component renders which widget, most specific first (a RadioSelect is a Select;
+# a CheckboxSelectMultiple is a Select too). Anything else is a text-like input.
+_COMPONENTS: list[tuple[type, Any]] = [
+    (GovukDateWidget, _date_params),
+    (forms.CheckboxSelectMultiple, _checkboxes_params),
+    (forms.RadioSelect, _radios_params),
+    (forms.CheckboxInput, _checkbox_params),
+    (forms.Select, _select_params),
+    (forms.FileInput, _file_params),
+    (forms.Textarea, _textarea_params),
+    (forms.PasswordInput, _password_params),
+]
+
+
+def field_params(bound: BoundField) -> dict[str, Any]:
+    """Parameters for the GOV.UK macro that renders this field, plus `component` naming it."""
+    widget = bound.field.widget
+    attrs = {k: v for k, v in widget.attrs.items() if k.startswith("data-") or k in ("inputmode",)}
+    base: dict[str, Any] = {
+        "id": bound.html_name,
+        "name": bound.html_name,
+        "hint": _hint(bound),
+        "errorMessage": _first_error(bound),
+    }
+    if attrs:
+        base["attributes"] = attrs
+    build = next((build for kind, build in _COMPONENTS if isinstance(widget, kind)), _input_params)
+    return build(bound, base)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -178,79 +178,106 @@ def coverage_pairs(answers: dict[str, Any]) -> list[tuple[ServiceCategory, Area]
 # --- Summary rows ------------------------------------------------------------------------
 
 
+def _about_rows(section: ApplicationSection, a: dict[str, Any], href: str | None) -> list[dict[str, Any]]:
+    return [
+        _row("What your organisation does", a.get("what_you_do", ""), href=href),
+        _row(
+            "Has worked with people on probation or leaving prison",
+            _yes_no(a.get("probation_experience")),
+            href=href,
+            label="work with people on probation",
+        ),
+    ]
+
+
+def _exclusion_rows(section: ApplicationSection, a: dict[str, Any], href: str | None) -> list[dict[str, Any]]:
+    rows = [_row("Crimes that stop you joining", _yes_no(a.get("mandatory")), href=href)]
+    if a.get("mandatory") == "yes":
+        rows.append(_row("What happened (crimes)", a.get("mandatory_details", ""), href=href))
+    rows.append(_row("Other serious problems", _yes_no(a.get("discretionary")), href=href))
+    if a.get("discretionary") == "yes":
+        rows.append(_row("What happened (other problems)", a.get("discretionary_details", ""), href=href))
+    return rows
+
+
+def _finance_rows(section: ApplicationSection, a: dict[str, Any], href: str | None) -> list[dict[str, Any]]:
+    documents = [d.original_name for d in section.documents.all()]
+    return [
+        _row("Money coming in last year", _money(a.get("turnover")), href=href, label="money coming in"),
+        _row("Latest accounts", ", ".join(documents) or "None uploaded", href=href, label="latest accounts"),
+    ]
+
+
+def _insurance_rows(section: ApplicationSection, a: dict[str, Any], href: str | None) -> list[dict[str, Any]]:
+    rows = []
+    for field, name in (
+        ("employers_liability", "Employer's liability insurance"),
+        ("public_liability", "Public liability insurance"),
+        ("professional_indemnity", "Professional indemnity insurance"),
+    ):
+        value = f"Yes, {_money(a.get(f'{field}_amount'))}" if a.get(field) == "yes" else _yes_no(a.get(field))
+        rows.append(_row(name, value, href=href))
+    return rows
+
+
+def _safeguarding_rows(section: ApplicationSection, a: dict[str, Any], href: str | None) -> list[dict[str, Any]]:
+    return [
+        _row("Safeguarding policy", _yes_no(a.get("safeguarding_policy")), href=href),
+        _row("DBS checks for people who work with the public", _yes_no(a.get("dbs_checks")), href=href),
+        _row("Data protection policy", _yes_no(a.get("data_protection_policy")), href=href),
+        _row("ICO registration number", a.get("ico_number") or "None given", href=href),
+    ]
+
+
+def _security_rows(section: ApplicationSection, a: dict[str, Any], href: str | None) -> list[dict[str, Any]]:
+    rows = [
+        _row(
+            f"Can say yes to all {len(SECURITY_STATEMENTS)} security statements",
+            _yes_no(a.get("all_true")),
+            href=href,
+            label="security statements",
+        )
+    ]
+    if a.get("all_true") == "no":
+        rows.append(_row("Statements you cannot say yes to", a.get("gaps", ""), href=href))
+    rows.append(_row("Cyber Essentials certificate number", a.get("cyber_essentials") or "None given", href=href))
+    return rows
+
+
+def _services_rows(section: ApplicationSection, a: dict[str, Any], href: str | None) -> list[dict[str, Any]]:
+    from qualification.selectors.coverage import coverage_sentences
+
+    names = [c.name for c in chosen_categories(a)]
+    sentences = coverage_sentences(coverage_pairs(a), verb="You want to deliver")
+    return [
+        _row("Types of support", ", ".join(names), href=href, label="types of support"),
+        _row("Where", " ".join(sentences) or "Not answered", href=href, label="areas"),
+    ]
+
+
+def _declaration_rows(section: ApplicationSection, a: dict[str, Any], href: str | None) -> list[dict[str, Any]]:
+    return [_row("Declaration", "Confirmed" if a.get("confirmed") else "Not confirmed", href=href)]
+
+
+_SUMMARIES = {
+    SectionKey.ABOUT: _about_rows,
+    SectionKey.EXCLUSION: _exclusion_rows,
+    SectionKey.FINANCE: _finance_rows,
+    SectionKey.INSURANCE: _insurance_rows,
+    SectionKey.SAFEGUARDING: _safeguarding_rows,
+    SectionKey.SECURITY: _security_rows,
+    SectionKey.SERVICES: _services_rows,
+    SectionKey.DECLARATION: _declaration_rows,
+}
+
+
 def summary_rows(section: ApplicationSection, *, change_url: str | None = None) -> list[dict[str, Any]]:
     """GOV.UK summary-list rows for one section. `change_url` adds "Change" links (provider only)."""
-    a = section.answers or {}
-    key = section.key
-    href = change_url
-    if key == SectionKey.ABOUT:
-        return [
-            _row("What your organisation does", a.get("what_you_do", ""), href=href),
-            _row(
-                "Has worked with people on probation or leaving prison",
-                _yes_no(a.get("probation_experience")),
-                href=href,
-                label="work with people on probation",
-            ),
-        ]
-    if key == SectionKey.EXCLUSION:
-        rows = [_row("Crimes that stop you joining", _yes_no(a.get("mandatory")), href=href)]
-        if a.get("mandatory") == "yes":
-            rows.append(_row("What happened (crimes)", a.get("mandatory_details", ""), href=href))
-        rows.append(_row("Other serious problems", _yes_no(a.get("discretionary")), href=href))
-        if a.get("discretionary") == "yes":
-            rows.append(_row("What happened (other problems)", a.get("discretionary_details", ""), href=href))
-        return rows
-    if key == SectionKey.FINANCE:
-        documents = [d.original_name for d in section.documents.all()]
-        return [
-            _row("Money coming in last year", _money(a.get("turnover")), href=href, label="money coming in"),
-            _row("Latest accounts", ", ".join(documents) or "None uploaded", href=href, label="latest accounts"),
-        ]
-    if key == SectionKey.INSURANCE:
-        rows = []
-        for field, name in (
-            ("employers_liability", "Employer's liability insurance"),
-            ("public_liability", "Public liability insurance"),
-            ("professional_indemnity", "Professional indemnity insurance"),
-        ):
-            value = _yes_no(a.get(field))
-            if a.get(field) == "yes":
-                value = f"Yes, {_money(a.get(f'{field}_amount'))}"
-            rows.append(_row(name, value, href=href))
-        return rows
-    if key == SectionKey.SAFEGUARDING:
-        return [
-            _row("Safeguarding policy", _yes_no(a.get("safeguarding_policy")), href=href),
-            _row("DBS checks for people who work with the public", _yes_no(a.get("dbs_checks")), href=href),
-            _row("Data protection policy", _yes_no(a.get("data_protection_policy")), href=href),
-            _row("ICO registration number", a.get("ico_number") or "None given", href=href),
-        ]
-    if key == SectionKey.SECURITY:
-        rows = [
-            _row(
-                f"Can say yes to all {len(SECURITY_STATEMENTS)} security statements",
-                _yes_no(a.get("all_true")),
-                href=href,
-                label="security statements",
-            )
-        ]
-        if a.get("all_true") == "no":
-            rows.append(_row("Statements you cannot say yes to", a.get("gaps", ""), href=href))
-        rows.append(_row("Cyber Essentials certificate number", a.get("cyber_essentials") or "None given", href=href))
-        return rows
-    if key == SectionKey.SERVICES:
-        from qualification.selectors.coverage import coverage_sentences
-
-        names = [c.name for c in chosen_categories(a)]
-        sentences = coverage_sentences(coverage_pairs(a), verb="You want to deliver")
-        return [
-            _row("Types of support", ", ".join(names), href=href, label="types of support"),
-            _row("Where", " ".join(sentences) or "Not answered", href=href, label="areas"),
-        ]
-    if key == SectionKey.DECLARATION:
-        return [_row("Declaration", "Confirmed" if a.get("confirmed") else "Not confirmed", href=href)]
-    return [_row(str(k).replace("_", " ").capitalize(), str(v)) for k, v in a.items()]
+    answers = section.answers or {}
+    rows = _SUMMARIES.get(section.key)
+    if rows is None:
+        return [_row(str(k).replace("_", " ").capitalize(), str(v)) for k, v in answers.items()]
+    return rows(section, answers, change_url)
 
 
 def coverage_sentences_for(answers: dict[str, Any], *, verb: str = "You can deliver") -> list[str]:

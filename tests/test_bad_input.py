@@ -254,7 +254,7 @@ def test_the_id_converter():
     assert converter.to_python(str(MAX_ID)) == MAX_ID
     assert MAX_ID == 2**63 - 1
     for text in [str(MAX_ID + 1), "0", "1" * 100]:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="is not an id"):
             converter.to_python(text)
     assert re.fullmatch(converter.regex, "1" * 19)
     assert not re.fullmatch(converter.regex, "1" * 20)

@@ -57,7 +57,7 @@ def _config(args_source="testpaths", **options):
 
 
 @pytest.mark.parametrize(
-    "config, whole",
+    ("config", "whole"),
     [
         (_config(), True),
         (_config(args_source="args"), False),  # a path or node id

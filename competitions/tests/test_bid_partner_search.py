@@ -117,7 +117,7 @@ def test_choose_an_organisation_then_add_it_as_a_partner(client_, competition, b
 
 
 @pytest.mark.parametrize(
-    "share, message",
+    ("share", "message"),
     [
         ("150", "Share of the work must be less than 100%"),
         ("12345", "Share of the work must be less than 100%"),

@@ -77,7 +77,7 @@ def test_a_bid_is_withdrawn_up_to_the_closing_instant_and_not_at_it(ready_bid, b
     assert Bid.objects.get(pk=ready_bid.pk).is_sent
 
 
-@pytest.mark.parametrize("instant, refused", [(JUST_BEFORE, False), (CLOSES, True)], ids=["just-before", "at"])
+@pytest.mark.parametrize(("instant", "refused"), [(JUST_BEFORE, False), (CLOSES, True)], ids=["just-before", "at"])
 def test_starting_and_changing_a_bid_stop_at_the_closing_instant(competition, bidder, monkeypatch, instant, refused):
     database_clock_at(monkeypatch, JUST_BEFORE)
     bid = svc.bid_start(competition=competition, user=bidder)

@@ -361,6 +361,23 @@ def _answer_label(question: Question, lot: Lot | None) -> str:
     return f"Question {question.number}: {question.text}" + (f" (for {lot.name})" if lot else "")
 
 
+def _answer_initial(request: HttpRequest, bid: Bid, question: Question, existing) -> tuple[dict[str, Any], Any]:
+    """What the answer page starts with: the saved answer, or one chosen from the answer library."""
+    initial: dict[str, Any] = {}
+    if existing is not None:
+        if question.kind == QuestionKind.PASS_FAIL:
+            initial["confirmed"] = {True: "yes", False: "no"}.get(existing.confirmed)
+        else:
+            initial["text"] = existing.text
+    reused = None
+    use = request.GET.get("use")
+    if use and question.kind != QuestionKind.PASS_FAIL:
+        reused = answer_library.library_answer(bid.organisation, use)
+        if reused is not None:
+            initial["text"] = reused.text
+    return initial, reused
+
+
 @require_http_methods(["GET", "POST"])
 @editable_bid
 def bid_answer(
@@ -389,17 +406,7 @@ def bid_answer(
             else:
                 return redirect(_task_list_url(competition))
     else:
-        initial: dict[str, Any] = {}
-        if existing is not None:
-            if question.kind == QuestionKind.PASS_FAIL:
-                initial["confirmed"] = {True: "yes", False: "no"}.get(existing.confirmed)
-            else:
-                initial["text"] = existing.text
-        use = request.GET.get("use")
-        if use and question.kind != QuestionKind.PASS_FAIL:
-            reused = answer_library.library_answer(bid.organisation, use)
-            if reused is not None:
-                initial["text"] = reused.text
+        initial, reused = _answer_initial(request, bid, question, existing)
         form = form_class(initial=initial, question=question, label=label)
     library_url = None
     if question.kind != QuestionKind.PASS_FAIL:

@@ -26,7 +26,7 @@ def test_strings_lists_and_literals_are_escaped_like_json():
 
 
 def test_values_json_cannot_hold_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Cannot write NaN as a JSON number"):
         dumps(Decimal("NaN"))
     with pytest.raises(TypeError):
         dumps({"when": object()})

@@ -222,6 +222,31 @@ def _decision_letter(
     return "\n\n".join(paragraphs)
 
 
+def _not_granted(
+    requested: list[RequestedCoverage], grants: list[Grant]
+) -> list[tuple[RequestedCoverage, Area | None]]:
+    """What was asked for but not granted in full: (the request, the narrower area granted or None).
+    Refuses grants that were not asked for, reach outside what was asked, or repeat a request."""
+    requested_ids = {r.pk for r in requested}
+    granted_by_request: dict[int, Grant] = {}
+    for grant in grants:
+        if grant.requested.pk not in requested_ids:
+            raise DecisionError("You can only grant what this organisation asked for.")
+        if not grant.area.path.startswith(grant.requested.area.path):
+            raise DecisionError(f"{grant.area.name} is not inside {grant.requested.area.name}.")
+        if grant.requested.pk in granted_by_request:
+            raise DecisionError("Choose one area for each type of support asked for.")
+        granted_by_request[grant.requested.pk] = grant
+    not_granted: list[tuple[RequestedCoverage, Area | None]] = []
+    for r in requested:
+        grant = granted_by_request.get(r.pk)
+        if grant is None:
+            not_granted.append((r, None))
+        elif grant.area.pk != r.area_id:
+            not_granted.append((r, grant.area))
+    return not_granted
+
+
 @transaction.atomic
 def application_decide(
     *,
@@ -248,25 +273,8 @@ def application_decide(
     if not application_ready_to_decide(application):
         raise DecisionError("Accept every section before you decide.")
 
-    requested = list(application.requested.select_related("category", "area"))
-    requested_ids = {r.pk for r in requested}
     grants = list(grants)
-    granted_by_request: dict[int, Grant] = {}
-    for grant in grants:
-        if grant.requested.pk not in requested_ids:
-            raise DecisionError("You can only grant what this organisation asked for.")
-        if not grant.area.path.startswith(grant.requested.area.path):
-            raise DecisionError(f"{grant.area.name} is not inside {grant.requested.area.name}.")
-        if grant.requested.pk in granted_by_request:
-            raise DecisionError("Choose one area for each type of support asked for.")
-        granted_by_request[grant.requested.pk] = grant
-    not_granted: list[tuple[RequestedCoverage, Area | None]] = []
-    for r in requested:
-        grant = granted_by_request.get(r.pk)
-        if grant is None:
-            not_granted.append((r, None))
-        elif grant.area.pk != r.area_id:
-            not_granted.append((r, grant.area))
+    not_granted = _not_granted(list(application.requested.select_related("category", "area")), grants)
     reason = (reason or "").strip()
     if not_granted and not reason:
         raise ValidationError({"reason": "Explain why the organisation cannot bid for everything it asked for"})
