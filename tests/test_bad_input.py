@@ -393,7 +393,7 @@ QUERY_READERS = {
     "competitions/views/provider.py:_partner_search_page": "competitions/tests/test_bid_partner_search.py",
     "competitions/views/provider.py:bid_partner_add": "test_bad_search_input_gets_govuk_errors",
     "competitions/views/provider.py:bid_partner_search": "test_bad_suggestion_requests_get_a_json_error",
-    "competitions/views/provider.py:bid_answer": "`use` is compared in Python with the organisation's own answers",
+    "competitions/views/provider.py:_answer_initial": "`use` is compared in Python with the organisation's own answers",
     "insights/views.py:_filtered": "FILTER_PAGES and DOWNLOADS",
     "insights/views.py:insight_page": "FILTER_PAGES",
     "publicdata/views.py:_query_without_page": "PAGED",
