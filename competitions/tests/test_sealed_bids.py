@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from competitions.models import BidAnswer, CompetitionMember, ConflictDeclaration
 from competitions.permissions import can_read_bid
 from competitions.selectors.bids import bids_readable_by
-from competitions.tests.factories import make_bid, make_competition
+from competitions.tests.factories import make_bid, make_competition, seal_as_sent
 from tests.factories import make_provider_user, make_user_with_role
 from tests.fixtures import ALL_ROLES
 
@@ -26,10 +26,9 @@ SECRET = "Our secret plan: eleven caseworkers in Kent."
 @pytest.fixture
 def world():
     competition = make_competition(evaluators=2)
-    bid = make_bid(competition)
-    BidAnswer.objects.filter(bid=bid, lot__isnull=True).exclude(text="").update(text=SECRET)
-    bid.submitted_content = {"answers": [{"question_id": 1, "lot_id": None, "text": SECRET, "confirmed": None}]}
-    bid.save()
+    bid = make_bid(competition, submitted=False)
+    BidAnswer.objects.filter(bid=bid, lot__isnull=True, confirmed__isnull=True).update(text=SECRET)
+    seal_as_sent(bid, user=bid.started_by)
     return competition, bid
 
 
