@@ -19,14 +19,8 @@ _AUDIT_KEY_FILE = BASE_DIR / "var" / "audit-signing.key"
 if not AUDIT_SIGNING_KEY and _AUDIT_KEY_FILE.exists():  # noqa: F405
     AUDIT_SIGNING_KEY = _AUDIT_KEY_FILE.read_text().strip()
 
-# The demo's bid encryption key (ADR 7): made by `make run` (manage.py bid_keys) and kept in var/;
-# made here if missing, so every local command (the benchmarks too) can store and read bids.
+# The local bid encryption key (ADR 7): made once by `make run` or `make bench` (manage.py bid_keys)
+# and kept in var/, like the audit key. Without it bids can be neither stored nor read.
 _BID_KEY_FILE = BASE_DIR / "var" / "bid-encryption.key"
-if not BID_ENCRYPTION_KEYS:  # noqa: F405
-    if not _BID_KEY_FILE.exists():
-        from cryptography.fernet import Fernet
-
-        _BID_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-        _BID_KEY_FILE.touch(mode=0o600)
-        _BID_KEY_FILE.write_text(Fernet.generate_key().decode("ascii") + "\n")
+if not BID_ENCRYPTION_KEYS and _BID_KEY_FILE.exists():  # noqa: F405
     BID_ENCRYPTION_KEYS = [key.strip() for key in _BID_KEY_FILE.read_text().split(",") if key.strip()]
