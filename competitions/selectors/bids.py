@@ -215,6 +215,19 @@ def word_count(text: str) -> int:
     return len(str(text or "").split())
 
 
+# An answer is bounded in characters as well as words (one 2,000,000-character "word" is one word):
+# 15 characters a word, a margin for punctuation and line breaks, and never more than the maximum.
+CHARACTERS_PER_WORD = 15
+CHARACTER_MARGIN = 1_000
+ANSWER_MAX_CHARACTERS = 100_000
+
+
+def answer_max_characters(question: Question) -> int:
+    if not question.word_limit:
+        return ANSWER_MAX_CHARACTERS
+    return min(ANSWER_MAX_CHARACTERS, question.word_limit * CHARACTERS_PER_WORD + CHARACTER_MARGIN)
+
+
 def answer_targets(bid: Bid) -> list[tuple[Question, Lot | None]]:
     """Every answer this bid needs: each question once, or once per chosen lot if lot-specific."""
     return answer_rule.answer_targets(bid.competition.questions.order_by("number"), chosen_lots(bid))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -40,6 +40,7 @@ from competitions.sealing import seal_file
 from competitions.selectors import bids as sel
 from competitions.selectors.answers import answered_per_lot
 from core.clock import db_now
+from core.forms import has_hidden_characters
 from core.formatting import london_datetime
 from core.links import service_url
 from qualification.uploads import check_upload, stored_name
@@ -59,6 +60,35 @@ class BidIncomplete(ValidationError):
     def __init__(self, missing: list[str]):
         self.missing = missing
         super().__init__(missing, code="incomplete")
+
+
+# Bounds on what a bid may hold, checked here as well as in the forms (the API or a script may call).
+MAX_PRICE = Decimal("999999999999.99")  # 14 digits, as stored
+PARTNER_WORK_MAX = 2_000
+
+
+def _refuse_hidden_characters(field: str, name: str, text: str) -> None:
+    if has_hidden_characters(text):
+        raise ValidationError({field: f"{name} must not include hidden characters, like the ones some programs add"})
+
+
+def _bounded_decimal(
+    value, *, field: str, name: str, minimum: Decimal | None, maximum: Decimal | None, places: int
+) -> Decimal:
+    """A finite Decimal with at most `places` decimal places, within the bounds given."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: f"{name} must be a number"}) from None
+    if not number.is_finite():
+        raise ValidationError({field: f"{name} must be a number"})
+    if maximum is not None and number > maximum:
+        raise ValidationError({field: f"{name} is too big"})
+    if minimum is not None and number < minimum:
+        raise ValidationError({field: f"{name} must be {minimum} or more"})
+    if number.as_tuple().exponent < -places and number != number.quantize(Decimal(1).scaleb(-places)):
+        raise ValidationError({field: f"{name} can have up to {places} decimal places"})
+    return number
 
 
 def _ids(bid: Bid, **extra) -> dict:
@@ -174,6 +204,10 @@ def bid_answer_save(
         text = (text or "").replace("\r\n", "\n").strip()
         if not text:
             raise ValidationError({"text": "Enter your answer"})
+        _refuse_hidden_characters("text", "Your answer", text)
+        limit = sel.answer_max_characters(question)
+        if len(text) > limit:
+            raise ValidationError({"text": f"Your answer must be {limit:,} characters or fewer"})
         if question.word_limit and sel.word_count(text) > question.word_limit:
             raise ValidationError({"text": f"Your answer must be {question.word_limit} words or fewer"})
         confirmed = None
@@ -206,7 +240,10 @@ def bid_prices_save(*, bid: Bid, user, lot: Lot, prices: dict[int, Decimal]) -> 
     if set(prices) != years:
         raise ValidationError("Enter a price for every year.", code="years")
     for year, amount in prices.items():
-        if amount is None or Decimal(amount) < 0:
+        amount = _bounded_decimal(
+            amount, field=f"price_{year}", name="Price", minimum=None, maximum=MAX_PRICE, places=2
+        )
+        if amount < 0:
             raise ValidationError({f"price_{year}": "Price must be £0 or more"})
         price, _created = BidPrice.objects.get_or_create(
             bid_lot=bid_lot, financial_year=year, defaults={"amount": amount}
@@ -234,6 +271,21 @@ def bid_partner_add(
     lot_ids: list[int],
     work_description: str = "",
 ) -> BidPartner:
+    share_percent = _bounded_decimal(
+        share_percent, field="share_percent", name="Share of the work", minimum=None, maximum=None, places=2
+    )
+    if share_percent <= 0:
+        raise ValidationError({"share_percent": "Share of the work must be more than 0%"})
+    if share_percent > 100:
+        raise ValidationError({"share_percent": "Share of the work must be 100% or less"})
+    name = (organisation.display_name if organisation else name or "").strip()
+    work_description = (work_description or "").strip()
+    _refuse_hidden_characters("name", "Name of the organisation", name)
+    _refuse_hidden_characters("work_description", "What they will do", work_description)
+    if len(work_description) > PARTNER_WORK_MAX:
+        raise ValidationError(
+            {"work_description": f"What they will do must be {PARTNER_WORK_MAX:,} characters or fewer"}
+        )
     bid, now = _lock_bid(bid=bid, user=user)
     if organisation is not None and organisation.pk == bid.organisation_id:
         raise ValidationError({"organisation": "Choose a different organisation from your own"})
@@ -244,10 +296,10 @@ def bid_partner_add(
     partner = BidPartner(
         bid=bid,
         organisation=organisation,
-        name=(organisation.display_name if organisation else name).strip(),
+        name=name,
         role=role,
         share_percent=share_percent,
-        work_description=work_description.strip(),
+        work_description=work_description,
     )
     partner.full_clean()
     partner.save()
@@ -271,6 +323,8 @@ def bid_partner_remove(*, bid: Bid, user, partner_id: int) -> None:
 
 @transaction.atomic
 def bid_document_add(*, bid: Bid, user, title: str, upload: UploadedFile) -> BidDocument:
+    title = (title or "").strip()
+    _refuse_hidden_characters("title", "What this document is", title)
     try:
         checked = check_upload(upload)
     except ValidationError as exc:
@@ -278,7 +332,7 @@ def bid_document_add(*, bid: Bid, user, title: str, upload: UploadedFile) -> Bid
     bid, now = _lock_bid(bid=bid, user=user)
     document = BidDocument(
         bid=bid,
-        title=title.strip(),
+        title=title,
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
