@@ -40,8 +40,8 @@ from competitions.sealing import seal_file
 from competitions.selectors import bids as sel
 from competitions.selectors.answers import answered_per_lot
 from core.clock import db_now
-from core.forms import has_hidden_characters
 from core.formatting import london_datetime
+from core.forms import has_hidden_characters
 from core.links import service_url
 from qualification.uploads import check_upload, stored_name
 
