@@ -178,11 +178,12 @@ def test_django_admin_shows_no_bid_content(superuser_admin, world, closed):
     competition, bid = world
     if closed:
         _close(competition)
-    change = superuser_admin.get(reverse("admin:competitions_bid_change", args=[bid.pk]))
+    change = superuser_admin.get(reverse("admin:competitions_bid_change", args=[bid.pk]), follow=True)
     assert change.status_code == 200
     page = change.content.decode()
-    assert bid.organisation.legal_name in page  # who bid is shown...
-    assert SECRET not in page  # ...never what they said
+    # Who bid is shown only once bidding has closed, and what they said never.
+    assert (bid.organisation.legal_name in page) is closed
+    assert SECRET not in page
     assert "400000" not in page and "400,000" not in page
     listing = superuser_admin.get(reverse("admin:competitions_bid_changelist"))
     assert listing.status_code == 200 and SECRET not in listing.content.decode()
