@@ -36,7 +36,11 @@ install: $(STAMP_PY) $(STAMP_NODE)
 var:
 	mkdir -p var
 
-run: install var
+# The local key that encrypts bids at rest (ADR 7), made once and kept; config/settings/dev.py reads it.
+var/bid-encryption.key: | install var
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py bid_keys --write $@
+
+run: install var var/bid-encryption.key
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput -v0
 	@test -f var/audit-signing.key || DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py audit_keys --write var/audit-signing.key
@@ -71,7 +75,7 @@ test: install chromium lint
 test-fast: install
 	$(PY) -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 
-bench: install
+bench: install var var/bid-encryption.key
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) bench/run.py
 
 clean:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdministratorModelAdmin
+from competitions import rules
 from competitions.models import (
     Bid,
     BidReceipt,
@@ -103,9 +104,16 @@ class BidAdmin(ReadOnlyAdministratorModelAdmin):
     inlines: list = []
     search_fields = ("organisation__legal_name", "competition__reference")
 
+    def get_queryset(self, request):
+        # Who bid is sealed too until the closing instant: only bids of competitions closed for bids.
+        return super().get_queryset(request).filter(rules.BIDDING_CLOSED.q(prefix="competition__"))
+
 
 @admin.register(BidReceipt)
 class BidReceiptAdmin(ReadOnlyAdministratorModelAdmin):
     list_display = ("bid", "kind", "at", "digest")
     fields = ("bid", "kind", "at", "digest")
     readonly_fields = ("bid", "kind", "at", "digest")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(rules.BIDDING_CLOSED.q(prefix="bid__competition__"))

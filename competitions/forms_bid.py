@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from accounts.models import Organisation
 from competitions.models import BidPartner, Lot, Question, QuestionKind
+from competitions.selectors.bids import answer_max_characters
 from core.clock import financial_year_label
 from core.formatting import money
 from core.forms import GovukForm, MaxWordsValidator
@@ -86,11 +88,15 @@ class AnswerForm(GovukForm):
         field.help_text = question.guidance or (
             f"You can use up to {question.word_limit} words." if question.word_limit else ""
         )
-        field.validators = []
+        # Characters as well as words: one 2,000,000-character "word" is within any word limit.
+        limit = answer_max_characters(question)
+        field.max_length = limit
+        field.error_messages["max_length"] = f"Your answer must be {limit:,} characters or fewer"
+        field.validators = [MaxLengthValidator(limit)]
         if question.word_limit:
             field.max_words = question.word_limit
             field.error_messages["max_words"] = f"Your answer must be {question.word_limit} words or fewer"
-            field.validators = [MaxWordsValidator(question.word_limit)]
+            field.validators.append(MaxWordsValidator(question.word_limit))
 
     def clean_text(self) -> str:
         value = (self.cleaned_data.get("text") or "").strip()

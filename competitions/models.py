@@ -18,6 +18,13 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from competitions import rules
+from competitions.sealing import (
+    SealedBooleanField,
+    SealedDecimalField,
+    SealedIntegerField,
+    SealedJSONField,
+    SealedTextField,
+)
 from reference.models import Area, ServiceType
 
 USER = settings.AUTH_USER_MODEL
@@ -350,7 +357,9 @@ class Bid(models.Model):
     submitted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # SHA-256 of the canonical JSON of exactly what was submitted (see the receipt).
     submitted_digest = models.CharField(max_length=64, blank=True)
-    submitted_content = models.JSONField(null=True, blank=True)
+    # What the bid says is encrypted at rest (`competitions.sealing`, ADR 7), here and in the
+    # answers, prices, partners and documents below.
+    submitted_content = SealedJSONField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Declarations made on submitting.
@@ -405,9 +414,9 @@ class BidAnswer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     # Set only for lot-specific questions.
     lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField(blank=True)
+    text = SealedTextField(blank=True, default="")
     # Pass/fail questions: the bidder's yes/no.
-    confirmed = models.BooleanField(null=True, blank=True)
+    confirmed = SealedBooleanField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
@@ -427,7 +436,7 @@ class BidPrice(models.Model):
 
     bid_lot = models.ForeignKey(BidLot, on_delete=models.CASCADE, related_name="prices")
     financial_year = models.PositiveSmallIntegerField()
-    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
+    amount = SealedDecimalField(**MONEY, validators=[MinValueValidator(0)])
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bid_lot", "financial_year"], name="bidprice_unique")]
@@ -441,17 +450,36 @@ class BidPartner(models.Model):
         SUBCONTRACTOR = "subcontractor", "Subcontractor"
 
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="partners")
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(max_length=200)
+    # The partner's organisation on the framework, if it is on it. Sealed like the name: a foreign
+    # key would tell whoever holds a dump which organisation a bid names (ADR 7).
+    organisation_id = SealedIntegerField(null=True, blank=True)
+    name = SealedTextField(max_length=200)
     role = models.CharField(max_length=20, choices=PartnerRole.choices, default=PartnerRole.SUBCONTRACTOR)
-    share_percent = models.DecimalField(**PERCENT)
+    share_percent = SealedDecimalField(**PERCENT)
     lots = models.ManyToManyField(Lot, related_name="+", blank=True)
-    work_description = models.TextField(blank=True)
+    work_description = SealedTextField(blank=True, default="")
+
+    @property
+    def organisation(self) -> Organisation | None:
+        if self.organisation_id is None:
+            return None
+        cached = getattr(self, "_organisation", None)
+        if cached is None or cached.pk != self.organisation_id:
+            cached = Organisation.objects.filter(pk=self.organisation_id).first()
+            self._organisation = cached
+        return cached
+
+    @organisation.setter
+    def organisation(self, organisation: Organisation | None) -> None:
+        self._organisation = organisation
+        self.organisation_id = organisation.pk if organisation is not None else None
 
 
 class BidDocument(models.Model):
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="documents")
-    title = models.CharField(max_length=200)
+    title = SealedTextField(max_length=200)
+    # The stored file is encrypted too (`competitions.sealing.seal_file`); `sha256` is of the
+    # document as uploaded, checked on every download.
     file = models.FileField(upload_to="bids/%Y/%m/")
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

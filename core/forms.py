@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -29,6 +30,16 @@ for _number in range(1, 13):
     _MONTHS[calendar.month_name[_number].lower()] = _number
     _MONTHS[calendar.month_abbr[_number].lower()] = _number
 _MONTHS["sept"] = 9
+
+
+# Line feed, carriage return (browsers send CR LF) and tab are typed by people; every other control
+# character is not.
+_ALLOWED_CONTROLS = frozenset("\n\r\t")
+
+
+def has_hidden_characters(text: str) -> bool:
+    """True if `text` holds NUL or another control character other than a line break or a tab."""
+    return any(unicodedata.category(character) == "Cc" and character not in _ALLOWED_CONTROLS for character in text)
 
 
 def _sentence_start(text: str) -> str:
@@ -148,6 +159,25 @@ class _GovukFormMixin:
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             _apply_govuk_limits(field, field.label if field.label is not None else pretty_name(name))
         super().full_clean()  # type: ignore[misc]
+        self.refuse_hidden_characters()
+
+    def refuse_hidden_characters(self) -> None:
+        """Refuse NUL and every other control character (Unicode category Cc) but the line breaks
+        and tabs people type, in whatever any field was sent: PostgreSQL cannot store a NUL, and
+        none of them is ever meant. The field gets a GOV.UK error message naming it."""
+        if not self.is_bound:  # type: ignore[attr-defined]
+            return
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            if isinstance(field.widget, forms.FileInput):
+                continue
+            sent = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))  # type: ignore[attr-defined]
+            values = sent if isinstance(sent, list | tuple) else [sent]
+            if any(isinstance(value, str) and has_hidden_characters(value) for value in values):
+                label = _sentence_start(str(field.label if field.label is not None else pretty_name(name)))
+                self.errors.pop(name, None)  # type: ignore[attr-defined] # this says what is wrong best
+                self.add_error(  # type: ignore[attr-defined]
+                    name, f"{label} must not include hidden characters, like the ones some programs add"
+                )
 
 
 class GovukForm(_GovukFormMixin, forms.Form):

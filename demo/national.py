@@ -33,7 +33,6 @@ is eligible where stay in memory.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -81,6 +80,7 @@ from competitions.models import (
     Score,
 )
 from competitions.selectors.answers import answer_lot, answered_per_lot
+from competitions.selectors.bids import bid_contents, content_digest
 from competitions.selectors.scoring import LotResults, rank_lots, scale_max, score_bid_lot
 from contracts.models import Contract, ContractFunding, ContractYear, Subcontract
 from core.clock import LONDON, add_working_days, financial_year_of
@@ -830,7 +830,24 @@ class _Batch:
             [Contract.areas.through(contract_id=c.pk, area_id=area_id) for c, area_id in self.contract_areas],
             batch_size=2000,
         )
+        self._record_what_was_sent()
         self.__init__()
+
+    def _record_what_was_sent(self) -> None:
+        """Each sent bid's content and digest, as `bid_submit` stores them (by the same selector),
+        now that its answers, prices and partners are written: reads check them (ADR 7)."""
+        sent = [bid for bid in self.rows["bids"] if bid.submitted_at is not None]
+        for start in range(0, len(sent), 500):
+            chunk = sent[start : start + 500]
+            contents = bid_contents(chunk)
+            for bid in chunk:
+                bid.submitted_content = contents[bid.pk]
+                bid.submitted_digest = content_digest(contents[bid.pk])
+            Bid.objects.bulk_update(chunk, ["submitted_content", "submitted_digest"], batch_size=500)
+        receipts = self.rows["receipts"]
+        for receipt in receipts:
+            receipt.digest = receipt.bid.submitted_digest
+        BidReceipt.objects.bulk_update(receipts, ["digest"], batch_size=1000)
 
 
 @dataclass
@@ -1201,7 +1218,6 @@ def _new_bid(
         withdrawn_at = submitted_at + datetime.timedelta(hours=2)
         if withdrawn_at >= end_of_bidding or withdrawn_at > now:
             withdrawn_at = None
-    digest = hashlib.sha256(f"{competition.reference}/{index}".encode()).hexdigest() if submitted else ""
     bid = batch.add(
         "bids",
         Bid(
@@ -1212,8 +1228,7 @@ def _new_bid(
             updated_at=submitted_at if submitted else started_at,
             submitted_at=submitted_at if submitted else None,
             submitted_by=user if submitted else None,
-            submitted_digest=digest,
-            submitted_content={"generated": True} if submitted else None,
+            # What was sent and its digest are recorded once the bid's rows are written (flush).
             withdrawn_at=withdrawn_at,
             withdrawn_by=user if withdrawn_at else None,
             declarations_confirmed_at=submitted_at if submitted else None,
@@ -1221,7 +1236,7 @@ def _new_bid(
     )
     context.counts.bids += 1
     if submitted:
-        batch.add("receipts", BidReceipt(bid=bid, kind="submitted", at=submitted_at, by=user, digest=digest))
+        batch.add("receipts", BidReceipt(bid=bid, kind="submitted", at=submitted_at, by=user))
     if withdrawn_at:
         batch.add("receipts", BidReceipt(bid=bid, kind="withdrawn", at=withdrawn_at, by=user))
     return bid

@@ -1047,6 +1047,47 @@ def _():
     return lambda: bid_document_open(bid=bid, user=evaluator, document_id=document.pk)
 
 
+def _refused(call):
+    """Call a service that records a failure and then refuses (the record must outlive the refusal)."""
+
+    def refused():
+        from competitions.services.bids import BidIntegrityError
+
+        with pytest.raises(BidIntegrityError):
+            call()
+
+    return refused
+
+
+@row("competitions.services.bids.bid_verify_integrity", "bid.integrity_failed")
+def _():
+    from competitions.models import BidPrice
+    from competitions.services.bids import bid_verify_integrity
+
+    bid, evaluator = _sent_and_closed()
+    BidPrice.objects.filter(bid_lot__bid=bid).update(amount=Decimal("1.00"))
+    return _refused(lambda: bid_verify_integrity(bid=bid, user=evaluator, purpose="scoring"))
+
+
+@row("competitions.services.sealing.bids_reencrypt", "bids.reencrypted")
+def _():
+    from django.test import override_settings
+
+    from competitions.sealing import new_key
+    from competitions.services.sealing import bids_reencrypt
+
+    _sent_and_closed(document=True)
+    from django.conf import settings
+
+    keys = [new_key(), *settings.BID_ENCRYPTION_KEYS]
+
+    def call():
+        with override_settings(BID_ENCRYPTION_KEYS=keys):
+            bids_reencrypt()
+
+    return call
+
+
 # A read changes nothing: the audit event is the whole of what happens.
 @row("competitions.services.evaluation.bid_read_record", "bid.read", own_transaction=False)
 def _():

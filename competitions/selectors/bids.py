@@ -18,11 +18,15 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from accounts.permissions import membership_of
+from audit.models import AuditEvent
 from competitions import rules
 from competitions.models import (
     Bid,
     BidAnswer,
+    BidDocument,
     BidLot,
+    BidPartner,
+    BidReceipt,
     Competition,
     CompetitionInvitation,
     CompetitionMember,
@@ -31,6 +35,7 @@ from competitions.models import (
     Question,
     QuestionKind,
 )
+from competitions.sealing import SealBroken, unseal_file
 from competitions.selectors import answers as answer_rule
 from core.clock import db_now
 
@@ -70,15 +75,27 @@ def bid_for_organisation(competition: Competition, organisation) -> Bid | None:
 def bid_content(bid: Bid) -> dict[str, Any]:
     """Exactly what a bid says, in a stable order, with money and percentages as fixed strings.
     Only answers for chosen lots count; nothing about who typed what."""
-    lots = list(BidLot.objects.filter(bid=bid).select_related("lot").prefetch_related("prices").order_by("lot__number"))
-    answers = []
-    for answer in (
-        BidAnswer.objects.filter(bid=bid)
-        .filter(answer_rule.answers_for_lots(bl.lot_id for bl in lots))
-        .select_related("question", "lot")
-        .order_by("question__number", "lot__number")
+    return bid_contents([bid])[bid.pk]
+
+
+def bid_contents(bids: list[Bid]) -> dict[int, dict[str, Any]]:
+    """`bid_content` for many bids at once (a few queries in all), by bid id."""
+    ids = [bid.pk for bid in bids]
+    lots: dict[int, list[BidLot]] = {pk: [] for pk in ids}
+    for bid_lot in (
+        BidLot.objects.filter(bid_id__in=ids).select_related("lot").prefetch_related("prices").order_by("lot__number")
     ):
-        answers.append(
+        lots[bid_lot.bid_id].append(bid_lot)
+    answers: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    for answer in (
+        BidAnswer.objects.filter(bid_id__in=ids)
+        .select_related("question", "lot")
+        .order_by("question__number", "lot__number", "id")
+    ):
+        # Only answers that count for a chosen lot (the one answer rule, asked in Python).
+        if not any(answer_rule.answer_applies_to_lot(answer, bl.lot) for bl in lots[answer.bid_id]):
+            continue
+        answers[answer.bid_id].append(
             {
                 "question_id": answer.question_id,
                 "question_number": answer.question.number,
@@ -87,44 +104,49 @@ def bid_content(bid: Bid) -> dict[str, Any]:
                 "confirmed": answer.confirmed,
             }
         )
-    partners = [
-        {
-            "organisation_id": partner.organisation_id,
-            "name": partner.name,
-            "role": partner.role,
-            "share_percent": f"{Decimal(partner.share_percent):.2f}",
-            "lot_ids": sorted(lot.pk for lot in partner.lots.all()),
-            "work_description": partner.work_description,
-        }
-        for partner in bid.partners.prefetch_related("lots").order_by("id")
-    ]
-    documents = [
-        {"id": d.pk, "title": d.title, "content_type": d.content_type, "size": d.size, "sha256": d.sha256}
-        for d in bid.documents.order_by("id")
-    ]
-    return {
-        "bid_id": bid.pk,
-        "competition_id": bid.competition_id,
-        "organisation_id": bid.organisation_id,
-        "lots": [
+    partners: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    for partner in BidPartner.objects.filter(bid_id__in=ids).prefetch_related("lots").order_by("id"):
+        partners[partner.bid_id].append(
             {
-                "lot_id": bl.lot_id,
-                "lot_number": bl.lot.number,
-                "lot_name": bl.lot.name,
-                "prices": [
-                    {"financial_year": p.financial_year, "amount": _money_text(p.amount)}
-                    for p in sorted(bl.prices.all(), key=lambda p: p.financial_year)
-                ],
+                "organisation_id": partner.organisation_id,
+                "name": partner.name,
+                "role": partner.role,
+                "share_percent": f"{Decimal(partner.share_percent):.2f}",
+                "lot_ids": sorted(lot.pk for lot in partner.lots.all()),
+                "work_description": partner.work_description,
             }
-            for bl in lots
-        ],
-        "answers": answers,
-        "partners": partners,
-        "documents": documents,
-        "declarations": {
-            "confirmed": bid.declarations_confirmed_at is not None,
-            "statements": DECLARATIONS if bid.declarations_confirmed_at else [],
-        },
+        )
+    documents: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    for d in BidDocument.objects.filter(bid_id__in=ids).order_by("id"):
+        documents[d.bid_id].append(
+            {"id": d.pk, "title": d.title, "content_type": d.content_type, "size": d.size, "sha256": d.sha256}
+        )
+    return {
+        bid.pk: {
+            "bid_id": bid.pk,
+            "competition_id": bid.competition_id,
+            "organisation_id": bid.organisation_id,
+            "lots": [
+                {
+                    "lot_id": bl.lot_id,
+                    "lot_number": bl.lot.number,
+                    "lot_name": bl.lot.name,
+                    "prices": [
+                        {"financial_year": p.financial_year, "amount": _money_text(p.amount)}
+                        for p in sorted(bl.prices.all(), key=lambda p: p.financial_year)
+                    ],
+                }
+                for bl in lots[bid.pk]
+            ],
+            "answers": answers[bid.pk],
+            "partners": partners[bid.pk],
+            "documents": documents[bid.pk],
+            "declarations": {
+                "confirmed": bid.declarations_confirmed_at is not None,
+                "statements": DECLARATIONS if bid.declarations_confirmed_at else [],
+            },
+        }
+        for bid in bids
     }
 
 
@@ -137,12 +159,73 @@ def content_digest(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
+# --- Integrity: is what is stored still what was sent? ---------------------------------------
+
+
+def bid_integrity_problem(bid: Bid) -> str | None:
+    """Why a sent bid's stored content cannot be trusted, or None if it is exactly what was sent.
+
+    The live rows (answers, prices, partners, document records) and the stored copy of what was
+    sent must both hash to the bid's digest, and that digest must be the one on its latest receipt
+    and in the signed audit trail's "bid.submitted" event. Content that does not decrypt fails too.
+    The reason is for the service team's log and audit trail; it never quotes the bid."""
+    if not bid.submitted_digest:
+        return "no digest of what was sent"
+    try:
+        live = bid_content(bid)
+        sent = Bid.objects.filter(pk=bid.pk).values_list("submitted_content", flat=True).first()
+    except SealBroken:
+        return "stored content does not decrypt"
+    if content_digest(live) != bid.submitted_digest:
+        return "answers, prices, partners or documents differ from what was sent"
+    if sent is None or content_digest(sent) != bid.submitted_digest:
+        return "the stored copy of what was sent differs from its digest"
+    receipt = bid.receipts.filter(kind=BidReceipt.Kind.SUBMITTED).order_by("-at", "-id").first()
+    if receipt is None or receipt.digest != bid.submitted_digest:
+        return "the digest differs from the bidder's receipt"
+    event = (
+        AuditEvent.objects.filter(object_type="competitions.bid", object_id=str(bid.pk), action="bid.submitted")
+        .order_by("-seq")
+        .first()
+    )
+    if event is not None and (event.after or {}).get("digest") != bid.submitted_digest:
+        return "the digest differs from the audit trail"
+    return None
+
+
+def document_integrity_problem(document: BidDocument) -> tuple[str | None, bytes]:
+    """Why a bid document's stored file cannot be trusted (or None), and its decrypted bytes."""
+    try:
+        with document.file.open("rb") as stored:
+            data = unseal_file(stored.read())
+    except SealBroken:
+        return "the stored file does not decrypt", b""
+    except OSError:
+        return "the stored file is missing", b""
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        return "the stored file differs from what was uploaded", b""
+    return None, data
+
+
 # --- Completeness --------------------------------------------------------------------------
 
 
 def word_count(text: str) -> int:
     """Words as GOV.UK's character count counts them: runs of non-space characters."""
     return len(str(text or "").split())
+
+
+# An answer is bounded in characters as well as words (one 2,000,000-character "word" is one word):
+# 15 characters a word, a margin for punctuation and line breaks, and never more than the maximum.
+CHARACTERS_PER_WORD = 15
+CHARACTER_MARGIN = 1_000
+ANSWER_MAX_CHARACTERS = 100_000
+
+
+def answer_max_characters(question: Question) -> int:
+    if not question.word_limit:
+        return ANSWER_MAX_CHARACTERS
+    return min(ANSWER_MAX_CHARACTERS, question.word_limit * CHARACTERS_PER_WORD + CHARACTER_MARGIN)
 
 
 def answer_targets(bid: Bid) -> list[tuple[Question, Lot | None]]:

@@ -9,9 +9,12 @@ history, and bid content is sealed until the closing date.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -33,10 +36,12 @@ from competitions.models import (
     QuestionKind,
 )
 from competitions.permissions import can_read_bid, is_invited_to_bid
+from competitions.sealing import seal_file
 from competitions.selectors import bids as sel
 from competitions.selectors.answers import answered_per_lot
 from core.clock import db_now
 from core.formatting import london_datetime
+from core.forms import has_hidden_characters
 from core.links import service_url
 from qualification.uploads import check_upload, stored_name
 
@@ -55,6 +60,35 @@ class BidIncomplete(ValidationError):
     def __init__(self, missing: list[str]):
         self.missing = missing
         super().__init__(missing, code="incomplete")
+
+
+# Bounds on what a bid may hold, checked here as well as in the forms (the API or a script may call).
+MAX_PRICE = Decimal("999999999999.99")  # 14 digits, as stored
+PARTNER_WORK_MAX = 2_000
+
+
+def _refuse_hidden_characters(field: str, name: str, text: str) -> None:
+    if has_hidden_characters(text):
+        raise ValidationError({field: f"{name} must not include hidden characters, like the ones some programs add"})
+
+
+def _bounded_decimal(
+    value, *, field: str, name: str, minimum: Decimal | None, maximum: Decimal | None, places: int
+) -> Decimal:
+    """A finite Decimal with at most `places` decimal places, within the bounds given."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: f"{name} must be a number"}) from None
+    if not number.is_finite():
+        raise ValidationError({field: f"{name} must be a number"})
+    if maximum is not None and number > maximum:
+        raise ValidationError({field: f"{name} is too big"})
+    if minimum is not None and number < minimum:
+        raise ValidationError({field: f"{name} must be {minimum} or more"})
+    if number.as_tuple().exponent < -places and number != number.quantize(Decimal(1).scaleb(-places)):
+        raise ValidationError({field: f"{name} can have up to {places} decimal places"})
+    return number
 
 
 def _ids(bid: Bid, **extra) -> dict:
@@ -170,6 +204,10 @@ def bid_answer_save(
         text = (text or "").replace("\r\n", "\n").strip()
         if not text:
             raise ValidationError({"text": "Enter your answer"})
+        _refuse_hidden_characters("text", "Your answer", text)
+        limit = sel.answer_max_characters(question)
+        if len(text) > limit:
+            raise ValidationError({"text": f"Your answer must be {limit:,} characters or fewer"})
         if question.word_limit and sel.word_count(text) > question.word_limit:
             raise ValidationError({"text": f"Your answer must be {question.word_limit} words or fewer"})
         confirmed = None
@@ -202,7 +240,10 @@ def bid_prices_save(*, bid: Bid, user, lot: Lot, prices: dict[int, Decimal]) -> 
     if set(prices) != years:
         raise ValidationError("Enter a price for every year.", code="years")
     for year, amount in prices.items():
-        if amount is None or Decimal(amount) < 0:
+        amount = _bounded_decimal(
+            amount, field=f"price_{year}", name="Price", minimum=None, maximum=MAX_PRICE, places=2
+        )
+        if amount < 0:
             raise ValidationError({f"price_{year}": "Price must be £0 or more"})
         price, _created = BidPrice.objects.get_or_create(
             bid_lot=bid_lot, financial_year=year, defaults={"amount": amount}
@@ -230,6 +271,21 @@ def bid_partner_add(
     lot_ids: list[int],
     work_description: str = "",
 ) -> BidPartner:
+    share_percent = _bounded_decimal(
+        share_percent, field="share_percent", name="Share of the work", minimum=None, maximum=None, places=2
+    )
+    if share_percent <= 0:
+        raise ValidationError({"share_percent": "Share of the work must be more than 0%"})
+    if share_percent > 100:
+        raise ValidationError({"share_percent": "Share of the work must be 100% or less"})
+    name = (organisation.display_name if organisation else name or "").strip()
+    work_description = (work_description or "").strip()
+    _refuse_hidden_characters("name", "Name of the organisation", name)
+    _refuse_hidden_characters("work_description", "What they will do", work_description)
+    if len(work_description) > PARTNER_WORK_MAX:
+        raise ValidationError(
+            {"work_description": f"What they will do must be {PARTNER_WORK_MAX:,} characters or fewer"}
+        )
     bid, now = _lock_bid(bid=bid, user=user)
     if organisation is not None and organisation.pk == bid.organisation_id:
         raise ValidationError({"organisation": "Choose a different organisation from your own"})
@@ -240,10 +296,10 @@ def bid_partner_add(
     partner = BidPartner(
         bid=bid,
         organisation=organisation,
-        name=(organisation.display_name if organisation else name).strip(),
+        name=name,
         role=role,
         share_percent=share_percent,
-        work_description=work_description.strip(),
+        work_description=work_description,
     )
     partner.full_clean()
     partner.save()
@@ -267,6 +323,8 @@ def bid_partner_remove(*, bid: Bid, user, partner_id: int) -> None:
 
 @transaction.atomic
 def bid_document_add(*, bid: Bid, user, title: str, upload: UploadedFile) -> BidDocument:
+    title = (title or "").strip()
+    _refuse_hidden_characters("title", "What this document is", title)
     try:
         checked = check_upload(upload)
     except ValidationError as exc:
@@ -274,15 +332,17 @@ def bid_document_add(*, bid: Bid, user, title: str, upload: UploadedFile) -> Bid
     bid, now = _lock_bid(bid=bid, user=user)
     document = BidDocument(
         bid=bid,
-        title=title.strip(),
+        title=title,
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
         uploaded_at=now,
         uploaded_by=user,
     )
-    # Stored under a random name of our own: the uploader's file name is never used on disk.
-    document.file.save(stored_name(checked), upload, save=False)
+    # Stored under a random name of our own (the uploader's file name is never used on disk), and
+    # encrypted before it reaches storage: a copy of the files reveals no bid (ADR 7).
+    upload.seek(0)
+    document.file.save(stored_name(checked), ContentFile(seal_file(upload.read())), save=False)
     document.full_clean()
     document.save()
     _touch(bid, now)
@@ -379,55 +439,125 @@ def bid_withdraw(*, bid: Bid, user) -> BidReceipt:
     return receipt
 
 
-# --- Reading (audited) ---------------------------------------------------------------------
+# --- Reading (audited, and checked against what was sent) ----------------------------------
+
+INTEGRITY_MESSAGE = "This bid's stored content does not match what was sent; the service team has been told."
+logger = logging.getLogger("competitions.integrity")
 
 
-@transaction.atomic
+class BidIntegrityError(Exception):
+    """What is stored for a bid (or one of its documents) is not what was sent."""
+
+    def __init__(self, bid: Bid, reason: str):
+        self.bid = bid
+        self.reason = reason
+        super().__init__(INTEGRITY_MESSAGE)
+
+
+@dataclass(frozen=True)
+class VerifiedBid:
+    content: dict
+    document: BidDocument | None = None
+    document_bytes: bytes = b""
+
+
+def bid_verify_integrity(*, bid: Bid, user, purpose: str, document: BidDocument | None = None) -> VerifiedBid:
+    """THE integrity check, before anyone outside the bidding organisation reads a sent bid (the
+    whole-bid page, scoring, pass/fail, moderation, a document download); also before the bidder
+    downloads its own document, whose file must decrypt to what was uploaded.
+
+    On a mismatch: an error in the log for the service team, an audit event "bid.integrity_failed"
+    in a transaction of its own (durable, so the refusal that follows cannot roll it back — call
+    this outside any transaction), then BidIntegrityError, which the pages show as a refusal."""
+    reason: str | None = None
+    content: dict = {}
+    outside = not is_member_of(user, bid.organisation)
+    if outside:
+        reason = sel.bid_integrity_problem(bid)
+        if reason is None:
+            content = bid.submitted_content or {}
+    data = b""
+    if reason is None and document is not None:
+        reason, data = sel.document_integrity_problem(document)
+    if reason is None:
+        return VerifiedBid(content=content, document=document, document_bytes=data)
+    logger.error(
+        "Bid %s failed its integrity check (%s) when %s asked to read it for %s",
+        bid.pk,
+        reason,
+        getattr(user, "pk", None),
+        purpose,
+    )
+    with transaction.atomic(durable=True):
+        audit_record(
+            actor=user,
+            action="bid.integrity_failed",
+            obj=bid,
+            object_repr=f"Bid {bid.pk}",
+            after=_ids(
+                bid,
+                purpose=purpose,
+                reason=reason,
+                document_id=document.pk if document else None,
+                digest=bid.submitted_digest,
+            ),
+        )
+    raise BidIntegrityError(bid, reason)
+
+
 def bid_open_for_reading(*, bid: Bid, user) -> dict:
     """The content of a bid for someone `can_read_bid` allows; PermissionDenied for anyone else.
 
     Members of the bidding organisation see their live bid. Anyone else sees exactly what was
-    sent, and the read is written to the audit trail ("bid.read")."""
+    sent, once `bid_verify_integrity` has found it unchanged (BidIntegrityError otherwise), and the
+    read is written to the audit trail ("bid.read"). Not atomic: the integrity failure must stay."""
     if not can_read_bid(user, bid):
         raise PermissionDenied
     if is_member_of(user, bid.organisation):
         return sel.bid_content(bid)
-    audit_record(
-        actor=user,
-        action="bid.read",
-        obj=bid,
-        object_repr=f"Bid {bid.pk}",
-        after=_ids(bid, digest=bid.submitted_digest),
-    )
-    return bid.submitted_content or {}
-
-
-@transaction.atomic
-def bid_document_open(*, bid: Bid, user, document_id: int) -> BidDocument:
-    """A document of a bid, for someone `can_read_bid` allows (audited outside the bidder)."""
-    if not can_read_bid(user, bid):
-        raise PermissionDenied
-    document = BidDocument.objects.filter(bid=bid, pk=document_id).first()
-    if document is None:
-        raise PermissionDenied
-    if not is_member_of(user, bid.organisation):
-        sent_ids = {d["id"] for d in (bid.submitted_content or {}).get("documents", [])}
-        if document.pk not in sent_ids:
-            raise PermissionDenied
+    verified = bid_verify_integrity(bid=bid, user=user, purpose="whole_bid")
+    with transaction.atomic():
         audit_record(
             actor=user,
             action="bid.read",
             obj=bid,
             object_repr=f"Bid {bid.pk}",
-            after=_ids(bid, document_id=document.pk, sha256=document.sha256),
+            after=_ids(bid, digest=bid.submitted_digest),
         )
-    return document
+    return verified.content
+
+
+def bid_document_open(*, bid: Bid, user, document_id: int) -> VerifiedBid:
+    """A document of a bid and its decrypted bytes, for someone `can_read_bid` allows (checked
+    against what was sent and uploaded, and audited, outside the bidder)."""
+    if not can_read_bid(user, bid):
+        raise PermissionDenied
+    document = BidDocument.objects.filter(bid=bid, pk=document_id).first()
+    if document is None:
+        raise PermissionDenied
+    outside = not is_member_of(user, bid.organisation)
+    verified = bid_verify_integrity(bid=bid, user=user, purpose="document", document=document)
+    if outside:
+        if document.pk not in {d["id"] for d in verified.content.get("documents", [])}:
+            raise PermissionDenied
+        with transaction.atomic():
+            audit_record(
+                actor=user,
+                action="bid.read",
+                obj=bid,
+                object_repr=f"Bid {bid.pk}",
+                after=_ids(bid, document_id=document.pk, sha256=document.sha256),
+            )
+    return verified
 
 
 __all__ = [
     "CLOSED_MESSAGE",
+    "INTEGRITY_MESSAGE",
     "BidClosed",
     "BidIncomplete",
+    "BidIntegrityError",
+    "VerifiedBid",
     "bid_answer_save",
     "bid_declarations_confirm",
     "bid_document_add",
@@ -440,5 +570,6 @@ __all__ = [
     "bid_prices_save",
     "bid_start",
     "bid_submit",
+    "bid_verify_integrity",
     "bid_withdraw",
 ]

@@ -30,6 +30,7 @@ from competitions.permissions_evaluation import (
 )
 from competitions.selectors import evaluation as selectors
 from competitions.selectors.scoring import SCORED_KINDS, scale_max
+from competitions.services.bids import bid_verify_integrity
 from core.clock import db_now
 
 
@@ -104,9 +105,13 @@ def conflict_declare(*, bid: Bid, evaluator: User, has_conflict: bool, details: 
 
 
 def bid_read_record(*, user, bid: Bid, purpose: str) -> None:
-    """Every read of bid content is audited. Refuses anyone the sealed-bid rule refuses."""
+    """Every read of bid content is audited. Refuses anyone the sealed-bid rule refuses, and any
+    bid whose stored content is no longer what was sent (`bid_verify_integrity`, which raises
+    BidIntegrityError and records the failure). Call it before showing or changing anything, and
+    outside any transaction, so that a failure's record stays."""
     if not can_read_bid(user, bid):
         raise PermissionDenied
+    bid_verify_integrity(bid=bid, user=user, purpose=purpose)
     audit_record(actor=user, action="bid.read", obj=bid, after={"purpose": purpose})
 
 

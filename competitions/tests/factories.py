@@ -182,9 +182,23 @@ def make_bid(
             text = f"Our plan for {lot.name}." if lot else "Our answer."
             BidAnswer.objects.create(bid=bid, question=question, lot=lot, text=text, updated_by=user)
     if submitted:
-        bid.submitted_at = now
-        bid.submitted_by = user
-        bid.submitted_digest = "0" * 64
-        bid.declarations_confirmed_at = now
-        bid.save()
+        seal_as_sent(bid, user=user, at=now)
+    return bid
+
+
+def seal_as_sent(bid: Bid, *, user, at: datetime.datetime | None = None) -> Bid:
+    """Mark a bid written straight to the database as sent, as `bid_submit` would: its content
+    and digest stored, and a receipt, so integrity checks find it exactly as sent."""
+    from competitions.models import BidReceipt
+    from competitions.selectors.bids import bid_content, content_digest
+
+    at = at or timezone.now()
+    bid.declarations_confirmed_at = bid.declarations_confirmed_at or at
+    content = bid_content(bid)
+    bid.submitted_at = at
+    bid.submitted_by = user
+    bid.submitted_content = content
+    bid.submitted_digest = content_digest(content)
+    bid.save()
+    BidReceipt.objects.create(bid=bid, kind=BidReceipt.Kind.SUBMITTED, at=at, by=user, digest=bid.submitted_digest)
     return bid

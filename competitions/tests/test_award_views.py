@@ -53,7 +53,7 @@ def test_award_page_permissions_for_every_role(client_for_role, world, role):
         elif role in allowed:
             assert response.status_code == 200, page
         else:
-            assert response.status_code == 403, page
+            assert response.status_code == 404, page
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -66,7 +66,7 @@ def test_award_actions_refused_for_everyone_but_the_competitions_commissioners(c
     if role == "evaluator":
         join_competition(competition, user, role)
     response = client.post(reverse("competitions:award-recommend", args=[competition.pk, lot.pk]))
-    assert response.status_code == (302 if role == "anonymous" else 403)
+    assert response.status_code == (302 if role == "anonymous" else 404)
     assert not Award.objects.exists()
 
 
@@ -83,7 +83,7 @@ def test_provider_sees_only_their_own_letters(client, world):
     assert "Agreed 2: well evidenced." in page  # feedback from moderation
     assert "70.00 out of 100" in page and "80.00 out of 100" in page
     others = OutcomeLetter.objects.get(bid=world["winner"], lot=world["kent"])
-    assert client.get(reverse("competitions:award-letter", args=[competition.pk, others.pk])).status_code == 403
+    assert client.get(reverse("competitions:award-letter", args=[competition.pk, others.pk])).status_code == 404
 
 
 def test_letter_shows_the_waiting_period_countdown(client, world):

@@ -15,6 +15,7 @@ from competitions.tests.evaluation_factories import (
     priced_bid,
     score_and_submit,
 )
+from competitions.tests.factories import make_bid, seal_as_sent
 from tests.factories import make_user_with_role
 from tests.fixtures import ALL_ROLES
 
@@ -53,7 +54,7 @@ def test_evaluation_page_permissions_for_every_role(client_for_role, world, role
         elif role in allowed:
             assert response.status_code == 200, page
         else:
-            assert response.status_code == 403, page
+            assert response.status_code == 404, page
 
 
 def test_staff_of_another_competition_are_refused(client, world):
@@ -61,7 +62,7 @@ def test_staff_of_another_competition_are_refused(client, world):
     for user in (commissioner_of(other), evaluators(other)[0]):
         client.force_login(user)
         for page, (path, _) in _pages(world).items():
-            assert client.get(path).status_code == 403, page
+            assert client.get(path).status_code == 404, page
 
 
 def test_conflicted_evaluator_cannot_open_that_bid(client):
@@ -70,7 +71,7 @@ def test_conflicted_evaluator_cannot_open_that_bid(client):
     evaluator = evaluators(competition)[0]
     declare(evaluator, competition, conflicts=(conflicted,))
     client.force_login(evaluator)
-    assert client.get(reverse("competitions:evaluate-bid", args=[competition.pk, conflicted.pk])).status_code == 403
+    assert client.get(reverse("competitions:evaluate-bid", args=[competition.pk, conflicted.pk])).status_code == 404
     assert client.get(reverse("competitions:evaluate-bid", args=[competition.pk, other.pk])).status_code == 200
     hub = client.get(reverse("competitions:evaluate", args=[competition.pk])).content.decode()
     assert "Conflict of interest: you do not score this bid" in hub
@@ -83,7 +84,7 @@ def test_evaluator_must_declare_before_any_bid_is_listed(client):
     client.force_login(evaluator)
     hub = client.get(reverse("competitions:evaluate", args=[competition.pk])).content.decode()
     assert "Declare conflicts of interest" in hub and bid.organisation.display_name not in hub
-    assert client.get(reverse("competitions:evaluate-bid", args=[competition.pk, bid.pk])).status_code == 403
+    assert client.get(reverse("competitions:evaluate-bid", args=[competition.pk, bid.pk])).status_code == 404
     # Saying yes without details is refused, with the choice kept.
     url = reverse("competitions:evaluate-conflicts", args=[competition.pk])
     response = client.post(url, {f"conflict_{bid.pk}": "yes", f"details_{bid.pk}": ""})
@@ -128,8 +129,9 @@ def test_scoring_page_hides_other_scores_until_submitted(client):
 
 def test_answers_with_html_are_shown_escaped(client):
     competition = closed_competition(lots=("Kent",))
-    bid = priced_bid(competition, "400000")
+    bid = make_bid(competition, submitted=False)
     bid.answers.filter(question__number=1).update(text="<script>alert(1)</script>")
+    seal_as_sent(bid, user=bid.started_by)
     evaluator = evaluators(competition)[0]
     declare(evaluator, competition)
     client.force_login(evaluator)

@@ -174,5 +174,5 @@ def test_only_the_competitions_commissioners_remove_evaluators(client):
     url = reverse("competitions:evaluate-evaluator-remove", args=[competition.pk, evaluator.pk])
     for outsider in (make_user_with_role("commissioner", area_code="K"), evaluators(competition)[1]):
         client.force_login(outsider)
-        assert client.post(url).status_code == 403
+        assert client.post(url).status_code == 404
     assert CompetitionMember.objects.filter(competition=competition, user=evaluator, role="evaluator").exists()

@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from competitions.models import BidAnswer, CompetitionMember, ConflictDeclaration
 from competitions.permissions import can_read_bid
 from competitions.selectors.bids import bids_readable_by
-from competitions.tests.factories import make_bid, make_competition
+from competitions.tests.factories import make_bid, make_competition, seal_as_sent
 from tests.factories import make_provider_user, make_user_with_role
 from tests.fixtures import ALL_ROLES
 
@@ -26,10 +26,9 @@ SECRET = "Our secret plan: eleven caseworkers in Kent."
 @pytest.fixture
 def world():
     competition = make_competition(evaluators=2)
-    bid = make_bid(competition)
-    BidAnswer.objects.filter(bid=bid, lot__isnull=True).exclude(text="").update(text=SECRET)
-    bid.submitted_content = {"answers": [{"question_id": 1, "lot_id": None, "text": SECRET, "confirmed": None}]}
-    bid.save()
+    bid = make_bid(competition, submitted=False)
+    BidAnswer.objects.filter(bid=bid, lot__isnull=True, confirmed__isnull=True).update(text=SECRET)
+    seal_as_sent(bid, user=bid.started_by)
     return competition, bid
 
 
@@ -179,11 +178,12 @@ def test_django_admin_shows_no_bid_content(superuser_admin, world, closed):
     competition, bid = world
     if closed:
         _close(competition)
-    change = superuser_admin.get(reverse("admin:competitions_bid_change", args=[bid.pk]))
+    change = superuser_admin.get(reverse("admin:competitions_bid_change", args=[bid.pk]), follow=True)
     assert change.status_code == 200
     page = change.content.decode()
-    assert bid.organisation.legal_name in page  # who bid is shown...
-    assert SECRET not in page  # ...never what they said
+    # Who bid is shown only once bidding has closed, and what they said never.
+    assert (bid.organisation.legal_name in page) is closed
+    assert SECRET not in page
     assert "400000" not in page and "400,000" not in page
     listing = superuser_admin.get(reverse("admin:competitions_bid_changelist"))
     assert listing.status_code == 200 and SECRET not in listing.content.decode()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -34,7 +34,7 @@ def _competition(competition_id: int) -> Competition:
 def _manager_competition(request: HttpRequest, competition_id: int) -> Competition:
     competition = _competition(competition_id)
     if not can_manage_evaluation(request.user, competition) or not competition.is_bidding_closed():
-        raise PermissionDenied
+        raise Http404
     return competition
 
 
@@ -93,7 +93,7 @@ def approve(request: HttpRequest, competition_id: int, lot_id: int) -> HttpRespo
     lot = _lot(competition, lot_id)
     award = _award(lot)
     if award is None or award.cancelled_at is not None or award.bid_id is None:
-        raise PermissionDenied
+        raise Http404
     error = ""
     if request.method == "POST":
         try:
@@ -128,7 +128,7 @@ def challenge(request: HttpRequest, competition_id: int, lot_id: int) -> HttpRes
     lot = _lot(competition, lot_id)
     award = _award(lot)
     if award is None or award.approved_at is None:
-        raise PermissionDenied
+        raise Http404
     form = ChallengeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,7 +150,7 @@ def challenge_resolve(request: HttpRequest, competition_id: int, lot_id: int) ->
     lot = _lot(competition, lot_id)
     award = _award(lot)
     if award is None or award.challenged_at is None:
-        raise PermissionDenied
+        raise Http404
     form = ResolveChallengeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,7 +199,7 @@ def letters(request: HttpRequest, competition_id: int) -> HttpResponse:
     """A bidder's results for this opportunity (a commissioner sees every letter)."""
     competition = _competition(competition_id)
     if not can_view_results(request.user, competition):
-        raise PermissionDenied
+        raise Http404
     queryset = outcome_letters_visible_to(request.user, competition)
     return render(
         request,
@@ -219,7 +219,7 @@ def letter(request: HttpRequest, competition_id: int, letter_id: int) -> HttpRes
         lot__competition=competition,
     )
     if not can_view_outcome_letter(request.user, letter):
-        raise PermissionDenied
+        raise Http404
     award = _award(letter.lot)
     results = lot_results(letter.lot)
     now = db_now()

@@ -3,9 +3,11 @@ results. Thin: check the named predicate, call one service or selector, respond.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -31,10 +33,13 @@ from competitions.permissions_evaluation import (
     has_submitted_scores,
 )
 from competitions.selectors import evaluation as q
+from competitions.selectors.bids import bids_readable_by
 from competitions.selectors.documents import downloadable_documents
 from competitions.selectors.scoring import cap_text, competition_results, scale_max, tie_break_text
 from competitions.selectors.status import competition_stage, stage_tag
 from competitions.services import evaluation as services
+from competitions.services.bids import BidIntegrityError
+from competitions.views.integrity import integrity_refusal
 from core.clock import db_now
 from core.forms import add_service_errors
 
@@ -43,8 +48,30 @@ def _competition(competition_id: int) -> Competition:
     return get_object_or_404(Competition.objects.select_related("service_type"), pk=competition_id)
 
 
-def _bid(competition: Competition, bid_id: int) -> Bid:
-    return get_object_or_404(q.submitted_bids(competition), pk=bid_id)
+def _bid(request: HttpRequest, competition: Competition, bid_id: int, allowed: Callable[[Bid], bool]) -> Bid:
+    """A sent bid of this competition that the sealed-bid rule lets this person read and the page
+    lets them use; otherwise the same 404, whether the id is of no bid, a draft, a withdrawn bid,
+    another competition's bid or one they may not read (a 403 would count the bids that are in)."""
+    found = (
+        bids_readable_by(request.user, competition)
+        .sent()
+        .select_related("organisation", "competition")
+        .filter(pk=bid_id)
+        .first()
+    )
+    if found is None or not allowed(found):
+        raise Http404
+    return found
+
+
+def _read(request: HttpRequest, bid: Bid, purpose: str) -> HttpResponse | None:
+    """Check the bid against what was sent and audit the read, before anything is shown or saved:
+    the refusal page if it fails (`bid_read_record`), otherwise None."""
+    try:
+        services.bid_read_record(user=request.user, bid=bid, purpose=purpose)
+    except BidIntegrityError as error:
+        return integrity_refusal(request, error)
+    return None
 
 
 def evaluator_home(request: HttpRequest) -> HttpResponse:
@@ -59,7 +86,7 @@ def evaluator_home(request: HttpRequest) -> HttpResponse:
 def hub(request: HttpRequest, competition_id: int) -> HttpResponse:
     competition = _competition(competition_id)
     if not can_view_evaluation(request.user, competition):
-        raise PermissionDenied
+        raise Http404
     manager = can_manage_evaluation(request.user, competition)
     context = {
         "competition": competition,
@@ -81,7 +108,7 @@ def hub(request: HttpRequest, competition_id: int) -> HttpResponse:
 def evaluators(request: HttpRequest, competition_id: int) -> HttpResponse:
     competition = _competition(competition_id)
     if not can_manage_evaluation(request.user, competition):
-        raise PermissionDenied
+        raise Http404
     people = list(q.evaluators_available(competition))
     form = AssignEvaluatorForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +137,7 @@ def evaluators(request: HttpRequest, competition_id: int) -> HttpResponse:
 def evaluator_remove(request: HttpRequest, competition_id: int, user_id: int) -> HttpResponse:
     competition = _competition(competition_id)
     if not can_manage_evaluation(request.user, competition):
-        raise PermissionDenied
+        raise Http404
     user = get_object_or_404(User, pk=user_id)
     try:
         services.evaluator_remove(competition=competition, user=user, actor=request.user)
@@ -124,7 +151,7 @@ def evaluator_remove(request: HttpRequest, competition_id: int, user_id: int) ->
 def conflicts(request: HttpRequest, competition_id: int) -> HttpResponse:
     competition = _competition(competition_id)
     if not can_declare_conflicts(request.user, competition):
-        raise PermissionDenied
+        raise Http404
     declared = q.declarations_by_bid(request.user, competition)
     to_declare = [bid for bid in q.submitted_bids(competition) if bid.pk not in declared]
     form = ConflictsForm(request.POST or None, bids=to_declare)
@@ -156,9 +183,9 @@ def conflicts(request: HttpRequest, competition_id: int) -> HttpResponse:
 
 def score_bid(request: HttpRequest, competition_id: int, bid_id: int) -> HttpResponse:
     competition = _competition(competition_id)
-    bid = _bid(competition, bid_id)
-    if not can_score_bid(request.user, bid):
-        raise PermissionDenied
+    bid = _bid(request, competition, bid_id, lambda bid: can_score_bid(request.user, bid))
+    if (refusal := _read(request, bid, "scoring")) is not None:
+        return refusal
     answers = q.scored_answers(bid)
     maximum = scale_max(competition)
     submitted = has_submitted_scores(request.user, bid)
@@ -186,7 +213,6 @@ def score_bid(request: HttpRequest, competition_id: int, bid_id: int) -> HttpRes
                 return redirect("competitions:evaluate", competition_id=competition.pk)
             messages.success(request, "Your draft scores have been saved")
             return redirect("competitions:evaluate-bid", competition_id=competition.pk, bid_id=bid.pk)
-    services.bid_read_record(user=request.user, bid=bid, purpose="scoring")
     others = {}
     if submitted and can_see_all_scores(request.user, bid):
         others = {answer.pk: q.submitted_scores(answer) for answer in answers}
@@ -209,14 +235,19 @@ def score_bid(request: HttpRequest, competition_id: int, bid_id: int) -> HttpRes
     )
 
 
+def _can_check(user, bid: Bid) -> bool:
+    """Pass/fail checks and moderation: the competition's commissioners, once evaluation has started."""
+    return can_manage_evaluation(user, bid.competition) and evaluation_started(bid.competition)
+
+
 def pass_fail(request: HttpRequest, competition_id: int, bid_id: int, answer_id: int) -> HttpResponse:
     competition = _competition(competition_id)
-    bid = _bid(competition, bid_id)
-    if not can_manage_evaluation(request.user, competition) or not evaluation_started(competition):
-        raise PermissionDenied
+    bid = _bid(request, competition, bid_id, lambda bid: _can_check(request.user, bid))
     answer = get_object_or_404(
         BidAnswer.objects.select_related("question"), pk=answer_id, bid=bid, question__kind=QuestionKind.PASS_FAIL
     )
+    if (refusal := _read(request, bid, "pass_fail")) is not None:
+        return refusal
     existing = getattr(answer, "pass_fail", None)
     initial = {"passed": "yes" if existing.passed else "no", "note": existing.note} if existing else {}
     form = PassFailForm(request.POST or None, initial=initial)
@@ -233,7 +264,6 @@ def pass_fail(request: HttpRequest, competition_id: int, bid_id: int, answer_id:
         else:
             messages.success(request, f"Pass or fail recorded for {bid.organisation.display_name}")
             return redirect("competitions:evaluate", competition_id=competition.pk)
-    services.bid_read_record(user=request.user, bid=bid, purpose="pass_fail")
     return render(
         request,
         "competitions/evaluation/pass_fail.html",
@@ -243,9 +273,9 @@ def pass_fail(request: HttpRequest, competition_id: int, bid_id: int, answer_id:
 
 def moderate(request: HttpRequest, competition_id: int, bid_id: int) -> HttpResponse:
     competition = _competition(competition_id)
-    bid = _bid(competition, bid_id)
-    if not can_manage_evaluation(request.user, competition) or not evaluation_started(competition):
-        raise PermissionDenied
+    bid = _bid(request, competition, bid_id, lambda bid: _can_check(request.user, bid))
+    if (refusal := _read(request, bid, "moderation")) is not None:
+        return refusal
     answers = q.scored_answers(bid)
     maximum = scale_max(competition)
     initial = {}
@@ -263,7 +293,6 @@ def moderate(request: HttpRequest, competition_id: int, bid_id: int) -> HttpResp
         else:
             messages.success(request, f"Agreed scores saved for {bid.organisation.display_name}")
             return redirect("competitions:evaluate", competition_id=competition.pk)
-    services.bid_read_record(user=request.user, bid=bid, purpose="moderation")
     return render(
         request,
         "competitions/evaluation/moderate.html",
@@ -283,7 +312,7 @@ def moderate(request: HttpRequest, competition_id: int, bid_id: int) -> HttpResp
 def results(request: HttpRequest, competition_id: int) -> HttpResponse:
     competition = _competition(competition_id)
     if not can_manage_evaluation(request.user, competition) or not competition.is_bidding_closed():
-        raise PermissionDenied
+        raise Http404
     return render(
         request,
         "competitions/evaluation/results.html",

@@ -7,6 +7,7 @@ After the closing date every bid page shows the GOV.UK "closed" message instead 
 
 from __future__ import annotations
 
+import io
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -36,6 +37,7 @@ from competitions.selectors.invitations import (
     not_invited_opportunity,
 )
 from competitions.services import bids as svc
+from competitions.views.integrity import integrity_refusal
 from core.clock import db_now, financial_year_label
 from core.forms import add_service_errors
 from qualification.selectors.partners import partner_candidate, partner_search
@@ -763,13 +765,16 @@ def _readable_bid(request: HttpRequest, competition_id: int, bid_id: int) -> Bid
 
 @require_http_methods(["GET"])
 def bid_view(request: HttpRequest, competition_id: int, bid_id: int) -> HttpResponse:
-    """A whole bid, for whoever `can_read_bid` allows; 404 for everyone else. Reads from outside
-    the bidding organisation are audited."""
+    """A whole bid, for whoever `can_read_bid` allows; the same 404 for everyone else and for any id
+    that is not such a bid. Reads from outside the bidding organisation are checked against what
+    was sent and audited."""
     bid = _readable_bid(request, competition_id, bid_id)
     try:
         content = svc.bid_open_for_reading(bid=bid, user=request.user)
     except PermissionDenied:
         raise Http404 from None
+    except svc.BidIntegrityError as error:
+        return integrity_refusal(request, error)
     return _page(
         request,
         "bid_view.html",
@@ -784,13 +789,18 @@ def bid_view(request: HttpRequest, competition_id: int, bid_id: int) -> HttpResp
 
 @require_http_methods(["GET"])
 def bid_document(request: HttpRequest, competition_id: int, bid_id: int, document_id: int) -> HttpResponse:
+    """A bid's document, decrypted and checked against what was uploaded (and, outside the bidder,
+    against what was sent)."""
     bid = _readable_bid(request, competition_id, bid_id)
     try:
-        document = svc.bid_document_open(bid=bid, user=request.user, document_id=document_id)
+        opened = svc.bid_document_open(bid=bid, user=request.user, document_id=document_id)
     except PermissionDenied:
         raise Http404 from None
+    except svc.BidIntegrityError as error:
+        return integrity_refusal(request, error)
+    document = opened.document
     return FileResponse(
-        document.file.open("rb"),
+        io.BytesIO(opened.document_bytes),
         as_attachment=True,
         filename=attachment_name(document.title, document.content_type),
         content_type=document.content_type,

@@ -225,6 +225,11 @@ PERIODIC_TASKS = [
 AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
 AUDIT_VERIFY_KEYS = env_list("AUDIT_VERIFY_KEYS")
 
+# Bid content encrypted at rest (ADR 7): Fernet keys, comma-separated. The first encrypts; every
+# one decrypts, so a new key goes first and the old ones stay until `manage.py reencrypt_bids` has
+# run. Kept outside the database, like the audit key; production refuses to start without one.
+BID_ENCRYPTION_KEYS = env_list("BID_ENCRYPTION_KEYS")
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_COOKIE_HTTPONLY = True

@@ -18,3 +18,9 @@ WHITENOISE_AUTOREFRESH = True
 _AUDIT_KEY_FILE = BASE_DIR / "var" / "audit-signing.key"
 if not AUDIT_SIGNING_KEY and _AUDIT_KEY_FILE.exists():  # noqa: F405
     AUDIT_SIGNING_KEY = _AUDIT_KEY_FILE.read_text().strip()
+
+# The local bid encryption key (ADR 7): made once by `make run` or `make bench` (manage.py bid_keys)
+# and kept in var/, like the audit key. Without it bids can be neither stored nor read.
+_BID_KEY_FILE = BASE_DIR / "var" / "bid-encryption.key"
+if not BID_ENCRYPTION_KEYS and _BID_KEY_FILE.exists():  # noqa: F405
+    BID_ENCRYPTION_KEYS = [key.strip() for key in _BID_KEY_FILE.read_text().split(",") if key.strip()]

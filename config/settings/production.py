@@ -1,12 +1,25 @@
 """Production: safe by default. Everything insecure must be switched on deliberately elsewhere."""
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool
+from .base import BID_ENCRYPTION_KEYS, SECRET_KEY, env_bool
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set the SECRET_KEY environment variable.")
+
+# Bids are encrypted at rest (ADR 7): without a valid key nothing could be stored or read, so
+# refuse to start rather than fail at the first bid.
+if not BID_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("Set the BID_ENCRYPTION_KEYS environment variable (manage.py bid_keys makes a key).")
+for _key in BID_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ImproperlyConfigured(
+            "BID_ENCRYPTION_KEYS must be Fernet keys (32 bytes, URL-safe base64), separated by commas."
+        ) from None
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -30,5 +30,9 @@ AUDIT_TEST_FLUSH_BYPASS = True
 from audit.signing import new_key_pair  # noqa: E402
 
 AUDIT_SIGNING_KEY, _AUDIT_PUBLIC_KEY = new_key_pair()
+# A fresh bid encryption key for each test run; tests of rotation add their own.
+from competitions.sealing import new_key  # noqa: E402
+
+BID_ENCRYPTION_KEYS = [new_key()]
 # Last, so it sees only requests whose view runs: the suite fails on a route no test reaches (tests/routes.py).
 MIDDLEWARE = [*MIDDLEWARE, "tests.routes.RouteRecorderMiddleware"]  # noqa: F405

@@ -1,0 +1,21 @@
+"""The page shown instead of a bid whose stored content is not what was sent."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from competitions.services.bids import INTEGRITY_MESSAGE, BidIntegrityError
+
+# 409 Conflict: the bid exists and the reader may read it, but what is stored conflicts with what
+# was sent. Not a 404 (that would hide the problem) and not a 500 (nothing crashed).
+INTEGRITY_STATUS = 409
+
+
+def integrity_refusal(request: HttpRequest, error: BidIntegrityError) -> HttpResponse:
+    return render(
+        request,
+        "competitions/integrity_failed.html",
+        {"competition": error.bid.competition, "message": INTEGRITY_MESSAGE},
+        status=INTEGRITY_STATUS,
+    )
