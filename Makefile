@@ -9,7 +9,7 @@ STAMP_NODE := node_modules/.installed-$(shell sha256sum package-lock.json | cut 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test test-fast lint format bench chromium demo clean
+.PHONY: help install run demo-code test test-fast lint format bench chromium demo clean
 
 help:
 	@echo "make run    - start the service on http://$(HOST):$(PORT) with demo data (SQLite)"
@@ -50,7 +50,13 @@ run: install var var/bid-encryption.key
 	  trap "kill $$worker $$timetable 2>/dev/null" EXIT INT TERM; \
 	  echo "Background task worker (pid $$worker) and task timetable (pid $$timetable) started."; \
 	  echo "Open http://$(HOST):$(PORT)/"; \
+	  echo "Staff give a code from an authenticator app after their password. In another terminal: make demo-code EMAIL=<their email>"; \
 	  DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The code a demo staff member's authenticator app would show now (refuses unless DEBUG, as in dev).
+demo-code: install
+	@test -n "$(EMAIL)" || { echo "Say whose code: make demo-code EMAIL=assessor@demo.example"; exit 1; }
+	@DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py demo_code "$(EMAIL)"
 
 chromium:
 	@if command -v chromium >/dev/null; then :; \

@@ -1,17 +1,27 @@
 """The Django admin for accounts. Only framework administrators (with is_staff) may use it.
 
-Other apps should subclass `AdministratorModelAdmin` so the same rule applies everywhere.
-Never register anything that would let a sealed bid be read here.
+People and roles never change here: memberships, staff roles, passwords, e-mail addresses and the
+staff and superuser flags are read-only, because each has an audited service and a page of its own
+(`/account/organisation/`, `/account/staff/`, invitations, password reset). Otherwise an
+administrator could add themselves to a bidding organisation, or give themselves a role, and read a
+sealed bid. What may still change (an organisation's details, whether an account is active) is
+audited by `audit.admin.AuditedAdminMixin`.
+
+Other apps subclass `AdministratorModelAdmin` or `ReadOnlyAdministratorModelAdmin` so the same rule
+applies everywhere. Never register anything that would let a sealed bid be read here.
 """
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Invitation, Membership, Organisation, SignInAttempt, StaffRole, User
+from accounts.models import Invitation, Membership, Organisation, StaffRole, User
 from accounts.permissions import can_use_django_admin
+from audit.admin import AuditedAdminMixin
 
 
 class AdministratorAccessMixin:
@@ -33,11 +43,7 @@ class AdministratorAccessMixin:
         return can_use_django_admin(request.user)
 
 
-class AdministratorModelAdmin(AdministratorAccessMixin, admin.ModelAdmin):
-    pass
-
-
-class ReadOnlyAdministratorModelAdmin(AdministratorModelAdmin):
+class NoChangesMixin:
     def has_add_permission(self, request, *args) -> bool:
         return False
 
@@ -48,53 +54,59 @@ class ReadOnlyAdministratorModelAdmin(AdministratorModelAdmin):
         return False
 
 
-class EmailUserCreationForm(AdminUserCreationForm):
-    class Meta(AdminUserCreationForm.Meta):
-        model = User
-        fields = ("email", "full_name")
+class AdministratorModelAdmin(AdministratorAccessMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """Every add, change and delete is audited in the same transaction."""
 
 
-class EmailUserChangeForm(UserChangeForm):
-    class Meta(UserChangeForm.Meta):
-        model = User
-        fields = "__all__"
+class ReadOnlyAdministratorModelAdmin(NoChangesMixin, AdministratorModelAdmin):
+    pass
 
 
-class MembershipInline(AdministratorAccessMixin, admin.TabularInline):
-    model = Membership
+class ReadOnlyInline(NoChangesMixin, AdministratorAccessMixin, admin.TabularInline):
     extra = 0
-    autocomplete_fields = ["organisation"]
+    can_delete = False
 
 
-class StaffRoleInline(MembershipInline):
+class MembershipInline(ReadOnlyInline):
+    model = Membership
+    fields = ("organisation", "is_admin", "joined_at")
+
+
+class StaffRoleInline(ReadOnlyInline):
     model = StaffRole
-    autocomplete_fields = []
+    fields = ("role", "area", "granted_at")
+
+
+# Only these may be changed on a user, and only by editing the row: everything that decides what a
+# person may do, or who can sign in as them, is read-only.
+USER_EDITABLE_FIELDS = ("full_name", "phone", "is_active")
+USER_READ_ONLY_FIELDS = (
+    "email",
+    "email_confirmed_at",
+    "is_staff",
+    "is_superuser",
+    "last_login",
+    "date_joined",
+)
 
 
 @admin.register(User)
-class UserAdmin(AdministratorAccessMixin, DjangoUserAdmin):
-    form = EmailUserChangeForm
-    add_form = EmailUserCreationForm
+class UserAdmin(AdministratorModelAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "staff_roles__role"]
     search_fields = ["email", "full_name"]
-    readonly_fields = ["last_login", "date_joined"]
+    fields = ("email", *USER_EDITABLE_FIELDS, *USER_READ_ONLY_FIELDS[1:])
+    readonly_fields = USER_READ_ONLY_FIELDS
     inlines = [MembershipInline, StaffRoleInline]
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        ("Personal details", {"fields": ("full_name", "phone")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "full_name", "usable_password", "password1", "password2")}),
-    )
-    filter_horizontal = ()
 
-    def get_inlines(self, request, obj):
-        # Memberships and roles are added once the user exists.
-        return self.inlines if obj is not None else []
+    def has_add_permission(self, request, *args) -> bool:
+        # Accounts are made by registering or by accepting an invitation.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deactivate instead: the audit trail and bids keep pointing at the person.
+        return False
 
 
 @admin.register(Organisation)
@@ -102,40 +114,72 @@ class OrganisationAdmin(AdministratorModelAdmin):
     list_display = ["legal_name", "trading_name", "organisation_type", "size", "created_at"]
     list_filter = ["organisation_type", "size"]
     search_fields = ["legal_name", "trading_name", "charity_number", "company_number"]
+    readonly_fields = ["size", "created_at", "created_by"]
+
+    def has_add_permission(self, request, *args) -> bool:
+        return False  # organisations register themselves
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Membership)
-class MembershipAdmin(AdministratorModelAdmin):
+class MembershipAdmin(ReadOnlyAdministratorModelAdmin):
     list_display = ["user", "organisation", "is_admin", "joined_at"]
     list_filter = ["is_admin"]
     search_fields = ["user__email", "organisation__legal_name"]
-    autocomplete_fields = ["organisation"]
-    raw_id_fields = ["user"]
 
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(AdministratorModelAdmin):
+class StaffRoleAdmin(ReadOnlyAdministratorModelAdmin):
     list_display = ["user", "role", "area", "granted_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "user__full_name"]
-    raw_id_fields = ["user"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(AdministratorModelAdmin):
+class InvitationAdmin(ReadOnlyAdministratorModelAdmin):
     list_display = ["email", "organisation", "role", "area", "created_at", "expires_at", "invitation_status"]
     list_filter = ["role"]
     search_fields = ["email", "organisation__legal_name"]
-    readonly_fields = ["token_hash", "invited_by", "created_at", "accepted_at", "accepted_by"]
-    raw_id_fields = ["organisation"]
+    fields = [
+        "email",
+        "organisation",
+        "as_org_admin",
+        "role",
+        "area",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
 
     @admin.display(description="Status")
     def invitation_status(self, obj: Invitation) -> str:
         return obj.status()
 
 
-@admin.register(SignInAttempt)
-class SignInAttemptAdmin(ReadOnlyAdministratorModelAdmin):
-    list_display = ["email", "ip_address", "attempted_at"]
-    search_fields = ["email", "ip_address"]
-    date_hierarchy = "attempted_at"
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(ReadOnlyAdministratorModelAdmin):
+    """Failed sign-ins counted by django-axes (per account and address together): read-only,
+    because a block lifts by itself after its cool-off."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]
+    search_fields = ["username", "ip_address"]
+    fields = ["username", "ip_address", "failures_since_start", "attempt_time"]
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(ReadOnlyAdministratorModelAdmin):
+    list_display = ["username", "ip_address", "attempt_time", "locked_out"]
+    search_fields = ["username", "ip_address"]
+    fields = ["username", "ip_address", "attempt_time", "locked_out"]
+
+
+# Second-factor devices and groups are not managed here: devices (and their secrets) only through
+# the service's own pages and audited services; groups are not used (access follows roles).
+for _model in (TOTPDevice, StaticDevice, Group):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

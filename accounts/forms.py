@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 
 from accounts.models import SCOPED_ROLES, Role, User
+from accounts.passwords import MAX_LENGTH, MESSAGES, password_errors
 from accounts.selectors import areas_for_staff_roles
 from core.forms import GovukForm
 
 EMAIL_ERRORS = {
     "required": "Enter your email address",
     "invalid": "Enter an email address in the correct format, like name@example.com",
-}
-
-# Django's password rules, said the GOV.UK way.
-PASSWORD_MESSAGES = {
-    "password_too_short": "Password must be {min_length} characters or more",
-    "password_too_common": "Choose a password that is harder to guess",
-    "password_entirely_numeric": "Password must include letters or symbols, not only numbers",
-    "password_too_similar": "Password must not be too like your name or email address",
 }
 
 
@@ -40,22 +31,19 @@ def _password_field(*, label: str, autocomplete: str, required_message: str, hel
         label=label,
         strip=False,
         help_text=help_text,
-        error_messages={"required": required_message},
+        error_messages={
+            "required": required_message,
+            "max_length": MESSAGES["password_too_long"].format(max_length=MAX_LENGTH),
+        },
         widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        # Bounded before anything else, so a huge password is never hashed at all (not even to sign in).
+        max_length=MAX_LENGTH,
     )
 
 
 def govuk_password_errors(password: str, user: User) -> list[str]:
     """Run the validators from settings; return their errors in GOV.UK wording."""
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as error:
-        messages = []
-        for item in error.error_list:
-            template = PASSWORD_MESSAGES.get(item.code or "")
-            messages.append(template.format(**(item.params or {})) if template else item.messages[0])
-        return messages
-    return []
+    return password_errors(password, user)
 
 
 CHOOSING_ADVICE = "Use at least 12 characters. A few words you will remember, with spaces, make a good password."
@@ -81,7 +69,7 @@ class NewPasswordForm(GovukForm):
     def clean(self):
         data = super().clean()
         password, confirm = data.get("password"), data.get("password_confirm")
-        if password:
+        if password and "password" not in self.errors:
             for message in govuk_password_errors(password, self.user):
                 self.add_error("password", message)
         if password and confirm and password != confirm and "password" not in self.errors:
@@ -175,3 +163,40 @@ class InviteStaffForm(GovukForm):
         if role in SCOPED_ROLES and not data.get("area") and "area" not in self.errors:
             self.add_error("area", "Select an area" if role == Role.COMMISSIONER else "Select a region")
         return data
+
+
+class SecondFactorForm(GovukForm):
+    code = forms.CharField(
+        label="Code",
+        help_text="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
+        max_length=32,
+        error_messages={
+            "required": "Enter the code from your authenticator app",
+            "max_length": "Enter the 6-digit code from your app, or a recovery code",
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "class": "govuk-input--width-10"}
+        ),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class SecondFactorSetUpForm(GovukForm):
+    code = forms.CharField(
+        label="Code from your app",
+        help_text="The 6 digits your app shows now, for example 123456.",
+        max_length=12,
+        error_messages={
+            "required": "Enter the 6-digit code from your app",
+            "max_length": "Enter the 6-digit code from your app",
+        },
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-5",
+            }
+        ),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -264,17 +264,6 @@ class Invitation(models.Model):
         return "pending"
 
 
-class SignInAttempt(models.Model):
-    """Failed sign-ins, counted per e-mail address and per IP address to slow down guessing."""
-
-    email = models.CharField(max_length=254, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    attempted_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.email} at {self.attempted_at}"
-
-
 class EmailConfirmationSent(models.Model):
     """A link to confirm an e-mail address was sent. Counted to limit how often one is sent again."""
 
@@ -286,3 +275,23 @@ class EmailConfirmationSent(models.Model):
 
     def __str__(self) -> str:
         return f"Confirmation link for {self.user} at {self.sent_at}"
+
+
+class AccountEmailSent(models.Model):
+    """An e-mail about an account that anyone could ask for by typing an address (a password reset
+    link; "someone tried to register with your address"). Counted to limit how many go to one
+    address in an hour, so nobody can fill a person's inbox."""
+
+    class Kind(models.TextChoices):
+        PASSWORD_RESET = "password_reset", "Password reset link"
+        REGISTRATION_ATTEMPT = "registration_attempt", "Someone tried to register with this address"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_emails_sent")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "kind", "sent_at"], name="account_email_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user} at {self.sent_at}"

@@ -103,3 +103,24 @@ def can_use_django_admin(user) -> bool:
     return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False)) and (
         bool(getattr(user, "is_superuser", False)) or is_administrator(user)
     )
+
+
+def needs_second_factor(user) -> bool:
+    """Everyone with a staff role, or with access to the Django admin, gives a code from an
+    authenticator app (or a recovery code) after their password, before any staff page."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(user.is_staff or user.is_superuser or is_staff_member(user))
+
+
+def has_second_factor(user) -> bool:
+    """Has set up an authenticator app (a confirmed device)."""
+    from django_otp import user_has_device
+
+    return bool(getattr(user, "is_authenticated", False)) and user_has_device(user, confirmed=True)
+
+
+def can_reset_second_factor(user, target) -> bool:
+    """An administrator resets another person's second factor (never their own: that would let a
+    stolen password replace the app)."""
+    return is_administrator(user) and target.pk != user.pk and needs_second_factor(target)

@@ -1,11 +1,10 @@
-"""Reads for accounts: sign-in limits, invitations, members and staff."""
+"""Reads for accounts: invitations, members and staff."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -15,7 +14,6 @@ from accounts.models import (
     Invitation,
     Membership,
     Organisation,
-    SignInAttempt,
     StaffRole,
     User,
 )
@@ -28,25 +26,6 @@ def normalise_email(email: str) -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _window_start(now: datetime.datetime) -> datetime.datetime:
-    return now - datetime.timedelta(seconds=settings.SIGN_IN_WINDOW_SECONDS)
-
-
-def sign_in_failures(*, email: str, ip_address: str | None, now: datetime.datetime | None = None) -> tuple[int, int]:
-    """Failed sign-ins inside the window: (for this e-mail address, from this IP address)."""
-    start = _window_start(now or timezone.now())
-    recent = SignInAttempt.objects.filter(attempted_at__gt=start)
-    by_email = recent.filter(email=normalise_email(email)).count() if email else 0
-    by_ip = recent.filter(ip_address=ip_address).count() if ip_address else 0
-    return by_email, by_ip
-
-
-def sign_in_is_blocked(*, email: str, ip_address: str | None, now: datetime.datetime | None = None) -> bool:
-    """True once either count has reached SIGN_IN_MAX_ATTEMPTS inside the window."""
-    by_email, by_ip = sign_in_failures(email=email, ip_address=ip_address, now=now)
-    return max(by_email, by_ip) >= settings.SIGN_IN_MAX_ATTEMPTS
 
 
 def user_get_by_email(*, email: str) -> User | None:
@@ -119,9 +98,12 @@ def areas_for_staff_roles() -> QuerySet[Area]:
 
 
 def organisation_email_addresses(organisation: Organisation, *, admins_only: bool = False) -> list[str]:
-    """Where to write to an organisation: its contact address and its active members' addresses
-    (only its administrators' when `admins_only`), each once whatever its capitals, sorted."""
-    members = Membership.objects.filter(organisation=organisation, user__is_active=True)
+    """Where to write to an organisation: its contact address and the addresses of its active
+    members who have confirmed them (only its administrators' when `admins_only`), each once
+    whatever its capitals, sorted. An address nobody has confirmed may not be the member's at all."""
+    members = Membership.objects.filter(
+        organisation=organisation, user__is_active=True, user__email_confirmed_at__isnull=False
+    )
     if admins_only:
         members = members.filter(is_admin=True)
     addresses: dict[str, str] = {}
@@ -148,3 +130,14 @@ def email_confirmation_refusal(*, user: User, now: datetime.datetime | None = No
             "Check your spam folder, or wait an hour and ask again."
         )
     return None
+
+
+def email_confirmation_link_status(*, token: str) -> tuple[str, User | None]:
+    """What a confirmation link would do, without doing it: "valid" (it would confirm), "used"
+    (already confirmed), "expired" or "invalid"; and whose address it is, where the link says."""
+    check = confirmation.check_token(token)
+    if check.status == "invalid":
+        return "invalid", None
+    if check.user.email_confirmed_at is not None:
+        return "used", check.user
+    return check.status, check.user

@@ -10,25 +10,26 @@ import datetime
 import secrets
 from dataclasses import dataclass
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate, login
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import confirmation
 from accounts.models import (
+    AccountEmailSent,
     EmailConfirmationSent,
     Invitation,
     Membership,
     Organisation,
     Role,
-    SignInAttempt,
     StaffRole,
     User,
 )
@@ -37,10 +38,14 @@ from accounts.selectors import (
     hash_token,
     invitation_pending_exists,
     normalise_email,
-    sign_in_is_blocked,
     user_get_by_email,
 )
-from accounts.tasks import send_email_confirmation
+from accounts.tasks import (
+    send_account_email,
+    send_email_confirmation,
+    send_password_reset,
+    send_registration_attempt_notice,
+)
 from audit.services import audit_record, snapshot
 from core.links import service_url
 from reference.models import Area
@@ -58,39 +63,18 @@ class SignInResult:
     too_many_attempts: bool = False
 
 
-def sign_in_attempt_record(*, email: str, ip_address: str | None, now: datetime.datetime | None = None) -> None:
-    attempt = SignInAttempt(
-        email=normalise_email(email)[:254], ip_address=ip_address or None, attempted_at=now or timezone.now()
-    )
-    attempt.full_clean()
-    attempt.save()
-
-
 @transaction.atomic
-def user_sign_in(
-    *,
-    request: HttpRequest,
-    email: str,
-    password: str,
-    ip_address: str | None,
-    now: datetime.datetime | None = None,
-) -> SignInResult:
-    """Check the password and sign the person in, unless there have been too many failed attempts.
+def user_sign_in(*, request: HttpRequest, email: str, password: str) -> SignInResult:
+    """Check the password and sign the person in, unless this account has failed too often from
+    this address (django-axes counts failures for the two together: settings.AXES_*).
 
-    Failed attempts are counted per e-mail address and per IP address; once either reaches
-    SIGN_IN_MAX_ATTEMPTS inside SIGN_IN_WINDOW_SECONDS even a correct password is refused.
-    Refused attempts while blocked are not counted, so the block ends when the window has passed.
+    Someone guessing from one address slows down only themselves: the right password from any
+    other address still works. While blocked, failures do not make the wait longer.
     """
-    now = now or timezone.now()
-    email = normalise_email(email)
-    if sign_in_is_blocked(email=email, ip_address=ip_address, now=now):
-        return SignInResult(user=None, too_many_attempts=True)
-    user = authenticate(request, email=email, password=password)
+    user = authenticate(request, email=normalise_email(email), password=password)
     if user is None:
-        sign_in_attempt_record(email=email, ip_address=ip_address, now=now)
-        return SignInResult(user=None)
+        return SignInResult(user=None, too_many_attempts=bool(getattr(request, "axes_locked_out", False)))
     login(request, user)
-    SignInAttempt.objects.filter(email=email).delete()
     audit_record(actor=user, action="user.signed_in", obj=user)
     return SignInResult(user=user)
 
@@ -163,37 +147,59 @@ def email_confirm(*, token: str, now: datetime.datetime | None = None) -> User:
 # --- Password reset --------------------------------------------------------------------------
 
 
-def password_reset_request(*, email: str) -> None:
-    """E-mail a reset link if an active account has this address. Says nothing either way."""
-    user = user_get_by_email(email=email)
+def _account_email_allowed(*, user: User, kind: str, now: datetime.datetime) -> bool:
+    """At most settings.ACCOUNT_EMAILS_PER_HOUR e-mails of this kind to one address in an hour."""
+    recent = AccountEmailSent.objects.filter(user=user, kind=kind, sent_at__gt=now - datetime.timedelta(hours=1))
+    return recent.count() < settings.ACCOUNT_EMAILS_PER_HOUR
+
+
+def _account_email_record(*, user: User, kind: str, now: datetime.datetime) -> AccountEmailSent:
+    sent = AccountEmailSent(user=user, kind=kind, sent_at=now)
+    sent.full_clean()
+    sent.save()
+    return sent
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, now: datetime.datetime | None = None) -> None:
+    """E-mail a reset link if an active account has this address, at most
+    ACCOUNT_EMAILS_PER_HOUR times an hour. Says nothing either way: the page is the same."""
+    now = now or timezone.now()
+    user = User.objects.select_for_update().filter(email__iexact=normalise_email(email)).first()
     if user is None or not user.is_active or not user.has_usable_password():
         return
-    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = service_url("accounts:password-reset-confirm", uidb64=uidb64, token=token)
-    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    send_mail(
-        f"Reset your password for {settings.SERVICE_NAME}",
-        (
-            f"Hello {user.get_full_name() or user.email},\n\n"
-            f"Someone asked to reset the password for your {settings.SERVICE_NAME} account.\n\n"
-            f"To choose a new password, open this link:\n{link}\n\n"
-            f"The link works once and stops working after {hours} hours.\n\n"
-            "If you did not ask for this, you do not need to do anything. Your password has not changed.\n"
-        ),
-        None,
-        [user.email],
-    )
+    kind = AccountEmailSent.Kind.PASSWORD_RESET
+    if not _account_email_allowed(user=user, kind=kind, now=now):
+        return
+    _account_email_record(user=user, kind=kind, now=now)
+    audit_record(actor=None, action="user.password_reset_sent", obj=user, after={"sent_at": now})
+    # Enqueued in this transaction: with the database task queue the e-mail goes only if this commits.
+    send_password_reset.enqueue(user_id=user.pk)
+
+
+@transaction.atomic
+def registration_attempt_notice_send(*, user: User, now: datetime.datetime | None = None) -> None:
+    """Someone tried to register with this account's address: tell its owner by e-mail (at most
+    ACCOUNT_EMAILS_PER_HOUR an hour). Nothing is made; the registration page says the same as for
+    a new address."""
+    now = now or timezone.now()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    kind = AccountEmailSent.Kind.REGISTRATION_ATTEMPT
+    if not user.is_active or not _account_email_allowed(user=user, kind=kind, now=now):
+        return
+    _account_email_record(user=user, kind=kind, now=now)
+    audit_record(actor=None, action="user.registration_attempt_notified", obj=user, after={"sent_at": now})
+    send_registration_attempt_notice.enqueue(user_id=user.pk)
 
 
 @transaction.atomic
 def user_password_reset(*, user: User, password: str) -> User:
-    """Set a new password chosen through a reset link. Also lifts any sign-in block on the address
-    and confirms it."""
+    """Set a new password chosen through a reset link. Also lifts any sign-in block on the account
+    (from every address) and confirms the address."""
     user.set_password(password)
     user.full_clean()
     user.save(update_fields=["password"])
-    SignInAttempt.objects.filter(email=normalise_email(user.email)).delete()
+    axes_reset(username=normalise_email(user.email))
     audit_record(actor=user, action="user.password_reset", obj=user)
     if user.email_confirmed_at is None:
         # The reset link was e-mailed to this address, so following it proves the address.
@@ -232,7 +238,8 @@ def _send_invitation_email(*, invitation: Invitation, token: str) -> None:
         if invitation.area_id:
             what += f" for {invitation.area.name}"
     expires = timezone.localtime(invitation.expires_at).strftime("%-d %B %Y")
-    send_mail(
+    send_account_email(
+        invitation.email,
         f"You have been invited to {settings.SERVICE_NAME}",
         (
             "Hello,\n\n"
@@ -241,8 +248,6 @@ def _send_invitation_email(*, invitation: Invitation, token: str) -> None:
             f"The link stops working on {expires}.\n\n"
             "If you were not expecting this, you can ignore this email.\n"
         ),
-        None,
-        [invitation.email],
     )
 
 
@@ -459,3 +464,86 @@ def staff_role_remove(*, staff_role: StaffRole, actor: User) -> None:
         audit_record(
             actor=actor, action="user.staff_access_removed", obj=user, before=before, after=snapshot(user, USER_FIELDS)
         )
+
+
+# --- Second factor (staff) -------------------------------------------------------------------
+#
+# An authenticator app (TOTP, django-otp) and one-time recovery codes. The app's secret and the
+# codes never reach the audit trail.
+
+TOTP_NAME = "Authenticator app"
+RECOVERY_NAME = "Recovery codes"
+
+
+def _normalise_code(code: str) -> str:
+    return "".join((code or "").split()).replace("-", "").lower()[:32]
+
+
+@transaction.atomic
+def second_factor_set_up_start(*, user: User) -> TOTPDevice:
+    """The app to be set up: a new secret, not yet trusted, shown to the person until they type a
+    code it makes. Asking again shows the same secret; a person whose app is set up gets nothing."""
+    if user_has_device(user, confirmed=True):
+        raise ValidationError("You have already set up an authenticator app.", code="already_set_up")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice(user=user, name=TOTP_NAME, confirmed=False)
+        device.full_clean()
+        device.save()
+        audit_record(actor=user, action="second_factor.set_up_started", obj=user)
+    return device
+
+
+@transaction.atomic
+def second_factor_set_up(*, user: User, code: str, request: HttpRequest | None = None) -> list[str]:
+    """Trust the app once it gives a right code; make new recovery codes and return them (the only
+    time anyone sees them). With a request, that session counts as verified."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None or user_has_device(user, confirmed=True):
+        raise ValidationError("Start setting up your authenticator app again.", code="not_started")
+    if not device.verify_token(_normalise_code(code)):
+        raise ValidationError("The code is not right. Enter the 6-digit code your app shows now", code="wrong_code")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    recovery = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=recovery, token=token) for token in codes])
+    audit_record(
+        actor=user, action="second_factor.set_up", obj=user, after={"recovery_codes": settings.RECOVERY_CODE_COUNT}
+    )
+    if request is not None:
+        otp_login(request, device)
+    return codes
+
+
+@transaction.atomic
+def second_factor_verify(*, request: HttpRequest, code: str) -> bool:
+    """Check a code from the person's app, or one of their recovery codes (each works once). A right
+    code marks this session verified. Wrong codes slow down further tries (django-otp's throttling)."""
+    user = request.user
+    token = _normalise_code(code)
+    model = TOTPDevice if token.isdigit() else StaticDevice
+    device = model.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None or not device.verify_token(token):
+        audit_record(actor=user, action="second_factor.failed", obj=user)
+        return False
+    otp_login(request, device)
+    how = "recovery code" if model is StaticDevice else "app"
+    left = device.token_set.count() if model is StaticDevice else None
+    audit_record(actor=user, action="second_factor.verified", obj=user, after={"how": how, "recovery_codes_left": left})
+    return True
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, actor: User) -> None:
+    """An administrator takes away someone's app and recovery codes (a lost phone). They set up a
+    new app the next time they sign in. Never one's own (see permissions.can_reset_second_factor)."""
+    from accounts.permissions import can_reset_second_factor
+
+    if not can_reset_second_factor(actor, user):
+        raise ValidationError("You cannot reset this person's sign-in codes.", code="not_allowed")
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    audit_record(actor=actor, action="second_factor.reset", obj=user)

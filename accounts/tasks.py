@@ -1,14 +1,26 @@
-"""Background work for accounts: the e-mail with a link to confirm an address."""
+"""Background work for accounts: e-mails that confirm an address, reset a password, or tell an
+account's owner someone tried to register with their address.
+
+Each e-mail goes out through `send_account_email(to, subject, body)`, the one place that sends.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.tasks import task
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts import confirmation
 from accounts.models import User
 from core.links import service_url
+
+
+def send_account_email(to: str, subject: str, body: str) -> None:
+    """Send one e-mail about an account."""
+    send_mail(subject, body, None, [to])
 
 
 @task
@@ -19,7 +31,8 @@ def send_email_confirmation(*, user_id: int) -> None:
     if user is None:
         return
     link = service_url("accounts:confirm-email-link", token=confirmation.make_token(user))
-    send_mail(
+    send_account_email(
+        user.email,
         f"Confirm your email address for {settings.SERVICE_NAME}",
         (
             f"Hello {user.get_full_name() or user.email},\n\n"
@@ -28,6 +41,48 @@ def send_email_confirmation(*, user_id: int) -> None:
             "Once you confirm, you can keep going where you left off. Nothing you typed is lost.\n\n"
             f"If you did not set up an account on {settings.SERVICE_NAME}, you do not need to do anything.\n"
         ),
-        None,
-        [user.email],
+    )
+
+
+@task
+def send_password_reset(*, user_id: int) -> None:
+    """The reset link is made when the e-mail goes (it is never stored) and works once."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = service_url("accounts:password-reset-confirm", uidb64=uidb64, token=token)
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    send_account_email(
+        user.email,
+        f"Reset your password for {settings.SERVICE_NAME}",
+        (
+            f"Hello {user.get_full_name() or user.email},\n\n"
+            f"Someone asked to reset the password for your {settings.SERVICE_NAME} account.\n\n"
+            f"To choose a new password, open this link:\n{link}\n\n"
+            f"The link works once and stops working after {hours} hours.\n\n"
+            "If you did not ask for this, you do not need to do anything. Your password has not changed.\n"
+        ),
+    )
+
+
+@task
+def send_registration_attempt_notice(*, user_id: int) -> None:
+    """Someone tried to register with an address that already has an account: tell its owner
+    (the registration page said the same as for a new address, so nobody else learns it)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    send_account_email(
+        user.email,
+        f"Someone tried to register with your email address on {settings.SERVICE_NAME}",
+        (
+            f"Hello {user.get_full_name() or user.email},\n\n"
+            f"Someone tried to register an organisation on {settings.SERVICE_NAME} with this email address. "
+            "You already have an account, so we did not make a new one.\n\n"
+            f"If it was you, sign in:\n{service_url('accounts:sign-in')}\n\n"
+            f"If you have forgotten your password, you can reset it:\n{service_url('accounts:password-reset')}\n\n"
+            "If it was not you, you do not need to do anything. Nobody can use your account without your password.\n"
+        ),
     )

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("sign-in/code/", views.second_factor, name="second-factor"),
+    path("sign-in/set-up-app/", views.second_factor_set_up, name="second-factor-set-up"),
     path("confirm-email/", views.confirm_email, name="confirm-email"),
     path("confirm-email/<str:token>/", views.confirm_email_link, name="confirm-email-link"),
     path("password-reset/", views.password_reset, name="password-reset"),
@@ -25,5 +27,6 @@ urlpatterns = [
     path("staff/invite/", views.staff_invite, name="staff-invite"),
     path("staff/invitations/<id:pk>/cancel/", views.staff_invitation_revoke, name="staff-invitation-revoke"),
     path("staff/roles/<id:pk>/remove/", views.staff_role_remove, name="staff-role-remove"),
+    path("staff/<id:pk>/reset-sign-in-codes/", views.staff_second_factor_reset, name="staff-second-factor-reset"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_str
@@ -24,28 +27,17 @@ from accounts.forms import (
     InviteStaffForm,
     NewPasswordForm,
     PasswordResetRequestForm,
+    SecondFactorForm,
+    SecondFactorSetUpForm,
     SignInForm,
 )
-from accounts.middleware import email_confirmation_not_required
+from accounts.middleware import email_confirmation_not_required, second_factor_not_required
 from accounts.models import Invitation, Membership, StaffRole, User
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 SIGN_IN_TOO_MANY = "You have tried to sign in too many times. Wait 15 minutes and try again."
+SECOND_FACTOR_WRONG = "The code is not right. Enter the code your app shows now, or an unused recovery code"
 BACKEND = "accounts.backends.EmailBackend"
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    """The address sign-in attempts are counted against.
-
-    Behind N trusted proxies (setting SIGN_IN_TRUSTED_PROXIES, default 0) the client is the Nth
-    address from the right of X-Forwarded-For; otherwise every user would share the proxy's address.
-    """
-    proxies = int(getattr(settings, "SIGN_IN_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
@@ -136,7 +128,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 request=request,
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
-                ip_address=_client_ip(request),
             )
             if result.user is not None:
                 return redirect(_safe_next(request, form.cleaned_data["next"]) or settings.LOGIN_REDIRECT_URL)
@@ -150,6 +141,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 @email_confirmation_not_required
+@second_factor_not_required
 @require_http_methods(["GET", "POST"])
 def sign_out(request: HttpRequest) -> HttpResponse:
     """GET shows a page with a button; only POST signs out (a link must not sign anyone out)."""
@@ -206,16 +198,20 @@ def confirm_email(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @never_cache
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def confirm_email_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the e-mail. Opening it confirms the address; the person then carries on, or
-    signs in to carry on if this browser is not signed in as them."""
-    try:
-        user = services.email_confirm(token=token)
-    except services.EmailConfirmationLinkError as error:
-        status, user = error.status, error.user
+    """The link from the e-mail. Opening it (GET) only shows a button: a mail scanner that follows
+    links must not confirm anything. Pressing it (POST) confirms the address; the person then
+    carries on, or signs in to carry on if this browser is not signed in as them."""
+    if request.method == "POST":
+        try:
+            user = services.email_confirm(token=token)
+        except services.EmailConfirmationLinkError as error:
+            status, user = error.status, error.user
+        else:
+            status = "confirmed"
     else:
-        status = "confirmed"
+        status, user = selectors.email_confirmation_link_status(token=token)
     signed_in_as_owner = user is not None and request.user.is_authenticated and request.user.pk == user.pk
     carry_on = _carry_on_url(user)
     if status == "confirmed" and signed_in_as_owner:
@@ -488,3 +484,101 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, "Your account is ready. You are signed in")
             return redirect("accounts:home")
     return _form_page(request, "accounts/invitation_accept.html", form, **context)
+
+
+# --- Second factor (staff) -------------------------------------------------------------------
+
+
+def _next_or_home(request: HttpRequest, candidate: str | None) -> str:
+    return _safe_next(request, candidate) or reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _qr_code_data_uri(text: str) -> str:
+    """The set-up link as a QR code: an SVG made here, shown as an image (no script, so the
+    Content Security Policy stays strict)."""
+    return segno.make(text, error="m").svg_data_uri(scale=5, border=2, dark="#0b0c0c", light="#ffffff")
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@second_factor_not_required
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """After the password, staff give a code from their authenticator app (or a recovery code)."""
+    user = request.user
+    if not permissions.needs_second_factor(user) or user.is_verified():
+        return redirect(_next_or_home(request, request.GET.get("next")))
+    if not permissions.has_second_factor(user):
+        return redirect(
+            reverse("accounts:second-factor-set-up") + "?" + urlencode({"next": request.GET.get("next", "")})
+        )
+    if request.method == "POST":
+        form = SecondFactorForm(request.POST)
+        if form.is_valid():
+            if services.second_factor_verify(request=request, code=form.cleaned_data["code"]):
+                return redirect(_next_or_home(request, form.cleaned_data["next"]))
+            form.add_error("code", SECOND_FACTOR_WRONG)
+    else:
+        form = SecondFactorForm(initial={"next": _safe_next(request, request.GET.get("next")) or ""})
+    return _form_page(request, "accounts/second_factor.html", form)
+
+
+@second_factor_not_required
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def second_factor_set_up(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: scan the QR code (or type the key), then give a code it makes."""
+    user = request.user
+    if not permissions.needs_second_factor(user) or permissions.has_second_factor(user):
+        return redirect(_next_or_home(request, request.GET.get("next")))
+    device = services.second_factor_set_up_start(user=user)
+    if request.method == "POST":
+        form = SecondFactorSetUpForm(request.POST)
+        if form.is_valid():
+            try:
+                codes = services.second_factor_set_up(user=user, code=form.cleaned_data["code"], request=request)
+            except ValidationError as error:
+                form.add_error("code", error.messages[0])
+            else:
+                # Shown now and never again: this response is not kept (never_cache) or stored.
+                return render(
+                    request,
+                    "accounts/second_factor_recovery_codes.html",
+                    {"codes": codes, "next_url": _next_or_home(request, form.cleaned_data["next"])},
+                )
+    else:
+        form = SecondFactorSetUpForm(initial={"next": _safe_next(request, request.GET.get("next")) or ""})
+    secret = base64.b32encode(device.bin_key).decode()
+    return _form_page(
+        request,
+        "accounts/second_factor_set_up.html",
+        form,
+        qr_code=_qr_code_data_uri(device.config_url),
+        secret=_grouped(secret),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def staff_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator takes away a colleague's app and recovery codes (a lost phone)."""
+    _staff_admin_or_403(request)
+    target = get_object_or_404(User, pk=pk, is_active=True)
+    if not permissions.can_reset_second_factor(request.user, target):
+        raise Http404
+    if request.method == "POST":
+        services.second_factor_reset(user=target, actor=request.user)
+        messages.success(
+            request,
+            f"{target.full_name or target.email} will set up a new authenticator app the next time they sign in",
+        )
+        return redirect("accounts:staff")
+    return render(
+        request,
+        "accounts/confirm_reset_second_factor.html",
+        {"target": target, "has_second_factor": permissions.has_second_factor(target)},
+    )

@@ -228,3 +228,22 @@ def audit_checkpoint_create(*, now: datetime | None = None, force: bool = False)
     checkpoint.key_id, checkpoint.signature = signing.sign(checkpoint.hash.encode())
     checkpoint.save(force_insert=True)
     return checkpoint
+
+
+# --- Changes made in the Django admin ------------------------------------------------------------
+
+
+@transaction.atomic
+def admin_change_record(*, actor: Any, obj: models.Model, before: models.Model | None, kind: str) -> AuditEvent:
+    """Record one add, change or delete made in the Django admin (`audit.admin.AuditedAdminMixin`).
+
+    `before` is the row as it was (None for an add); for a delete, call this before deleting."""
+    if kind not in ("added", "changed", "deleted"):
+        raise ValueError(f"Unknown admin change: {kind}")
+    return audit_record(
+        actor=actor,
+        action="admin.added" if kind == "added" else ("admin.changed" if kind == "changed" else "admin.deleted"),
+        obj=obj,
+        before=snapshot(before) if before is not None else None,
+        after=snapshot(obj) if kind != "deleted" else None,
+    )

@@ -4,14 +4,17 @@ Changes go through the service's own pages (audited services). Bid content is se
 only who bid for what, when, and the digest. BidAnswer, BidPrice, BidPartner, BidDocument, Score,
 ModeratedScore and PassFailResult are deliberately NOT registered, and Bid has no inlines, so
 nothing a bid says can be read here (administrators are not allowed to read bids, ever).
+
+Who bid is itself sealed until bidding closes: the Bid and BidReceipt lists hold only sent bids of
+competitions whose bidding has closed (`Bid.objects.sent_and_closed`, the one rule), so no page here
+names a bidder before the deadline.
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdministratorModelAdmin
-from competitions import rules
+from accounts.admin import ReadOnlyAdministratorModelAdmin, ReadOnlyInline
 from competitions.models import (
     Bid,
     BidReceipt,
@@ -24,17 +27,6 @@ from competitions.models import (
     LotYear,
     Question,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class LotYearInline(ReadOnlyInline):
@@ -105,15 +97,15 @@ class BidAdmin(ReadOnlyAdministratorModelAdmin):
     search_fields = ("organisation__legal_name", "competition__reference")
 
     def get_queryset(self, request):
-        # Who bid is sealed too until the closing instant: only bids of competitions closed for bids.
-        return super().get_queryset(request).filter(rules.BIDDING_CLOSED.q(prefix="competition__"))
+        return super().get_queryset(request).sent_and_closed()
 
 
 @admin.register(BidReceipt)
 class BidReceiptAdmin(ReadOnlyAdministratorModelAdmin):
     list_display = ("bid", "kind", "at", "digest")
-    fields = ("bid", "kind", "at", "digest")
-    readonly_fields = ("bid", "kind", "at", "digest")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(rules.BIDDING_CLOSED.q(prefix="bid__competition__"))
+        return super().get_queryset(request).filter(bid__in=Bid.objects.sent_and_closed())
+
+    fields = ("bid", "kind", "at", "digest")
+    readonly_fields = ("bid", "kind", "at", "digest")

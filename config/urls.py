@@ -1,11 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.urls import include, path, reverse
 
 from config.api import api
 
 admin.site.site_header = "Commission probation services: administration"
 admin.site.site_title = "Administration"
+
+
+@login_not_required
+def _admin_sign_in(request, extra_context=None):
+    """The admin's own sign-in form would skip the service's (its audit, its second factor page):
+    send people to the service's instead."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+admin.site.login = _admin_sign_in
 
 
 def _public(patterns):

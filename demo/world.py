@@ -7,9 +7,12 @@ when DEBUG is off unless --force is given).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import confirmation
 from accounts.models import (
@@ -22,7 +25,12 @@ from accounts.models import (
     User,
     size_from_bands,
 )
-from accounts.services import email_confirm, staff_role_grant
+from accounts.services import (
+    email_confirm,
+    second_factor_set_up,
+    second_factor_set_up_start,
+    staff_role_grant,
+)
 from audit.services import audit_record, snapshot
 from demo.national import GENERATED_DOMAIN, generate_national_data
 from demo.story import build_story
@@ -142,6 +150,29 @@ def _person(person: DemoPerson) -> tuple[User, bool]:
     return user, created
 
 
+def demo_code(user: User) -> str:
+    """The code the person's authenticator app would show now (demo staff have no phone: `manage.py
+    demo_code EMAIL` prints it). A code already used this half-minute never works twice, so then
+    the next half-minute's code, which the service also accepts."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time = device.t0 + (device.last_t + 1) * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def _demo_authenticator_app(user: User) -> None:
+    """Staff sign in with a code as well as a password: set up their app as they would, through
+    the accounts services (the demo keeps the secret, so `demo_code` can make the codes)."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return
+    device = second_factor_set_up_start(user=user)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    second_factor_set_up(user=user, code=f"{totp.token():0{device.digits}d}")
+
+
 NATIONAL_SCALE = 0.25
 NATIONAL_SEED = 2026
 
@@ -165,6 +196,7 @@ def _build_people() -> list[tuple[str, str]]:
         area = Area.objects.get(code=area_code) if area_code else None
         # Through the accounts service, as an invitation would: an administrator also gets the admin.
         staff_role_grant(user=user, role=role, area=area, actor="demo world")
+        _demo_authenticator_app(user)
         logins.append((person.email, person.what))
     for spec in ORGANISATIONS:
         organisation = Organisation.objects.filter(legal_name=spec.legal_name).first()

@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from accounts.models import OrganisationType, StaffBand, TurnoverBand, User
+from accounts.passwords import MAX_LENGTH, MESSAGES, password_errors
 from core.forms import GovukForm
 from qualification.sections import (
     DECLARATION_STATEMENTS,
@@ -141,8 +141,12 @@ class YouForm(GovukForm):
         label="Create a password",
         help_text="Use at least 12 characters. A few words together are easy to remember.",
         strip=False,
+        max_length=MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={"required": "Enter a password"},
+        error_messages={
+            "required": "Enter a password",
+            "max_length": MESSAGES["password_too_long"].format(max_length=MAX_LENGTH),
+        },
     )
 
     def __init__(self, *args, has_password: bool = False, **kwargs):
@@ -154,30 +158,17 @@ class YouForm(GovukForm):
             self.fields["password"].help_text = "Leave this empty to keep the password you chose."
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("There is already an account with this email address. Sign in instead.")
-        return email
+        # Whether an account already has this address is never said here (see organisation_register).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
         password = cleaned.get("password")
-        if password:
+        if password and "password" not in self.errors:
             probe = User(email=cleaned.get("email") or "", full_name=cleaned.get("full_name") or "")
-            try:
-                validate_password(password, user=probe)
-            except ValidationError as error:
-                self.add_error("password", _password_message(error))
+            for message in password_errors(password, probe):
+                self.add_error("password", message)
         return cleaned
-
-
-def _password_message(error: ValidationError) -> str:
-    codes = {e.code for e in error.error_list}
-    if "password_too_short" in codes:
-        return "Password must be 12 characters or more"
-    if "password_too_similar" in codes:
-        return "Password must not be like your name or email address"
-    return "Choose a password that is harder to guess"
 
 
 class OrganisationForm(GovukForm):

@@ -7,6 +7,7 @@ from qualification.views import provider as views
 urlpatterns = [
     path("", views.start, name="start"),
     path("register/check/", views.register_check, name="register-check"),
+    path("register/sent/", views.register_sent, name="register-sent"),
     path("register/<slug:step>/", views.register, name="register"),
     path("interest/", views.interest, name="interest"),
     path("application/", views.application, name="application"),

@@ -1,5 +1,6 @@
 """Reference data in the Django admin, for administrators. Codes never change once created;
-every save and delete goes through reference.services, which writes the audit trail."""
+every save and delete goes through reference.services, which writes the audit trail (each admin
+here overrides `AuditedAdminMixin`'s generic audit with the service's own)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from django import forms
 from django.contrib import admin
 
 from accounts.permissions import can_manage_reference_data
+from audit.admin import AuditedAdminMixin
 from reference import services
 from reference.models import Area, ServiceCategory, ServiceType
 
 
-class _ReferenceAdmin(admin.ModelAdmin):
+class _ReferenceAdmin(AuditedAdminMixin, admin.ModelAdmin):
     # Codes are identifiers in the API and open data: set once, then read-only.
     readonly_once_created: tuple[str, ...] = ("code",)
 
@@ -36,10 +38,6 @@ class _ReferenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
 
 
 class AreaAdminForm(forms.ModelForm):

@@ -5,8 +5,48 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 
 from tests.a11y import axe_violations, format_violations, text_problems
+
+# --- Signing in without the forms -----------------------------------------------------------------
+#
+# Staff give a code from an authenticator app after their password (accounts.middleware). In tests,
+# `client.force_login(user)` stands for a whole sign-in, code included: it is wrapped below so
+# that a staff member's session is also marked verified (django-otp's `login`, with an app set up
+# for them if they have none). Tests of the code pages themselves use `force_login_password_only`.
+
+_django_force_login = Client.force_login
+
+
+def verify_session(client, user) -> None:
+    """Mark the client's session as having given a code from the user's app (setting one up if needed)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.permissions import needs_second_factor
+
+    if not needs_second_factor(user):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def force_login_password_only(client, user, backend=None) -> None:
+    """Signed in with a password only: staff are then asked for a code."""
+    _django_force_login(client, user, backend)
+
+
+def force_login_verified(client, user, backend=None) -> None:
+    _django_force_login(client, user, backend)
+    verify_session(client, user)
+
+
+Client.force_login = force_login_verified
 
 
 class AccessiblePage:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from tests.factories import (
     DEFAULT_PASSWORD,
+    OrganisationFactory,
     StaffRoleFactory,
     UserFactory,
     make_provider_user,
@@ -82,7 +83,106 @@ def _():
     user = UserFactory()
     request = RequestFactory().post("/account/sign-in/")
     SessionMiddleware(lambda request: None).process_request(request)
-    return lambda: user_sign_in(request=request, email=user.email, password=DEFAULT_PASSWORD, ip_address="127.0.0.1")
+    return lambda: user_sign_in(request=request, email=user.email, password=DEFAULT_PASSWORD)
+
+
+@row("accounts.services.password_reset_request", "user.password_reset_sent")
+def _():
+    from accounts.services import password_reset_request
+
+    user = UserFactory()
+    return lambda: password_reset_request(email=user.email)
+
+
+@row("accounts.services.registration_attempt_notice_send", "user.registration_attempt_notified")
+def _():
+    from accounts.services import registration_attempt_notice_send
+
+    user = UserFactory()
+    return lambda: registration_attempt_notice_send(user=user)
+
+
+@row("accounts.services.second_factor_set_up_start", "second_factor.set_up_started")
+def _():
+    from accounts.services import second_factor_set_up_start
+
+    user = make_user_with_role("assessor")
+    return lambda: second_factor_set_up_start(user=user)
+
+
+@row("accounts.services.second_factor_set_up", "second_factor.set_up")
+def _():
+    from django_otp.oath import TOTP
+
+    from accounts.services import second_factor_set_up, second_factor_set_up_start
+
+    user = make_user_with_role("assessor")
+    device = second_factor_set_up_start(user=user)
+    code = f"{TOTP(device.bin_key).token():06d}"
+    return lambda: second_factor_set_up(user=user, code=code)
+
+
+def _verify_world(code_of):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.services import second_factor_set_up, second_factor_set_up_start, second_factor_verify
+
+    user = make_user_with_role("assessor")
+    device = second_factor_set_up_start(user=user)
+    from django_otp.oath import TOTP
+
+    codes = second_factor_set_up(user=user, code=f"{TOTP(device.bin_key).token():06d}")
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    request = RequestFactory().post("/account/sign-in/code/")
+    SessionMiddleware(lambda request: None).process_request(request)
+    request.user = user
+    return lambda: second_factor_verify(request=request, code=code_of(device, codes))
+
+
+@row("accounts.services.second_factor_verify", "second_factor.verified", case="right code")
+def _():
+    return _verify_world(lambda device, codes: codes[0])
+
+
+@row("accounts.services.second_factor_verify", "second_factor.failed", case="wrong code")
+def _():
+    return _verify_world(lambda device, codes: "000000")
+
+
+@row("accounts.services.second_factor_reset", "second_factor.reset")
+def _():
+    from accounts.services import second_factor_reset
+
+    admin = make_user_with_role("administrator", is_staff=True)
+    user = make_user_with_role("assessor")
+    return lambda: second_factor_reset(user=user, actor=admin)
+
+
+@row("audit.services.admin_change_record", "admin.added", case="added")
+def _():
+    from audit.services import admin_change_record
+
+    admin = make_user_with_role("administrator", is_staff=True)
+    organisation = OrganisationFactory()
+    return lambda: admin_change_record(actor=admin, obj=organisation, before=None, kind="added")
+
+
+@row("audit.services.admin_change_record", "admin.changed", case="changed")
+def _():
+    from audit.services import admin_change_record
+
+    admin = make_user_with_role("administrator", is_staff=True)
+    organisation = OrganisationFactory()
+    return lambda: admin_change_record(actor=admin, obj=organisation, before=organisation, kind="changed")
+
+
+@row("audit.services.admin_change_record", "admin.deleted", case="deleted")
+def _():
+    from audit.services import admin_change_record
+
+    admin = make_user_with_role("administrator", is_staff=True)
+    organisation = OrganisationFactory()
+    return lambda: admin_change_record(actor=admin, obj=organisation, before=organisation, kind="deleted")
 
 
 @row("accounts.services.user_password_reset", "user.password_reset")
@@ -356,6 +456,25 @@ def _():
         email="sam@hope.example.org",
         password_hash=make_password(DEFAULT_PASSWORD),
         organisation=organisation,
+    )
+
+
+@row(
+    "qualification.services.applications.organisation_register",
+    "user.registration_attempt_notified",
+    case="address has an account",
+)
+def _():
+    from django.contrib.auth.hashers import make_password
+
+    from qualification.services.applications import organisation_register
+
+    UserFactory(email="sam@hope.example.org")
+    return lambda: organisation_register(
+        full_name="Sam Jones",
+        email="Sam@hope.example.org",
+        password_hash=make_password(DEFAULT_PASSWORD),
+        organisation={},
     )
 
 

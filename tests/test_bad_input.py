@@ -390,6 +390,9 @@ def test_the_council_area_picker_shows_an_error_for_a_bad_area(client):
 QUERY_READERS = {
     "audit/views.py:checkpoints": "audit/tests/test_checkpoints_pages.py: test_a_page_out_of_range_is_not_found",
     "accounts/views.py:sign_in": "`next` is only compared with this site's addresses (accounts tests)",
+    "accounts/views.py:second_factor": "`next` goes through the same check as sign_in's (test_second_factor.py)",
+    "accounts/views.py:second_factor_set_up": "`next` goes through the same check as sign_in's (test_second_factor.py)",
+    "config/urls.py:_admin_sign_in": "`next` is passed to the service's sign-in page, which checks it (test_admin.py)",
     "competitions/views/provider.py:_partner_search_page": "competitions/tests/test_bid_partner_search.py",
     "competitions/views/provider.py:bid_partner_add": "test_bad_search_input_gets_govuk_errors",
     "competitions/views/provider.py:bid_partner_search": "test_bad_suggestion_requests_get_a_json_error",

@@ -20,3 +20,25 @@ def test_administrators_only():
     MembershipFactory(organisation=organisation, user=UserFactory(email="admin@charity.example"), is_admin=True)
     MembershipFactory(organisation=organisation, user=UserFactory(email="kim@charity.example"))
     assert organisation_email_addresses(organisation, admins_only=True) == ["admin@charity.example"]
+
+
+def test_members_who_have_not_confirmed_their_address_are_left_out():
+    """An address nobody confirmed may belong to someone else: never write to it about bids."""
+    from accounts.selectors import organisation_email_addresses
+    from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+    organisation = OrganisationFactory(contact_email="office@example.org")
+    MembershipFactory(organisation=organisation, user=UserFactory(email="confirmed@example.org"), is_admin=True)
+    MembershipFactory(
+        organisation=organisation, user=UserFactory(email="unconfirmed@example.org", email_confirmed_at=None)
+    )
+    MembershipFactory(
+        organisation=organisation,
+        user=UserFactory(email="unconfirmed.admin@example.org", email_confirmed_at=None),
+        is_admin=True,
+    )
+    assert organisation_email_addresses(organisation) == ["confirmed@example.org", "office@example.org"]
+    assert organisation_email_addresses(organisation, admins_only=True) == [
+        "confirmed@example.org",
+        "office@example.org",
+    ]

@@ -78,7 +78,7 @@ def test_the_email_has_an_absolute_link_that_confirms_and_is_audited(client):
     assert "user.email_confirmation_sent" in _actions()
 
     client.force_login(user)
-    response = client.get(_link_path())
+    response = client.post(_link_path())
     assert response.status_code == 302
     assert response["Location"] == reverse("qualification:application")
     user.refresh_from_db()
@@ -181,9 +181,29 @@ def test_link_for_an_old_address_does_not_confirm_a_new_one(client):
     assert user.email_confirmed_at is None
 
 
+@pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
+def test_opening_the_link_confirms_nothing_until_the_button_is_pressed(client, signed_in):
+    """A mail scanner that follows every link in an e-mail must not confirm the address."""
+    user = _unconfirmed_member()
+    if signed_in:
+        client.force_login(user)
+    link = reverse("accounts:confirm-email-link", args=[confirmation.make_token(user)])
+    for _ in range(2):
+        response = client.get(link)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Confirm my email address" in html and 'method="post"' in html
+    user.refresh_from_db()
+    assert user.email_confirmed_at is None
+    assert "user.email_confirmed" not in _actions()
+    client.post(link)
+    user.refresh_from_db()
+    assert user.email_confirmed_at is not None
+
+
 def test_link_opened_signed_out_confirms_and_asks_to_sign_in(client):
     user = _unconfirmed_member()
-    response = client.get(reverse("accounts:confirm-email-link", args=[confirmation.make_token(user)]))
+    response = client.post(reverse("accounts:confirm-email-link", args=[confirmation.make_token(user)]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Your email address is confirmed" in html
@@ -275,7 +295,8 @@ def test_confirmation_pages_and_email_read_at_grade_8_or_below(client):
     pages["broken"] = client.get(link("broken")).content.decode()
     client.logout()
     token = confirmation.make_token(user)
-    pages["confirmed"] = client.get(link(token)).content.decode()
+    pages["confirm"] = client.get(link(token)).content.decode()
+    pages["confirmed"] = client.post(link(token)).content.decode()
     pages["used"] = client.get(link(token)).content.decode()
     grades = {name: textstat.flesch_kincaid_grade(guidance_text(html)) for name, html in pages.items()}
     # The link itself is not prose.

@@ -81,7 +81,7 @@ def test_next_is_followed_only_when_safe(client, next_url, expected):
     assert response["Location"] == expected
 
 
-@override_settings(SIGN_IN_MAX_ATTEMPTS=2)
+@override_settings(AXES_FAILURE_LIMIT=2)
 def test_too_many_attempts_refuses_correct_password_with_a_clear_message(client):
     UserFactory(email="sam@example.org")
     for _ in range(2):
@@ -89,6 +89,21 @@ def test_too_many_attempts_refuses_correct_password_with_a_clear_message(client)
     response = client.post(SIGN_IN, {"email": "sam@example.org", "password": DEFAULT_PASSWORD})
     assert "You have tried to sign in too many times. Wait 15 minutes and try again." in _text(response)
     assert "_auth_user_id" not in client.session
+    # From another address the same person signs in at once.
+    response = client.post(
+        SIGN_IN, {"email": "sam@example.org", "password": DEFAULT_PASSWORD}, REMOTE_ADDR="198.51.100.5"
+    )
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_a_huge_password_is_refused_before_it_is_hashed(client, monkeypatch):
+    from django.contrib.auth import hashers
+
+    UserFactory(email="sam@example.org")
+    monkeypatch.setattr(hashers, "check_password", lambda *args, **kwargs: pytest.fail("hashed"))
+    response = client.post(SIGN_IN, {"email": "sam@example.org", "password": "a" * 1_000_000})
+    assert response.status_code == 200
+    assert "Password must be 256 characters or fewer" in _text(response)
 
 
 def test_sign_out_needs_a_post(client):
@@ -359,11 +374,12 @@ def test_your_account_links_to_what_each_role_can_do(client_for_role, role, extr
     ],
 )
 def test_failed_attempts_are_counted_against_the_client_address(client, settings, proxies, forwarded, expected):
-    from accounts.models import SignInAttempt
+    from axes.models import AccessAttempt
 
     settings.SIGN_IN_TRUSTED_PROXIES = proxies
-    client.post(SIGN_IN, {"email": "a@example.org", "password": "x"}, HTTP_X_FORWARDED_FOR=forwarded)
-    assert SignInAttempt.objects.get().ip_address == expected
+    client.post(SIGN_IN, {"email": "A@example.org", "password": "x"}, HTTP_X_FORWARDED_FOR=forwarded)
+    attempt = AccessAttempt.objects.get()
+    assert (attempt.ip_address, attempt.username) == (expected, "a@example.org")
 
 
 # --- Every link on "Your account" works (issue 8.3) ------------------------------------------

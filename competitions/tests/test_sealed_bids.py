@@ -181,9 +181,9 @@ def test_django_admin_shows_no_bid_content(superuser_admin, world, closed):
     change = superuser_admin.get(reverse("admin:competitions_bid_change", args=[bid.pk]), follow=True)
     assert change.status_code == 200
     page = change.content.decode()
-    # Who bid is shown only once bidding has closed, and what they said never.
-    assert (bid.organisation.legal_name in page) is closed
-    assert SECRET not in page
+    # Who bid is shown once bidding has closed, not before (accounts/tests/test_admin.py)...
+    assert (bid.organisation.legal_name in page) == closed
+    assert SECRET not in page  # ...and never what they said
     assert "400000" not in page and "400,000" not in page
     listing = superuser_admin.get(reverse("admin:competitions_bid_changelist"))
     assert listing.status_code == 200 and SECRET not in listing.content.decode()

@@ -4,6 +4,7 @@ Each environment module (dev, test, production) imports this and changes only
 what differs. Anything a deployment must choose comes from the environment.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -46,6 +47,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "ninja",
+    # Two-factor sign-in for staff (TOTP and one-time recovery codes) and sign-in throttling.
+    # Before our apps: accounts/admin.py takes their admin pages away.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     # Our apps, in import order: later apps may import earlier ones, never the reverse.
     "core",
     "audit",
@@ -68,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.NulInPathMiddleware",
@@ -75,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.EmailConfirmationMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,7 +137,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+# django-axes first: it refuses a sign-in from an account and address that guessed too often.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.EmailBackend"]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "core:start"
@@ -138,18 +148,50 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Not like the person's name, e-mail address or organisation's name (accounts.passwords).
+    {
+        "NAME": "accounts.passwords.SimilarityValidator",
+        "OPTIONS": {"user_attributes": ("full_name", "email", "organisation_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.RepeatedPatternValidator"},
 ]
-# Sign-in attempts allowed per e-mail address and per IP address in the window below.
+# Sign-in throttling (django-axes): failures are counted for an account and an address together,
+# so someone guessing from one address never stops the account's owner signing in from another.
+# After SIGN_IN_MAX_ATTEMPTS failures that pair waits SIGN_IN_WINDOW_SECONDS; failures while it
+# waits do not make the wait longer, and the right password from elsewhere always works.
 SIGN_IN_MAX_ATTEMPTS = int(os.environ.get("SIGN_IN_MAX_ATTEMPTS", "5"))
 SIGN_IN_WINDOW_SECONDS = int(os.environ.get("SIGN_IN_WINDOW_SECONDS", "900"))
 # How many proxies in front of the service append to X-Forwarded-For (0: use the socket address).
+SIGN_IN_TRUSTED_PROXIES = int(os.environ.get("SIGN_IN_TRUSTED_PROXIES", "0"))
+AXES_FAILURE_LIMIT = SIGN_IN_MAX_ATTEMPTS
+AXES_COOLOFF_TIME = datetime.timedelta(seconds=SIGN_IN_WINDOW_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "accounts.throttle.username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_ip"
+AXES_ENABLE_ADMIN = False  # accounts/admin.py shows the attempts, read-only
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail (user.signed_in)
+AXES_VERBOSE = False
+# axes' middleware would answer a blocked sign-in with its own page; the sign-in page says it the
+# GOV.UK way instead (accounts.views.sign_in), so the middleware is left out on purpose.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 # Take X-Request-ID from the incoming request only behind a proxy that sets it (never from clients).
 TRUST_REQUEST_ID_HEADER = env_bool("TRUST_REQUEST_ID_HEADER", False)
-SIGN_IN_TRUSTED_PROXIES = int(os.environ.get("SIGN_IN_TRUSTED_PROXIES", "0"))
+# E-mails anyone can cause by typing an address (a password reset link, "someone tried to register
+# with your address"): at most this many of each kind to one address in an hour. The pages say the
+# same whether or not an e-mail went.
+ACCOUNT_EMAILS_PER_HOUR = int(os.environ.get("ACCOUNT_EMAILS_PER_HOUR", "3"))
+
+# Two-factor sign-in (django-otp) for everyone with a staff role or access to the Django admin.
+OTP_TOTP_ISSUER = SERVICE_NAME
+OTP_TOTP_TOLERANCE = 1  # one 30-second step either side, for a phone's clock a little out
+RECOVERY_CODE_COUNT = 10
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 INVITATION_VALID_DAYS = 14
 
@@ -265,4 +307,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; the audit trail already records them.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

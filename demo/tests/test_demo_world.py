@@ -125,3 +125,33 @@ def test_demo_world_refuses_without_debug_unless_forced(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("load_demo_world")
+
+
+@pytest.mark.django_db
+def test_demo_staff_have_an_authenticator_app_and_demo_code_gives_a_working_code(client, settings):
+    """Issue 9.6: the demo's staff sign in with a code; `manage.py demo_code` prints one (demo only)."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import StaffRole, User
+    from demo.world import DEMO_PASSWORD, _build_people
+
+    _build_people()
+    staff = User.objects.filter(pk__in=StaffRole.objects.values("user"))
+    assert staff.exists()
+    assert all(TOTPDevice.objects.filter(user=user, confirmed=True).exists() for user in staff)
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo_code", "assessor@demo.example")
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("demo_code", "assessor@demo.example", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    client.post("/account/sign-in/", {"email": "assessor@demo.example", "password": DEMO_PASSWORD})
+    response = client.post("/account/sign-in/code/", {"code": code})
+    assert response.status_code == 302 and response["Location"] == "/account/"
+    with pytest.raises(CommandError, match="has not set up"):
+        call_command("demo_code", "bids@pathway.example")

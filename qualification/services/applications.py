@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User, size_from_bands
 from accounts.permissions import is_member_of
-from accounts.services import email_confirmation_send
+from accounts.services import email_confirmation_send, registration_attempt_notice_send
 from audit.services import audit_record, snapshot
 from qualification import sections
 from qualification.models import (
@@ -58,23 +58,29 @@ ORGANISATION_FIELDS = [
 @transaction.atomic
 def organisation_register(
     *, full_name: str, email: str, password_hash: str, organisation: dict[str, Any]
-) -> tuple[User, Organisation]:
+) -> tuple[User, Organisation] | None:
     """Create the person, their organisation and their administrator membership, all or nothing,
     and e-mail the person a link to confirm their address.
 
+    If an account already has this address, nothing is made: its owner is e-mailed instead
+    (accounts.services.registration_attempt_notice_send) and None is returned. The page that follows
+    is the same either way, so registering never tells anyone which addresses have accounts.
+
     `password_hash` is already hashed (the plain password never reaches the session or this service)."""
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "There is already an account with this email address. Sign in instead."})
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        registration_attempt_notice_send(user=existing)
+        return None
     user = User(email=email, full_name=full_name.strip(), password=password_hash)
     user.full_clean()
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise ValidationError(
-            {"email": "There is already an account with this email address. Sign in instead."}
-        ) from None
+        # The same address registered a moment ago, by a request that beat this one.
+        registration_attempt_notice_send(user=User.objects.get(email__iexact=email))
+        return None
     data = {k: v for k, v in organisation.items() if k in ORGANISATION_FIELDS}
     org = Organisation(**data, created_by=user)
     org.size = size_from_bands(org.staff_band, org.turnover_band)

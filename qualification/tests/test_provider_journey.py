@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Membership, Organisation, Size, User
@@ -41,10 +42,15 @@ def register(client) -> User:
     response = client.get(reverse("qualification:register-check"))
     assert response.status_code == 200
     response = client.post(reverse("qualification:register-check"))
-    assert response.url == reverse("accounts:confirm-email")
+    assert response.url == reverse("qualification:register-sent")
+    assert "Check your email" in client.get(response.url).content.decode()
     user = User.objects.get(email="sam@example.org")
-    # The link from the e-mail confirms the address, and the charity carries on at once.
-    response = client.get(_emailed_path())
+    # The button behind the e-mailed link confirms the address; signing in, the charity carries on.
+    assert "Your email address is confirmed" in client.post(_emailed_path()).content.decode()
+    response = client.post(
+        reverse("accounts:sign-in"),
+        {"email": "sam@example.org", "password": DEFAULT_PASSWORD, "next": reverse("qualification:application")},
+    )
     assert response.url == reverse("qualification:application")
     assert client.get(response.url).url == reverse("qualification:interest")
     return user
@@ -59,12 +65,14 @@ def test_registration_asks_to_confirm_the_address_before_anything_else(client):
     for step, data in (("you", YOU), ("organisation", ORGANISATION), ("size", SIZE), ("address", ADDRESS)):
         client.post(reverse("qualification:register", args=[step]), data)
     response = client.post(reverse("qualification:register-check"))
-    assert response.url == reverse("accounts:confirm-email")
+    assert response.url == reverse("qualification:register-sent")
     user = User.objects.get(email="sam@example.org")
     assert user.email_confirmed_at is None
     assert mail.outbox[-1].to == ["sam@example.org"]
     assert AuditEvent.objects.filter(action="user.email_confirmation_sent").count() == 1
-    page = client.get(response.url).content.decode()
+    # Signed in before confirming, the page says what to do.
+    client.post(reverse("accounts:sign-in"), {"email": "sam@example.org", "password": DEFAULT_PASSWORD})
+    page = client.get(reverse("accounts:confirm-email")).content.decode()
     assert "Confirm your email address" in page and "Hope Homes" in page
     # Until then the organisation's pages send them back to that page, not to "not found".
     for name in ("qualification:interest", "qualification:application", "qualification:help-request"):
@@ -76,10 +84,9 @@ def test_registering_today_and_confirming_later_loses_nothing(client):
         client.post(reverse("qualification:register", args=[step]), data)
     client.post(reverse("qualification:register-check"))
     path = _emailed_path()
-    client.post(reverse("accounts:sign-out"))
 
     # Days later, on another device: the link confirms, then signing in carries on.
-    page = client.get(path).content.decode()
+    page = client.post(path).content.decode()
     assert "Your email address is confirmed" in page
     response = client.post(
         reverse("accounts:sign-in"),
@@ -89,6 +96,43 @@ def test_registering_today_and_confirming_later_loses_nothing(client):
     assert "Hope Homes" in client.get(reverse("qualification:interest")).content.decode()
     organisation = Organisation.objects.get(legal_name="Hope Homes")
     assert organisation.contact_email == "office@hope.example" and organisation.postcode == "ME14 1AA"
+
+
+@pytest.mark.parametrize("capitals", ["sam@example.org", "SAM@Example.org"])
+def test_registering_an_address_that_has_an_account_says_the_same_and_tells_its_owner(client, capitals):
+    """Issue 9.8: the page after registering is the same whether or not the address has an
+    account; only the address's owner learns, by e-mail, that someone tried."""
+    new = Client()
+    for step, data in (("you", YOU), ("organisation", ORGANISATION), ("size", SIZE), ("address", ADDRESS)):
+        new.post(reverse("qualification:register", args=[step]), data)
+    new.post(reverse("qualification:register-check"))
+    new_page = new.get(reverse("qualification:register-sent")).content.decode()
+    mail.outbox.clear()
+
+    owner = User.objects.get(email="sam@example.org")
+    organisations = Organisation.objects.count()
+    you = {**YOU, "email": capitals, "full_name": "Somebody Else"}
+    for step, data in (("you", you), ("organisation", ORGANISATION), ("size", SIZE), ("address", ADDRESS)):
+        response = client.post(reverse("qualification:register", args=[step]), data)
+        assert response.status_code == 302
+    response = client.post(reverse("qualification:register-check"))
+    assert response.url == reverse("qualification:register-sent")
+    page = client.get(response.url).content.decode()
+    assert _main(page).replace(capitals.lower(), "sam@example.org") == _main(new_page)
+    assert "_auth_user_id" not in client.session and "_auth_user_id" not in new.session
+    assert Organisation.objects.count() == organisations
+    assert User.objects.filter(email__iexact="sam@example.org").count() == 1
+    owner.refresh_from_db()
+    assert owner.full_name != "Somebody Else"
+    [notice] = mail.outbox
+    assert notice.to == ["sam@example.org"]
+    assert "Someone tried to register" in notice.subject
+    assert "https://commission-probation.test/account/password-reset/" in notice.body
+    assert AuditEvent.objects.filter(action="user.registration_attempt_notified", object_id=str(owner.pk)).exists()
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main") : html.index("</main>")]
 
 
 def test_registration_creates_person_organisation_and_admin_membership_and_signs_in(client):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +29,7 @@ from qualification.services import applications as svc
 from reference.models import Area
 
 REGISTRATION_SESSION_KEY = "join_registration"
+REGISTRATION_SENT_SESSION_KEY = "join_registration_sent_to"
 REGISTRATION_STEPS: list[tuple[str, type]] = [
     ("you", qforms.YouForm),
     ("organisation", qforms.OrganisationForm),
@@ -45,7 +45,6 @@ SECTION_FORMS: dict[str, type] = {
     SectionKey.SECURITY: qforms.SecurityForm,
     SectionKey.DECLARATION: qforms.DeclarationForm,
 }
-EMAIL_LOGIN_BACKEND = "accounts.backends.EmailBackend"
 
 
 def _member(request: HttpRequest) -> Membership:
@@ -161,7 +160,7 @@ def register_check(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            user, _org = svc.organisation_register(
+            svc.organisation_register(
                 full_name=done["you"]["full_name"],
                 email=done["you"]["email"],
                 password_hash=done["you"]["password_hash"],
@@ -170,10 +169,11 @@ def register_check(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
+            # The same next page whether the address was new (an account was made and a link sent)
+            # or already had an account (its owner was e-mailed): nobody learns which.
             request.session.pop(REGISTRATION_SESSION_KEY, None)
-            login(request, user, backend=EMAIL_LOGIN_BACKEND)
-            # Everything typed is saved; the next step is to confirm the e-mail address.
-            return redirect("accounts:confirm-email")
+            request.session[REGISTRATION_SENT_SESSION_KEY] = done["you"]["email"]
+            return redirect("qualification:register-sent")
     size = size_from_bands(organisation["staff_band"], organisation["turnover_band"])
     context = {
         "you": done["you"],
@@ -187,6 +187,15 @@ def register_check(request: HttpRequest) -> HttpResponse:
         "page_has_errors": bool(error),
     }
     return _page(request, "register_check.html", context)
+
+
+@login_not_required
+def register_sent(request: HttpRequest) -> HttpResponse:
+    """Check your email: said the same whether or not the address already had an account."""
+    email = request.session.get(REGISTRATION_SENT_SESSION_KEY)
+    if not email:
+        return redirect("qualification:start")
+    return _page(request, "register_sent.html", {"email": email})
 
 
 # --- Interest and the task list ------------------------------------------------------------

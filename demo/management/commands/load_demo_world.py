@@ -35,3 +35,8 @@ class Command(BaseCommand):
             "  Anyone, signed out: open opportunities, the pipeline, insights and the contracts register."
         )
         self.stdout.write("")
+        self.stdout.write(
+            "Staff also give a code from an authenticator app after their password. For the demo, get one with:"
+        )
+        self.stdout.write("  make demo-code EMAIL=<their email>")
+        self.stdout.write("")
