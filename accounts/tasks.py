@@ -1,14 +1,13 @@
 """Background work for accounts: e-mails that confirm an address, reset a password, or tell an
 account's owner someone tried to register with their address.
 
-Each e-mail goes out through `send_account_email(to, subject, body)`, the one place that sends.
+Each e-mail goes out through core.mail.send_email, which sends it from a task of its own and retries.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.tasks import task
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -16,11 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import confirmation
 from accounts.models import User
 from core.links import service_url
-
-
-def send_account_email(to: str, subject: str, body: str) -> None:
-    """Send one e-mail about an account."""
-    send_mail(subject, body, None, [to])
+from core.mail import send_email
 
 
 @task
@@ -31,10 +26,10 @@ def send_email_confirmation(*, user_id: int) -> None:
     if user is None:
         return
     link = service_url("accounts:confirm-email-link", token=confirmation.make_token(user))
-    send_account_email(
-        user.email,
-        f"Confirm your email address for {settings.SERVICE_NAME}",
-        (
+    send_email(
+        to=[user.email],
+        subject=f"Confirm your email address for {settings.SERVICE_NAME}",
+        body=(
             f"Hello {user.get_full_name() or user.email},\n\n"
             f"Please confirm this is your email address. Open this link:\n{link}\n\n"
             f"The link works for {confirmation.VALID_FOR_DAYS} days. "
@@ -54,10 +49,10 @@ def send_password_reset(*, user_id: int) -> None:
     token = default_token_generator.make_token(user)
     link = service_url("accounts:password-reset-confirm", uidb64=uidb64, token=token)
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    send_account_email(
-        user.email,
-        f"Reset your password for {settings.SERVICE_NAME}",
-        (
+    send_email(
+        to=[user.email],
+        subject=f"Reset your password for {settings.SERVICE_NAME}",
+        body=(
             f"Hello {user.get_full_name() or user.email},\n\n"
             f"Someone asked to reset the password for your {settings.SERVICE_NAME} account.\n\n"
             f"To choose a new password, open this link:\n{link}\n\n"
@@ -74,10 +69,10 @@ def send_registration_attempt_notice(*, user_id: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return
-    send_account_email(
-        user.email,
-        f"Someone tried to register with your email address on {settings.SERVICE_NAME}",
-        (
+    send_email(
+        to=[user.email],
+        subject=f"Someone tried to register with your email address on {settings.SERVICE_NAME}",
+        body=(
             f"Hello {user.get_full_name() or user.email},\n\n"
             f"Someone tried to register an organisation on {settings.SERVICE_NAME} with this email address. "
             "You already have an account, so we did not make a new one.\n\n"
