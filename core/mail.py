@@ -48,7 +48,12 @@ def deliver_email(context: TaskContext, *, to: list[str], subject: str, body: st
     except Exception as error:  # noqa: BLE001 - every mailer raises its own errors; all of them mean "try later"
         return _after_failure(context, to=to, subject=subject, body=body, attempt=attempt, error=error)
     if attempt > 1:
-        logger.info("email.sent", extra={"task_id": context.task_result.id, "attempt": attempt})
+        logger.info(
+            "email.sent: task %s, attempt %s",
+            context.task_result.id,
+            attempt,
+            extra={"task_id": context.task_result.id, "attempt": attempt},
+        )
     return "sent"
 
 
@@ -56,9 +61,14 @@ def _after_failure(context: TaskContext, *, to, subject, body, attempt: int, err
     details = {"task_id": context.task_result.id, "attempt": attempt, "error": type(error).__name__}
     if attempt >= settings.EMAIL_MAX_ATTEMPTS or not deliver_email.get_backend().supports_defer:
         # Final: the task result keeps the message for someone to look at; the log says only which.
-        logger.error("email.failed", extra=details)
+        logger.error("email.failed: task %(task_id)s, attempt %(attempt)s, %(error)s", details, extra=details)
         return "failed"
     run_after = timezone.now() + retry_delay(attempt)
     deliver_email.using(run_after=run_after).enqueue(to=to, subject=subject, body=body, attempt=attempt + 1)
-    logger.warning("email.retry_scheduled", extra={**details, "run_after": run_after.isoformat()})
+    details["run_after"] = run_after.isoformat()
+    logger.warning(
+        "email.retry_scheduled: task %(task_id)s, attempt %(attempt)s, %(error)s, next at %(run_after)s",
+        details,
+        extra=details,
+    )
     return "retry scheduled"

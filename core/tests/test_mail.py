@@ -66,6 +66,10 @@ def test_notify_without_its_key_or_template_refuses_to_start(missing):
 # --- From a task, retried ---------------------------------------------------------------------------
 
 
+def event(record: logging.LogRecord) -> str:
+    return record.getMessage().split(":")[0]
+
+
 def test_retry_waits_double_each_time_up_to_a_limit(settings):
     settings.EMAIL_RETRY_SECONDS = 60
     settings.EMAIL_RETRY_MAX_SECONDS = 3600
@@ -123,14 +127,14 @@ def test_after_the_last_attempt_the_failure_is_logged_without_address_or_body(se
             run_task_worker()
     assert DBTaskResult.objects.count() == 3  # three attempts, then no more
     assert not DBTaskResult.objects.filter(status="READY").exists()
-    assert [r.getMessage() for r in caplog.records if r.name == "core.mail"] == [
+    assert [event(r) for r in caplog.records if r.name == "core.mail"] == [
         "email.retry_scheduled",
         "email.retry_scheduled",
         "email.failed",
     ]
-    failed = next(r for r in caplog.records if r.getMessage() == "email.failed")
+    failed = next(r for r in caplog.records if event(r) == "email.failed")
     assert failed.levelno == logging.ERROR and failed.attempt == 3 and failed.error == "ConnectionRefusedError"
-    logged = " ".join(str(value) for r in caplog.records for value in vars(r).values())
+    logged = caplog.text + " ".join(str(value) for r in caplog.records for value in vars(r).values())
     assert ADDRESS not in logged and BODY not in logged
 
 
@@ -147,7 +151,7 @@ def test_without_deferred_tasks_a_failure_is_final_and_never_raised_into_the_cal
     with caplog.at_level(logging.ERROR, logger="core.mail"):
         result = deliver_email.enqueue(to=[ADDRESS], subject="Receipt", body=BODY, attempt=1)
     assert result.return_value == "failed"
-    assert [r.getMessage() for r in caplog.records] == ["email.failed"]
+    assert [event(r) for r in caplog.records] == ["email.failed"]
 
 
 # --- GOV.UK Notify, against a fake Notify API on localhost ---------------------------------------------
