@@ -1,32 +1,38 @@
 """Background work for accounts: e-mails that confirm an address, reset a password, or tell an
 account's owner someone tried to register with their address.
 
-Each e-mail goes out through core.mail.send_email, which sends it from a task of its own and retries.
+A confirmation or reset link is a secret: each task makes its link when the e-mail goes and sends it
+itself through core.mail.deliver_or_retry (which enqueues this same task again if the mailer fails),
+so the link is never stored, not even in the task queue. The others go through core.mail.send_email.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.tasks import task
+from django.tasks import TaskContext, task
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import confirmation
 from accounts.models import User
 from core.links import service_url
-from core.mail import send_email
+from core.mail import deliver_or_retry, send_email
 
 
-@task
-def send_email_confirmation(*, user_id: int) -> None:
+@task(takes_context=True)
+def send_email_confirmation(context: TaskContext, *, user_id: int, attempt: int = 1) -> str | None:
     """The link is made here, when the e-mail goes: it is never stored, and it expires
     VALID_FOR_DAYS after this. Nothing is sent if the address was confirmed meanwhile."""
     user = User.objects.filter(pk=user_id, is_active=True, email_confirmed_at__isnull=True).first()
     if user is None:
-        return
+        return None
     link = service_url("accounts:confirm-email-link", token=confirmation.make_token(user))
-    send_email(
+    return deliver_or_retry(
+        send_email_confirmation,
+        context,
+        attempt=attempt,
+        task_kwargs={"user_id": user_id},
         to=[user.email],
         subject=f"Confirm your email address for {settings.SERVICE_NAME}",
         body=(
@@ -39,17 +45,21 @@ def send_email_confirmation(*, user_id: int) -> None:
     )
 
 
-@task
-def send_password_reset(*, user_id: int) -> None:
+@task(takes_context=True)
+def send_password_reset(context: TaskContext, *, user_id: int, attempt: int = 1) -> str | None:
     """The reset link is made when the e-mail goes (it is never stored) and works once."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.has_usable_password():
-        return
+        return None
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = service_url("accounts:password-reset-confirm", uidb64=uidb64, token=token)
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    send_email(
+    return deliver_or_retry(
+        send_password_reset,
+        context,
+        attempt=attempt,
+        task_kwargs={"user_id": user_id},
         to=[user.email],
         subject=f"Reset your password for {settings.SERVICE_NAME}",
         body=(

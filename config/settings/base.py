@@ -235,6 +235,9 @@ MAILERS = {"default": mailer_from_env(os.environ, base_dir=BASE_DIR)}
 EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "10"))
 EMAIL_RETRY_SECONDS = int(os.environ.get("EMAIL_RETRY_SECONDS", "60"))
 EMAIL_RETRY_MAX_SECONDS = int(os.environ.get("EMAIL_RETRY_MAX_SECONDS", "3600"))
+# Sent e-mails leave the task table at once (core.mail.forget_sent_emails); ones that failed for good
+# stay this long, for someone to see what did not go.
+EMAIL_KEEP_FAILED_DAYS = int(os.environ.get("EMAIL_KEEP_FAILED_DAYS", "14"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@commission-probation-services.example")
 
 TASKS = {
@@ -253,6 +256,7 @@ PERIODIC_TASKS = [
     ("competitions.tasks_award.send_standstill_ending_reminders", 60 * 60),
     ("competitions.tasks.send_deadline_reminders", 60 * 60),
     ("qualification.tasks.send_declaration_reminders", 24 * 60 * 60),
+    ("core.mail.forget_sent_emails", 15 * 60),
 ]
 
 # Audit checkpoints (ADR 6): the Ed25519 private key that signs them (base64, raw 32 bytes) is

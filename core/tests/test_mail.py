@@ -4,6 +4,7 @@ against a fake Notify API on localhost (never the real one)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import threading
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from config.settings.backends import CONSOLE, FILE, NOTIFY, SMTP, mailer_from_env
-from core.mail import deliver_email, retry_delay, send_email
+from core.mail import deliver_email, forget_sent_emails, retry_delay, send_email
 from tests.mail_tasks import DATABASE_TASKS, LOCMEM, make_due, run_task_worker, smtp_down
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
@@ -83,7 +84,7 @@ def test_send_email_only_enqueues(settings):
     assert mail.outbox == []
     [queued] = DBTaskResult.objects.all()
     assert queued.task_path == "core.mail.deliver_email"
-    assert queued.args_kwargs["kwargs"] == {"to": [ADDRESS], "subject": "Receipt", "body": BODY, "attempt": 1}
+    assert queued.args_kwargs["kwargs"] == {"to": [ADDRESS], "subject": "Receipt", "body": BODY}
 
 
 @pytest.mark.django_db
@@ -149,7 +150,7 @@ def test_in_tests_tasks_run_at_once_so_the_suite_reads_every_email():
 def test_without_deferred_tasks_a_failure_is_final_and_never_raised_into_the_caller(settings, caplog):
     settings.MAILERS = smtp_down()
     with caplog.at_level(logging.ERROR, logger="core.mail"):
-        result = deliver_email.enqueue(to=[ADDRESS], subject="Receipt", body=BODY, attempt=1)
+        result = deliver_email.enqueue(to=[ADDRESS], subject="Receipt", body=BODY)
     assert result.return_value == "failed"
     assert [event(r) for r in caplog.records] == ["email.failed"]
 
@@ -229,3 +230,53 @@ def test_notify_errors_are_retried(settings, fake_notify):
     make_due()
     run_task_worker()
     assert len(handler.received) == 2 and not DBTaskResult.objects.filter(status="READY").exists()
+
+
+# --- Nothing kept longer than needed ---------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sent_emails_leave_the_task_table_and_failures_go_after_a_while(settings):
+    settings.TASKS = DATABASE_TASKS
+    settings.EMAIL_MAX_ATTEMPTS = 1
+    settings.EMAIL_KEEP_FAILED_DAYS = 14
+    settings.MAILERS = LOCMEM
+    send_email(to=[ADDRESS], subject="Sent", body=BODY)
+    run_task_worker()
+    settings.MAILERS = smtp_down()
+    send_email(to=[ADDRESS], subject="Failed", body=BODY)
+    run_task_worker()
+    assert DBTaskResult.objects.count() == 2
+    assert forget_sent_emails.call() == 1
+    [kept] = DBTaskResult.objects.all()
+    assert kept.args_kwargs["kwargs"]["subject"] == "Failed" and kept.return_value == "failed"
+    DBTaskResult.objects.update(finished_at=timezone.now() - datetime.timedelta(days=15))
+    assert forget_sent_emails.call() == 1
+    assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_reset_is_retried_without_its_link_ever_being_stored(settings):
+    from django.contrib.auth.tokens import default_token_generator
+
+    from accounts import services
+    from tests.factories import UserFactory
+
+    settings.TASKS = DATABASE_TASKS
+    settings.MAILERS = smtp_down()
+    user = UserFactory(email=ADDRESS)
+    services.password_reset_request(email=ADDRESS)
+    run_task_worker()
+    assert mail.outbox == []
+    [retry] = DBTaskResult.objects.filter(status="READY")
+    assert retry.task_path == "accounts.tasks.send_password_reset"
+    assert retry.args_kwargs["kwargs"] == {"user_id": user.pk, "attempt": 2}
+
+    settings.MAILERS = LOCMEM
+    make_due()
+    run_task_worker()
+    [message] = mail.outbox
+    link = next(line for line in message.body.splitlines() if line.startswith("http"))
+    assert default_token_generator.check_token(user, link.rstrip("/").split("/")[-1])
+    stored = json.dumps([row.args_kwargs for row in DBTaskResult.objects.all()])
+    assert link.rstrip("/").split("/")[-1] not in stored and "reset" not in stored
