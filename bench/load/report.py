@@ -131,7 +131,8 @@ def r4_markdown(result: dict, meta: dict) -> str:
         "",
         f"SIGKILL of a worker {result['killed']['workers']} times and of the master with its workers "
         f"{result['killed']['masters']} times (then started again) while bidders send, read their receipt "
-        f"and withdraw. Outcomes: {outcomes}. Receipts read by bidders: {result['receipts_seen']}.",
+        f"and withdraw. Outcomes: {outcomes} (errors: connections cut by the kills). Distinct receipts "
+        f"(bid and digest) read by bidders: {result['receipts_seen']}.",
         "",
         "| check | count | target |",
         "|---|---:|---|",
@@ -146,6 +147,9 @@ def r7_markdown(result: dict, meta: dict) -> str:
             f"### R7 soak ({result['seconds']:g} s of mixed reading and bidding)",
             "",
             _header(meta),
+            "",
+            "Worker memory (RSS of all workers) is sampled every 5 s; the slope leaves out the first quarter,",
+            "while the workers load code and fill their caches. `SOAK_SECONDS=600` runs the full 10 minutes.",
             "",
             "| requests | errors | server errors | worker RSS start MB | end MB | slope MB/min |",
             "|---:|---:|---:|---:|---:|---:|",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+import psycopg.conninfo
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -34,9 +35,27 @@ WORKER_CLASS = os.environ.get("WEB_WORKER_CLASS", "sync")
 THREADS = os.environ.get("WEB_THREADS", "1")
 
 
+# On a fresh machine the role may not exist yet: made as .ci/run makes it, by the superuser.
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def ensure_role() -> None:
+    role = psycopg.conninfo.conninfo_to_dict(PG + "/postgres").get("user", "cps")
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+            connection.execute(f'CREATE ROLE "{role}" LOGIN CREATEDB')
+
+
 def ensure_database(name: str) -> bool:
     """Create the database if it is missing; True if it was created."""
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
+    try:
+        connection = psycopg.connect(f"{PG}/postgres", autocommit=True)
+    except psycopg.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+        ensure_role()
+        connection = psycopg.connect(f"{PG}/postgres", autocommit=True)
+    with connection:
         exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{name}"')
