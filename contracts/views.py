@@ -39,8 +39,9 @@ def create_for_award(request: HttpRequest, award_id: int) -> HttpResponse:
     """The competition's commissioners make the contract once the waiting period is over."""
     award = get_object_or_404(Award.objects.select_related("lot__competition"), pk=award_id)
     competition = award.lot.competition
+    # "Not found" for anyone else, as for an award that does not exist.
     if not can_manage_evaluation(request.user, competition) or not competition.is_bidding_closed():
-        raise PermissionDenied
+        raise Http404
     try:
         contract = contract_create_for_award(award=award, actor=request.user)
     except ValidationError as error:
