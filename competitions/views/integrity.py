@@ -12,10 +12,18 @@ from competitions.services.bids import INTEGRITY_MESSAGE, BidIntegrityError
 INTEGRITY_STATUS = 409
 
 
-def integrity_refusal(request: HttpRequest, error: BidIntegrityError) -> HttpResponse:
+def integrity_refusal(
+    request: HttpRequest, error: BidIntegrityError, *, title: str = "", message: str = ""
+) -> HttpResponse:
+    """The refusal page: for one bid by default, or with the page's own title and message (the
+    award pages, which rank many bids)."""
     return render(
         request,
         "competitions/integrity_failed.html",
-        {"competition": error.bid.competition, "message": INTEGRITY_MESSAGE},
+        {
+            "competition": error.bid.competition,
+            "title": title or "You cannot read this bid",
+            "message": message or INTEGRITY_MESSAGE,
+        },
         status=INTEGRITY_STATUS,
     )
