@@ -1198,6 +1198,15 @@ def _():
     return lambda: bids_verify_integrity(bids=[bid], user=evaluator, purpose="results")
 
 
+@row("competitions.services.bids.bid_unreadable_record", "bid.integrity_failed")
+def _():
+    from competitions.services.bids import bid_unreadable_record
+
+    bid, _evaluator = _sent_and_closed()
+    user = bid.organisation.memberships.first().user
+    return lambda: bid_unreadable_record(bid_id=bid.pk, user=user, purpose="own_bid:bid_task_list")
+
+
 @row("competitions.services.sealing.bids_reencrypt", "bids.reencrypted")
 def _():
     from django.test import override_settings

@@ -72,6 +72,11 @@ def bid_for_organisation(competition: Competition, organisation) -> Bid | None:
     return Bid.objects.filter(competition=competition, organisation=organisation).first()
 
 
+def bid_id_for_organisation(competition: Competition, organisation) -> int | None:
+    """The id alone, read without decrypting anything (for a page whose bid did not decrypt)."""
+    return Bid.objects.filter(competition=competition, organisation=organisation).values_list("pk", flat=True).first()
+
+
 def bid_content(bid: Bid) -> dict[str, Any]:
     """Exactly what a bid says, in a stable order, with money and percentages as fixed strings.
     Only answers for chosen lots count; nothing about who typed what."""

@@ -515,6 +515,29 @@ def _integrity_failed(*, bid: Bid, user, purpose: str, reason: str, document: Bi
         )
 
 
+UNREADABLE_REASON = "stored content does not decrypt"
+
+
+def bid_unreadable_record(*, bid_id: int | None, user, purpose: str) -> None:
+    """A sealed value did not decrypt while a page was reading it (a token changed in the
+    database, or the key it was made with is no longer in BID_ENCRYPTION_KEYS): logged without
+    any of the bid's content, and audited as "bid.integrity_failed", in a transaction of its own.
+    `bid_id` is None when the page cannot say which bid (the event then names none)."""
+    bid = Bid.objects.defer("submitted_content").filter(pk=bid_id).first() if bid_id else None
+    if bid is not None:
+        _integrity_failed(bid=bid, user=user, purpose=purpose, reason=UNREADABLE_REASON)
+        return
+    logger.error("A bid's stored content did not decrypt when %s asked for %s", getattr(user, "pk", None), purpose)
+    with transaction.atomic(durable=True):
+        audit_record(
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            action="bid.integrity_failed",
+            object_type="competitions.bid",
+            object_repr="A bid (not known)",
+            after={"purpose": purpose, "reason": UNREADABLE_REASON},
+        )
+
+
 def bids_verify_integrity(*, bids, user, purpose: str, once: bool = False) -> dict[int, str]:
     """`bid_verify_integrity` for many sent bids in one pass (`bids_integrity_problems`: a fixed
     number of queries), for outputs that read many bids at once: results and ranking, award
@@ -624,6 +647,7 @@ __all__ = [
     "bid_prices_save",
     "bid_start",
     "bid_submit",
+    "bid_unreadable_record",
     "bid_verify_integrity",
     "bids_require_integrity",
     "bids_verify_integrity",

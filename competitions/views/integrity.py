@@ -27,3 +27,12 @@ def integrity_refusal(
         },
         status=INTEGRITY_STATUS,
     )
+
+
+# 503: what is stored cannot be opened at the moment (a key missing, or a token broken); the
+# service team must act, and nothing the person does will change it. Not a 500 with a stack trace.
+UNREADABLE_STATUS = 503
+
+
+def unreadable_page(request: HttpRequest, competition=None) -> HttpResponse:
+    return render(request, "competitions/unreadable.html", {"competition": competition}, status=UNREADABLE_STATUS)
