@@ -11,6 +11,7 @@ from django.db import transaction
 from audit.services import audit_record, snapshot
 from competitions.models import Award, BidPrice
 from competitions.selectors.award import contract_refusal
+from competitions.services.bids import BidIntegrityError, bids_require_integrity
 from contracts.models import Contract, ContractFunding, ContractYear, Subcontract
 from core.clock import LONDON
 
@@ -22,11 +23,31 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
-@transaction.atomic
+CONTRACT_INTEGRITY_MESSAGE = (
+    "The contract cannot be made: what is stored for the winning bid does not match what was sent. "
+    "The service team has been told and will check it."
+)
+
+
 def contract_create_for_award(*, award: Award, actor=None) -> Contract:
     """Make the contract for an awarded lot: supplier, partners, areas, values and volumes per
     financial year, term, payment terms and funding partners' shares. Idempotent: a second call
-    returns the contract already made. `actor` is None when the periodic task makes it."""
+    returns the contract already made. `actor` is None when the periodic task makes it.
+
+    The prices and partners come from the winning bid, so it must pass the integrity check first
+    (ADR 7): a ValidationError otherwise, and the failure is logged and audited (outside the
+    contract's transaction, so the refusal cannot roll the audit event back)."""
+    award = Award.objects.select_related("bid__organisation", "bid__competition").get(pk=award.pk)
+    if award.bid_id and not Contract.objects.filter(award=award).exists():
+        try:
+            bids_require_integrity(bids=[award.bid], user=actor, purpose="contract")
+        except BidIntegrityError:
+            raise ValidationError(CONTRACT_INTEGRITY_MESSAGE, code="integrity") from None
+    return _contract_create(award=award, actor=actor)
+
+
+@transaction.atomic
+def _contract_create(*, award: Award, actor) -> Contract:
     award = (
         Award.objects.select_for_update(of=("self",))
         .select_related("lot__competition", "bid__organisation")

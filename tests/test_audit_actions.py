@@ -1188,6 +1188,25 @@ def _():
     return _refused(lambda: bid_verify_integrity(bid=bid, user=evaluator, purpose="scoring"))
 
 
+@row("competitions.services.bids.bids_verify_integrity", "bid.integrity_failed")
+def _():
+    from competitions.models import BidPrice
+    from competitions.services.bids import bids_verify_integrity
+
+    bid, evaluator = _sent_and_closed()
+    BidPrice.objects.filter(bid_lot__bid=bid).update(amount=Decimal("1.00"))
+    return lambda: bids_verify_integrity(bids=[bid], user=evaluator, purpose="results")
+
+
+@row("competitions.services.bids.bid_unreadable_record", "bid.integrity_failed")
+def _():
+    from competitions.services.bids import bid_unreadable_record
+
+    bid, _evaluator = _sent_and_closed()
+    user = bid.organisation.memberships.first().user
+    return lambda: bid_unreadable_record(bid_id=bid.pk, user=user, purpose="own_bid:bid_task_list")
+
+
 @row("competitions.services.sealing.bids_reencrypt", "bids.reencrypted")
 def _():
     from django.test import override_settings
@@ -1578,7 +1597,7 @@ def test_every_audit_action_in_the_code_has_a_row():
 
 def test_every_atomic_service_has_a_row():
     services = atomic_service_functions()
-    assert "competitions.services.award.award_approve" in services  # the scan itself works
+    assert "competitions.services.award.award_challenge_record" in services  # the scan itself works
     rows = {r.service for r in TABLE}
     missing = services - rows - set(NO_ROW)
     assert not missing, "Services that change state without a row in TABLE: " + ", ".join(sorted(missing))

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import Organisation
 from accounts.permissions import is_member_of, membership_of
+from audit.models import AuditEvent
 from audit.services import audit_record
 from competitions.models import (
     Bid,
@@ -447,9 +448,11 @@ logger = logging.getLogger("competitions.integrity")
 class BidIntegrityError(Exception):
     """What is stored for a bid (or one of its documents) is not what was sent."""
 
-    def __init__(self, bid: Bid, reason: str):
+    def __init__(self, bid: Bid, reason: str, failed: list[Bid] | None = None):
         self.bid = bid
         self.reason = reason
+        # Every bid that failed, when many were checked together (a lot's ranking).
+        self.failed = failed or [bid]
         super().__init__(INTEGRITY_MESSAGE)
 
 
@@ -480,6 +483,14 @@ def bid_verify_integrity(*, bid: Bid, user, purpose: str, document: BidDocument 
         reason, data = sel.document_integrity_problem(document)
     if reason is None:
         return VerifiedBid(content=content, document=document, document_bytes=data)
+    _integrity_failed(bid=bid, user=user, purpose=purpose, reason=reason, document=document)
+    raise BidIntegrityError(bid, reason)
+
+
+def _integrity_failed(*, bid: Bid, user, purpose: str, reason: str, document: BidDocument | None = None) -> None:
+    """Tell the service team: an error in the log (ids and the reason, never the bid's content)
+    and "bid.integrity_failed" in a durable transaction of its own, so the refusal that follows
+    cannot roll it back."""
     logger.error(
         "Bid %s failed its integrity check (%s) when %s asked to read it for %s",
         bid.pk,
@@ -489,7 +500,7 @@ def bid_verify_integrity(*, bid: Bid, user, purpose: str, document: BidDocument 
     )
     with transaction.atomic(durable=True):
         audit_record(
-            actor=user,
+            actor=user if getattr(user, "is_authenticated", False) else None,
             action="bid.integrity_failed",
             obj=bid,
             object_repr=f"Bid {bid.pk}",
@@ -501,7 +512,73 @@ def bid_verify_integrity(*, bid: Bid, user, purpose: str, document: BidDocument 
                 digest=bid.submitted_digest,
             ),
         )
-    raise BidIntegrityError(bid, reason)
+
+
+UNREADABLE_REASON = "stored content does not decrypt"
+
+
+def bid_unreadable_record(*, bid_id: int | None, user, purpose: str) -> None:
+    """A sealed value did not decrypt while a page was reading it (a token changed in the
+    database, or the key it was made with is no longer in BID_ENCRYPTION_KEYS): logged without
+    any of the bid's content, and audited as "bid.integrity_failed", in a transaction of its own.
+    `bid_id` is None when the page cannot say which bid (the event then names none)."""
+    bid = Bid.objects.defer("submitted_content").filter(pk=bid_id).first() if bid_id else None
+    if bid is not None:
+        _integrity_failed(bid=bid, user=user, purpose=purpose, reason=UNREADABLE_REASON)
+        return
+    logger.error("A bid's stored content did not decrypt when %s asked for %s", getattr(user, "pk", None), purpose)
+    with transaction.atomic(durable=True):
+        audit_record(
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            action="bid.integrity_failed",
+            object_type="competitions.bid",
+            object_repr="A bid (not known)",
+            after={"purpose": purpose, "reason": UNREADABLE_REASON},
+        )
+
+
+def bids_verify_integrity(*, bids, user, purpose: str, once: bool = False) -> dict[int, str]:
+    """`bid_verify_integrity` for many sent bids in one pass (`bids_integrity_problems`: a fixed
+    number of queries), for outputs that read many bids at once: results and ranking, award
+    decisions and outcome letters, open data. Returns the failing bids' reasons by id (empty when
+    every bid is as sent); each failure is logged and audited as "bid.integrity_failed".
+
+    The caller decides what a failure means: a page or an award refuses (`bids_require_integrity`),
+    a batch output leaves the bid out. With `once`, for outputs anyone can ask for again and again
+    (open data), a failure already audited for the same purpose and digest is only logged, so the
+    public cannot fill the audit trail."""
+    bids = list(bids)
+    problems = sel.bids_integrity_problems(bids)
+    if not problems:
+        return problems
+    failed = [bid for bid in bids if bid.pk in problems]
+    audited: set[tuple[str, str]] = set()
+    if once:
+        audited = {
+            (object_id, (after or {}).get("digest"))
+            for object_id, after in AuditEvent.objects.filter(
+                action="bid.integrity_failed",
+                object_type="competitions.bid",
+                object_id__in=[str(bid.pk) for bid in failed],
+                after__purpose=purpose,
+            ).values_list("object_id", "after")
+        }
+    for bid in failed:
+        if (str(bid.pk), bid.submitted_digest) in audited:
+            logger.error("Bid %s still fails its integrity check (%s) for %s", bid.pk, problems[bid.pk], purpose)
+            continue
+        _integrity_failed(bid=bid, user=user, purpose=purpose, reason=problems[bid.pk])
+    return problems
+
+
+def bids_require_integrity(*, bids, user, purpose: str) -> None:
+    """Every one of these sent bids as sent, or BidIntegrityError (about the first that is not):
+    for a page or a decision that reads them together, such as a lot's ranking."""
+    bids = list(bids)
+    problems = bids_verify_integrity(bids=bids, user=user, purpose=purpose)
+    for bid in bids:
+        if bid.pk in problems:
+            raise BidIntegrityError(bid, problems[bid.pk], failed=[b for b in bids if b.pk in problems])
 
 
 def bid_open_for_reading(*, bid: Bid, user) -> dict:
@@ -569,6 +646,9 @@ __all__ = [
     "bid_prices_save",
     "bid_start",
     "bid_submit",
+    "bid_unreadable_record",
     "bid_verify_integrity",
+    "bids_require_integrity",
+    "bids_verify_integrity",
     "bid_withdraw",
 ]

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.EmailConfirmationMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
+    # Last, so that it sees a view's exception first: a bid that does not decrypt is a plain page.
+    "competitions.middleware.SealBrokenMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
