@@ -9,7 +9,7 @@ STAMP_NODE := node_modules/.installed-$(shell sha256sum package-lock.json | cut 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve smoke demo-code test test-fast lint format bench chromium demo clean
+.PHONY: help install run serve smoke demo-code test test-fast lint format bench bench-load chromium demo clean
 
 help:
 	@echo "make run    - start the service on http://$(HOST):$(PORT) with demo data (SQLite)"
@@ -17,6 +17,7 @@ help:
 	@echo "make serve  - run it as production does: gunicorn, task workers and the timetable (Procfile, honcho)"
 	@echo "make smoke  - start the production stack on PostgreSQL and Redis and walk a journey through it"
 	@echo "make bench  - measure speed against hand-written SQL floors"
+	@echo "make bench-load - the service under load beside a bare Django floor (WORKLOADS=P5,P1,R3,R4,R7)"
 
 $(PY):
 	@python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null || \
@@ -107,6 +108,11 @@ test-fast: install
 
 bench: install var var/bid-encryption.key
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) bench/run.py
+
+# The production server under load beside a bare Django project (bench/load, bench/floor), on
+# PostgreSQL; writes its tables into docs/performance.md. WORKLOADS=P5 runs one workload.
+bench-load: install
+	PYTHONPATH=. $(PY) -m bench.load.run
 
 clean:
 	rm -rf var/static var/db.sqlite3*

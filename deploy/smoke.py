@@ -243,6 +243,8 @@ def stop(stack: subprocess.Popen) -> None:
 
 
 def check_logs(log: str) -> None:
+    stopped = re.findall(r"\| (\w+\.\d+) stopped \(rc=", log)
+    assert sorted(stopped) == ["timetable.1", "timetable.2", "web.1", "worker.1", "worker.2"], stopped
     timetables = log.count("This process runs the task timetable")
     waiting = log.count("this one waits, and takes over if it stops")
     assert (timetables, waiting) == (1, 1), f"timetables running {timetables}, waiting {waiting}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import datetime
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 
@@ -80,7 +81,17 @@ class Process:
         bids = getattr(competition, "sent_bids", []) if self.closed else []
         self.bids = sorted((bid for bid in bids if bid.is_sent), key=lambda bid: (bid.submitted_at, bid.id))
         self.bids_by_id = {bid.id: bid for bid in self.bids}
-        self.bid_lots = {bid.id: {bid_lot.lot_id for bid_lot in bid.bid_lots.all()} for bid in self.bids}
+        # Each sent bid's price for each of its lots (all years), summed once here rather than in
+        # every release that shows it.
+        self.bid_prices = {
+            bid.id: {
+                bid_lot.lot_id: sum((price.amount for price in bid_lot.prices.all()), Decimal("0"))
+                for bid_lot in bid.bid_lots.all()
+            }
+            for bid in self.bids
+        }
+        self.bid_lots = {bid_id: set(prices) for bid_id, prices in self.bid_prices.items()}
+        self.lot_areas = {lot.id: ", ".join(area.name for area in lot.areas.all()) for lot in self.lots}
         # Each lot's years with their revisions, oldest first.
         self.years = {
             lot.id: [(lot_year, list(lot_year.revisions.all())) for lot_year in lot.years.all()] for lot in self.lots

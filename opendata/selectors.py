@@ -13,6 +13,7 @@ from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet
 from competitions.models import (
     Bid,
     BidLot,
+    BidPrice,
     Competition,
     Lot,
     LotFunding,
@@ -23,7 +24,7 @@ from competitions.models import (
 from core.clock import LONDON
 from opendata import builders
 from qualification.models import Qualification
-from reference.models import ServiceType
+from reference.models import Area, ServiceType
 
 DEFAULT_PAGE_SIZE = 50
 STREAM_CHUNK_SIZE = 200
@@ -35,15 +36,27 @@ def page_size() -> int:
     return int(getattr(settings, "OCDS_PAGE_SIZE", DEFAULT_PAGE_SIZE))
 
 
+# What a release says about an organisation (`builders.organisation_party`): nothing else is read.
+PARTY_FIELDS = ("id", "legal_name", "trading_name", "organisation_type", "charity_number", "company_number", "size")
+
+
+def _party_fields(prefix: str) -> list[str]:
+    return [f"{prefix}{name}" for name in PARTY_FIELDS]
+
+
 def ocds_competitions(*, now: datetime.datetime) -> QuerySet[Competition]:
     """Every competition that has been made public (planned or launched), oldest first, with
     its lots, values and revisions, funding partners, awards and contracts. Bids are loaded
-    only for competitions whose bidding has closed by `now`, and only sent, not withdrawn ones."""
+    only for competitions whose bidding has closed by `now`, and only sent, not withdrawn ones.
+
+    Only the columns a release uses are read: a bid's sealed copy of what was sent is never
+    loaded (decrypting it was a large part of a page's time), nor an organisation's address."""
     lots = (
         Lot.objects.order_by("number")
         .select_related("award__contract", "award__direct_organisation", "award__bid__organisation")
+        .defer("abandoned_reason", "award__bid__submitted_content")
         .prefetch_related(
-            "areas",
+            Prefetch("areas", queryset=Area.objects.only("id", "name")),
             Prefetch(
                 "years",
                 queryset=LotYear.objects.order_by("financial_year").prefetch_related(
@@ -54,12 +67,16 @@ def ocds_competitions(*, now: datetime.datetime) -> QuerySet[Competition]:
             "award__contract__years",
         )
     )
+    bid_lots = BidLot.objects.order_by("id").prefetch_related(
+        Prefetch("prices", queryset=BidPrice.objects.only("id", "bid_lot_id", "amount"))
+    )
     bids = (
         Bid.objects.sent_and_closed(now=now)
         .select_related("organisation")
+        .only("id", "competition_id", "submitted_at", "withdrawn_at", *_party_fields("organisation__"))
         .annotate(failed_pass_fail=Exists(PassFailResult.objects.filter(answer__bid=OuterRef("pk"), passed=False)))
         .order_by("submitted_at", "id")
-        .prefetch_related(Prefetch("bid_lots", queryset=BidLot.objects.order_by("id").prefetch_related("prices")))
+        .prefetch_related(Prefetch("bid_lots", queryset=bid_lots))
     )
     return (
         Competition.objects.public()

@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from accounts.models import Organisation
@@ -43,6 +42,7 @@ from core.clock import db_now
 from core.formatting import london_datetime
 from core.forms import has_hidden_characters
 from core.links import service_url
+from core.mail import send_email
 from qualification.uploads import check_upload, stored_name
 
 CLOSED_MESSAGE = "The closing date has passed. Bids can no longer be sent."
@@ -392,8 +392,7 @@ def _send_receipt_email(*, bid: Bid, receipt: BidReceipt, user) -> None:
         lines += ["", f"Receipt code (SHA-256 of what you sent): {receipt.digest}"]
     lines += ["", f"You can see your receipt in the service: {link}", ""]
     subject = f"Receipt: your bid for {bid.competition.title}"
-    recipients = [user.email]
-    transaction.on_commit(lambda: send_mail(subject, "\n".join(lines), None, recipients))
+    send_email(to=[user.email], subject=subject, body="\n".join(lines))
 
 
 @transaction.atomic

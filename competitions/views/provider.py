@@ -129,9 +129,11 @@ def for_you(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request.user)
     now = db_now()
     rows = []
-    for invitation in sel.opportunities_for(request.user):
+    invitations = sel.opportunities_for(request.user)
+    bids = sel.bids_by_competition([i.competition_id for i in invitations], membership.organisation)
+    for invitation in invitations:
         competition = invitation.competition
-        bid = sel.bid_for_organisation(competition, membership.organisation)
+        bid = bids.get(competition.pk)
         rows.append(
             {
                 "invitation": invitation,

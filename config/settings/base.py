@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from .backends import default_storage_from_env, mailer_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -237,10 +239,8 @@ STATICFILES_DIRS = [
     ("accessible-autocomplete", BASE_DIR / "node_modules" / "accessible-autocomplete" / "dist"),
 ]
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "uploads"))},
-    },
+    # Uploaded files: the filesystem, or S3-compatible object storage (STORAGE_BACKEND=s3).
+    "default": default_storage_from_env(os.environ, base_dir=BASE_DIR),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_URL = "/uploads/"
@@ -253,19 +253,16 @@ MAX_ZIP_ENTRIES = 2000
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 
-# E-mail: Django 6.1's MAILERS. SMTP by default; EMAIL_* variables configure it.
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-        "OPTIONS": {
-            "host": os.environ.get("EMAIL_HOST", "localhost"),
-            "port": int(os.environ.get("EMAIL_PORT", "25")),
-            "username": os.environ.get("EMAIL_HOST_USER", ""),
-            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", False),
-        },
-    }
-}
+# E-mail: Django 6.1's MAILERS. EMAIL_BACKEND chooses smtp (default), notify, console or file; each
+# mailer gets only its own options (config/settings/backends.py). Every e-mail goes from a task
+# (core.mail), tried up to EMAIL_MAX_ATTEMPTS times, waiting EMAIL_RETRY_SECONDS doubling each time.
+MAILERS = {"default": mailer_from_env(os.environ, base_dir=BASE_DIR)}
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "10"))
+EMAIL_RETRY_SECONDS = int(os.environ.get("EMAIL_RETRY_SECONDS", "60"))
+EMAIL_RETRY_MAX_SECONDS = int(os.environ.get("EMAIL_RETRY_MAX_SECONDS", "3600"))
+# Sent e-mails leave the task table at once (core.mail.forget_sent_emails); ones that failed for good
+# stay this long, for someone to see what did not go.
+EMAIL_KEEP_FAILED_DAYS = int(os.environ.get("EMAIL_KEEP_FAILED_DAYS", "14"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@commission-probation-services.example")
 
 TASKS = {
@@ -284,6 +281,7 @@ PERIODIC_TASKS = [
     ("competitions.tasks_award.send_standstill_ending_reminders", 60 * 60),
     ("competitions.tasks.send_deadline_reminders", 60 * 60),
     ("qualification.tasks.send_declaration_reminders", 24 * 60 * 60),
+    ("core.mail.forget_sent_emails", 15 * 60),
 ]
 
 # Audit checkpoints (ADR 6): the Ed25519 private key that signs them (base64, raw 32 bytes) is
