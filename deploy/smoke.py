@@ -10,8 +10,8 @@ https): the start page, public opportunities, /readyz, a demo provider signing i
 opportunity, and a member of staff signing in with the second factor. Then it stops the stack with
 SIGTERM, as a deploy does, and checks every process stopped. Only 127.0.0.1 is ever contacted.
 
-Uploaded files stay on the filesystem here (MEDIA_ROOT in a temporary folder): object storage is
-configured with the STORAGE_BACKEND=s3 variables once the service supports them.
+Uploaded files go to object storage (STORAGE_BACKEND=s3) on a local S3 server (moto in server mode,
+on loopback); e-mail goes by SMTP to a relay on loopback that keeps count.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ import time
 from pathlib import Path
 from urllib.parse import urljoin
 
+import boto3
 import psycopg
 import redis
 import requests
+from moto.server import ThreadedMotoServer
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
@@ -105,7 +107,38 @@ def fresh_database() -> str:
     return f"{PG}/{DATABASE}"
 
 
-def environment(port: int, media: Path, relay: MailRelay) -> dict[str, str]:
+class ObjectStore:
+    """A local S3 server with one private bucket, reached by boto3 over HTTP as production reaches its store."""
+
+    REGION = "eu-west-2"
+    BUCKET = "cps-smoke-uploads"
+
+    def __init__(self):
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.server.start()
+        host, port = self.server.get_host_and_port()
+        self.env = {
+            "STORAGE_BACKEND": "s3",
+            "AWS_STORAGE_BUCKET_NAME": self.BUCKET,
+            "AWS_S3_ENDPOINT_URL": f"http://{host}:{port}",
+            "AWS_ACCESS_KEY_ID": "smoke-key",
+            "AWS_SECRET_ACCESS_KEY": secrets.token_urlsafe(20),
+            "AWS_S3_REGION_NAME": self.REGION,
+        }
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=self.env["AWS_S3_ENDPOINT_URL"],
+            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
+            region_name=self.REGION,
+        )
+        self.client.create_bucket(Bucket=self.BUCKET, CreateBucketConfiguration={"LocationConstraint": self.REGION})
+
+    def keys(self) -> list[str]:
+        return [item["Key"] for item in self.client.list_objects_v2(Bucket=self.BUCKET).get("Contents", [])]
+
+
+def environment(port: int, relay: MailRelay, store: ObjectStore) -> dict[str, str]:
     redis.Redis.from_url(REDIS_URL).ping()
     audit_private, audit_public = new_key_pair()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_", "LOG_"))}
@@ -121,7 +154,7 @@ def environment(port: int, media: Path, relay: MailRelay) -> dict[str, str]:
             "SERVICE_BASE_URL": f"https://127.0.0.1:{port}",
             "DATABASE_URL": fresh_database(),
             "REDIS_URL": REDIS_URL,
-            "MEDIA_ROOT": str(media),
+            **store.env,
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(relay.port),
             "LOG_FORMAT": "json",
@@ -262,13 +295,15 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="cps-smoke-") as scratch:
-        relay = MailRelay()
-        env = environment(port, Path(scratch) / "uploads", relay)
-        say(f"database {DATABASE}, Redis {REDIS_URL}, port {port}")
+        relay, store = MailRelay(), ObjectStore()
+        env = environment(port, relay, store)
+        say(f"database {DATABASE}, Redis {REDIS_URL}, S3 {store.env['AWS_S3_ENDPOINT_URL']}, port {port}")
         manage(env, "collectstatic", "--noinput", "-v", "0")
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "load_demo_world", "--force", "--national-scale", os.environ.get("SMOKE_NATIONAL_SCALE", "0"))
-        say("migrated and loaded the demo world")
+        uploads = store.keys()
+        assert uploads, "the demo world's uploaded files are not in the object store"
+        say(f"migrated and loaded the demo world; {len(uploads)} uploaded files in the S3 bucket")
         empty_env_file = Path(scratch) / "empty.env"
         empty_env_file.write_text("")
         log_path = REPOSITORY / "var" / "smoke-stack.log"  # kept after the run, for reading
@@ -308,6 +343,7 @@ def main() -> int:
         check_logs(output)
         say(f"the stack stopped cleanly (honcho exit {stack.returncode}); the mail relay took {relay.messages} e-mails")
         relay.shutdown()
+        store.server.stop()
     say("passed")
     return 0
 
