@@ -31,7 +31,7 @@ def _header(meta: dict) -> str:
     load = ", ".join(f"{v:.1f}" for v in meta["load_before"])
     after = ", ".join(f"{v:.1f}" for v in meta["load_after"])
     return (
-        f"Run {meta['date']} on {meta['cpus']} cores; scale {meta['scale']}; {meta['rounds']} rounds; "
+        f"Finished {meta['date']} on {meta['cpus']} cores; scale {meta['scale']}; {meta['rounds']} rounds; "
         f"gunicorn {meta['workers']} × {meta['worker_class']} workers; load average (1, 5, 15 min) "
         f"{load} before, {after} after; took {meta['minutes']:.1f} min."
     )
