@@ -112,7 +112,7 @@ def r3_markdown(result: dict, meta: dict) -> str:
         "",
         "| check | count | target |",
         "|---|---:|---|",
-        *(f"| {name} | {count} | 0 {'' if count == 0 else '(**not met**)'} |" for name, count in checks),
+        *(f"| {name} | {count} | 0{'' if count == 0 else ' (**not met**)'} |" for name, count in checks),
     ]
     return "\n".join(lines)
 
@@ -138,7 +138,7 @@ def r4_markdown(result: dict, meta: dict) -> str:
         "",
         "| check | count | target |",
         "|---|---:|---|",
-        *(f"| {name} | {count} | 0 {'' if count == 0 else '(**not met**)'} |" for name, count in checks),
+        *(f"| {name} | {count} | 0{'' if count == 0 else ' (**not met**)'} |" for name, count in checks),
     ]
     return "\n".join(lines)
 
