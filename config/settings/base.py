@@ -273,6 +273,9 @@ AUDIT_VERIFY_KEYS = env_list("AUDIT_VERIFY_KEYS")
 BID_ENCRYPTION_KEYS = env_list("BID_ENCRYPTION_KEYS")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Insight answers are kept until the data changes or a closing date passes, and never longer than
+# this (insights/cache.py, ADR 8). 0 turns keeping off.
+INSIGHTS_CACHE_SECONDS = int(os.environ.get("INSIGHTS_CACHE_SECONDS", "300"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
