@@ -68,7 +68,7 @@ def sent_bids(*, now: datetime.datetime, left_out: set[int] | frozenset[int] = f
     columns a release uses are read: the copy of what was sent is never loaded (open data does not
     need it, and decrypting it was a large part of a page's time), nor an organisation's address."""
     bid_lots = BidLot.objects.order_by("id").prefetch_related(
-        Prefetch("prices", queryset=BidPrice.objects.only("id", "bid_lot_id", "amount"))
+        Prefetch("prices", queryset=BidPrice.objects.only("id", "bid_lot_id", "amount"), to_attr="ocds_prices")
     )
     return (
         Bid.objects.sent_and_closed(now=now)
@@ -77,7 +77,7 @@ def sent_bids(*, now: datetime.datetime, left_out: set[int] | frozenset[int] = f
         .only("id", "competition_id", "submitted_at", "withdrawn_at", *_party_fields("organisation__"))
         .annotate(failed_pass_fail=Exists(PassFailResult.objects.filter(answer__bid=OuterRef("pk"), passed=False)))
         .order_by("submitted_at", "id")
-        .prefetch_related(Prefetch("bid_lots", queryset=bid_lots))
+        .prefetch_related(Prefetch("bid_lots", queryset=bid_lots, to_attr="ocds_bid_lots"))
     )
 
 
@@ -86,27 +86,37 @@ def ocds_competitions(*, now: datetime.datetime, with_bids: bool = True) -> Quer
     its lots, values and revisions, funding partners, awards and contracts. Bids are loaded
     only for competitions whose bidding has closed by `now`, and only sent, not withdrawn ones.
     Without `with_bids`, `load_bids` adds them once they are checked (what the pages do)."""
+    # Every list is prefetched into a plain attribute (`to_attr`, named ocds_*): Django then skips
+    # making a related manager and queryset for each of the ~1,400 rows of a page that has them.
     lots = (
         Lot.objects.order_by("number")
         .select_related("award__contract", "award__direct_organisation", "award__bid__organisation")
         .defer("abandoned_reason", "award__bid__submitted_content")
         .prefetch_related(
-            Prefetch("areas", queryset=Area.objects.only("id", "name")),
+            Prefetch("areas", queryset=Area.objects.only("id", "name"), to_attr="ocds_areas"),
             Prefetch(
                 "years",
                 queryset=LotYear.objects.order_by("financial_year").prefetch_related(
-                    Prefetch("revisions", queryset=LotYearRevision.objects.order_by("recorded_at", "id"))
+                    Prefetch(
+                        "revisions",
+                        queryset=LotYearRevision.objects.order_by("recorded_at", "id"),
+                        to_attr="ocds_revisions",
+                    )
                 ),
+                to_attr="ocds_years",
             ),
-            Prefetch("funding", queryset=LotFunding.objects.order_by("id")),
-            "award__contract__years",
+            Prefetch("funding", queryset=LotFunding.objects.order_by("id"), to_attr="ocds_funding"),
+            Prefetch("award__contract__years", to_attr="ocds_years"),
         )
     )
     competitions = (
         Competition.objects.public()
         .select_related("service_type")
         .order_by("id")
-        .prefetch_related(Prefetch("lots", queryset=lots), "co_commissioners")
+        .prefetch_related(
+            Prefetch("lots", queryset=lots, to_attr="ocds_lots"),
+            Prefetch("co_commissioners", to_attr="ocds_co_commissioners"),
+        )
     )
     if with_bids:
         competitions = competitions.prefetch_related(Prefetch("bids", queryset=sent_bids(now=now), to_attr="sent_bids"))

@@ -247,7 +247,7 @@ def _status(done: bool, *, started: bool = False, optional: bool = False, blocke
 
 def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, Any]]]:
     cid = competition.pk
-    bid_lots = list(bid.bid_lots.select_related("lot").order_by("lot__number"))
+    bid_lots = sel.bid_lots_to_check(bid)
     answers = sel.answers_by_target(bid)
 
     def item(title: str, href: str | None, status: dict[str, Any], hint: str = "") -> dict[str, Any]:
