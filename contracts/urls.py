@@ -1,12 +1,26 @@
-"""The contracts register, under /contracts/."""
+"""The contracts register and each contract's pages, under /contracts/."""
 
 from django.urls import path
 
-from contracts import views
+from contracts import views, views_versions
 
 app_name = "contracts"
 urlpatterns = [
     path("", views.register, name="register"),
     path("<id:pk>/", views.detail, name="detail"),
+    path("<id:pk>/manager/<str:side>/", views_versions.manager, name="manager"),
+    path("<id:pk>/changes/new/", views_versions.variation_start, name="variation-start"),
+    path("<id:pk>/changes/<id:number>/", views_versions.version, name="version"),
+    path("<id:pk>/changes/<id:number>/end-date/", views_versions.variation_end_date, name="variation-end-date"),
+    path("<id:pk>/changes/<id:number>/years/", views_versions.variation_years, name="variation-years"),
+    path("<id:pk>/changes/<id:number>/areas/", views_versions.variation_areas, name="variation-areas"),
+    path("<id:pk>/changes/<id:number>/partners/", views_versions.variation_partners, name="variation-partners"),
+    path("<id:pk>/changes/<id:number>/payment/", views_versions.variation_payment, name="variation-payment"),
+    path("<id:pk>/changes/<id:number>/propose/", views_versions.variation_propose, name="variation-propose"),
+    path("<id:pk>/changes/<id:number>/approve/", views_versions.variation_approve, name="variation-approve"),
+    path("<id:pk>/changes/<id:number>/accept/", views_versions.variation_accept, name="variation-accept"),
+    path("<id:pk>/changes/<id:number>/decline/", views_versions.variation_decline, name="variation-decline"),
+    path("<id:pk>/extend/", views_versions.extend, name="extend"),
+    path("<id:pk>/terminate/", views_versions.terminate, name="terminate"),
     path("from-award/<id:award_id>/", views.create_for_award, name="create-for-award"),
 ]
