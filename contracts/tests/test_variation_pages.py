@@ -185,3 +185,25 @@ def test_withdraw_then_extend_and_terminate_pages(client, world):
     assert "Ending early" in page and "1 July 2028" in page
     assert "Propose a change" not in page
     assert re.search(r"Both sides agreed", page)
+
+
+def test_partners_page(client, world):
+    from decimal import Decimal
+
+    from contracts.models import ContractVersionPartner
+
+    contract, draft = world["contract"], world["draft"]
+    url = reverse("contracts:variation-partners", args=[contract.pk, draft.number])
+    client.force_login(world["first"])
+    assert client.get(url).status_code == 404  # no partners to change
+    partner = ContractVersionPartner.objects.create(
+        version=draft, name="Small Charity", role="subcontractor", share_percent=Decimal("30")
+    )
+    assert "Small Charity: percentage of the work" in client.get(url).content.decode()
+    page = client.post(url, {f"share_{partner.pk}": "130"}).content.decode()
+    assert "Small Charity&#39;s share must be 100 or less" in page
+    assert client.post(url, {f"share_{partner.pk}": "35"}).status_code == 302
+    partner.refresh_from_db()
+    assert partner.share_percent == Decimal("35")
+    client.force_login(world["provider"])
+    assert client.get(url).status_code == 404
