@@ -222,3 +222,80 @@ class TerminateForm(GovukForm):
     terminates_on = GovukDateField(
         label="What is the contract's last day?", label_text="last day", help_text="For example, 30 6 2027"
     )
+
+
+# --- Payments ------------------------------------------------------------------------------------
+
+
+class ClaimForm(GovukForm):
+    """A claim for one period. `period` is offered only for a new claim (a claim sent again keeps
+    its period); `quantity` only where the payment model pays per person or session."""
+
+    period = forms.ChoiceField(
+        label="Which period is this claim for?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the period", "invalid_choice": "Select a period from the list"},
+    )
+    quantity = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_VOLUME,
+        error_messages={
+            "required": "Enter the number delivered in the period",
+            "invalid": "The number must be a whole number, like 12",
+            "min_value": "The number must be 0 or more",
+            "max_value": f"The number must be {MAX_VOLUME:,} or fewer",
+        },
+    )
+    amount = forms.DecimalField(
+        label="Amount claimed",
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        error_messages={
+            "required": "Enter the amount claimed",
+            "invalid": "The amount must be an amount of money, like 25000",
+            "min_value": "The amount must be £0 or more",
+            "max_decimal_places": "The amount must have no more than 2 numbers after the point",
+            "max_digits": "The amount is too large",
+            "max_whole_digits": "The amount is too large",
+        },
+    )
+    note = forms.CharField(
+        label="Note (optional)", required=False, max_length=EXPLANATION_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    over_value_reason = forms.CharField(
+        label="If this takes the year's claims past the year's contract value, say why (optional otherwise)",
+        required=False,
+        max_length=EXPLANATION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, periods: list | None, quantity_label: str | None, **kwargs):
+        if args and args[0] is not None and "amount" in args[0]:
+            data = args[0].copy()
+            data["amount"] = _money(data["amount"])
+            args = (data, *args[1:])
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].prefix = "£"
+        if periods is None:
+            del self.fields["period"]
+        else:
+            self.fields["period"].choices = [
+                (start.isoformat(), f"{start:%-d %B %Y} to {end:%-d %B %Y}") for start, end in periods
+            ]
+        if quantity_label is None:
+            del self.fields["quantity"]
+        else:
+            self.fields["quantity"].label = quantity_label
+
+
+class QueryForm(GovukForm):
+    reason = _explanation(
+        "What is wrong with the claim?", "The provider will see this and can send the claim again.", "Say what is wrong"
+    )
+
+
+class PaidForm(GovukForm):
+    paid_on = GovukDateField(
+        label="When was it paid?", label_text="date it was paid", help_text="For example, 27 3 2027"
+    )

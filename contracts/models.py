@@ -237,3 +237,56 @@ class ContractVersionPartner(models.Model):
                 condition=Q(share_percent__gt=0, share_percent__lte=100), name="contractversionpartner_share"
             ),
         ]
+
+
+class PaymentClaim(models.Model):
+    """What the provider claims for one payment period, as sent. A claim is never edited: a
+    queried claim is answered by a new claim for the same period that `replaces` it. At most one
+    claim per period is not queried (a database constraint), so two claims cannot overlap."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="claims")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # People started or sessions delivered, as the payment model says; none for a fixed fee.
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
+    note = models.TextField(blank=True)
+    # Needed when the year's claims would pass the year's contract value.
+    over_value_reason = models.TextField(blank=True)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    queried_at = models.DateTimeField(null=True, blank=True)
+    queried_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    query_reason = models.TextField(blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    paid_on = models.DateField(null=True, blank=True)
+    paid_recorded_at = models.DateTimeField(null=True, blank=True)
+    paid_recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["contract", "period_start", "sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period_start"],
+                condition=Q(queried_at__isnull=True),
+                name="paymentclaim_one_per_period",
+            ),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="paymentclaim_period"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="paymentclaim_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True) | Q(queried_at__isnull=True),
+                name="paymentclaim_approved_or_queried",
+            ),
+            models.CheckConstraint(
+                condition=Q(queried_at__isnull=True) | ~Q(query_reason=""), name="paymentclaim_query_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_on__isnull=True) | Q(approved_at__isnull=False),
+                name="paymentclaim_paid_after_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: claim for {self.period_start:%B %Y}"

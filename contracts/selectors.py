@@ -12,7 +12,7 @@ from competitions.models import Award
 from competitions.selectors.award import contract_refusal
 from contracts import rules
 from contracts.models import Contract, ContractVersion, VersionKind
-from core.clock import db_now, financial_year_of
+from core.clock import LONDON, db_now, financial_year_of
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:
@@ -149,3 +149,159 @@ def terms_summary(version: ContractVersion) -> list[tuple[str, str, str]]:
         ("partners", "Partners", partners or "No partners"),
         ("payment", "Payment terms", payment),
     ]
+
+
+# --- Payments ------------------------------------------------------------------------------------
+
+# Fewer paid claims than this for a commissioner and its figures are not shown: a handful of
+# claims could point at one provider's cash flow.
+SMALL_NUMBER = 5
+PAYMENT_RULE_DAYS = 30  # the 30-day rule: a valid undisputed invoice paid within 30 days
+
+
+def terms_at(contract: Contract, instant: datetime.datetime) -> ContractVersion:
+    """The terms in force at an instant: the latest version accepted by then (version 1 at least)."""
+    versions = contract.versions.filter(rules.VERSION_IN_FORCE.q()).order_by("-number")
+    return versions.filter(accepted_at__lte=instant).first() or versions.last()
+
+
+def _month_start(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the period of `months` months containing `day`, periods lined up with
+    the financial year (quarters start in April, July, October and January)."""
+    offset = (day.month - 4) % months
+    month = day.month - offset
+    year = day.year
+    if month < 1:
+        month += 12
+        year -= 1
+    return datetime.date(year, month, 1)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    return datetime.date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def payment_periods(contract: Contract, terms: ContractVersion) -> list[tuple[datetime.date, datetime.date]]:
+    """The periods the payment terms set (monthly or quarterly), from the start to the last day."""
+    from competitions.models import PaymentFrequency
+
+    months = 3 if terms.payment_frequency == PaymentFrequency.QUARTERLY_IN_ARREARS else 1
+    last = min(terms.ends_on, contract.terminates_on or terms.ends_on)
+    periods = []
+    boundary = _month_start(contract.starts_on, months)
+    while boundary <= last:
+        following = _add_months(boundary, months)
+        periods.append((max(boundary, contract.starts_on), min(following - datetime.timedelta(days=1), last)))
+        boundary = following
+    return periods
+
+
+def claimable_periods(contract: Contract, terms: ContractVersion, *, today: datetime.date) -> list:
+    """Periods the provider may claim for now: ended (in arrears) or begun (in advance), with no
+    claim standing for them."""
+    from competitions.models import PaymentFrequency
+
+    in_advance = terms.payment_frequency == PaymentFrequency.MONTHLY_IN_ADVANCE
+    taken = set(contract.claims.filter(queried_at__isnull=True).values_list("period_start", flat=True))
+    return [
+        (start, end)
+        for start, end in payment_periods(contract, terms)
+        if start not in taken and (start <= today if in_advance else end < today)
+    ]
+
+
+def claim_due_on(claim, terms: ContractVersion) -> datetime.date:
+    """The day a claim should be paid by: the payment terms' days after it was sent (working days
+    where the terms say so)."""
+    from core.clock import add_working_days
+
+    if terms.payment_working_days:
+        # add_working_days gives midnight at the end of the last working day.
+        return (
+            (add_working_days(claim.sent_at, terms.payment_days) - datetime.timedelta(minutes=1))
+            .astimezone(LONDON)
+            .date()
+        )
+    return claim.sent_at.astimezone(LONDON).date() + datetime.timedelta(days=terms.payment_days)
+
+
+def days_to_pay(claim) -> int:
+    """Calendar days from the valid claim (the one approved) to its payment."""
+    return (claim.paid_on - claim.sent_at.astimezone(LONDON).date()).days
+
+
+def claim_status(claim) -> str:
+    if claim.paid_on:
+        return "Paid"
+    if claim.approved_at:
+        return "Approved, waiting for payment"
+    if claim.queried_at:
+        return "Queried"
+    return "Waiting for approval"
+
+
+def contract_claims(contract: Contract, *, today: datetime.date) -> list[dict]:
+    """Each claim with its status, its due date under the terms in force when it was sent, and
+    whether it is late."""
+    rows = []
+    for claim in contract.claims.select_related("sent_by", "queried_by", "approved_by").order_by(
+        "period_start", "sent_at"
+    ):
+        terms = terms_at(contract, claim.sent_at)
+        due = claim_due_on(claim, terms)
+        settled_on = claim.paid_on or today
+        rows.append(
+            {
+                "claim": claim,
+                "status": claim_status(claim),
+                "due_on": None if claim.queried_at else due,
+                "late": claim.queried_at is None and settled_on > due,
+                "days": days_to_pay(claim) if claim.paid_on else None,
+            }
+        )
+    return rows
+
+
+def year_claimed(contract: Contract, financial_year: int) -> Decimal:
+    """What the claims standing (not queried) for periods starting in a financial year add up to."""
+    start = datetime.date(financial_year, 4, 1)
+    end = datetime.date(financial_year + 1, 3, 31)
+    total = contract.claims.filter(queried_at__isnull=True, period_start__gte=start, period_start__lte=end).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return total or Decimal(0)
+
+
+def payment_times() -> list[dict]:
+    """How quickly each commissioner pays: paid claims, the share paid within 30 days of a valid
+    claim and the median days. Fewer than SMALL_NUMBER paid claims: the figures are withheld. One
+    query, whatever the number of contracts."""
+    from statistics import median
+
+    from contracts.models import PaymentClaim
+
+    by_commissioner: dict[str, list[int]] = {}
+    paid = PaymentClaim.objects.filter(paid_on__isnull=False, queried_at__isnull=True).values_list(
+        "contract__lot__competition__owner_area__name", "sent_at", "paid_on"
+    )
+    for name, sent_at, paid_on in paid:
+        by_commissioner.setdefault(name, []).append((paid_on - sent_at.astimezone(LONDON).date()).days)
+    rows = []
+    for name in sorted(by_commissioner):
+        days = by_commissioner[name]
+        shown = len(days) >= SMALL_NUMBER
+        rows.append(
+            {
+                "commissioner": name,
+                "claims_paid": len(days) if shown else None,
+                "within_30_days_percent": (
+                    round(Decimal(100) * sum(1 for d in days if d <= PAYMENT_RULE_DAYS) / len(days), 1)
+                    if shown
+                    else None
+                ),
+                "median_days": Decimal(str(median(days))) if shown else None,
+                "suppressed": not shown,
+            }
+        )
+    return rows

@@ -22,14 +22,22 @@ from contracts.models import (
     ContractVersionPartner,
     ContractVersionYear,
     ContractYear,
+    PaymentClaim,
     PaymentModel,
     Subcontract,
     TerminationReason,
     VariationGround,
     VersionKind,
 )
-from contracts.selectors import extension_years_used, term_financial_years, terms_in_force
-from core.clock import LONDON, db_now
+from contracts.selectors import (
+    claimable_periods,
+    extension_years_used,
+    payment_periods,
+    term_financial_years,
+    terms_in_force,
+    year_claimed,
+)
+from core.clock import LONDON, db_now, financial_year_label, financial_year_of
 from reference.models import Area
 
 
@@ -569,3 +577,157 @@ def contract_terminate(
         at=now,
     )
     return contract
+
+
+# --- Payments ------------------------------------------------------------------------------------
+
+
+def _claim_after(claim: PaymentClaim) -> dict:
+    return snapshot(
+        claim,
+        [
+            "period_start",
+            "period_end",
+            "quantity",
+            "amount",
+            "note",
+            "over_value_reason",
+            "replaces",
+            "sent_at",
+            "queried_at",
+            "query_reason",
+            "approved_at",
+            "paid_on",
+        ],
+    ) | {"claim": claim.pk}
+
+
+def _check_claim_figures(
+    *, contract: Contract, terms: ContractVersion, period_start, quantity, amount: Decimal, over_value_reason: str
+) -> None:
+    if terms.payment_model == PaymentModel.FIXED_FEE:
+        if quantity is not None:
+            raise ValidationError({"quantity": "This contract pays a fixed fee: leave the number out"})
+    elif quantity is None or not (0 <= quantity <= MAX_VOLUME):
+        raise ValidationError({"quantity": f"Enter a number from 0 to {MAX_VOLUME:,}"})
+    if not amount.is_finite() or not (Decimal(0) <= amount <= MAX_VALUE) or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": "Enter an amount from £0 to £999,999,999,999.99, in pounds and pence"})
+    year = financial_year_of(period_start)
+    year_value = terms.years.filter(financial_year=year).values_list("value", flat=True).first() or Decimal(0)
+    if year_claimed(contract, year) + amount > year_value and not over_value_reason.strip():
+        raise ValidationError(
+            {
+                "over_value_reason": (
+                    f"This claim takes the claims for {financial_year_label(year)} past the year's contract value "
+                    f"of £{year_value:,.2f}: say why"
+                )
+            }
+        )
+
+
+@transaction.atomic
+def claim_send(
+    *,
+    contract: Contract,
+    period_start: datetime.date,
+    quantity: int | None,
+    amount: Decimal,
+    note: str,
+    actor,
+    over_value_reason: str = "",
+    replaces: PaymentClaim | None = None,
+) -> PaymentClaim:
+    """The provider claims for one period its payment terms set, once the period has ended (in
+    arrears). Sending again after a query is a new claim that replaces the queried one."""
+    contract = _lock_contract(contract)
+    now = db_now()
+    today = _today(now)
+    terms = terms_in_force(contract)
+    if replaces is not None:
+        replaces = PaymentClaim.objects.select_for_update().get(pk=replaces.pk, contract=contract)
+        if replaces.queried_at is None or PaymentClaim.objects.filter(replaces=replaces).exists():
+            raise ValidationError("Only a queried claim can be sent again, and only once")
+        period_start = replaces.period_start
+        periods = dict(payment_periods(contract, terms))
+    else:
+        periods = dict(claimable_periods(contract, terms, today=today))
+    if period_start not in periods:
+        raise ValidationError(
+            {"period": "Select a period of the contract that has ended and has no claim waiting or approved"}
+        )
+    _check_claim_figures(
+        contract=contract,
+        terms=terms,
+        period_start=period_start,
+        quantity=quantity,
+        amount=amount,
+        over_value_reason=over_value_reason,
+    )
+    claim = PaymentClaim(
+        contract=contract,
+        period_start=period_start,
+        period_end=periods[period_start],
+        quantity=quantity,
+        amount=amount,
+        note=note.strip(),
+        over_value_reason=over_value_reason.strip(),
+        replaces=replaces,
+        sent_at=now,
+        sent_by=actor,
+    )
+    claim.full_clean()
+    claim.save()
+    audit_record(actor=actor, action="claim.sent", obj=contract, after=_claim_after(claim), at=now)
+    return claim
+
+
+def _lock_claim(claim: PaymentClaim) -> PaymentClaim:
+    return PaymentClaim.objects.select_for_update().select_related("contract").get(pk=claim.pk)
+
+
+@transaction.atomic
+def claim_query(*, claim: PaymentClaim, reason: str, actor) -> PaymentClaim:
+    """The commissioner sends a claim back with a reason; the provider may send it again."""
+    claim = _lock_claim(claim)
+    if claim.queried_at is not None or claim.approved_at is not None:
+        raise ValidationError("This claim is not waiting for approval")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what is wrong with the claim"})
+    now = db_now()
+    claim.queried_at, claim.queried_by, claim.query_reason = now, actor, reason.strip()
+    claim.full_clean()
+    claim.save(update_fields=["queried_at", "queried_by", "query_reason"])
+    audit_record(actor=actor, action="claim.queried", obj=claim.contract, after=_claim_after(claim), at=now)
+    return claim
+
+
+@transaction.atomic
+def claim_approve(*, claim: PaymentClaim, actor) -> PaymentClaim:
+    """The commissioner agrees the claim is valid: the payment terms' days run from when it was sent."""
+    claim = _lock_claim(claim)
+    if claim.queried_at is not None or claim.approved_at is not None:
+        raise ValidationError("This claim is not waiting for approval")
+    now = db_now()
+    claim.approved_at, claim.approved_by = now, actor
+    claim.full_clean()
+    claim.save(update_fields=["approved_at", "approved_by"])
+    audit_record(actor=actor, action="claim.approved", obj=claim.contract, after=_claim_after(claim), at=now)
+    return claim
+
+
+@transaction.atomic
+def claim_record_payment(*, claim: PaymentClaim, paid_on: datetime.date, actor) -> PaymentClaim:
+    """Record the day an approved claim was paid."""
+    claim = _lock_claim(claim)
+    if claim.approved_at is None or claim.paid_on is not None:
+        raise ValidationError("Only an approved claim not yet paid can be marked as paid")
+    now = db_now()
+    if paid_on > _today(now):
+        raise ValidationError({"paid_on": "The day it was paid must be today or in the past"})
+    if paid_on < claim.sent_at.astimezone(LONDON).date():
+        raise ValidationError({"paid_on": "The day it was paid must be on or after the day the claim was sent"})
+    claim.paid_on, claim.paid_recorded_at, claim.paid_recorded_by = paid_on, now, actor
+    claim.full_clean()
+    claim.save(update_fields=["paid_on", "paid_recorded_at", "paid_recorded_by"])
+    audit_record(actor=actor, action="claim.paid", obj=claim.contract, after=_claim_after(claim), at=now)
+    return claim

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contracts import views, views_versions
+from contracts import views, views_payments, views_versions
 
 app_name = "contracts"
 urlpatterns = [
@@ -22,5 +22,13 @@ urlpatterns = [
     path("<id:pk>/changes/<id:number>/decline/", views_versions.variation_decline, name="variation-decline"),
     path("<id:pk>/extend/", views_versions.extend, name="extend"),
     path("<id:pk>/terminate/", views_versions.terminate, name="terminate"),
+    path("<id:pk>/payments/", views_payments.payments, name="payments"),
+    path("<id:pk>/payments/new/", views_payments.claim_new, name="claim-new"),
+    path("<id:pk>/payments/<id:claim_id>/", views_payments.claim, name="claim"),
+    path("<id:pk>/payments/<id:claim_id>/approve/", views_payments.claim_approve, name="claim-approve"),
+    path("<id:pk>/payments/<id:claim_id>/query/", views_payments.claim_query, name="claim-query"),
+    path("<id:pk>/payments/<id:claim_id>/send-again/", views_payments.claim_resend, name="claim-resend"),
+    path("<id:pk>/payments/<id:claim_id>/paid/", views_payments.claim_paid, name="claim-paid"),
+    path("payment-times/", views_payments.payment_times_page, name="payment-times"),
     path("from-award/<id:award_id>/", views.create_for_award, name="create-for-award"),
 ]

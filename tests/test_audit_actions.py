@@ -1582,6 +1582,78 @@ def _():
     )
 
 
+def _claim(*, queried=False, approved=False):
+    from contracts.selectors import claimable_periods, terms_in_force
+    from contracts.services import claim_approve, claim_query, claim_send
+    from contracts.tests.payments_world import live_contract_world
+
+    world = live_contract_world()
+    contract = world["contract"]
+    period = claimable_periods(contract, terms_in_force(contract), today=timezone.localdate())[0][0]
+    claim = claim_send(
+        contract=contract, period_start=period, quantity=None, amount=Decimal(1000), note="", actor=world["provider"]
+    )
+    if queried:
+        claim = claim_query(claim=claim, reason="Wrong amount.", actor=world["first"])
+    if approved:
+        claim = claim_approve(claim=claim, actor=world["first"])
+    return claim, world
+
+
+@row("contracts.services.claim_send", "claim.sent")
+def _():
+    from contracts.selectors import claimable_periods, terms_in_force
+    from contracts.services import claim_send
+    from contracts.tests.payments_world import live_contract_world
+
+    world = live_contract_world()
+    contract = world["contract"]
+    period = claimable_periods(contract, terms_in_force(contract), today=timezone.localdate())[0][0]
+    return lambda: claim_send(
+        contract=contract, period_start=period, quantity=None, amount=Decimal(1000), note="", actor=world["provider"]
+    )
+
+
+@row("contracts.services.claim_send", "claim.sent", case="again")
+def _():
+    from contracts.services import claim_send
+
+    claim, world = _claim(queried=True)
+    return lambda: claim_send(
+        contract=claim.contract,
+        period_start=None,
+        quantity=None,
+        amount=Decimal(900),
+        note="",
+        actor=world["provider"],
+        replaces=claim,
+    )
+
+
+@row("contracts.services.claim_query", "claim.queried")
+def _():
+    from contracts.services import claim_query
+
+    claim, world = _claim()
+    return lambda: claim_query(claim=claim, reason="Wrong amount.", actor=world["first"])
+
+
+@row("contracts.services.claim_approve", "claim.approved")
+def _():
+    from contracts.services import claim_approve
+
+    claim, world = _claim()
+    return lambda: claim_approve(claim=claim, actor=world["first"])
+
+
+@row("contracts.services.claim_record_payment", "claim.paid")
+def _():
+    from contracts.services import claim_record_payment
+
+    claim, world = _claim(approved=True)
+    return lambda: claim_record_payment(claim=claim, paid_on=timezone.localdate(), actor=world["first"])
+
+
 # --- the table test ------------------------------------------------------------------------------
 
 
