@@ -61,3 +61,7 @@ from publicdata.api import router as publicdata_router  # noqa: E402
 
 api.add_router("/insights/", insights_router)
 api.add_router("/public/", publicdata_router)
+
+from contracts.api import router as contracts_router  # noqa: E402
+
+api.add_router("/contracts/", contracts_router)
