@@ -58,6 +58,9 @@ def deliver_or_retry(
             logger.error("email.failed: task %(task_id)s, attempt %(attempt)s, %(error)s", details, extra=details)
             return FAILED
         run_after = timezone.now() + retry_delay(attempt)
+        if getattr(error, "remaining", None) and "to" in task_kwargs:
+            # Some addresses had it already (core.notify.PartlySent): try only the others again.
+            task_kwargs = {**task_kwargs, "to": list(error.remaining)}
         this_task.using(run_after=run_after).enqueue(**task_kwargs, attempt=attempt + 1)
         details["run_after"] = run_after.isoformat()
         logger.warning(

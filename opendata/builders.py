@@ -517,7 +517,7 @@ def _sme_bids(bids) -> int:
 
 
 def _contract_total(contract) -> Decimal:
-    return sum((year.value for year in contract.years.all()), Decimal("0"))
+    return sum((year.value for year in contract.ocds_years), Decimal("0"))
 
 
 def _contract(contract, *, award_id: str) -> dict:
@@ -539,7 +539,7 @@ def _funder_party(co_commissioner, lots: list[Lot]) -> dict:
     shares = [
         {"relatedLot": lot_id(lot), "sharePercent": funding.share_percent}
         for lot in lots
-        for funding in lot.funding.all()
+        for funding in lot.ocds_funding
         if funding.co_commissioner_id == co_commissioner.id
     ]
     return {

@@ -96,7 +96,15 @@ def test_report_renders_every_table():
     p1 |= {"lost": 0, "stored": stored}
     row = {"page": "start page", "p50": 0.1, "p95": 0.2, "rps": 5.0, "errors": 0, "requests": 9, "ratio": 4.0}
     p5 = {"clients": 2, "seconds": 1, "rows": [row], "floor": {**row, "rps": 9.0}}
-    r3 = {"bidders": 3, "outcomes": {"sent": 3}, "server_errors": 0, "stored": stored, "told_sent_not_stored": 0}
+    r3 = {
+        "bidders": 3,
+        "lead": 3.0,
+        "after": 3.0,
+        "outcomes": {"sent": 3},
+        "server_errors": 0,
+        "stored": stored,
+        "told_sent_not_stored": 0,
+    }
     r4 = {"bidders": 3, "killed": {"workers": 1, "masters": 1}, "outcomes": {}, "receipts_seen": 2}
     r4 |= {"receipts_not_stored": 0, "stored": stored}
     r7 = {"seconds": 5, "requests": 10, "errors": 0, "server_errors": 0, "rss_start": 100.0, "rss_end": 101.0}

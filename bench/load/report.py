@@ -31,7 +31,7 @@ def _header(meta: dict) -> str:
     load = ", ".join(f"{v:.1f}" for v in meta["load_before"])
     after = ", ".join(f"{v:.1f}" for v in meta["load_after"])
     return (
-        f"Run {meta['date']} on {meta['cpus']} cores; scale {meta['scale']}; {meta['rounds']} rounds; "
+        f"Finished {meta['date']} on {meta['cpus']} cores; scale {meta['scale']}; {meta['rounds']} rounds; "
         f"gunicorn {meta['workers']} × {meta['worker_class']} workers; load average (1, 5, 15 min) "
         f"{load} before, {after} after; took {meta['minutes']:.1f} min."
     )
@@ -105,12 +105,14 @@ def r3_markdown(result: dict, meta: dict) -> str:
         "",
         _header(meta),
         "",
-        "Every bidder sends, withdraws and sends again through the forms, from a few seconds before",
-        f"the closing date until it is refused. Outcomes: {outcomes}; {st['sent']} bids sent at the close.",
+        "Each bidder signs in and opens its bid's check page once (keeping the form's CSRF token). The",
+        f"closing date is then set {result['lead']:g} s ahead; each bidder starts at a random moment in the",
+        f"next {result['lead'] + result['after'] / 2:g} s and sends, withdraws and sends again by POST until it is",
+        f"refused. Outcomes: {outcomes}; {st['sent']} bids sent at the close.",
         "",
         "| check | count | target |",
         "|---|---:|---|",
-        *(f"| {name} | {count} | 0 {'' if count == 0 else '(**not met**)'} |" for name, count in checks),
+        *(f"| {name} | {count} | 0{'' if count == 0 else ' (**not met**)'} |" for name, count in checks),
     ]
     return "\n".join(lines)
 
@@ -136,7 +138,7 @@ def r4_markdown(result: dict, meta: dict) -> str:
         "",
         "| check | count | target |",
         "|---|---:|---|",
-        *(f"| {name} | {count} | 0 {'' if count == 0 else '(**not met**)'} |" for name, count in checks),
+        *(f"| {name} | {count} | 0{'' if count == 0 else ' (**not met**)'} |" for name, count in checks),
     ]
     return "\n".join(lines)
 

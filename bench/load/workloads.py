@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 from bench.load import servers
-from bench.load.client import User, closed_loop, timed
+from bench.load.client import User, closed_loop, csrf_token, timed
 from bench.load.stats import Sample, Summary, median, ratio, slope, summarise
 
 
@@ -171,6 +171,12 @@ class Bidder:
         self.submits_seen = 0
         self.withdrawals_seen = 0
         self.digests: set[str] = set()
+        self.token: str | None = None  # set by prime(): POST without opening the form first
+
+    async def prime(self) -> None:
+        """Open the bid's check page once and keep its CSRF token (valid for the whole session),
+        so that later sends and withdrawals are a POST alone: R3 fires them at the closing instant."""
+        self.token = csrf_token((await self.user.get(self.base + "check/")).text)
 
     async def act(self, *, read_receipt: bool = False) -> tuple[Sample, str]:
         """One POST (send if the bid is a draft, else withdraw). The sample and what happened:
@@ -179,7 +185,11 @@ class Bidder:
         path = self.base + ("check/" if sending else "withdraw/")
         started = time.perf_counter()
         try:
-            response, post_seconds = await self.user.submit_form(path)
+            if self.token:
+                response = await self.user.post(path, {"csrfmiddlewaretoken": self.token})
+                post_seconds = time.perf_counter() - started
+            else:
+                response, post_seconds = await self.user.submit_form(path)
         except Exception:  # noqa: BLE001 - a reset connection (R4 kills servers) is an outcome
             return Sample(time.perf_counter() - started, False, 0), "error"
         status = response.status_code
@@ -280,11 +290,12 @@ async def p1(service: servers.Server, floor: servers.Server) -> dict:
 
 async def r3(service: servers.Server, floor: servers.Server) -> dict:
     count = env_int("R3_BIDDERS", 100)
-    lead = env_float("R3_LEAD_SECONDS", 4)
-    after = env_float("R3_AFTER_SECONDS", 2)
+    lead = env_float("R3_LEAD_SECONDS", 3)
+    after = env_float("R3_AFTER_SECONDS", 3)
     prepared = world("prepare", count, 3600)
     users = await _signed_in(service.url, prepared["bidders"], prepared["password"])
     bidders = [Bidder(u, e, prepared["competition_id"]) for u, e in zip(users, prepared["bidders"], strict=True)]
+    await asyncio.gather(*(b.prime() for b in bidders))
     closes = world("close_in", prepared["competition_id"], lead)
     until = time.perf_counter() + lead + after
     outcomes: dict[str, int] = {}
@@ -292,7 +303,8 @@ async def r3(service: servers.Server, floor: servers.Server) -> dict:
 
     async def run(bidder: Bidder) -> None:
         nonlocal server_errors
-        await asyncio.sleep(random.uniform(0, 0.5))  # noqa: S311 - spread, not security
+        # First POSTs spread from now until after the closing instant; then send, withdraw, send...
+        await asyncio.sleep(random.uniform(0, lead + after / 2))  # noqa: S311 - spread, not security
         while time.perf_counter() < until:
             sample, outcome = await bidder.act()
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
@@ -305,6 +317,8 @@ async def r3(service: servers.Server, floor: servers.Server) -> dict:
     stored = world("check", prepared["competition_id"])
     return {
         "bidders": count,
+        "lead": lead,
+        "after": after,
         "closes_at": closes["closes_at"],
         "outcomes": outcomes,
         "server_errors": server_errors,
@@ -319,8 +333,8 @@ async def r3(service: servers.Server, floor: servers.Server) -> dict:
 
 async def r4(service: servers.Server, floor: servers.Server) -> dict:
     count = env_int("R4_BIDDERS", 30)
-    kills = env_int("R4_KILLS", 6)
-    every = env_float("R4_KILL_EVERY_SECONDS", 2)
+    kills = env_int("R4_KILLS", 8)
+    every = env_float("R4_KILL_EVERY_SECONDS", 4)
     prepared = world("prepare", count, 3600)
     users = await _signed_in(service.url, prepared["bidders"], prepared["password"])
     bidders = [Bidder(u, e, prepared["competition_id"]) for u, e in zip(users, prepared["bidders"], strict=True)]

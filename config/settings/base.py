@@ -88,8 +88,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.EmailConfirmationMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
-    # Last: every check above has read who is signed in from the primary database.
+    # After every check above: each has read who is signed in from the primary database.
     "core.middleware.ReplicaReadsMiddleware",
+    # Last, so that it sees a view's exception first: a bid that does not decrypt is a plain page.
+    "competitions.middleware.SealBrokenMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -314,6 +316,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # /readyz answers 503 (take this web server out of the load balancer) when the oldest task waiting
 # for a worker has waited longer than this: the workers are down or far behind.
 READY_MAX_TASK_AGE_SECONDS = int(os.environ.get("READY_MAX_TASK_AGE_SECONDS", "900"))
+# Insight answers are kept until the data changes or a closing date passes, and never longer than
+# this (insights/cache.py, ADR 8). 0 turns keeping off.
+INSIGHTS_CACHE_SECONDS = int(os.environ.get("INSIGHTS_CACHE_SECONDS", "300"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

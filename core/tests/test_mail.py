@@ -161,16 +161,18 @@ def test_without_deferred_tasks_a_failure_is_final_and_never_raised_into_the_cal
 class FakeNotify(BaseHTTPRequestHandler):
     received: list[dict]
     status = 201
+    fail_for: set[str] = set()  # addresses Notify answers with a server error
 
     def do_POST(self):  # noqa: N802 - http.server's name
         length = int(self.headers["Content-Length"])
         self.received.append(
             {"path": self.path, "auth": self.headers["Authorization"], "body": json.loads(self.rfile.read(length))}
         )
-        self.send_response(self.status)
+        status = 500 if self.received[-1]["body"]["email_address"] in self.fail_for else self.status
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
-        self.wfile.write(json.dumps({"id": "1"} if self.status == 201 else {"errors": [{"error": "x"}]}).encode())
+        self.wfile.write(json.dumps({"id": "1"} if status == 201 else {"errors": [{"error": "x"}]}).encode())
 
     def log_message(self, *args):
         pass
@@ -178,7 +180,7 @@ class FakeNotify(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fake_notify():
-    handler = type("Handler", (FakeNotify,), {"received": []})
+    handler = type("Handler", (FakeNotify,), {"received": [], "fail_for": set()})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -280,3 +282,25 @@ def test_a_password_reset_is_retried_without_its_link_ever_being_stored(settings
     assert default_token_generator.check_token(user, link.rstrip("/").split("/")[-1])
     stored = json.dumps([row.args_kwargs for row in DBTaskResult.objects.all()])
     assert link.rstrip("/").split("/")[-1] not in stored and "reset" not in stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_notify_fails_part_way_only_the_addresses_not_sent_are_tried_again(settings, fake_notify):
+    handler, base_url = fake_notify
+    settings.TASKS = DATABASE_TASKS
+    settings.MAILERS = notify_mailer(base_url)
+    handler.fail_for = {"kim@example.org"}
+    send_email(to=[ADDRESS, "kim@example.org", "lee@example.org"], subject="Receipt", body=BODY)
+    run_task_worker()
+    assert [r["body"]["email_address"] for r in handler.received] == [ADDRESS, "kim@example.org"]
+    [retry] = DBTaskResult.objects.filter(status="READY")
+    assert retry.args_kwargs["kwargs"]["to"] == ["kim@example.org", "lee@example.org"]
+    handler.fail_for = set()
+    make_due()
+    run_task_worker()
+    assert [r["body"]["email_address"] for r in handler.received] == [
+        ADDRESS,
+        "kim@example.org",
+        "kim@example.org",
+        "lee@example.org",
+    ]
