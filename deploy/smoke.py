@@ -6,7 +6,7 @@ workers, two task workers and two task timetables (one must run, the other wait)
 production settings (a fresh SECRET_KEY, bid encryption key and audit signing key, JSON logs) on
 PostgreSQL (a fresh database, cps_smoke) and Redis. It loads the demo world, then walks a short
 journey over HTTP as a browser behind a TLS-terminating load balancer would (X-Forwarded-Proto:
-https): the start page, public opportunities, /readyz, a demo provider signing in and opening an
+https): the start page, public opportunities, an insight page (its answer kept in Redis), /readyz, a demo provider signing in and opening an
 opportunity, and a member of staff signing in with the second factor. Then it stops the stack with
 SIGTERM, as a deploy does, and checks every process stopped. Only 127.0.0.1 is ever contacted.
 
@@ -239,6 +239,11 @@ def journey(base: str, env: dict[str, str]) -> None:
     say("start page: 200")
     public.get("/public/opportunities/")
     say("public opportunities: 200")
+    before = set(redis.Redis.from_url(REDIS_URL).scan_iter("*insights:*"))
+    public.get("/insights/who-takes-part/")
+    kept = set(redis.Redis.from_url(REDIS_URL).scan_iter("*insights:*")) - before
+    assert kept, "the insight page's answer was not kept in Redis"
+    say(f"an insight page: 200, its answer kept in Redis ({len(kept)} new keys)")
     ready = public.get("/readyz").json()
     assert ready["status"] == "ready", ready
     say(f"/readyz: {json.dumps(ready['checks'])}")

@@ -1,4 +1,5 @@
 import datetime
+import logging
 
 import pytest
 from django.core.management import call_command
@@ -6,16 +7,17 @@ from django.core.management import call_command
 pytestmark = pytest.mark.django_db
 
 
-def test_every_periodic_task_is_a_real_task_and_runs(settings, capsys):
+def test_every_periodic_task_is_a_real_task_and_runs(settings, caplog):
     from django.tasks import Task
     from django.utils.module_loading import import_string
 
     for path, every in settings.PERIODIC_TASKS:
         assert isinstance(import_string(path), Task), path
         assert every > 0
-    call_command("run_periodic_tasks", "--once")
-    out = capsys.readouterr().out
-    assert out.count("Enqueued ") == len(settings.PERIODIC_TASKS)
+    with caplog.at_level(logging.INFO, logger="core.timetable"):
+        call_command("run_periodic_tasks", "--once")
+    enqueued = [record.getMessage() for record in caplog.records if record.getMessage().startswith("Enqueued ")]
+    assert enqueued == [f"Enqueued {path}" for path, _ in settings.PERIODIC_TASKS]
 
 
 def test_a_contract_due_after_the_waiting_period_is_made_by_the_timetable():

@@ -81,4 +81,4 @@ class Command(BaseCommand):
             if everything or now - last_run.get(path, float("-inf")) >= every:
                 task.enqueue()
                 last_run[path] = now
-                self.stdout.write(f"Enqueued {path}")
+                logger.info("Enqueued %s", path)
