@@ -62,6 +62,11 @@ def ensure_database(name: str) -> bool:
     return not exists
 
 
+def drop_database(name: str) -> None:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _secret(path: Path, make) -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,7 +104,8 @@ def floor_env() -> dict[str, str]:
 def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     """Run a Django command (manage.py or `python -m ...`) for one of the two projects."""
     command = [PYTHON, *args] if args[0] == "-m" else [PYTHON, "-m", "django", *args]
-    result = subprocess.run(command, cwd=ROOT, env=env, check=True, text=True, capture_output=capture)
+    stdout = subprocess.PIPE if capture else None  # errors still reach the terminal
+    result = subprocess.run(command, cwd=ROOT, env=env, check=True, text=True, stdout=stdout)
     return result.stdout if capture else ""
 
 
