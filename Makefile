@@ -9,11 +9,13 @@ STAMP_NODE := node_modules/.installed-$(shell sha256sum package-lock.json | cut 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run demo-code test test-fast lint format bench bench-load chromium demo clean
+.PHONY: help install run serve smoke demo-code test test-fast lint format bench bench-load chromium demo clean
 
 help:
 	@echo "make run    - start the service on http://$(HOST):$(PORT) with demo data (SQLite)"
 	@echo "make test   - run every test (unit, API, browser + accessibility), lint included"
+	@echo "make serve  - run it as production does: gunicorn, task workers and the timetable (Procfile, honcho)"
+	@echo "make smoke  - start the production stack on PostgreSQL and Redis and walk a journey through it"
 	@echo "make bench  - measure speed against hand-written SQL floors"
 	@echo "make bench-load - the service under load beside a bare Django floor (WORKLOADS=P5,P1,R3,R4,R7)"
 
@@ -53,6 +55,28 @@ run: install var var/bid-encryption.key
 	  echo "Open http://$(HOST):$(PORT)/"; \
 	  echo "Staff give a code from an authenticator app after their password. In another terminal: make demo-code EMAIL=<their email>"; \
 	  DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production stack on this machine (README, "Run it in production"): the Procfile's gunicorn,
+# WORKERS task workers and the task timetable, under honcho, with the production settings. Settings
+# come from the environment; the keys a developer has in var/ stand in for any not set, and plain
+# HTTP is allowed unless SECURE_SSL_REDIRECT says otherwise (there is no TLS in front locally).
+WORKERS ?= 2
+serve: install var var/bid-encryption.key
+	@test -f var/audit-signing.key || DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py audit_keys --write var/audit-signing.key
+	@test -f var/secret.key || (umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret.key)
+	@export DJANGO_SETTINGS_MODULE=config.settings.production PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
+	  SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret.key)}" \
+	  BID_ENCRYPTION_KEYS="$${BID_ENCRYPTION_KEYS:-$$(cat var/bid-encryption.key)}" \
+	  AUDIT_SIGNING_KEY="$${AUDIT_SIGNING_KEY:-$$(cat var/audit-signing.key)}" \
+	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}"; \
+	  python manage.py collectstatic --noinput -v0 && python manage.py migrate --noinput -v0 && \
+	  echo "Open http://$(HOST):$(PORT)/ (Ctrl+C stops every process)" && \
+	  exec honcho start --port $(PORT) --concurrency web=1,worker=$(WORKERS),timetable=1
+
+# The CI smoke journey through the production stack (deploy/smoke.py): PostgreSQL database
+# cps_smoke (made afresh), Redis, gunicorn with 2 workers, 2 task workers and 2 timetables.
+smoke: install
+	$(PY) deploy/smoke.py
 
 # The code a demo staff member's authenticator app would show now (refuses unless DEBUG, as in dev).
 demo-code: install

@@ -80,3 +80,4 @@ from tests.fixtures import *  # noqa: E402, F403
 
 # Suite-wide guards: e-mail links, and every URL pattern reached (tests/guards.py).
 pytest_plugins = ["tests.guards"]
+from tests.s3 import s3_bucket, s3_server  # noqa: E402, F401

@@ -41,13 +41,13 @@ from accounts.selectors import (
     user_get_by_email,
 )
 from accounts.tasks import (
-    send_account_email,
     send_email_confirmation,
     send_password_reset,
     send_registration_attempt_notice,
 )
 from audit.services import audit_record, snapshot
 from core.links import service_url
+from core.mail import send_email
 from reference.models import Area
 
 INVITATION_FIELDS = ["email", "organisation", "as_org_admin", "role", "area", "expires_at", "accepted_at", "revoked_at"]
@@ -238,10 +238,10 @@ def _send_invitation_email(*, invitation: Invitation, token: str) -> None:
         if invitation.area_id:
             what += f" for {invitation.area.name}"
     expires = timezone.localtime(invitation.expires_at).strftime("%-d %B %Y")
-    send_account_email(
-        invitation.email,
-        f"You have been invited to {settings.SERVICE_NAME}",
-        (
+    send_email(
+        to=[invitation.email],
+        subject=f"You have been invited to {settings.SERVICE_NAME}",
+        body=(
             "Hello,\n\n"
             f"{inviter} has invited you to {what}.\n\n"
             f"To accept, open this link and set up your account:\n{invitation_link(token=token)}\n\n"

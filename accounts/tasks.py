@@ -1,40 +1,41 @@
 """Background work for accounts: e-mails that confirm an address, reset a password, or tell an
 account's owner someone tried to register with their address.
 
-Each e-mail goes out through `send_account_email(to, subject, body)`, the one place that sends.
+A confirmation or reset link is a secret: each task makes its link when the e-mail goes and sends it
+itself through core.mail.deliver_or_retry (which enqueues this same task again if the mailer fails),
+so the link is never stored, not even in the task queue. The others go through core.mail.send_email.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
-from django.tasks import task
+from django.tasks import TaskContext, task
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import confirmation
 from accounts.models import User
 from core.links import service_url
+from core.mail import deliver_or_retry, send_email
 
 
-def send_account_email(to: str, subject: str, body: str) -> None:
-    """Send one e-mail about an account."""
-    send_mail(subject, body, None, [to])
-
-
-@task
-def send_email_confirmation(*, user_id: int) -> None:
+@task(takes_context=True)
+def send_email_confirmation(context: TaskContext, *, user_id: int, attempt: int = 1) -> str | None:
     """The link is made here, when the e-mail goes: it is never stored, and it expires
     VALID_FOR_DAYS after this. Nothing is sent if the address was confirmed meanwhile."""
     user = User.objects.filter(pk=user_id, is_active=True, email_confirmed_at__isnull=True).first()
     if user is None:
-        return
+        return None
     link = service_url("accounts:confirm-email-link", token=confirmation.make_token(user))
-    send_account_email(
-        user.email,
-        f"Confirm your email address for {settings.SERVICE_NAME}",
-        (
+    return deliver_or_retry(
+        send_email_confirmation,
+        context,
+        attempt=attempt,
+        task_kwargs={"user_id": user_id},
+        to=[user.email],
+        subject=f"Confirm your email address for {settings.SERVICE_NAME}",
+        body=(
             f"Hello {user.get_full_name() or user.email},\n\n"
             f"Please confirm this is your email address. Open this link:\n{link}\n\n"
             f"The link works for {confirmation.VALID_FOR_DAYS} days. "
@@ -44,20 +45,24 @@ def send_email_confirmation(*, user_id: int) -> None:
     )
 
 
-@task
-def send_password_reset(*, user_id: int) -> None:
+@task(takes_context=True)
+def send_password_reset(context: TaskContext, *, user_id: int, attempt: int = 1) -> str | None:
     """The reset link is made when the e-mail goes (it is never stored) and works once."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not user.has_usable_password():
-        return
+        return None
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     link = service_url("accounts:password-reset-confirm", uidb64=uidb64, token=token)
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    send_account_email(
-        user.email,
-        f"Reset your password for {settings.SERVICE_NAME}",
-        (
+    return deliver_or_retry(
+        send_password_reset,
+        context,
+        attempt=attempt,
+        task_kwargs={"user_id": user_id},
+        to=[user.email],
+        subject=f"Reset your password for {settings.SERVICE_NAME}",
+        body=(
             f"Hello {user.get_full_name() or user.email},\n\n"
             f"Someone asked to reset the password for your {settings.SERVICE_NAME} account.\n\n"
             f"To choose a new password, open this link:\n{link}\n\n"
@@ -74,10 +79,10 @@ def send_registration_attempt_notice(*, user_id: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return
-    send_account_email(
-        user.email,
-        f"Someone tried to register with your email address on {settings.SERVICE_NAME}",
-        (
+    send_email(
+        to=[user.email],
+        subject=f"Someone tried to register with your email address on {settings.SERVICE_NAME}",
+        body=(
             f"Hello {user.get_full_name() or user.email},\n\n"
             f"Someone tried to register an organisation on {settings.SERVICE_NAME} with this email address. "
             "You already have an account, so we did not make a new one.\n\n"

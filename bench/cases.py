@@ -110,6 +110,19 @@ def _insight(name: str, scope: Callable[[], Scope], **extra) -> list[Case]:
     ]
 
 
+def _kept(name: str, scope: Callable[[], Scope]) -> Case:
+    """The answer as a repeated request gets it: kept (insights/cache.py, ADR 10)."""
+    from django.test.utils import override_settings
+
+    code_fn, floor_fn = getattr(import_module(f"insights.selectors.{name}"), name), getattr(floors, name)
+
+    def kept():
+        with override_settings(INSIGHTS_CACHE_SECONDS=300):
+            return code_fn(scope=scope())
+
+    return Case(f"insight: {name.replace('_', ' ')}, kept (everywhere)", kept, lambda: floor_fn(scope=scope()))
+
+
 KENT = "E23000032"
 CARDIFF = "W06000015"
 ELIGIBILITY_CASES: list[Case] = [
@@ -138,6 +151,7 @@ ELIGIBILITY_CASES: list[Case] = [
 INSIGHT_CASES: list[Case] = [
     *_insight("who_takes_part", _scope()),
     *_insight("who_takes_part", _scope("K")),
+    _kept("who_takes_part", _scope()),
     *_insight("smaller_providers", _scope()),
     *_insight("smaller_providers", _scope("K")),
     *_insight("where_the_money_goes", _scope()),

@@ -81,6 +81,64 @@ def sealed_under_newest_key(token: bytes) -> bool:
     return True
 
 
+# --- Length padding (values, not files) -------------------------------------------------------
+#
+# A token is as long as what it seals, give or take a block: without padding, the length of a
+# stored answer or price shows how long it is. Before sealing, a value is padded to a bucket: 32
+# bytes for short values (every price, percentage, yes/no or short name looks alike), otherwise
+# the next multiple of 256 bytes. Layout: a marker byte that UTF-8 text never starts with, the
+# value, 0x80, then zeros (ISO/IEC 7816-4 padding, so a value ending in zero bytes survives). A
+# token made before padding (no marker) still reads as it is; `reencrypt_bids` pads it.
+# Files are not padded: a document's size is stored in clear anyway (the register of documents).
+
+PADDED = b"\xff"
+SHORT_BUCKET = 32
+BUCKET = 256
+
+
+def padded_length(length: int) -> int:
+    if length <= SHORT_BUCKET:
+        return SHORT_BUCKET
+    return -(-length // BUCKET) * BUCKET
+
+
+def pad(data: bytes) -> bytes:
+    body = PADDED + data + b"\x80"
+    return body + b"\x00" * (padded_length(len(body)) - len(body))
+
+
+def unpad(data: bytes) -> bytes:
+    if not data.startswith(PADDED):
+        return data  # sealed before padding
+    body = data[1:].rstrip(b"\x00")
+    if not body.endswith(b"\x80"):
+        raise SealBroken("A sealed value's padding is not valid")
+    return body[:-1]
+
+
+def seal_value(data: bytes) -> bytes:
+    """A model field's value, padded then sealed."""
+    return seal(pad(data))
+
+
+def unseal_value(token: bytes) -> bytes:
+    return unpad(unseal(token))
+
+
+def value_is_current(token: bytes) -> bool:
+    """Sealed under the newest key, and padded (nothing for `reencrypt_bids` to do)."""
+    keys = _keys()
+    try:
+        return Fernet(keys[0].encode("ascii")).decrypt(token).startswith(PADDED)
+    except InvalidToken:
+        return False
+
+
+def reseal_value(token: bytes) -> bytes:
+    """A field's value under the newest key, padded if it was sealed before padding."""
+    return seal_value(unseal_value(token))
+
+
 def reseal(token: bytes) -> bytes:
     """The same content under the newest key (raises SealBroken if no key opens it)."""
     try:
@@ -122,7 +180,8 @@ class SealedField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if value is None:
             return None
-        return self.decode(unseal(value.encode("ascii") if isinstance(value, str) else bytes(value)).decode("utf-8"))
+        token = value.encode("ascii") if isinstance(value, str) else bytes(value)
+        return self.decode(unseal_value(token).decode("utf-8"))
 
     def to_python(self, value):
         return value
@@ -131,7 +190,7 @@ class SealedField(models.TextField):
         value = self.to_python(value)
         if value is None:
             return None
-        return seal(self.encode(value).encode("utf-8")).decode("ascii")
+        return seal_value(self.encode(value).encode("utf-8")).decode("ascii")
 
     def value_to_string(self, obj) -> str:
         # Serialised (dumpdata) as the token, never the plain text.

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 
@@ -21,6 +19,7 @@ from competitions.models import Bid, Clarification, Competition, CompetitionInvi
 from core.clock import LONDON, db_now, is_working_day
 from core.formatting import london_datetime
 from core.links import service_url
+from core.mail import send_email
 
 REMINDER_WORKING_DAYS = 3
 REMINDER_ACTION = "competition.deadline_reminder_sent"
@@ -29,7 +28,7 @@ REMINDER_ACTION = "competition.deadline_reminder_sent"
 def _send(subject: str, body: str, recipients: list[str]) -> None:
     # One message per address: nobody sees who else was told.
     for address in recipients:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        send_email(to=[address], subject=subject, body=body)
 
 
 @task

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 
 from accounts.models import User
@@ -17,6 +16,7 @@ from audit.services import audit_record
 from competitions.models import Award, OutcomeLetter
 from core.clock import add_working_days, db_now
 from core.formatting import london_datetime
+from core.mail import send_email
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +31,10 @@ def send_outcome_letters(letter_ids: list[int]) -> int:
         recipients = organisation_email_addresses(letter.bid.organisation)
         if not recipients:
             continue
-        send_mail(
-            f"The result of your bid for {letter.lot.name}: {letter.lot.competition.title}",
-            letter.body + f"\n\nYou can also read this letter when you sign in to {settings.SERVICE_NAME}.\n",
-            None,
-            recipients,
+        send_email(
+            to=recipients,
+            subject=f"The result of your bid for {letter.lot.name}: {letter.lot.competition.title}",
+            body=letter.body + f"\n\nYou can also read this letter when you sign in to {settings.SERVICE_NAME}.\n",
         )
         sent += 1
     return sent
@@ -66,15 +65,14 @@ def send_standstill_ending_reminders() -> int:
             ).values_list("email", flat=True)
         )
         if recipients:
-            send_mail(
-                f"The waiting period for {award.lot.name} ends soon: {competition.title}",
-                (
+            send_email(
+                to=recipients,
+                subject=f"The waiting period for {award.lot.name} ends soon: {competition.title}",
+                body=(
                     f"The waiting period before the contract for {award.lot.name} ends at "
                     f"{london_datetime(award.standstill_ends_at)}.\n\n"
                     "If nobody challenges the decision by then, the contract will be made automatically.\n"
                 ),
-                None,
-                recipients,
             )
         audit_record(actor=None, action=REMINDER_ACTION, obj=award, after={"to": recipients})
         sent += 1

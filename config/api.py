@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.security import django_auth
 
-from core.api import install_error_handlers
+from core.api import document_errors, install_error_handlers
 
 
 class _SwaggerWithOwnAssets(Swagger):
@@ -19,7 +19,12 @@ class _SwaggerWithOwnAssets(Swagger):
         )(request)
 
 
-api = NinjaAPI(
+class _Api(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = _Api(
     title="Commission probation services API",
     version="1",
     description=(
@@ -56,3 +61,7 @@ from publicdata.api import router as publicdata_router  # noqa: E402
 
 api.add_router("/insights/", insights_router)
 api.add_router("/public/", publicdata_router)
+
+from contracts.api import router as contracts_router  # noqa: E402
+
+api.add_router("/contracts/", contracts_router)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Organisation
@@ -11,6 +13,21 @@ from competitions.models import MONEY, PERCENT, Award, Lot, PaymentFrequency
 from reference.models import Area, ServiceType
 
 USER = settings.AUTH_USER_MODEL
+
+
+class TerminationReason(models.TextChoices):
+    PROVIDER_FAILURE = "provider_failure", "The provider did not deliver what the contract requires"
+    PROVIDER_REQUEST = "provider_request", "The provider asked to end it"
+    NO_LONGER_NEEDED = "no_longer_needed", "The service is no longer needed"
+    INSOLVENCY = "insolvency", "The provider became insolvent"
+    MUTUAL = "mutual", "Both sides agreed to end it"
+    OTHER = "other", "Another reason the contract allows"
+
+
+class PaymentModel(models.TextChoices):
+    FIXED_FEE = "fixed_fee", "A fixed fee for each period"
+    PEOPLE_STARTED = "people_started", "An amount for each person who starts"
+    SESSIONS = "sessions", "An amount for each session delivered"
 
 
 class Contract(models.Model):
@@ -28,10 +45,41 @@ class Contract(models.Model):
     payment_days = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The fields above are the terms as made and never change; what was agreed since is in
+    # `ContractVersion` (ADR 9). The named contract manager on each side:
+    commissioner_manager = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="contracts_managed"
+    )
+    provider_manager = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="contracts_managed_for_provider"
+    )
+    # Termination: recorded once, with the day notice was given and the day the contract ends.
+    termination_reason = models.CharField(max_length=20, choices=TerminationReason.choices, blank=True)
+    termination_explanation = models.TextField(blank=True)
+    termination_notice_on = models.DateField(null=True, blank=True)
+    terminates_on = models.DateField(null=True, blank=True)
+    termination_recorded_at = models.DateTimeField(null=True, blank=True)
+    termination_recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-starts_on", "title"]
         indexes = [models.Index(fields=["service_type", "ends_on"], name="contract_type_end_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(terminates_on__isnull=True, termination_notice_on__isnull=True, termination_reason="")
+                    | Q(
+                        terminates_on__isnull=False,
+                        termination_notice_on__isnull=False,
+                        termination_recorded_at__isnull=False,
+                        terminates_on__gte=F("termination_notice_on"),
+                    )
+                    & Q(terminates_on__gte=F("starts_on"))
+                    & ~Q(termination_reason="")
+                ),
+                name="contract_termination_whole",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -67,3 +115,178 @@ class ContractFunding(models.Model):
     name = models.CharField(max_length=200)
     party_type = models.CharField(max_length=20)
     share_percent = models.DecimalField(**PERCENT)
+
+
+class VersionKind(models.TextChoices):
+    AS_MADE = "as_made", "The contract as made"
+    VARIATION = "variation", "Variation"
+    EXTENSION = "extension", "Extension"
+
+
+class VariationGround(models.TextChoices):
+    """The permitted grounds for changing a contract during its term (Procurement Act 2023, schedule 8)."""
+
+    PROVIDED_FOR = "provided_for", "Provided for in the contract (a clear review clause or option)"
+    UNFORESEEABLE = "unforeseeable", "Circumstances nobody could have foreseen"
+    ADDITIONAL = "additional", "Additional services that only this provider can sensibly deliver"
+    URGENCY = "urgency", "Urgency, to protect life or public order"
+    RESTRUCTURING = "restructuring", "The provider was restructured or taken over"
+    DE_MINIMIS = "de_minimis", "Below the de minimis limit (a small change in value)"
+    NOT_SUBSTANTIAL = "not_substantial", "Not a substantial change"
+
+
+class ContractVersion(models.Model):
+    """One set of a contract's terms. Version 1 is the contract as made; each variation or
+    extension is a new version: drafted and proposed by a commissioner, approved by another
+    (four eyes), accepted by the provider. Versions are never edited once proposed; the terms in
+    force are the latest accepted version (`contracts.rules.VERSION_IN_FORCE`, ADR 9)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=VersionKind.choices)
+    ground = models.CharField(max_length=20, choices=VariationGround.choices, blank=True)
+    explanation = models.TextField(blank=True)
+    # The terms.
+    ends_on = models.DateField()
+    extension_years = models.PositiveSmallIntegerField(default=0)  # years this version adds, if an extension
+    payment_frequency = models.CharField(max_length=20, choices=PaymentFrequency.choices)
+    payment_days = models.PositiveSmallIntegerField()
+    payment_working_days = models.BooleanField(default=False)
+    payment_model = models.CharField(max_length=20, choices=PaymentModel.choices, default=PaymentModel.FIXED_FEE)
+    areas = models.ManyToManyField(Area, related_name="+")
+    # Its life.
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    declined_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    declined_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["contract", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="contractversion_number_unique"),
+            # One change at a time: a draft or proposal still open blocks another.
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=Q(accepted_at__isnull=True, declined_at__isnull=True),
+                name="contractversion_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("proposed_by")),
+                name="contractversion_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True) | Q(proposed_at__isnull=False),
+                name="contractversion_approved_after_proposed",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(approved_at__isnull=False),
+                name="contractversion_accepted_after_approved",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(declined_at__isnull=True),
+                name="contractversion_accepted_or_declined",
+            ),
+            # Every change after the first has a permitted ground and a proposer.
+            models.CheckConstraint(
+                condition=Q(kind=VersionKind.AS_MADE, number=1)
+                | (~Q(kind=VersionKind.AS_MADE) & ~Q(ground="") & Q(number__gt=1)),
+                name="contractversion_ground",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} version {self.number}"
+
+
+class ContractVersionYear(models.Model):
+    """Value and people in one financial year (April to March) under one version of the terms."""
+
+    version = models.ForeignKey(ContractVersion, on_delete=models.CASCADE, related_name="years")
+    financial_year = models.PositiveSmallIntegerField()
+    value = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
+    volume = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "financial_year"], name="contractversionyear_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="contractversionyear_value_not_negative"),
+        ]
+
+
+class ContractVersionPartner(models.Model):
+    """A partner's share of the work under one version of the terms."""
+
+    version = models.ForeignKey(ContractVersion, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20)
+    share_percent = models.DecimalField(**PERCENT)
+
+    class Meta:
+        ordering = ["version", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_percent__gt=0, share_percent__lte=100), name="contractversionpartner_share"
+            ),
+        ]
+
+
+class PaymentClaim(models.Model):
+    """What the provider claims for one payment period, as sent. A claim is never edited: a
+    queried claim is answered by a new claim for the same period that `replaces` it. At most one
+    claim per period is not queried (a database constraint), so two claims cannot overlap."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="claims")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # People started or sessions delivered, as the payment model says; none for a fixed fee.
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
+    note = models.TextField(blank=True)
+    # Needed when the year's claims would pass the year's contract value.
+    over_value_reason = models.TextField(blank=True)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    queried_at = models.DateTimeField(null=True, blank=True)
+    queried_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    query_reason = models.TextField(blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    paid_on = models.DateField(null=True, blank=True)
+    paid_recorded_at = models.DateTimeField(null=True, blank=True)
+    paid_recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["contract", "period_start", "sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period_start"],
+                condition=Q(queried_at__isnull=True),
+                name="paymentclaim_one_per_period",
+            ),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="paymentclaim_period"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="paymentclaim_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True) | Q(queried_at__isnull=True),
+                name="paymentclaim_approved_or_queried",
+            ),
+            models.CheckConstraint(
+                condition=Q(queried_at__isnull=True) | ~Q(query_reason=""), name="paymentclaim_query_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_on__isnull=True) | Q(approved_at__isnull=False),
+                name="paymentclaim_paid_after_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: claim for {self.period_start:%B %Y}"

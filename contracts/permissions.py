@@ -1,9 +1,12 @@
-"""Who may see contracts: any framework staff member sees the register; an organisation's members
-see only the contracts their organisation holds."""
+"""Who may see and do what with contracts. Any framework staff member sees the register; an
+organisation's members see only the contracts their organisation holds. The opportunity's own
+commissioners manage a contract (name its manager, change, extend or end it); the provider's
+administrators and its named contract manager answer for the provider."""
 
 from __future__ import annotations
 
-from accounts.permissions import is_member_of, is_staff_member, membership_of
+from accounts.permissions import is_member_of, is_org_admin, is_staff_member, membership_of
+from competitions.permissions import is_competition_commissioner
 from contracts.models import Contract
 
 
@@ -13,3 +16,23 @@ def can_view_contract_register(user) -> bool:
 
 def can_view_contract(user, contract: Contract) -> bool:
     return is_staff_member(user) or is_member_of(user, contract.supplier)
+
+
+def can_manage_contract(user, contract: Contract) -> bool:
+    """The opportunity's commissioners: they propose, approve, extend and terminate."""
+    return is_competition_commissioner(user, contract.lot.competition)
+
+
+def can_answer_for_provider(user, contract: Contract) -> bool:
+    """The provider's administrators, and its named contract manager while still a member."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_org_admin(user, contract.supplier):
+        return True
+    return contract.provider_manager_id == user.pk and is_member_of(user, contract.supplier)
+
+
+def can_see_contract_history(user, object_id: str) -> bool:
+    """A contract's history is for whoever may see the contract."""
+    contract = Contract.objects.select_related("supplier").filter(pk=object_id).first() if object_id.isdigit() else None
+    return contract is not None and can_view_contract(user, contract)

@@ -1,14 +1,18 @@
-"""Reads for the contracts register."""
+"""Reads for the contracts register, a contract's terms in force and its status."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
 
 from accounts.permissions import is_staff_member, membership_of
 from competitions.models import Award
 from competitions.selectors.award import contract_refusal
-from contracts.models import Contract
-from core.clock import db_now
+from contracts import rules
+from contracts.models import Contract, ContractVersion, VersionKind
+from core.clock import LONDON, db_now, financial_year_of
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:
@@ -26,7 +30,12 @@ def contracts_visible_to(user) -> QuerySet[Contract]:
 
 def contract_detail(*, user, pk: int) -> Contract:
     """Raises Contract.DoesNotExist for a contract this person may not see."""
-    return contracts_visible_to(user).prefetch_related("subcontracts", "funding").get(pk=pk)
+    return (
+        contracts_visible_to(user)
+        .select_related("commissioner_manager", "provider_manager", "lot__competition__owner_area")
+        .prefetch_related("subcontracts", "funding")
+        .get(pk=pk)
+    )
 
 
 def awards_due_for_contract() -> list[Award]:
@@ -39,3 +48,260 @@ def awards_due_for_contract() -> list[Award]:
         .order_by("standstill_ends_at")
     )
     return [award for award in candidates if not contract_refusal(award, now=now)]
+
+
+# --- Terms and status (ADR 9) ----------------------------------------------------------------
+
+
+def terms_in_force(contract: Contract) -> ContractVersion:
+    """The terms in force: the latest version the provider accepted (version 1 is the contract as
+    made). Nothing is overwritten, so every earlier version is still there to read."""
+    return (
+        contract.versions.filter(rules.VERSION_IN_FORCE.q())
+        .prefetch_related("areas", "years", "partners")
+        .order_by("-number")
+        .first()
+    )
+
+
+def open_version(contract: Contract) -> ContractVersion | None:
+    """The change still open (a draft or a proposal waiting), if any: there is at most one."""
+    return contract.versions.filter(rules.VERSION_OPEN.q()).first()
+
+
+def extension_years_used(contract: Contract) -> int:
+    """Years of extension already in force, out of the `extension_years` the opportunity offered."""
+    used = contract.versions.filter(rules.VERSION_IN_FORCE.q(), kind=VersionKind.EXTENSION).aggregate(
+        total=Sum("extension_years")
+    )["total"]
+    return used or 0
+
+
+def term_financial_years(starts_on: datetime.date, ends_on: datetime.date) -> list[int]:
+    """The financial years (April to March) a term from `starts_on` to `ends_on` touches."""
+    return list(range(financial_year_of(starts_on), financial_year_of(ends_on) + 1))
+
+
+def contract_status(contract: Contract, terms: ContractVersion, *, now: datetime.datetime | None = None) -> str:
+    """Plain words for where a contract stands, from its dates and records (`contracts.rules`)."""
+    now = now or db_now()
+    if rules.CONTRACT_TERMINATED.holds(terms, now=now):
+        return "Terminated"
+    if rules.CONTRACT_NOT_STARTED.holds(terms, now=now):
+        return "Not started"
+    if rules.CONTRACT_LIVE.holds(terms, now=now):
+        return "Live, ending early" if contract.terminates_on else "Live"
+    return "Ended"
+
+
+def versions_visible_to(user, contract: Contract) -> list[ContractVersion]:
+    """Every version for the contract's commissioners and other staff; for the provider, the
+    versions a second commissioner has approved (drafts and proposals are the commissioners' own)."""
+    versions = contract.versions.select_related("proposed_by", "approved_by", "accepted_by", "declined_by").order_by(
+        "number"
+    )
+    if is_staff_member(user):
+        return list(versions)
+    return [version for version in versions if version.approved_at is not None]
+
+
+def version_detail(*, user, contract: Contract, number: int) -> ContractVersion:
+    """Raises ContractVersion.DoesNotExist for a version this person may not see."""
+    for version in versions_visible_to(user, contract):
+        if version.number == number:
+            return version
+    raise ContractVersion.DoesNotExist
+
+
+def year_shares(terms: ContractVersion, contract: Contract) -> list[dict]:
+    """Each funding partner's share of each year's value under the terms in force."""
+    rows = []
+    for share in contract.funding.all():
+        years = [
+            (year.financial_year, (year.value * share.share_percent / Decimal(100)).quantize(Decimal("0.01")))
+            for year in terms.years.all()
+        ]
+        rows.append({"name": share.name, "share_percent": share.share_percent, "years": years})
+    return rows
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.normalize():f}%"
+
+
+def terms_summary(version: ContractVersion) -> list[tuple[str, str, str]]:
+    """A version's terms as (key, label, words) rows, to set one version beside another."""
+    from core.formatting import london_date, money
+
+    payment = (
+        f"{version.get_payment_frequency_display()}; {version.get_payment_model_display().lower()}; paid within "
+        f"{version.payment_days} {'working ' if version.payment_working_days else ''}days of a valid claim"
+    )
+    years = "; ".join(
+        f"{y.financial_year} to {y.financial_year + 1}: {money(y.value)}, {y.volume:,} people"
+        for y in version.years.all()
+    )
+    partners = "; ".join(f"{p.name}: {_percent(p.share_percent)} of the work" for p in version.partners.all())
+    return [
+        ("end-date", "End date", london_date(version.ends_on)),
+        ("years", "Value and people each year", years or "None"),
+        ("areas", "Areas", ", ".join(sorted(area.name for area in version.areas.all()))),
+        ("partners", "Partners", partners or "No partners"),
+        ("payment", "Payment terms", payment),
+    ]
+
+
+# --- Payments ------------------------------------------------------------------------------------
+
+# Fewer paid claims than this for a commissioner and its figures are not shown: a handful of
+# claims could point at one provider's cash flow.
+SMALL_NUMBER = 5
+PAYMENT_RULE_DAYS = 30  # the 30-day rule: a valid undisputed invoice paid within 30 days
+
+
+def terms_at(contract: Contract, instant: datetime.datetime) -> ContractVersion:
+    """The terms in force at an instant: the latest version accepted by then (version 1 at least)."""
+    versions = contract.versions.filter(rules.VERSION_IN_FORCE.q()).order_by("-number")
+    return versions.filter(accepted_at__lte=instant).first() or versions.last()
+
+
+def _month_start(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the period of `months` months containing `day`, periods lined up with
+    the financial year (quarters start in April, July, October and January)."""
+    offset = (day.month - 4) % months
+    month = day.month - offset
+    year = day.year
+    if month < 1:
+        month += 12
+        year -= 1
+    return datetime.date(year, month, 1)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    return datetime.date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def payment_periods(contract: Contract, terms: ContractVersion) -> list[tuple[datetime.date, datetime.date]]:
+    """The periods the payment terms set (monthly or quarterly), from the start to the last day."""
+    from competitions.models import PaymentFrequency
+
+    months = 3 if terms.payment_frequency == PaymentFrequency.QUARTERLY_IN_ARREARS else 1
+    last = min(terms.ends_on, contract.terminates_on or terms.ends_on)
+    periods = []
+    boundary = _month_start(contract.starts_on, months)
+    while boundary <= last:
+        following = _add_months(boundary, months)
+        periods.append((max(boundary, contract.starts_on), min(following - datetime.timedelta(days=1), last)))
+        boundary = following
+    return periods
+
+
+def claimable_periods(contract: Contract, terms: ContractVersion, *, today: datetime.date) -> list:
+    """Periods the provider may claim for now: ended (in arrears) or begun (in advance), with no
+    claim standing for them."""
+    from competitions.models import PaymentFrequency
+
+    in_advance = terms.payment_frequency == PaymentFrequency.MONTHLY_IN_ADVANCE
+    taken = set(contract.claims.filter(queried_at__isnull=True).values_list("period_start", flat=True))
+    return [
+        (start, end)
+        for start, end in payment_periods(contract, terms)
+        if start not in taken and (start <= today if in_advance else end < today)
+    ]
+
+
+def claim_due_on(claim, terms: ContractVersion) -> datetime.date:
+    """The day a claim should be paid by: the payment terms' days after it was sent (working days
+    where the terms say so)."""
+    from core.clock import add_working_days
+
+    if terms.payment_working_days:
+        # add_working_days gives midnight at the end of the last working day.
+        return (
+            (add_working_days(claim.sent_at, terms.payment_days) - datetime.timedelta(minutes=1))
+            .astimezone(LONDON)
+            .date()
+        )
+    return claim.sent_at.astimezone(LONDON).date() + datetime.timedelta(days=terms.payment_days)
+
+
+def days_to_pay(claim) -> int:
+    """Calendar days from the valid claim (the one approved) to its payment."""
+    return (claim.paid_on - claim.sent_at.astimezone(LONDON).date()).days
+
+
+def claim_status(claim) -> str:
+    if claim.paid_on:
+        return "Paid"
+    if claim.approved_at:
+        return "Approved, waiting for payment"
+    if claim.queried_at:
+        return "Queried"
+    return "Waiting for approval"
+
+
+def contract_claims(contract: Contract, *, today: datetime.date) -> list[dict]:
+    """Each claim with its status, its due date under the terms in force when it was sent, and
+    whether it is late."""
+    rows = []
+    for claim in contract.claims.select_related("sent_by", "queried_by", "approved_by").order_by(
+        "period_start", "sent_at"
+    ):
+        terms = terms_at(contract, claim.sent_at)
+        due = claim_due_on(claim, terms)
+        settled_on = claim.paid_on or today
+        rows.append(
+            {
+                "claim": claim,
+                "status": claim_status(claim),
+                "due_on": None if claim.queried_at else due,
+                "late": claim.queried_at is None and settled_on > due,
+                "days": days_to_pay(claim) if claim.paid_on else None,
+            }
+        )
+    return rows
+
+
+def year_claimed(contract: Contract, financial_year: int) -> Decimal:
+    """What the claims standing (not queried) for periods starting in a financial year add up to."""
+    start = datetime.date(financial_year, 4, 1)
+    end = datetime.date(financial_year + 1, 3, 31)
+    total = contract.claims.filter(queried_at__isnull=True, period_start__gte=start, period_start__lte=end).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return total or Decimal(0)
+
+
+def payment_times() -> list[dict]:
+    """How quickly each commissioner pays: paid claims, the share paid within 30 days of a valid
+    claim and the median days. Fewer than SMALL_NUMBER paid claims: the figures are withheld. One
+    query, whatever the number of contracts."""
+    from statistics import median
+
+    from contracts.models import PaymentClaim
+
+    by_commissioner: dict[str, list[int]] = {}
+    paid = PaymentClaim.objects.filter(paid_on__isnull=False, queried_at__isnull=True).values_list(
+        "contract__lot__competition__owner_area__name", "sent_at", "paid_on"
+    )
+    for name, sent_at, paid_on in paid:
+        by_commissioner.setdefault(name, []).append((paid_on - sent_at.astimezone(LONDON).date()).days)
+    rows = []
+    for name in sorted(by_commissioner):
+        days = by_commissioner[name]
+        shown = len(days) >= SMALL_NUMBER
+        rows.append(
+            {
+                "commissioner": name,
+                "claims_paid": len(days) if shown else None,
+                "within_30_days_percent": (
+                    round(Decimal(100) * sum(1 for d in days if d <= PAYMENT_RULE_DAYS) / len(days), 1)
+                    if shown
+                    else None
+                ),
+                "median_days": Decimal(str(median(days))) if shown else None,
+                "suppressed": not shown,
+            }
+        )
+    return rows

@@ -12,8 +12,22 @@ from accounts.permissions import is_staff_member
 from competitions.models import Award
 from competitions.permissions_evaluation import can_manage_evaluation
 from contracts.models import Contract
-from contracts.permissions import can_view_contract, can_view_contract_register
-from contracts.selectors import contract_detail, contracts_visible_to
+from contracts.permissions import (
+    can_answer_for_provider,
+    can_manage_contract,
+    can_view_contract,
+    can_view_contract_register,
+)
+from contracts.selectors import (
+    contract_detail,
+    contract_status,
+    contracts_visible_to,
+    extension_years_used,
+    open_version,
+    terms_in_force,
+    versions_visible_to,
+    year_shares,
+)
 from contracts.services import contract_create_for_award
 
 
@@ -31,7 +45,22 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     if not can_view_contract(request.user, contract):
         raise PermissionDenied
-    return render(request, "contracts/detail.html", {"contract": contract})
+    terms = terms_in_force(contract)
+    manages = can_manage_contract(request.user, contract)
+    versions = versions_visible_to(request.user, contract)
+    context = {
+        "contract": contract,
+        "terms": terms,
+        "status": contract_status(contract, terms),
+        "versions": versions,
+        "open": next((v for v in versions if v.accepted_at is None and v.declined_at is None), None),
+        "shares": year_shares(terms, contract),
+        "extension_used": extension_years_used(contract),
+        "manages": manages,
+        "answers_for_provider": can_answer_for_provider(request.user, contract),
+        "can_change": manages and contract.terminates_on is None and open_version(contract) is None,
+    }
+    return render(request, "contracts/detail.html", context)
 
 
 @require_POST
@@ -39,8 +68,9 @@ def create_for_award(request: HttpRequest, award_id: int) -> HttpResponse:
     """The competition's commissioners make the contract once the waiting period is over."""
     award = get_object_or_404(Award.objects.select_related("lot__competition"), pk=award_id)
     competition = award.lot.competition
+    # "Not found" for anyone else, as for an award that does not exist.
     if not can_manage_evaluation(request.user, competition) or not competition.is_bidding_closed():
-        raise PermissionDenied
+        raise Http404
     try:
         contract = contract_create_for_award(award=award, actor=request.user)
     except ValidationError as error:

@@ -111,3 +111,47 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ValidationError, validation_error)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(HttpError, http_error)
+
+
+# --- The errors in the OpenAPI document ----------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "title": "Detail"},
+        "errors": {
+            "type": "array",
+            "title": "Errors",
+            "items": {
+                "type": "object",
+                "properties": {"parameter": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["parameter", "message"],
+            },
+        },
+    },
+    "required": ["detail", "errors"],
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the errors every operation can give to the OpenAPI document, so that clients (and
+    tests/test_api_schemathesis.py) know them: 400 where an operation reads a query parameter,
+    404 where it has a path parameter (the handlers above write them)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            places = {parameter.get("in") for parameter in operation.get("parameters", [])}
+            responses = operation.setdefault("responses", {})
+            if "query" in places:
+                responses.setdefault("400", _error("A parameter is malformed or out of range"))
+            if "path" in places:
+                responses.setdefault("404", _error("Not found"))
+    return schema

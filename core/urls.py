@@ -12,4 +12,5 @@ urlpatterns = [
     path("help/", views.help_page, name="help"),
     path("feedback/", views.feedback, name="feedback"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

@@ -3,11 +3,13 @@
 import logging
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
+from core import health
 from core.glossary import GLOSSARY
 
 logger = logging.getLogger(__name__)
@@ -49,10 +51,20 @@ def feedback(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@never_cache
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Alive: the process answers. It asks nothing of the database, so a database outage never has
+    a supervisor restart every web server; /readyz says whether to send this one traffic."""
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    ready, checks = health.readiness()
+    return JsonResponse({"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503)
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:

@@ -82,7 +82,16 @@ from competitions.models import (
 from competitions.selectors.answers import answer_lot, answered_per_lot
 from competitions.selectors.bids import bid_contents, content_digest
 from competitions.selectors.scoring import LotResults, rank_lots, scale_max, score_bid_lot
-from contracts.models import Contract, ContractFunding, ContractYear, Subcontract
+from contracts.models import (
+    Contract,
+    ContractFunding,
+    ContractVersion,
+    ContractVersionPartner,
+    ContractVersionYear,
+    ContractYear,
+    Subcontract,
+    VersionKind,
+)
 from core.clock import LONDON, add_working_days, financial_year_of
 from qualification.models import (
     Application,
@@ -767,6 +776,9 @@ class _Batch:
         "contract_years",
         "subcontracts",
         "contract_funding",
+        "contract_versions",
+        "contract_version_years",
+        "contract_version_partners",
     ]
     MODELS = {
         "competitions": Competition,
@@ -794,6 +806,9 @@ class _Batch:
         "contract_years": ContractYear,
         "subcontracts": Subcontract,
         "contract_funding": ContractFunding,
+        "contract_versions": ContractVersion,
+        "contract_version_years": ContractVersionYear,
+        "contract_version_partners": ContractVersionPartner,
     }
 
     def __init__(self):
@@ -803,6 +818,7 @@ class _Batch:
         self.invitation_lots: list[tuple[CompetitionInvitation, Lot]] = []
         self.partner_lots: list[tuple[BidPartner, Lot]] = []
         self.contract_areas: list[tuple[Contract, int]] = []
+        self.version_areas: list[tuple[ContractVersion, int]] = []
 
     def add(self, name: str, obj):
         self.rows[name].append(obj)
@@ -828,6 +844,13 @@ class _Batch:
         )
         Contract.areas.through.objects.bulk_create(
             [Contract.areas.through(contract_id=c.pk, area_id=area_id) for c, area_id in self.contract_areas],
+            batch_size=2000,
+        )
+        ContractVersion.areas.through.objects.bulk_create(
+            [
+                ContractVersion.areas.through(contractversion_id=v.pk, area_id=area_id)
+                for v, area_id in self.version_areas
+            ],
             batch_size=2000,
         )
         self._record_what_was_sent()
@@ -1514,16 +1537,37 @@ def _contract(
         ),
     )
     context.counts.contracts += 1
+    # Version 1: the terms as made, in force from the start (ADR 9), as `contract_create_for_award` makes it.
+    version = batch.add(
+        "contract_versions",
+        ContractVersion(
+            contract=contract,
+            number=1,
+            kind=VersionKind.AS_MADE,
+            ends_on=contract.ends_on,
+            payment_frequency=contract.payment_frequency,
+            payment_days=contract.payment_days,
+            created_at=created_at,
+            proposed_at=created_at,
+            approved_at=created_at,
+            accepted_at=created_at,
+        ),
+    )
     for area in entry.areas:
         batch.contract_areas.append((contract, area.pk))
+        batch.version_areas.append((version, area.pk))
     for lot_year in entry.years:
+        value = winner.prices[(lot.number, lot_year.financial_year)]
         batch.add(
             "contract_years",
             ContractYear(
-                contract=contract,
-                financial_year=lot_year.financial_year,
-                value=winner.prices[(lot.number, lot_year.financial_year)],
-                volume=lot_year.volume,
+                contract=contract, financial_year=lot_year.financial_year, value=value, volume=lot_year.volume
+            ),
+        )
+        batch.add(
+            "contract_version_years",
+            ContractVersionYear(
+                version=version, financial_year=lot_year.financial_year, value=value, volume=lot_year.volume
             ),
         )
     for partner, partner_lots in winner.partners:
@@ -1539,6 +1583,17 @@ def _contract(
                 share_percent=partner.share_percent,
             ),
         )
+        if partner.share_percent > 0:
+            batch.add(
+                "contract_version_partners",
+                ContractVersionPartner(
+                    version=version,
+                    organisation=partner.organisation,
+                    name=partner.name,
+                    role=partner.role,
+                    share_percent=partner.share_percent,
+                ),
+            )
         context.counts.subcontracts += 1
     for share in call.funding_by_lot.get(lot.number, []):
         batch.add(

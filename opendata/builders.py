@@ -227,12 +227,12 @@ def _contract_period(competition: Competition) -> dict | None:
     return period
 
 
-def _bid_total(bid, lot: Lot | None = None) -> Decimal:
-    total = Decimal("0")
-    for bid_lot in bid.bid_lots.all():
-        if lot is None or bid_lot.lot_id == lot.id:
-            total += sum((price.amount for price in bid_lot.prices.all()), Decimal("0"))
-    return total
+def _bid_total(process: history.Process, bid, lot: Lot | None = None) -> Decimal:
+    """A sent bid's price: for every lot it covers, or for `lot` only."""
+    prices = process.bid_prices[bid.id]
+    if lot is None:
+        return sum(prices.values(), Decimal("0"))
+    return prices.get(lot.id, Decimal("0"))
 
 
 def _service_classification(competition: Competition) -> dict:
@@ -243,8 +243,10 @@ def _service_classification(competition: Competition) -> dict:
 class _Release:
     """One release of a competition: its date, tags and what was public then (`history.State`)."""
 
-    def __init__(self, process: history.Process, at: datetime.datetime, tags: list[str]):
+    def __init__(self, process: history.Process, at: datetime.datetime, tags: list[str], known_parties: dict):
         self.state = process.at(at)
+        # Organisations as parties, built once for all the releases of the process (by id).
+        self.known_parties = known_parties
         self.process = process
         self.competition = process.competition
         self.at = at
@@ -297,8 +299,19 @@ class _Release:
         """Funding partners, with the share of each lot they pay."""
         return [_funder_party(co_commissioner, self.process.lots) for co_commissioner in self.process.co_commissioners]
 
+    def _organisation(self, organisation: Organisation) -> dict:
+        party = self.known_parties.get(organisation.id)
+        if party is None:
+            party = self.known_parties[organisation.id] = organisation_party(organisation, [])
+        return party
+
+    def _reference(self, organisation: Organisation) -> dict:
+        party = self._organisation(organisation)
+        return {"id": party["id"], "name": party["name"]}
+
     def _add_party(self, organisation: Organisation, role: str) -> dict:
-        party = organisation_party(organisation, [role])
+        party = dict(self._organisation(organisation))
+        party["roles"] = [role]
         existing = self.parties.get(party["id"])
         if existing is None:
             self.parties[party["id"]] = party
@@ -350,7 +363,7 @@ class _Release:
         lots = []
         for lot in self.process.lots:
             entry = {"id": lot_id(lot), "title": lot.name}
-            areas = ", ".join(area.name for area in lot.areas.all())
+            areas = self.process.lot_areas[lot.id]
             if areas:
                 entry["description"] = f"Delivered in: {areas}"
             entry["status"] = self.state.lot_status(lot)
@@ -436,12 +449,12 @@ class _Release:
                 "id": f"bid-{bid.id}",
                 "date": iso(bid.submitted_at),
                 "status": "disqualified" if getattr(bid, "failed_pass_fail", False) else "valid",
-                "tenderers": [organisation_reference(bid.organisation)],
+                "tenderers": [self._reference(bid.organisation)],
                 "relatedLots": sorted(
                     (lot_ids[i] for i in self.process.bid_lots[bid.id] if i in lot_ids),
                     key=lambda text: int(text.split("-")[1]),
                 ),
-                "value": money(_bid_total(bid)),
+                "value": money(_bid_total(self.process, bid)),
             }
             for bid in self.process.bids
         ]
@@ -466,14 +479,14 @@ class _Release:
         bid = self.process.bids_by_id.get(award.bid_id) if award.bid_id else None
         contract = self.process.contracts[lot.id]
         if bid is not None:
-            entry["value"] = money(_bid_total(bid, lot))
+            entry["value"] = money(_bid_total(self.process, bid, lot))
         elif contract is not None:
             entry["value"] = money(_contract_total(contract))
         winner = self._winner(award, bid)
         if winner is not None:
             if status != "cancelled":
                 self._add_party(winner, "supplier")
-            entry["suppliers"] = [organisation_reference(winner)]
+            entry["suppliers"] = [self._reference(winner)]
         entry["relatedLots"] = [lot_id(lot)]
         if self.contract_period:
             entry["contractPeriod"] = self.contract_period
@@ -504,7 +517,7 @@ def _sme_bids(bids) -> int:
 
 
 def _contract_total(contract) -> Decimal:
-    return sum((year.value for year in contract.years.all()), Decimal("0"))
+    return sum((year.value for year in contract.ocds_years), Decimal("0"))
 
 
 def _contract(contract, *, award_id: str) -> dict:
@@ -526,7 +539,7 @@ def _funder_party(co_commissioner, lots: list[Lot]) -> dict:
     shares = [
         {"relatedLot": lot_id(lot), "sharePercent": funding.share_percent}
         for lot in lots
-        for funding in lot.funding.all()
+        for funding in lot.ocds_funding
         if funding.co_commissioner_id == co_commissioner.id
     ]
     return {
@@ -569,7 +582,8 @@ def _framework_relation() -> dict:
 def competition_releases(competition: Competition, *, now: datetime.datetime) -> list[dict]:
     """Every public release of one competition, oldest first (none for a draft)."""
     process = history.Process(competition, now)
-    return [_Release(process, moment, tags).build() for moment, tags in process.moments()]
+    known_parties: dict[int, dict] = {}
+    return [_Release(process, moment, tags, known_parties).build() for moment, tags in process.moments()]
 
 
 # --- records and packages -------------------------------------------------------------------

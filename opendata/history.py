@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import datetime
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 
@@ -73,19 +74,27 @@ class Process:
     def __init__(self, competition: Competition, now: datetime.datetime):
         self.competition = competition
         self.now = now
-        self.lots = list(competition.lots.all())
+        self.lots = list(competition.ocds_lots)
         self.closed = competition.is_bidding_closed(now=now)
         # Sealed until bidding has closed; then only sent bids (the selector loads nothing else,
         # and the rule is kept here too).
         bids = getattr(competition, "sent_bids", []) if self.closed else []
         self.bids = sorted((bid for bid in bids if bid.is_sent), key=lambda bid: (bid.submitted_at, bid.id))
         self.bids_by_id = {bid.id: bid for bid in self.bids}
-        self.bid_lots = {bid.id: {bid_lot.lot_id for bid_lot in bid.bid_lots.all()} for bid in self.bids}
-        # Each lot's years with their revisions, oldest first.
-        self.years = {
-            lot.id: [(lot_year, list(lot_year.revisions.all())) for lot_year in lot.years.all()] for lot in self.lots
+        # Each sent bid's price for each of its lots (all years), summed once here rather than in
+        # every release that shows it.
+        self.bid_prices = {
+            bid.id: {
+                bid_lot.lot_id: sum((price.amount for price in bid_lot.ocds_prices), Decimal("0"))
+                for bid_lot in bid.ocds_bid_lots
+            }
+            for bid in self.bids
         }
-        self.co_commissioners = list(competition.co_commissioners.all())
+        self.bid_lots = {bid_id: set(prices) for bid_id, prices in self.bid_prices.items()}
+        self.lot_areas = {lot.id: ", ".join(area.name for area in lot.ocds_areas) for lot in self.lots}
+        # Each lot's years with their revisions, oldest first.
+        self.years = {lot.id: [(lot_year, lot_year.ocds_revisions) for lot_year in lot.ocds_years] for lot in self.lots}
+        self.co_commissioners = list(competition.ocds_co_commissioners)
         launched_at = competition.launched_at
         self.launched_at = launched_at if happened(launched_at, now) else None
         # Each lot's award, when it was published and its contract, worked out once.

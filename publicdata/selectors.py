@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from accounts.models import Organisation
 from competitions import rules
@@ -99,6 +99,51 @@ def public_opportunities(
         )
         queryset = queryset.filter(area_match(region, prefix="owner_area__") | Exists(in_lot))
     return queryset.order_by("closes_at", "title", "pk")
+
+
+# The groups in the order the public page lists them.
+_RANK = {OPEN: 0, PLANNED: 1, RECENTLY_CLOSED_GROUP: 2}
+GROUP_OF_RANK = {rank: group for group, rank in _RANK.items()}
+
+
+def _group_rank(now: datetime.datetime) -> Case:
+    """`group_of` in SQL, from the same rules: open for bids, else planned, else recently closed."""
+    return Case(
+        When(rules.BIDDING_OPEN.q(now=now), then=Value(_RANK[OPEN])),
+        When(rules.PLANNED.q(), then=Value(_RANK[PLANNED])),
+        default=Value(_RANK[RECENTLY_CLOSED_GROUP]),
+        output_field=IntegerField(),
+    )
+
+
+def public_opportunities_by_group(
+    *,
+    service_type: ServiceType | None = None,
+    region: Area | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Competition]:
+    """`public_opportunities` in the order of the public page, so it can be read a page at a
+    time: open for bids (soonest deadline first), planned (likewise), then recently closed (the
+    most recent first). Each comes with `group_rank` (see `GROUP_OF_RANK`)."""
+    now = now or db_now()
+    queryset = public_opportunities(service_type=service_type, region=region, now=now).annotate(
+        group_rank=_group_rank(now)
+    )
+    ahead = Q(group_rank__lt=_RANK[RECENTLY_CLOSED_GROUP])
+    closed = Q(group_rank=_RANK[RECENTLY_CLOSED_GROUP])
+    return queryset.order_by(
+        "group_rank",
+        *(Case(When(ahead, then=F(name))).asc() for name in ("closes_at", "title", "pk")),
+        *(Case(When(closed, then=F(name))).desc() for name in ("closes_at", "title", "pk")),
+    )
+
+
+def opportunity_group_counts(queryset: QuerySet[Competition]) -> dict[str, int]:
+    """How many of `public_opportunities_by_group` are in each group (one query)."""
+    counts = dict.fromkeys(GROUPS, 0)
+    for row in queryset.order_by().values("group_rank").annotate(count=Count("pk", distinct=True)):
+        counts[GROUP_OF_RANK[row["group_rank"]]] = row["count"]
+    return counts
 
 
 def published_competition(pk: int) -> Competition:

@@ -26,22 +26,63 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+_GROUP_TEXT = {
+    selectors.OPEN: ("Open for bids", "There are no opportunities open for bids."),
+    selectors.PLANNED: ("Planned", "There are no planned opportunities."),
+    selectors.RECENTLY_CLOSED_GROUP: ("Closed in the last 12 months", "No opportunities closed in the last 12 months."),
+}
+
+
+def _sections(page, counts: dict[str, int], now) -> list[dict]:
+    """The groups to show on this page, in order, with this page's opportunities in each. A group
+    is shown on every page that has some of it ("continued" after its first), and an empty group
+    on the page where it would have started, so each is said once."""
+    first = (page.number - 1) * page.paginator.per_page
+    last = first + len(page.object_list)
+    by_group: dict[str, list[selectors.Opportunity]] = {group: [] for group in selectors.GROUPS}
+    for competition in page.object_list:
+        group = selectors.GROUP_OF_RANK[competition.group_rank]
+        by_group[group].append(selectors.opportunity(competition, now=now))
+    sections = []
+    start = 0
+    for group in selectors.GROUPS:
+        count = counts[group]
+        if count:
+            shown = start < last and first < start + count
+        else:
+            shown = page.number == min(start // page.paginator.per_page + 1, page.paginator.num_pages)
+        if shown:
+            heading, empty = _GROUP_TEXT[group]
+            sections.append(
+                {
+                    "group": group,
+                    "heading": heading,
+                    "empty": empty,
+                    "count": count,
+                    "continued": count > 0 and start < first,
+                    "opportunities": by_group[group],
+                }
+            )
+        start += count
+    return sections
+
+
 @login_not_required
 def opportunities(request: HttpRequest) -> HttpResponse:
     form = OpportunityFilterForm(request.GET or None)
     service_type, region = form.chosen()
     now = db_now()
-    grouped: dict[str, list[selectors.Opportunity]] = {group: [] for group in selectors.GROUPS}
-    for competition in selectors.public_opportunities(service_type=service_type, region=region, now=now):
-        grouped[selectors.group_of(competition, now=now)].append(selectors.opportunity(competition, now=now))
-    # Recently closed: the most recent first.
-    grouped[selectors.RECENTLY_CLOSED_GROUP].reverse()
+    queryset = selectors.public_opportunities_by_group(service_type=service_type, region=region, now=now)
+    counts = selectors.opportunity_group_counts(queryset)
+    page = page_or_404(queryset, PER_PAGE, request.GET.get("page"), count=sum(counts.values()))
     return render(
         request,
         "publicdata/opportunities.html",
         {
             "form": form,
-            "grouped": grouped,
+            "page": page,
+            "sections": _sections(page, counts, now),
+            "query": _query_without_page(request),
             "filtered": service_type is not None or region is not None,
             "stage_tag": stage_tag,
             "page_has_errors": bool(form.errors),

@@ -6,7 +6,7 @@ from ninja.pagination import paginate
 
 from accounts.models import Organisation
 from core.api import BoundedLimitOffsetPagination, Code, bad_parameter
-from qualification.selectors.register import register_organisations
+from qualification.selectors.register import RegisterPage, register_organisations
 from reference.models import Area, ServiceCategory
 
 router = Router(tags=["Qualified organisations"])
@@ -33,7 +33,7 @@ class SupplierOut(Schema):
 
     @staticmethod
     def resolve_qualifications(obj: Organisation) -> list[dict[str, str]]:
-        return [{"category": q.category.code, "area": q.area.code} for q in obj.active_qualifications]
+        return obj.qualification_codes
 
 
 @router.get(
@@ -59,4 +59,4 @@ def suppliers(request: HttpRequest, category: Code | None = None, area: Code | N
         chosen_area = Area.objects.filter(code=area).first()
         if chosen_area is None:
             raise bad_parameter("area", f"There is no area with the code '{area}'.")
-    return register_organisations(category=chosen_category, area=chosen_area)
+    return RegisterPage(register_organisations(category=chosen_category, area=chosen_area))

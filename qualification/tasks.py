@@ -3,7 +3,6 @@ and telling an organisation that we have replied to its request for help."""
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 
@@ -12,6 +11,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.formatting import london_date
 from core.links import service_url
+from core.mail import send_email
 from qualification.models import DECLARATION_VALID_FOR, HelpRequest
 from qualification.selectors.applications import organisations_due_declaration
 
@@ -40,11 +40,10 @@ def send_declaration_reminders() -> int:
             "If you do not confirm it, you may not be able to bid for new work.\n"
         )
         with transaction.atomic():
-            send_mail(
+            send_email(
+                to=organisation_email_addresses(organisation, admins_only=True),
                 subject="Please confirm your declaration",
-                message=body,
-                from_email=None,
-                recipient_list=organisation_email_addresses(organisation, admins_only=True),
+                body=body,
             )
             audit_record(
                 actor="system",
@@ -68,4 +67,4 @@ def send_help_reply_email(*, help_request_id: int) -> None:
         "Thank you.\n"
     )
     for address in organisation_email_addresses(organisation):
-        send_mail("We have replied to your request for help", body, None, [address])
+        send_email(to=[address], subject="We have replied to your request for help", body=body)

@@ -444,3 +444,16 @@ def test_the_answer_page_ignores_a_library_key_it_does_not_know(client):
     path = f"/opportunities/{competition.pk}/bid/questions/{question.pk}/"
     for value in BAD_NUMBERS + BAD_TEXT:
         assert client.get(path, {"use": value}).status_code == 200, repr(value[:20])
+
+
+def test_the_document_lists_the_errors_every_operation_gives():
+    """An operation that reads a query parameter can answer 400, one with a path parameter 404,
+    both with the one error body: the OpenAPI document says so, so clients (and schemathesis)
+    know them."""
+    assert set(SCHEMA["components"]["schemas"]["Error"]["required"]) == {"detail", "errors"}
+    for path, operation in _operations():
+        places = {parameter["in"] for parameter in operation.get("parameters", [])}
+        for place, status in (("query", "400"), ("path", "404")):
+            if place in places:
+                body = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/Error"}, (path, status)

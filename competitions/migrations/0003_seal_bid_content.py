@@ -64,7 +64,7 @@ def copy_partner_organisations(apps, schema_editor):
 def seal_values(apps, schema_editor):
     for table, column, kind in COLUMNS:
         for pk, value in _rows(schema_editor, table, column):
-            token = competitions.sealing.seal(_plain(kind, value).encode("utf-8")).decode("ascii")
+            token = competitions.sealing.seal_value(_plain(kind, value).encode("utf-8")).decode("ascii")
             _write(schema_editor, table, column, pk, token)
     for pk, name in _rows(schema_editor, "competitions_biddocument", "file"):
         if not name or not default_storage.exists(name):
@@ -80,7 +80,13 @@ def seal_values(apps, schema_editor):
 def unseal_values(apps, schema_editor):
     for table, column, _kind in COLUMNS:
         for pk, value in _rows(schema_editor, table, column):
-            _write(schema_editor, table, column, pk, competitions.sealing.unseal(value.encode("ascii")).decode("utf-8"))
+            _write(
+                schema_editor,
+                table,
+                column,
+                pk,
+                competitions.sealing.unseal_value(value.encode("ascii")).decode("utf-8"),
+            )
     for pk, name in _rows(schema_editor, "competitions_biddocument", "file"):
         if not name or not default_storage.exists(name):
             continue

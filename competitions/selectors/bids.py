@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.permissions import membership_of
 from audit.models import AuditEvent
@@ -26,6 +26,7 @@ from competitions.models import (
     BidDocument,
     BidLot,
     BidPartner,
+    BidPrice,
     BidReceipt,
     Competition,
     CompetitionInvitation,
@@ -70,6 +71,20 @@ def lots_open_to(bid: Bid) -> list[Lot]:
 
 def bid_for_organisation(competition: Competition, organisation) -> Bid | None:
     return Bid.objects.filter(competition=competition, organisation=organisation).first()
+
+
+def bids_by_competition(competition_ids, organisation) -> dict[int, Bid]:
+    """The organisation's bid for each of these competitions that it has one for, in one query,
+    by competition id. Only what says where a bid stands is read (never its sealed content)."""
+    bids = Bid.objects.filter(competition_id__in=competition_ids, organisation=organisation).only(
+        "id", "competition_id", "organisation_id", "submitted_at", "withdrawn_at"
+    )
+    return {bid.competition_id: bid for bid in bids}
+
+
+def bid_id_for_organisation(competition: Competition, organisation) -> int | None:
+    """The id alone, read without decrypting anything (for a page whose bid did not decrypt)."""
+    return Bid.objects.filter(competition=competition, organisation=organisation).values_list("pk", flat=True).first()
 
 
 def bid_content(bid: Bid) -> dict[str, Any]:
@@ -169,28 +184,68 @@ def bid_integrity_problem(bid: Bid) -> str | None:
     sent must both hash to the bid's digest, and that digest must be the one on its latest receipt
     and in the signed audit trail's "bid.submitted" event. Content that does not decrypt fails too.
     The reason is for the service team's log and audit trail; it never quotes the bid."""
-    if not bid.submitted_digest:
-        return "no digest of what was sent"
+    return bids_integrity_problems([bid]).get(bid.pk)
+
+
+def bids_integrity_problems(bids: list[Bid]) -> dict[int, str]:
+    """`bid_integrity_problem` for many bids in one pass, by bid id (only the failing ones).
+
+    A fixed number of queries however many bids (their content with `bid_contents`, then the
+    stored copies, the latest receipts and the "bid.submitted" events, each in one query), so a
+    page of results or of open data is checked without a query per bid. Only when some token does
+    not decrypt are the bids checked one by one, to find which."""
+    bids = list(bids)
+    if not bids:
+        return {}
     try:
-        live = bid_content(bid)
-        sent = Bid.objects.filter(pk=bid.pk).values_list("submitted_content", flat=True).first()
+        return _integrity_problems(bids)
     except SealBroken:
-        return "stored content does not decrypt"
-    if content_digest(live) != bid.submitted_digest:
-        return "answers, prices, partners or documents differ from what was sent"
-    if sent is None or content_digest(sent) != bid.submitted_digest:
-        return "the stored copy of what was sent differs from its digest"
-    receipt = bid.receipts.filter(kind=BidReceipt.Kind.SUBMITTED).order_by("-at", "-id").first()
-    if receipt is None or receipt.digest != bid.submitted_digest:
-        return "the digest differs from the bidder's receipt"
-    event = (
-        AuditEvent.objects.filter(object_type="competitions.bid", object_id=str(bid.pk), action="bid.submitted")
-        .order_by("-seq")
-        .first()
-    )
-    if event is not None and (event.after or {}).get("digest") != bid.submitted_digest:
-        return "the digest differs from the audit trail"
-    return None
+        if len(bids) == 1:
+            return {bids[0].pk: "stored content does not decrypt"}
+    problems: dict[int, str] = {}
+    for bid in bids:
+        problems.update(bids_integrity_problems([bid]))
+    return problems
+
+
+def _integrity_problems(bids: list[Bid]) -> dict[int, str]:
+    problems = {bid.pk: "no digest of what was sent" for bid in bids if not bid.submitted_digest}
+    checked = [bid for bid in bids if bid.submitted_digest]
+    if not checked:
+        return problems
+    ids = [bid.pk for bid in checked]
+    live = bid_contents(checked)
+    sent = dict(Bid.objects.filter(pk__in=ids).values_list("pk", "submitted_content"))
+    receipts: dict[int, str] = {}
+    for bid_id, digest in (
+        BidReceipt.objects.filter(bid_id__in=ids, kind=BidReceipt.Kind.SUBMITTED)
+        .order_by("bid_id", "-at", "-id")
+        .values_list("bid_id", "digest")
+    ):
+        receipts.setdefault(bid_id, digest)
+    events: dict[str, dict] = {}
+    for object_id, after in (
+        AuditEvent.objects.filter(
+            object_type="competitions.bid", object_id__in=[str(pk) for pk in ids], action="bid.submitted"
+        )
+        .order_by("object_id", "-seq")
+        .values_list("object_id", "after")
+    ):
+        events.setdefault(object_id, after or {})
+    for bid in checked:
+        reason = None
+        copy = sent.get(bid.pk)
+        if content_digest(live[bid.pk]) != bid.submitted_digest:
+            reason = "answers, prices, partners or documents differ from what was sent"
+        elif copy is None or content_digest(copy) != bid.submitted_digest:
+            reason = "the stored copy of what was sent differs from its digest"
+        elif receipts.get(bid.pk) != bid.submitted_digest:
+            reason = "the digest differs from the bidder's receipt"
+        elif str(bid.pk) in events and events[str(bid.pk)].get("digest") != bid.submitted_digest:
+            reason = "the digest differs from the audit trail"
+        if reason is not None:
+            problems[bid.pk] = reason
+    return problems
 
 
 def document_integrity_problem(document: BidDocument) -> tuple[str | None, bytes]:
@@ -246,18 +301,34 @@ def answer_is_complete(question: Question, answer: BidAnswer | None) -> bool:
 
 
 def prices_complete(bid_lot: BidLot) -> bool:
-    years = set(bid_lot.lot.years.values_list("financial_year", flat=True))
-    return years <= set(bid_lot.prices.values_list("financial_year", flat=True))
+    """A price for every year of the lot (from prefetched years and prices, if they were)."""
+    years = {lot_year.financial_year for lot_year in bid_lot.lot.years.all()}
+    return years <= {price.financial_year for price in bid_lot.prices.all()}
+
+
+def bid_lots_to_check(bid: Bid) -> list[BidLot]:
+    """The bid's lots in lot order, with each lot's years and which years have a price (not the
+    sealed amounts): for `prices_complete`, in three queries however many lots."""
+    return list(
+        bid.bid_lots.select_related("lot")
+        .prefetch_related(
+            Prefetch("lot__years", queryset=LotYear.objects.only("id", "lot_id", "financial_year")),
+            Prefetch("prices", queryset=BidPrice.objects.only("id", "bid_lot_id", "financial_year")),
+        )
+        .order_by("lot__number")
+    )
 
 
 def bid_missing(bid: Bid) -> list[str]:
-    """What must be done before the bid can be sent, in plain words (empty when complete)."""
+    """What must be done before the bid can be sent, in plain words (empty when complete). A fixed
+    number of queries however many lots: a submit asks this while it holds the bid's lock."""
     missing: list[str] = []
-    bid_lots = list(bid.bid_lots.select_related("lot").order_by("lot__number"))
+    bid_lots = bid_lots_to_check(bid)
     if not bid_lots:
         missing.append("Choose at least one area to bid for")
     answers = answers_by_target(bid)
-    for question, lot in answer_targets(bid):
+    questions = bid.competition.questions.order_by("number")
+    for question, lot in answer_rule.answer_targets(questions, [bid_lot.lot for bid_lot in bid_lots]):
         answer = answers.get((question.pk, lot.pk if lot else None))
         if not answer_is_complete(question, answer):
             where = f" for {lot.name}" if lot else ""

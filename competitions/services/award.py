@@ -10,10 +10,11 @@ from django.db import transaction
 
 from accounts.models import Organisation
 from audit.services import audit_record, snapshot
-from competitions.models import Award, Lot, OutcomeLetter
+from competitions.models import Award, Bid, Competition, Lot, OutcomeLetter
 from competitions.permissions_evaluation import can_manage_evaluation
 from competitions.selectors.evaluation import direct_award_candidates, moderators_of_lot
-from competitions.selectors.scoring import BidLotResult, LotResults, lot_results, scale_max
+from competitions.selectors.scoring import BidLotResult, LotResults, competition_results, lot_results, scale_max
+from competitions.services.bids import BidIntegrityError, bids_require_integrity
 from core.clock import add_working_days, db_now
 from core.formatting import london_datetime
 
@@ -46,6 +47,46 @@ def _reuse_or_new(lot: Lot) -> tuple[Award, dict | None]:
     return existing, before
 
 
+# --- Results read only from bids still as sent (ADR 7) ---------------------------------------
+
+
+def _ranked_bids(competition: Competition) -> list[Bid]:
+    # A lot's ranking reads every sent bid of the competition: the cap on lots per provider
+    # carries one lot's winner into the next, so every bid counts for every lot.
+    return list(Bid.objects.sent().filter(competition=competition).select_related("organisation", "competition"))
+
+
+def competition_results_verified(*, competition: Competition, user, purpose: str) -> list[LotResults]:
+    """`competition_results`, once every bid it ranks has passed the integrity check in one pass
+    (`bids_require_integrity`); BidIntegrityError otherwise, which pages show as the refusal."""
+    bids_require_integrity(bids=_ranked_bids(competition), user=user, purpose=purpose)
+    return competition_results(competition)
+
+
+def lot_results_verified(*, lot: Lot, user, purpose: str) -> LotResults:
+    """`lot_results`, checked as `competition_results_verified` is."""
+    bids_require_integrity(bids=_ranked_bids(lot.competition), user=user, purpose=purpose)
+    return lot_results(lot)
+
+
+def award_integrity_message(error: BidIntegrityError) -> str:
+    names = sorted({bid.organisation.display_name for bid in error.failed})
+    which = "the bid from " + " and ".join(names) if len(names) == 1 else "bids from " + ", ".join(names)
+    return (
+        f"You cannot make or publish an award for this opportunity yet. What is stored for {which} "
+        "does not match what was sent. The service team has been told and will check it."
+    )
+
+
+def _require_bids_as_sent(lot: Lot, actor, purpose: str) -> None:
+    """No award is made or published while any bid it ranks fails the integrity check: a GOV.UK
+    error for the commissioner. Outside any transaction: the failure's audit event must stay."""
+    try:
+        bids_require_integrity(bids=_ranked_bids(lot.competition), user=actor, purpose=purpose)
+    except BidIntegrityError as error:
+        raise ValidationError(award_integrity_message(error), code="integrity") from None
+
+
 def _check_lot_open_for_award(lot: Lot) -> None:
     if lot.abandoned_at is not None or lot.competition.abandoned_at is not None:
         raise ValidationError(f"{lot} has been cancelled")
@@ -53,9 +94,16 @@ def _check_lot_open_for_award(lot: Lot) -> None:
         raise ValidationError("You can only award once bidding has closed")
 
 
-@transaction.atomic
 def award_recommend(*, lot: Lot, actor) -> Award:
-    """Recommend the lot's winner: the top-ranked compliant bid after the cap on lots."""
+    """Recommend the lot's winner: the top-ranked compliant bid after the cap on lots (refused
+    while any bid it ranks is not as sent)."""
+    _require_manager(actor, lot)
+    _require_bids_as_sent(lot, actor, "award_recommend")
+    return _award_recommend(lot=lot, actor=actor)
+
+
+@transaction.atomic
+def _award_recommend(*, lot: Lot, actor) -> Award:
     _require_manager(actor, lot)
     _check_lot_open_for_award(lot)
     winner = lot_results(lot).winner
@@ -79,9 +127,16 @@ def approval_refusal(award: Award, actor) -> str:
     return ""
 
 
-@transaction.atomic
 def award_approve(*, award: Award, actor) -> Award:
-    """Approve a recommendation: start the waiting period and send every bidder their result."""
+    """Approve a recommendation: start the waiting period and send every bidder their result
+    (refused while any bid the result ranks is not as sent)."""
+    _require_manager(actor, award.lot)
+    _require_bids_as_sent(award.lot, actor, "award_approve")
+    return _award_approve(award=award, actor=actor)
+
+
+@transaction.atomic
+def _award_approve(*, award: Award, actor) -> Award:
     award = Award.objects.select_for_update(of=("self",)).select_related("lot__competition").get(pk=award.pk)
     lot = award.lot
     _require_manager(actor, lot)
@@ -228,10 +283,17 @@ def award_challenge_resolve(*, award: Award, upheld: bool, resolution: str, acto
     return award
 
 
-@transaction.atomic
 def award_direct(*, lot: Lot, organisation: Organisation, justification: str, actor) -> Award:
     """Award a lot that no compliant bid could win directly to a qualified organisation, with the reason.
-    It takes effect at once (there was no competing compliant bid to wait for)."""
+    It takes effect at once (there was no competing compliant bid to wait for). Refused while any
+    bid of the competition is not as sent: whether a compliant bid exists is read from them."""
+    _require_manager(actor, lot)
+    _require_bids_as_sent(lot, actor, "award_direct")
+    return _award_direct(lot=lot, organisation=organisation, justification=justification, actor=actor)
+
+
+@transaction.atomic
+def _award_direct(*, lot: Lot, organisation: Organisation, justification: str, actor) -> Award:
     _require_manager(actor, lot)
     _check_lot_open_for_award(lot)
     justification = justification.strip()

@@ -16,11 +16,11 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Organisation
 from accounts.permissions import is_member_of, membership_of
+from audit.models import AuditEvent
 from audit.services import audit_record
 from competitions.models import (
     Bid,
@@ -43,6 +43,7 @@ from core.clock import db_now
 from core.formatting import london_datetime
 from core.forms import has_hidden_characters
 from core.links import service_url
+from core.mail import send_email
 from qualification.uploads import check_upload, stored_name
 
 CLOSED_MESSAGE = "The closing date has passed. Bids can no longer be sent."
@@ -101,9 +102,27 @@ def _audit(*, user, action: str, bid: Bid, at: datetime.datetime, **extra) -> No
     audit_record(actor=user, action=action, obj=bid, object_repr=f"Bid {bid.pk}", after=_ids(bid, **extra), at=at)
 
 
+def _share_competition(competition_id: int) -> Competition:
+    """The competition, held against change (cancelling, launching, late invitations, which take
+    it FOR UPDATE) until this transaction ends, without blocking other bidders: on PostgreSQL a
+    shared row lock (FOR SHARE), which any number of bid writes hold at once. SQLite has no row
+    locks; it runs one writing transaction at a time, which is stricter still."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Competition._meta.db_table)
+        with connection.cursor() as cursor:
+            # The table name is the model's own, quoted; the id is a parameter.
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [competition_id])  # noqa: S608
+    return Competition.objects.get(pk=competition_id)
+
+
 def _lock_open(competition_id: int) -> tuple[Competition, datetime.datetime]:
-    """Lock the competition row, then read the database clock; refuse after the closing date."""
-    competition = Competition.objects.select_for_update().get(pk=competition_id)
+    """Hold the competition (shared), then read the database clock; refuse after the closing date.
+
+    Bidders used to take the competition row FOR UPDATE, so every bid write for a competition
+    waited for every other, all of them in the rush before the deadline (docs/performance.md).
+    The deadline rule needs only what the shared lock gives: the closing date and state cannot
+    change under the check, and the clock is read after the lock is held."""
+    competition = _share_competition(competition_id)
     now = db_now()
     if competition.is_bidding_closed(now=now):
         raise BidClosed
@@ -118,10 +137,14 @@ def _lock_bid(*, bid: Bid, user, allow_sent: bool = False) -> tuple[Bid, datetim
     if not is_member_of(user, bid.organisation):
         raise PermissionDenied
     _competition, now = _lock_open(bid.competition_id)
-    locked = Bid.objects.select_for_update().select_related("competition", "organisation").get(pk=bid.pk)
+    # Only the bid row: the competition is held shared above, and the organisation is not changed here.
+    locked = Bid.objects.select_for_update(of=("self",)).select_related("competition", "organisation").get(pk=bid.pk)
     if locked.is_sent and not allow_sent:
         raise ValidationError(SENT_MESSAGE, code="sent")
     return locked, now
+
+
+_BID_RELATIONS = ["competition", "organisation", "started_by", "submitted_by", "withdrawn_by"]
 
 
 def _touch(bid: Bid, now: datetime.datetime) -> None:
@@ -392,8 +415,7 @@ def _send_receipt_email(*, bid: Bid, receipt: BidReceipt, user) -> None:
         lines += ["", f"Receipt code (SHA-256 of what you sent): {receipt.digest}"]
     lines += ["", f"You can see your receipt in the service: {link}", ""]
     subject = f"Receipt: your bid for {bid.competition.title}"
-    recipients = [user.email]
-    transaction.on_commit(lambda: send_mail(subject, "\n".join(lines), None, recipients))
+    send_email(to=[user.email], subject=subject, body="\n".join(lines))
 
 
 @transaction.atomic
@@ -413,7 +435,11 @@ def bid_submit(*, bid: Bid, user) -> BidReceipt:
     bid.withdrawn_at = None
     bid.withdrawn_by = None
     bid.updated_at = now
-    bid.full_clean()
+    # Every relation was read in this transaction, under the locks (the bid with its competition
+    # and organisation; the user is the one acting): validating them again would read each row
+    # once more while the bid is locked. The one-bid-per-organisation constraint is on columns a
+    # submit does not change, and the database enforces it.
+    bid.full_clean(exclude=_BID_RELATIONS, validate_unique=False, validate_constraints=False)
     bid.save()
     receipt = BidReceipt.objects.create(bid=bid, kind=BidReceipt.Kind.SUBMITTED, at=now, by=user, digest=digest)
     _audit(user=user, at=now, action="bid.submitted", bid=bid, receipt_id=receipt.pk, digest=digest)
@@ -448,9 +474,11 @@ logger = logging.getLogger("competitions.integrity")
 class BidIntegrityError(Exception):
     """What is stored for a bid (or one of its documents) is not what was sent."""
 
-    def __init__(self, bid: Bid, reason: str):
+    def __init__(self, bid: Bid, reason: str, failed: list[Bid] | None = None):
         self.bid = bid
         self.reason = reason
+        # Every bid that failed, when many were checked together (a lot's ranking).
+        self.failed = failed or [bid]
         super().__init__(INTEGRITY_MESSAGE)
 
 
@@ -481,6 +509,14 @@ def bid_verify_integrity(*, bid: Bid, user, purpose: str, document: BidDocument 
         reason, data = sel.document_integrity_problem(document)
     if reason is None:
         return VerifiedBid(content=content, document=document, document_bytes=data)
+    _integrity_failed(bid=bid, user=user, purpose=purpose, reason=reason, document=document)
+    raise BidIntegrityError(bid, reason)
+
+
+def _integrity_failed(*, bid: Bid, user, purpose: str, reason: str, document: BidDocument | None = None) -> None:
+    """Tell the service team: an error in the log (ids and the reason, never the bid's content)
+    and "bid.integrity_failed" in a durable transaction of its own, so the refusal that follows
+    cannot roll it back."""
     logger.error(
         "Bid %s failed its integrity check (%s) when %s asked to read it for %s",
         bid.pk,
@@ -490,7 +526,7 @@ def bid_verify_integrity(*, bid: Bid, user, purpose: str, document: BidDocument 
     )
     with transaction.atomic(durable=True):
         audit_record(
-            actor=user,
+            actor=user if getattr(user, "is_authenticated", False) else None,
             action="bid.integrity_failed",
             obj=bid,
             object_repr=f"Bid {bid.pk}",
@@ -502,7 +538,73 @@ def bid_verify_integrity(*, bid: Bid, user, purpose: str, document: BidDocument 
                 digest=bid.submitted_digest,
             ),
         )
-    raise BidIntegrityError(bid, reason)
+
+
+UNREADABLE_REASON = "stored content does not decrypt"
+
+
+def bid_unreadable_record(*, bid_id: int | None, user, purpose: str) -> None:
+    """A sealed value did not decrypt while a page was reading it (a token changed in the
+    database, or the key it was made with is no longer in BID_ENCRYPTION_KEYS): logged without
+    any of the bid's content, and audited as "bid.integrity_failed", in a transaction of its own.
+    `bid_id` is None when the page cannot say which bid (the event then names none)."""
+    bid = Bid.objects.defer("submitted_content").filter(pk=bid_id).first() if bid_id else None
+    if bid is not None:
+        _integrity_failed(bid=bid, user=user, purpose=purpose, reason=UNREADABLE_REASON)
+        return
+    logger.error("A bid's stored content did not decrypt when %s asked for %s", getattr(user, "pk", None), purpose)
+    with transaction.atomic(durable=True):
+        audit_record(
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            action="bid.integrity_failed",
+            object_type="competitions.bid",
+            object_repr="A bid (not known)",
+            after={"purpose": purpose, "reason": UNREADABLE_REASON},
+        )
+
+
+def bids_verify_integrity(*, bids, user, purpose: str, once: bool = False) -> dict[int, str]:
+    """`bid_verify_integrity` for many sent bids in one pass (`bids_integrity_problems`: a fixed
+    number of queries), for outputs that read many bids at once: results and ranking, award
+    decisions and outcome letters, open data. Returns the failing bids' reasons by id (empty when
+    every bid is as sent); each failure is logged and audited as "bid.integrity_failed".
+
+    The caller decides what a failure means: a page or an award refuses (`bids_require_integrity`),
+    a batch output leaves the bid out. With `once`, for outputs anyone can ask for again and again
+    (open data), a failure already audited for the same purpose and digest is only logged, so the
+    public cannot fill the audit trail."""
+    bids = list(bids)
+    problems = sel.bids_integrity_problems(bids)
+    if not problems:
+        return problems
+    failed = [bid for bid in bids if bid.pk in problems]
+    audited: set[tuple[str, str]] = set()
+    if once:
+        audited = {
+            (object_id, (after or {}).get("digest"))
+            for object_id, after in AuditEvent.objects.filter(
+                action="bid.integrity_failed",
+                object_type="competitions.bid",
+                object_id__in=[str(bid.pk) for bid in failed],
+                after__purpose=purpose,
+            ).values_list("object_id", "after")
+        }
+    for bid in failed:
+        if (str(bid.pk), bid.submitted_digest) in audited:
+            logger.error("Bid %s still fails its integrity check (%s) for %s", bid.pk, problems[bid.pk], purpose)
+            continue
+        _integrity_failed(bid=bid, user=user, purpose=purpose, reason=problems[bid.pk])
+    return problems
+
+
+def bids_require_integrity(*, bids, user, purpose: str) -> None:
+    """Every one of these sent bids as sent, or BidIntegrityError (about the first that is not):
+    for a page or a decision that reads them together, such as a lot's ranking."""
+    bids = list(bids)
+    problems = bids_verify_integrity(bids=bids, user=user, purpose=purpose)
+    for bid in bids:
+        if bid.pk in problems:
+            raise BidIntegrityError(bid, problems[bid.pk], failed=[b for b in bids if b.pk in problems])
 
 
 def bid_open_for_reading(*, bid: Bid, user) -> dict:
@@ -570,6 +672,9 @@ __all__ = [
     "bid_prices_save",
     "bid_start",
     "bid_submit",
+    "bid_unreadable_record",
     "bid_verify_integrity",
+    "bids_require_integrity",
+    "bids_verify_integrity",
     "bid_withdraw",
 ]

@@ -24,7 +24,8 @@ def _sealed_columns() -> list[tuple[str, str]]:
 @transaction.atomic
 def bids_reencrypt(*, batch: int = 500) -> dict[str, int]:
     """Every sealed value and every bid document not yet under the newest key, re-encrypted under
-    it (same content, same digests), in one transaction. Read as stored (tokens), never decrypted
+    it (same content, same digests), in one transaction; a value sealed before length padding is
+    padded as it is re-encrypted. Read as stored (tokens), never decrypted
     into a model. Returns counts; writes one audit event with them."""
     quote = connection.ops.quote_name
     counts = {"values": 0, "files": 0, "current": 0}
@@ -44,12 +45,12 @@ def bids_reencrypt(*, batch: int = 500) -> dict[str, int]:
             with connection.cursor() as cursor:
                 for pk, token in rows:
                     stored = token.encode("ascii")
-                    if sealing.sealed_under_newest_key(stored):
+                    if sealing.value_is_current(stored):
                         counts["current"] += 1
                         continue
                     cursor.execute(
                         f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE id = %s",
-                        [sealing.reseal(stored).decode("ascii"), pk],
+                        [sealing.reseal_value(stored).decode("ascii"), pk],
                     )
                     counts["values"] += 1
     for document in BidDocument.objects.only("id", "file").order_by("id").iterator():

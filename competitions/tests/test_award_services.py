@@ -20,6 +20,7 @@ from competitions.tests.evaluation_factories import (
     evaluate,
     priced_bid,
 )
+from competitions.tests.factories import seal_as_sent
 from contracts.models import Contract
 from contracts.services import contract_create_for_award
 from contracts.tasks import create_due_contracts
@@ -115,6 +116,7 @@ def test_no_contract_before_the_waiting_period_ends_then_exactly_one(evaluated):
     LotFunding.objects.create(lot=lot, co_commissioner=co, share_percent=Decimal("25"))
     partner = BidPartner.objects.create(bid=winner, name="Local Housing CIC", share_percent=Decimal("20"))
     partner.lots.set([lot])
+    seal_as_sent(winner, user=winner.submitted_by)  # the partner was part of what was sent
     award = services.award_recommend(lot=lot, actor=add_commissioner(competition))
     award = services.award_approve(award=award, actor=add_commissioner(competition))
     with pytest.raises(ValidationError, match="waiting period"):

@@ -321,3 +321,54 @@ def test_the_national_generator_records_what_each_bid_sent(db):
     sent = list(Bid.objects.sent().order_by("pk")[:25])
     assert sent
     assert all(bid_integrity_problem(bid) is None for bid in sent)
+
+
+# --- Length padding ----------------------------------------------------------------------------
+
+
+def _stored(table: str, column: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608 -- fixed names
+        return cursor.fetchone()[0]
+
+
+def test_a_token_does_not_show_how_long_an_answer_or_a_price_is():
+    bid, _user, _partner = sent_bid()
+    answers = list(BidAnswer.objects.filter(bid=bid, question__kind="quality").order_by("id")[:2])
+    short, long = answers
+    BidAnswer.objects.filter(pk=short.pk).update(text="Forty characters of answer, or so.")
+    BidAnswer.objects.filter(pk=long.pk).update(text="A much longer answer. " * 10)
+    lengths = {len(_stored("competitions_bidanswer", "text", a.pk)) for a in answers}
+    assert len(lengths) == 1  # 34 and 220 characters: the same bucket, the same token length
+    prices = list(BidPrice.objects.filter(bid_lot__bid=bid).order_by("id")[:2])
+    BidPrice.objects.filter(pk=prices[0].pk).update(amount=Decimal("1.00"))
+    BidPrice.objects.filter(pk=prices[1].pk).update(amount=Decimal("987654321.00"))
+    assert len({len(_stored("competitions_bidprice", "amount", p.pk)) for p in prices}) == 1
+    assert {p.amount for p in BidPrice.objects.filter(pk__in=[p.pk for p in prices])} == {
+        Decimal("1.00"),
+        Decimal("987654321.00"),
+    }
+
+
+@pytest.mark.parametrize("value", [b"", b"x", b"ends in zero\x00", b"ends in \x80", "é".encode() * 300])
+def test_padding_gives_back_exactly_the_value(value):
+    padded = sealing.pad(value)
+    assert len(padded) in (32,) or len(padded) % 256 == 0
+    assert sealing.unpad(padded) == value
+
+
+def test_a_value_sealed_before_padding_still_reads_and_reencrypt_pads_it():
+    bid, _user, _partner = sent_bid()
+    answer = BidAnswer.objects.filter(bid=bid, question__kind="quality").order_by("id").first()
+    old = sealing.seal(ANSWER.encode("utf-8")).decode("ascii")  # as tokens were made before padding
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE competitions_bidanswer SET text = %s WHERE id = %s", [old, answer.pk])
+    assert BidAnswer.objects.get(pk=answer.pk).text == ANSWER
+    assert not sealing.value_is_current(old.encode("ascii"))
+    call_command("reencrypt_bids", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    stored = _stored("competitions_bidanswer", "text", answer.pk)
+    assert stored != old and sealing.value_is_current(stored.encode("ascii"))
+    assert BidAnswer.objects.get(pk=answer.pk).text == ANSWER
+    from competitions.selectors.bids import bid_integrity_problem
+
+    assert bid_integrity_problem(bid) is None

@@ -341,3 +341,25 @@ def test_every_member_of_the_bidder_can_open_every_page(client, competition, is_
         if response.status_code == 302:
             # Only receipt and withdraw redirect (nothing sent yet): back to the task list.
             assert response.url == url("bid", competition), page
+
+
+def _for_you_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(reverse("competitions:for-you"))
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def test_for_you_runs_the_same_queries_however_many_invitations_and_bids(client, competition, bidder):
+    organisation = bidder.memberships.get().organisation
+    make_bid(competition, organisation, user=bidder)
+    client.force_login(bidder)
+    one = _for_you_queries(client)
+    for _ in range(3):
+        other = make_competition(lots=["Kent", "Surrey"])
+        make_bid(other, organisation, user=bidder, submitted=False)
+        invite(make_competition(lots=["Kent"]), organisation, kind="partner")
+    assert _for_you_queries(client) == one

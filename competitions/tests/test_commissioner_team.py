@@ -41,9 +41,9 @@ def test_only_the_team_sees_and_changes_it(client_for_role, role):
     client, _ = client_for_role(role)
     response = client.get(url)
     # A commissioner of region K who is not on this competition's team is refused too.
-    assert response.status_code == (302 if role == "anonymous" else 403)
+    assert response.status_code == (302 if role == "anonymous" else 404)
     assert client.post(url, {"commissioner": _lead(competition).pk}).status_code == (
-        302 if role == "anonymous" else 403
+        302 if role == "anonymous" else 404
     )
 
 

@@ -25,3 +25,19 @@ def test_a_tampered_bid_is_refused_with_a_clear_page(ui):
     page = ui.goto(f"/opportunities/{competition.pk}/bids/{bid.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == "You cannot read this bid"
     assert "does not match what was sent; the service team has been told" in page.content()
+
+
+def test_a_bid_that_does_not_decrypt_is_a_plain_page_for_its_bidder(ui):
+    from competitions.models import BidAnswer
+    from tests.factories import make_provider_user
+
+    competition = make_competition(lots=("Kent",))
+    user = make_provider_user()
+    bid = make_bid(competition, user.memberships.get().organisation, user=user, submitted=False)
+    answer = BidAnswer.objects.filter(bid=bid).first()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE competitions_bidanswer SET text = %s WHERE id = %s", ["gAAAAABbroken", answer.pk])
+    browser_sign_in(ui, user)
+    page = ui.goto(f"/opportunities/{competition.pk}/bid/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Sorry, we cannot open this bid"
+    assert "The service team has been told" in page.content()

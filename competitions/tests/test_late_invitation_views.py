@@ -51,8 +51,8 @@ def test_only_the_competitions_own_commissioners_open_it(client_for_role, client
     elif role == "own_commissioner":
         assert response.status_code == 200 and "Kent Late" in response.content.decode()
     else:
-        assert response.status_code == 403
-        assert client.post(page_url(competition), {"organisations": [str(late_orgs[0].pk)]}).status_code == 403
+        assert response.status_code == 404
+        assert client.post(page_url(competition), {"organisations": [str(late_orgs[0].pk)]}).status_code == 404
     assert not CompetitionInvitation.objects.exists()
 
 

@@ -21,8 +21,10 @@ from competitions.selectors.award import (
     waiting_period_working_days_left,
 )
 from competitions.selectors.evaluation import direct_award_candidates
-from competitions.selectors.scoring import LotResults, competition_results, lot_results, scale_max
+from competitions.selectors.scoring import LotResults, scale_max
 from competitions.services import award as services
+from competitions.services.bids import BidIntegrityError
+from competitions.views.integrity import integrity_refusal
 from core.clock import db_now
 from core.forms import add_service_errors
 
@@ -55,10 +57,22 @@ class LotAwardRow:
     days_left: int | None
 
 
-def _rows(competition: Competition) -> list[LotAwardRow]:
+AWARD_REFUSAL_TITLE = "You cannot make or publish an award yet"
+# Said to a bidder, whose letter's scores are worked out from every bid: it names nobody.
+LETTER_REFUSAL = (
+    "What is stored for a bid in this opportunity does not match what was sent, so we cannot show "
+    "the results. The service team has been told."
+)
+
+
+def _refusal(request: HttpRequest, error: BidIntegrityError) -> HttpResponse:
+    return integrity_refusal(request, error, title=AWARD_REFUSAL_TITLE, message=services.award_integrity_message(error))
+
+
+def _rows(request: HttpRequest, competition: Competition) -> list[LotAwardRow]:
     now = db_now()
     rows = []
-    for results in competition_results(competition):
+    for results in services.competition_results_verified(competition=competition, user=request.user, purpose="award"):
         award = _award(results.lot)
         contract = getattr(award, "contract", None) if award else None
         refusal = contract_refusal(award, now=now) if award else "No award yet"
@@ -69,7 +83,11 @@ def _rows(competition: Competition) -> list[LotAwardRow]:
 
 def overview(request: HttpRequest, competition_id: int) -> HttpResponse:
     competition = _manager_competition(request, competition_id)
-    return render(request, "competitions/award/overview.html", {"competition": competition, "rows": _rows(competition)})
+    try:
+        rows = _rows(request, competition)
+    except BidIntegrityError as error:
+        return _refusal(request, error)
+    return render(request, "competitions/award/overview.html", {"competition": competition, "rows": rows})
 
 
 @require_POST
@@ -94,6 +112,10 @@ def approve(request: HttpRequest, competition_id: int, lot_id: int) -> HttpRespo
     award = _award(lot)
     if award is None or award.cancelled_at is not None or award.bid_id is None:
         raise Http404
+    try:
+        results = services.lot_results_verified(lot=lot, user=request.user, purpose="award")
+    except BidIntegrityError as exc:
+        return _refusal(request, exc)
     error = ""
     if request.method == "POST":
         try:
@@ -106,7 +128,6 @@ def approve(request: HttpRequest, competition_id: int, lot_id: int) -> HttpRespo
             )
             return redirect("competitions:award", competition_id=competition.pk)
     refusal = "" if award.approved_at else services.approval_refusal(award, request.user)
-    results = lot_results(lot)
     return render(
         request,
         "competitions/award/approve.html",
@@ -221,7 +242,10 @@ def letter(request: HttpRequest, competition_id: int, letter_id: int) -> HttpRes
     if not can_view_outcome_letter(request.user, letter):
         raise Http404
     award = _award(letter.lot)
-    results = lot_results(letter.lot)
+    try:
+        results = services.lot_results_verified(lot=letter.lot, user=request.user, purpose="outcome_letter")
+    except BidIntegrityError as error:
+        return integrity_refusal(request, error, title="You cannot see this result yet", message=LETTER_REFUSAL)
     now = db_now()
     days_left = waiting_period_working_days_left(award, now=now)
     mine = results.for_bid(letter.bid_id)

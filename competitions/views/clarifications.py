@@ -4,8 +4,8 @@ who asked). Commissioners of the competition: see every question with who asked,
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -31,15 +31,16 @@ def _competition(pk: int) -> Competition:
 def provider_questions(request: HttpRequest, pk: int) -> HttpResponse:
     """The published questions and answers, and (until the deadline) the form to ask one."""
     competition = _competition(pk)
+    # "Not found" for anyone who may not read them, as for an opportunity that does not exist.
     if not can_read_clarifications(request.user, competition):
-        raise PermissionDenied
+        raise Http404
     invitation = invitation_for(request.user, competition)
     may_ask = can_ask_clarification(request.user, competition)
     deadline_open = competition.clarification_deadline is not None and db_now() < competition.clarification_deadline
     form = ClarificationAskForm(request.POST or None)
     if request.method == "POST":
         if not may_ask:
-            raise PermissionDenied
+            raise Http404
         if form.is_valid():
             try:
                 services.clarification_ask(
@@ -78,7 +79,7 @@ def provider_questions(request: HttpRequest, pk: int) -> HttpResponse:
 def commissioner_questions(request: HttpRequest, pk: int) -> HttpResponse:
     competition = get_object_or_404(Competition, pk=pk)
     if not can_answer_clarification(request.user, competition):
-        raise PermissionDenied
+        raise Http404
     return render(
         request,
         "competitions/clarifications/commissioner.html",
@@ -90,7 +91,7 @@ def commissioner_questions(request: HttpRequest, pk: int) -> HttpResponse:
 def answer(request: HttpRequest, pk: int, clarification_pk: int) -> HttpResponse:
     competition = get_object_or_404(Competition, pk=pk)
     if not can_answer_clarification(request.user, competition):
-        raise PermissionDenied
+        raise Http404
     clarification = get_object_or_404(
         Clarification.objects.select_related("asked_by_organisation"), pk=clarification_pk, competition=competition
     )

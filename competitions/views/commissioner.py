@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,13 +34,14 @@ def commissioner_only(view):
 
 
 def manages(view):
-    """Load the competition; only its own commissioners may go further."""
+    """Load the competition; only its own commissioners may go further. Anyone else is told it is
+    not found, as for an id that does not exist: a refusal would say which drafts exist."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, pk: int, *args, **kwargs):
         competition = get_object_or_404(Competition.objects.select_related("service_type", "owner_area"), pk=pk)
         if not can_manage_competition(request.user, competition):
-            raise PermissionDenied
+            raise Http404
         return view(request, competition, *args, **kwargs)
 
     return wrapped

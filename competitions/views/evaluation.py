@@ -35,8 +35,9 @@ from competitions.permissions_evaluation import (
 from competitions.selectors import evaluation as q
 from competitions.selectors.bids import bids_readable_by
 from competitions.selectors.documents import downloadable_documents
-from competitions.selectors.scoring import cap_text, competition_results, scale_max, tie_break_text
+from competitions.selectors.scoring import cap_text, scale_max, tie_break_text
 from competitions.selectors.status import competition_stage, stage_tag
+from competitions.services import award as award_services
 from competitions.services import evaluation as services
 from competitions.services.bids import BidIntegrityError
 from competitions.views.integrity import integrity_refusal
@@ -313,12 +314,20 @@ def results(request: HttpRequest, competition_id: int) -> HttpResponse:
     competition = _competition(competition_id)
     if not can_manage_evaluation(request.user, competition) or not competition.is_bidding_closed():
         raise Http404
+    try:
+        lots = award_services.competition_results_verified(
+            competition=competition, user=request.user, purpose="results"
+        )
+    except BidIntegrityError as error:
+        return integrity_refusal(
+            request, error, title="You cannot see the results", message=award_services.award_integrity_message(error)
+        )
     return render(
         request,
         "competitions/evaluation/results.html",
         {
             "competition": competition,
-            "lots": competition_results(competition),
+            "lots": lots,
             "tie_break": tie_break_text(competition),
             "cap": cap_text(competition),
         },

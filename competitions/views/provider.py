@@ -28,6 +28,7 @@ from competitions.permissions import (
     can_see_opportunities_for_you,
     can_view_opportunity,
 )
+from competitions.sealing import SealBroken
 from competitions.selectors import answer_library
 from competitions.selectors import bids as sel
 from competitions.selectors.answers import answered_per_lot
@@ -37,7 +38,7 @@ from competitions.selectors.invitations import (
     not_invited_opportunity,
 )
 from competitions.services import bids as svc
-from competitions.views.integrity import integrity_refusal
+from competitions.views.integrity import integrity_refusal, unreadable_page
 from core.clock import db_now, financial_year_label
 from core.forms import add_service_errors
 from qualification.selectors.partners import partner_candidate, partner_search
@@ -84,15 +85,25 @@ def _own_bid(*, editable: bool):
         @wraps(view)
         def wrapped(request: HttpRequest, competition_id: int, *args, **kwargs) -> HttpResponse:
             competition = _competition(request, competition_id)
-            bid = sel.bid_for_organisation(competition, membership_of(request.user).organisation)
-            if bid is None:
-                return redirect("competitions:opportunity", competition_id=competition.pk)
-            if editable:
-                if competition.is_bidding_closed():
-                    return _closed(request, competition, bid)
-                if bid.is_sent:
-                    return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
-            return view(request, competition, bid, *args, **kwargs)
+            organisation = membership_of(request.user).organisation
+            try:
+                bid = sel.bid_for_organisation(competition, organisation)
+                if bid is None:
+                    return redirect("competitions:opportunity", competition_id=competition.pk)
+                if editable:
+                    if competition.is_bidding_closed():
+                        return _closed(request, competition, bid)
+                    if bid.is_sent:
+                        return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
+                return view(request, competition, bid, *args, **kwargs)
+            except SealBroken:
+                # Something stored for the bid no longer decrypts: a plain page, not a crash.
+                svc.bid_unreadable_record(
+                    bid_id=sel.bid_id_for_organisation(competition, organisation),
+                    user=request.user,
+                    purpose=f"own_bid:{view.__name__}",
+                )
+                return unreadable_page(request, competition)
 
         return wrapped
 
@@ -129,9 +140,11 @@ def for_you(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request.user)
     now = db_now()
     rows = []
-    for invitation in sel.opportunities_for(request.user):
+    invitations = sel.opportunities_for(request.user)
+    bids = sel.bids_by_competition([i.competition_id for i in invitations], membership.organisation)
+    for invitation in invitations:
         competition = invitation.competition
-        bid = sel.bid_for_organisation(competition, membership.organisation)
+        bid = bids.get(competition.pk)
         rows.append(
             {
                 "invitation": invitation,
@@ -234,7 +247,7 @@ def _status(done: bool, *, started: bool = False, optional: bool = False, blocke
 
 def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, Any]]]:
     cid = competition.pk
-    bid_lots = list(bid.bid_lots.select_related("lot").order_by("lot__number"))
+    bid_lots = sel.bid_lots_to_check(bid)
     answers = sel.answers_by_target(bid)
 
     def item(title: str, href: str | None, status: dict[str, Any], hint: str = "") -> dict[str, Any]:

@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from .backends import default_storage_from_env, mailer_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -68,9 +70,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response (a static file, an HTTPS redirect) has a request id and one log line.
+    "core.middleware.RequestIdMiddleware",
+    "core.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -84,6 +88,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.EmailConfirmationMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
+    # After every check above: each has read who is signed in from the primary database.
+    "core.middleware.ReplicaReadsMiddleware",
+    # Last, so that it sees a view's exception first: a bid that does not decrypt is a plain page.
+    "competitions.middleware.SealBrokenMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,18 +130,39 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while the task worker writes.
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
-    )
+
+def database(url: str, *, conn_max_age: int) -> dict:
+    """One entry of DATABASES. Connections are kept for conn_max_age seconds (0: one per request)
+    and checked before each request reuses one, so a database restart costs no failed request."""
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the web server read while the task worker writes.
+        config.setdefault("OPTIONS", {})
+        config["OPTIONS"].update(
+            {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        )
+    return config
+
+
+def databases(environ=os.environ, *, conn_max_age_default: int = 0) -> dict:
+    """DATABASES from DATABASE_URL and, when set, DATABASE_REPLICA_URL: a read replica that only the
+    public insight and register pages read from (core.routers.ReplicaRouter)."""
+    conn_max_age = int(environ.get("CONN_MAX_AGE", str(conn_max_age_default)))
+    default_url = environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
+    result = {"default": database(default_url, conn_max_age=conn_max_age)}
+    if environ.get("DATABASE_REPLICA_URL"):
+        replica = database(environ["DATABASE_REPLICA_URL"], conn_max_age=conn_max_age)
+        # A test run makes no second database: the replica is the default one there.
+        replica["TEST"] = {"MIRROR": "default"}
+        result["replica"] = replica
+    return result
+
+
+DATABASES = databases()
+# Every write, and every read but the public pages', goes to "default"; see core/routers.py.
+DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]
+# The public pages that read from the replica, if there is one: `ResolverMatch.route` prefixes.
+REPLICA_READ_ROUTES = ["insights/", "public/", "open-data/", "api/v1/insights/", "api/v1/public/", "api/v1/ocds/"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -212,10 +241,8 @@ STATICFILES_DIRS = [
     ("accessible-autocomplete", BASE_DIR / "node_modules" / "accessible-autocomplete" / "dist"),
 ]
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "uploads"))},
-    },
+    # Uploaded files: the filesystem, or S3-compatible object storage (STORAGE_BACKEND=s3).
+    "default": default_storage_from_env(os.environ, base_dir=BASE_DIR),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_URL = "/uploads/"
@@ -228,19 +255,16 @@ MAX_ZIP_ENTRIES = 2000
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 
-# E-mail: Django 6.1's MAILERS. SMTP by default; EMAIL_* variables configure it.
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-        "OPTIONS": {
-            "host": os.environ.get("EMAIL_HOST", "localhost"),
-            "port": int(os.environ.get("EMAIL_PORT", "25")),
-            "username": os.environ.get("EMAIL_HOST_USER", ""),
-            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", False),
-        },
-    }
-}
+# E-mail: Django 6.1's MAILERS. EMAIL_BACKEND chooses smtp (default), notify, console or file; each
+# mailer gets only its own options (config/settings/backends.py). Every e-mail goes from a task
+# (core.mail), tried up to EMAIL_MAX_ATTEMPTS times, waiting EMAIL_RETRY_SECONDS doubling each time.
+MAILERS = {"default": mailer_from_env(os.environ, base_dir=BASE_DIR)}
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "10"))
+EMAIL_RETRY_SECONDS = int(os.environ.get("EMAIL_RETRY_SECONDS", "60"))
+EMAIL_RETRY_MAX_SECONDS = int(os.environ.get("EMAIL_RETRY_MAX_SECONDS", "3600"))
+# Sent e-mails leave the task table at once (core.mail.forget_sent_emails); ones that failed for good
+# stay this long, for someone to see what did not go.
+EMAIL_KEEP_FAILED_DAYS = int(os.environ.get("EMAIL_KEEP_FAILED_DAYS", "14"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@commission-probation-services.example")
 
 TASKS = {
@@ -259,6 +283,7 @@ PERIODIC_TASKS = [
     ("competitions.tasks_award.send_standstill_ending_reminders", 60 * 60),
     ("competitions.tasks.send_deadline_reminders", 60 * 60),
     ("qualification.tasks.send_declaration_reminders", 24 * 60 * 60),
+    ("core.mail.forget_sent_emails", 15 * 60),
 ]
 
 # Audit checkpoints (ADR 6): the Ed25519 private key that signs them (base64, raw 32 bytes) is
@@ -272,7 +297,28 @@ AUDIT_VERIFY_KEYS = env_list("AUDIT_VERIFY_KEYS")
 # run. Kept outside the database, like the audit key; production refuses to start without one.
 BID_ENCRYPTION_KEYS = env_list("BID_ENCRYPTION_KEYS")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+def caches(environ=os.environ) -> dict:
+    """Redis (Django's own backend) when REDIS_URL is set, shared by every process on every
+    machine; otherwise each process's own memory, which needs nothing running beside the service."""
+    if environ.get("REDIS_URL"):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": environ["REDIS_URL"]}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = caches()
+# Sessions stay in the database (Django's default), not in the cache or cached_db: a session is the
+# record of a sign-in and its second factor; Redis keeps nothing on disk here, and Django's Redis
+# backend raises while Redis is down, so a cached session would turn a Redis restart into every
+# signed-in request failing. Reading one by its primary key costs one indexed query.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# /readyz answers 503 (take this web server out of the load balancer) when the oldest task waiting
+# for a worker has waited longer than this: the workers are down or far behind.
+READY_MAX_TASK_AGE_SECONDS = int(os.environ.get("READY_MAX_TASK_AGE_SECONDS", "900"))
+# Insight answers are kept until the data changes or a closing date passes, and never longer than
+# this (insights/cache.py, ADR 8). 0 turns keeping off.
+INSIGHTS_CACHE_SECONDS = int(os.environ.get("INSIGHTS_CACHE_SECONDS", "300"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -300,13 +346,37 @@ SECURE_CSP = {
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-pdf000")
 OCDS_PAGE_SIZE = int(os.environ.get("OCDS_PAGE_SIZE", "50"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.middleware.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes logs every sign-in at INFO; the audit trail already records them.
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+
+def logging_config(log_format: str, level: str = "INFO") -> dict:
+    """LOGGING for LOG_FORMAT "plain" (one readable line each, for a developer's terminal) or "json"
+    (one JSON object a line, for a log collector). Every line carries the request id; the access
+    log (core.middleware.AccessLogMiddleware) writes one line per request."""
+    if log_format not in {"plain", "json"}:
+        raise ImproperlyConfigured('LOG_FORMAT must be "plain" or "json".')
+    formatters = {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "core.middleware.RequestIdLogFilter"}},
+        "formatters": {log_format: formatters[log_format]},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["request_id"]}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            # django-axes logs every sign-in at INFO; the audit trail already records them.
+            "axes": {"level": "WARNING"},
+            # The access log already has every request's status: Django's own line for each 4xx would
+            # be a second line for one request. Server errors (with their traceback) still log.
+            "django.request": {"level": "ERROR"},
+        },
+    }
+
+
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))

@@ -1,16 +1,15 @@
 """Local development (`make run`): plain HTTP on 127.0.0.1, e-mails written to files."""
 
+import os
+
+from .backends import mailer_from_env
 from .base import *  # noqa: F403
 from .base import BASE_DIR
 
 DEBUG = True
 SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - never used outside a developer's machine
-MAILERS = {
-    "default": {
-        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "OPTIONS": {"file_path": str(BASE_DIR / "var" / "sent-email")},
-    }
-}
+# E-mails written to files in var/sent-email unless EMAIL_BACKEND says otherwise (console prints them).
+MAILERS = {"default": mailer_from_env({"EMAIL_BACKEND": "file", **os.environ}, base_dir=BASE_DIR)}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 

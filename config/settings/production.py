@@ -1,10 +1,12 @@
 """Production: safe by default. Everything insecure must be switched on deliberately elsewhere."""
 
+import os
+
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BID_ENCRYPTION_KEYS, SECRET_KEY, env_bool
+from .base import BID_ENCRYPTION_KEYS, SECRET_KEY, databases, env_bool, logging_config
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set the SECRET_KEY environment variable.")
@@ -24,6 +26,8 @@ for _key in BID_ENCRYPTION_KEYS:
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer asks these over plain HTTP, from inside the network: a redirect is not an answer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = 63072000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -33,3 +37,10 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Each worker keeps its database connection for a minute (checked before reuse) instead of opening
+# one per request.
+DATABASES = databases(conn_max_age_default=60)
+# One JSON object a line for the log collector; LOG_FORMAT=plain for a person reading a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json").strip().lower()
+LOGGING = logging_config(LOG_FORMAT, os.environ.get("LOG_LEVEL", "INFO"))

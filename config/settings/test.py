@@ -20,6 +20,9 @@ STORAGES = {
         "OPTIONS": {"location": os.environ.get("TEST_MEDIA_ROOT", str(BASE_DIR / "var" / "test-uploads"))},
     },
 }
+# Tests write rows directly (factories, no audit event), so nothing is kept between requests;
+# insights/tests/test_cache.py turns keeping on to test it.
+INSIGHTS_CACHE_SECONDS = 0
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

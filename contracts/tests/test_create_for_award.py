@@ -34,7 +34,7 @@ def test_nobody_outside_the_competition_can_make_its_contract(client_for_role, r
     _end_waiting_period(approved_award)
     client, _ = client_for_role(role)
     response = client.post(reverse("contracts:create-for-award", args=[approved_award.pk]))
-    assert response.status_code == (302 if role == "anonymous" else 403)
+    assert response.status_code == (302 if role == "anonymous" else 404)
     if role == "anonymous":
         assert response["Location"].startswith(reverse("accounts:sign-in"))
     assert not Contract.objects.exists()

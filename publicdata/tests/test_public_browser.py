@@ -44,3 +44,19 @@ def test_a_member_of_the_public_follows_opportunities_and_contracts(ui):
     page = ui.goto("/public/contracts/?size=enormous")
     assert page.title().startswith("Error:")
     assert page.locator(".govuk-error-summary").is_visible()
+
+
+def test_a_member_of_the_public_reads_opportunities_a_page_at_a_time(ui):
+    from publicdata.views import PER_PAGE
+
+    for number in range(PER_PAGE + 1):
+        competition = make_competition(lots=["Kent"])
+        competition.title = f"Housing support {number:02d}"
+        competition.save(update_fields=["title"])
+
+    page = ui.goto("/public/opportunities/")
+    ui.check()
+    page.get_by_role("link", name="Next").click()
+    ui.check()
+    assert f"Open for bids ({PER_PAGE + 1}), continued" in page.content()
+    assert page.get_by_role("link", name="Previous").is_visible()

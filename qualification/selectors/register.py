@@ -5,6 +5,8 @@ Never personal data: no contact e-mails, phone numbers or people.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from accounts.models import Organisation
@@ -41,6 +43,42 @@ def register_organisations(
         .prefetch_related(active_qualifications_prefetch())
         .order_by("legal_name", "id")
     )
+
+
+def qualification_codes(organisation_ids: list[int]) -> dict[int, list[dict[str, str]]]:
+    """Each organisation's active qualifications as codes ({"category", "area"}), in the order
+    of `active_qualifications_prefetch`, in one query of plain rows: building a qualification,
+    category and area object for each of ~700 rows was most of the supplier API's time."""
+    codes: dict[int, list[dict[str, str]]] = {pk: [] for pk in organisation_ids}
+    rows = (
+        Qualification.objects.active()
+        .filter(organisation_id__in=organisation_ids)
+        .order_by("organisation_id", "category", "area_path")
+        .values_list("organisation_id", "category__code", "area__code")
+    )
+    for organisation_id, category, area in rows:
+        codes[organisation_id].append({"category": category, "area": area})
+    return codes
+
+
+class RegisterPage(Sequence):
+    """The register as a sequence that a paginator slices: the count is one query, and a slice is
+    the organisations (one query) with their qualifications as codes (one query)."""
+
+    def __init__(self, organisations: QuerySet[Organisation]):
+        self.organisations = organisations.prefetch_related(None)
+
+    def __len__(self) -> int:
+        return self.organisations.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("The register is read a slice at a time")
+        organisations = list(self.organisations[index])
+        codes = qualification_codes([organisation.pk for organisation in organisations])
+        for organisation in organisations:
+            organisation.qualification_codes = codes[organisation.pk]
+        return organisations
 
 
 def organisation_coverage_sentences(organisation: Organisation, *, verb: str = "Can bid for") -> list[str]:

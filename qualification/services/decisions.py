@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from accounts.models import Organisation, User
 from accounts.selectors import organisation_email_addresses
 from audit.services import audit_record, snapshot
 from core.links import service_url
+from core.mail import send_email
 from qualification.models import Application, ApplicationSection, HelpRequest, Qualification, RequestedCoverage
 from qualification.selectors.coverage import coverage_sentences
 from qualification.selectors.queue import (
@@ -69,9 +69,7 @@ def _lock_section(section: ApplicationSection) -> tuple[Application, Application
 
 
 def _send_to_organisation(organisation: Organisation, subject: str, body: str) -> None:
-    recipients = organisation_email_addresses(organisation)
-    if recipients:
-        transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    send_email(to=organisation_email_addresses(organisation), subject=subject, body=body)
 
 
 # --- Reviewing sections -----------------------------------------------------------------------

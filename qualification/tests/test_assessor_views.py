@@ -91,8 +91,8 @@ def test_decision_letter_is_for_the_organisation_and_assessors(client_for_role, 
     elif role == "anonymous":
         assert response.status_code == 302
     else:
-        # provider users of another organisation and other staff are refused
-        assert response.status_code == 403
+        # provider users of another organisation and other staff are told it is not found
+        assert response.status_code == 404
     member = application.organisation.memberships.get().user
     client.force_login(member)
     response = client.get(path)

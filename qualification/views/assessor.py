@@ -170,8 +170,9 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The decision letter: for the organisation's members and for assessors."""
     application = get_object_or_404(Application.objects.select_related("organisation", "decided_by"), pk=pk)
+    # "Not found" for anyone else, as for an application that does not exist.
     if not can_view_application(request.user, application):
-        raise PermissionDenied
+        raise Http404
     if not application.decided_at:
         raise Http404
     return render(

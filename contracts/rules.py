@@ -1,0 +1,51 @@
+"""The contract rules other code relies on, each written once (see `core.rules`).
+
+A contract's terms live in its versions (ADR 9): the terms in force are the latest version in
+force, and a contract's status is asked of that version (its end date) and of the contract (its
+start and any termination). Pages, selectors and the demo all use these rules.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q
+
+from core.clock import LONDON
+from core.rules import Rule
+
+
+def _today(now: datetime.datetime) -> datetime.date:
+    return now.astimezone(LONDON).date()
+
+
+# A version is in force once the provider has accepted it (after a second commissioner approved
+# it); the contract as made (version 1) is in force from the day it is made.
+VERSION_IN_FORCE = Rule(
+    "a version in force",
+    lambda now: Q(approved_at__isnull=False, accepted_at__isnull=False, declined_at__isnull=True),
+    uses_clock=False,
+)
+
+# Still open: a draft, or proposed and waiting for approval or acceptance.
+VERSION_OPEN = Rule(
+    "a version still open", lambda now: Q(accepted_at__isnull=True, declined_at__isnull=True), uses_clock=False
+)
+
+# Live (asked of the terms in force): started, not past its end date, and not terminated. A
+# terminated contract's last day is `terminates_on`.
+CONTRACT_LIVE = Rule(
+    "a live contract",
+    lambda now: (
+        Q(contract__starts_on__lte=_today(now), ends_on__gte=_today(now)) & ~Q(contract__terminates_on__lt=_today(now))
+    ),
+)
+
+# Not started yet (asked of the terms in force, like CONTRACT_LIVE).
+CONTRACT_NOT_STARTED = Rule(
+    "a contract not started",
+    lambda now: Q(contract__starts_on__gt=_today(now)) & ~Q(contract__terminates_on__lt=_today(now)),
+)
+
+# Terminated: past the last day the termination gave.
+CONTRACT_TERMINATED = Rule("a terminated contract", lambda now: Q(contract__terminates_on__lt=_today(now)))
