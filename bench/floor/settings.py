@@ -44,7 +44,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("FLOOR_DATABASE_URL", "postgres://cps@127.0.0.1:5432/cps_bench_floor"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # As production keeps them (config/settings/production.py): a minute, checked before reuse.
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -17,7 +17,8 @@ SECTION_TITLE = "## Under load, against a bare Django floor (`make bench-load`)"
 INTRO = """Written by `make bench-load` (bench/load/): each part below is replaced when its workload is run
 again. The service runs with its production settings on PostgreSQL with the national world, the
 floor is a bare Django project of the same version (bench/floor/), and both are served by the same
-gunicorn command (2 sync workers unless `WEB_WORKERS` and `WEB_WORKER_CLASS` say otherwise). The
+gunicorn command and configuration (gunicorn.conf.py; 2 sync workers unless `WEB_CONCURRENCY` and
+`GUNICORN_WORKER_CLASS` say otherwise). The
 load generator (bench/load/client.py, asyncio and httpx) runs on the same machine, so it takes some
 of the 2 cores from both. Ratios are medians over interleaved rounds (service, then floor);
 milliseconds are for reading beside them, not for comparing between machines."""

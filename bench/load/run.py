@@ -2,7 +2,8 @@
 
 WORKLOADS=P5,P1,R3,R4,R7 (the default: all) chooses what to run; BENCH_ROUNDS (3), BENCH_SCALE (1)
 and each workload's own variables (bench/load/workloads.py) size it. On a fresh clone it creates
-its two PostgreSQL databases, its keys (var/bench-load/) and the national world, once.
+its two PostgreSQL databases, its keys (var/bench-load/) and the national world, once; later runs
+reuse them (BENCH_FRESH=1 drops the databases and builds them again).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ SCALE = os.environ.get("BENCH_SCALE", "1")
 
 
 def prepare() -> None:
+    if os.environ.get("BENCH_FRESH") == "1":  # build the world again, from new databases
+        servers.drop_database(servers.SERVICE_DB)
+        servers.drop_database(servers.FLOOR_DB)
     servers.ensure_database(servers.SERVICE_DB)
     servers.ensure_database(servers.FLOOR_DB)
     env = servers.service_env()

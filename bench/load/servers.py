@@ -1,6 +1,6 @@
-"""The two servers of `make bench-load`, started by the same gunicorn command: the service (its
-production settings, bench/load/service_settings.py) and the floor (bench/floor). Also their
-databases, keys and the processes' memory."""
+"""The two servers of `make bench-load`, started by the same gunicorn command and configuration: the
+service (config.settings.production) and the floor (bench/floor). Also their databases, keys and
+the processes' memory."""
 
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 PG = os.environ.get("BENCH_PG", "postgres://cps@127.0.0.1:5432")
 SERVICE_DB = os.environ.get("BENCH_SERVICE_DB", "cps_bench")
 FLOOR_DB = os.environ.get("BENCH_FLOOR_DB", "cps_bench_floor")
-# Same worker model and count for both (the issue's comparison: 2 sync workers).
-WORKERS = os.environ.get("WEB_WORKERS", "2")
-WORKER_CLASS = os.environ.get("WEB_WORKER_CLASS", "sync")
-THREADS = os.environ.get("WEB_THREADS", "1")
+# Same worker model and count for both, in the variables the service's gunicorn.conf.py reads
+# (the issue's comparison: 2 sync workers).
+WORKERS = os.environ.get("WEB_CONCURRENCY", "2")
+WORKER_CLASS = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+THREADS = os.environ.get("GUNICORN_THREADS", "1")
 
 
 # On a fresh machine the role may not exist yet: made as .ci/run makes it, by the superuser.
@@ -62,6 +63,11 @@ def ensure_database(name: str) -> bool:
     return not exists
 
 
+def drop_database(name: str) -> None:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _secret(path: Path, make) -> str:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,10 +77,12 @@ def _secret(path: Path, make) -> str:
 
 
 def service_env() -> dict[str, str]:
-    """Production settings with bench keys (made once, kept in var/bench-load/)."""
+    """Production settings, unchanged, with bench keys (made once, kept in var/bench-load/). E-mails
+    are queued as tasks in the database as in production; no task worker runs during the bench."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.load.service_settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "EMAIL_BACKEND": "console",
         "DATABASE_URL": f"{PG}/{SERVICE_DB}",
         "SECRET_KEY": _secret(VAR / "secret-key", lambda: secrets.token_urlsafe(50)),
         "BID_ENCRYPTION_KEYS": _secret(VAR / "bid-encryption.key", lambda: Fernet.generate_key().decode()),
@@ -82,7 +90,6 @@ def service_env() -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SERVICE_BASE_URL": "https://127.0.0.1",
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
-        "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
 
@@ -99,7 +106,8 @@ def floor_env() -> dict[str, str]:
 def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
     """Run a Django command (manage.py or `python -m ...`) for one of the two projects."""
     command = [PYTHON, *args] if args[0] == "-m" else [PYTHON, "-m", "django", *args]
-    result = subprocess.run(command, cwd=ROOT, env=env, check=True, text=True, capture_output=capture)
+    stdout = subprocess.PIPE if capture else None  # errors still reach the terminal
+    result = subprocess.run(command, cwd=ROOT, env=env, check=True, text=True, stdout=stdout)
     return result.stdout if capture else ""
 
 
@@ -122,30 +130,24 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        return [
-            GUNICORN,
-            "--workers",
-            WORKERS,
-            "--worker-class",
-            WORKER_CLASS,
-            "--threads",
-            THREADS,
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--timeout",
-            "120",
-            "--graceful-timeout",
-            "5",
-            "--chdir",
-            str(ROOT),
-            self.wsgi,
-        ]
+        """The service's own gunicorn configuration (gunicorn.conf.py, read from the environment)
+        for both, so they differ only in the application."""
+        config = ROOT / "gunicorn.conf.py"
+        return [GUNICORN, *(["--config", str(config)] if config.exists() else []), "--chdir", str(ROOT), self.wsgi]
 
     def start(self, *, ready_path: str = "/") -> None:
         VAR.mkdir(parents=True, exist_ok=True)
         log = (VAR / f"{self.name}.log").open("ab")
+        env = {
+            **self.env,
+            "WEB_BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": WORKERS,
+            "GUNICORN_WORKER_CLASS": WORKER_CLASS,
+            "GUNICORN_THREADS": THREADS,
+            "GUNICORN_GRACEFUL_TIMEOUT": os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "5"),
+        }
         self.process = subprocess.Popen(
-            self.command(), cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
+            self.command(), cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
         )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:

@@ -44,6 +44,7 @@ from competitions.models import (  # noqa: E402
     Question,
     QuestionKind,
 )
+from competitions.sealing import SealBroken  # noqa: E402
 from competitions.selectors.answers import answer_targets  # noqa: E402
 from competitions.selectors.bids import bid_integrity_problem  # noqa: E402
 from core.clock import db_now  # noqa: E402
@@ -61,6 +62,13 @@ def _can_sign_in(users: list[User]) -> None:
 
 def build(scale: str) -> dict:
     if Organisation.objects.filter(contact_email__endswith=f"@{GENERATED_DOMAIN}").exists():
+        try:  # sealed values are opened as they are read: a wrong key fails here
+            Bid.objects.filter(submitted_at__isnull=False).only("submitted_content").first()
+        except SealBroken:
+            raise SystemExit(
+                "The bench database's bids were sealed with other keys than var/bench-load/'s "
+                "(built from another clone?): run again with BENCH_FRESH=1 to build it anew."
+            ) from None
         return {"built": False}
     call_command("generate_national_data", scale=float(scale), seed=2026, force=True, verbosity=0)
     with connection.cursor() as cursor:
