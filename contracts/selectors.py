@@ -305,3 +305,22 @@ def payment_times() -> list[dict]:
             }
         )
     return rows
+
+
+def funding_shares_of_payments(contract: Contract) -> list[dict]:
+    """Each funding partner's share of what has been paid and of what is approved but not yet paid."""
+    from contracts.models import PaymentClaim
+
+    standing = PaymentClaim.objects.filter(contract=contract, queried_at__isnull=True, approved_at__isnull=False)
+    paid = standing.filter(paid_on__isnull=False).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    owed = standing.filter(paid_on__isnull=True).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    cent = Decimal("0.01")
+    return [
+        {
+            "name": share.name,
+            "share_percent": share.share_percent,
+            "paid": (paid * share.share_percent / 100).quantize(cent),
+            "owed": (owed * share.share_percent / 100).quantize(cent),
+        }
+        for share in contract.funding.all()
+    ]

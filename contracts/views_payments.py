@@ -24,6 +24,7 @@ from contracts.selectors import (
     SMALL_NUMBER,
     claimable_periods,
     contract_claims,
+    funding_shares_of_payments,
     payment_times,
     terms_in_force,
 )
@@ -60,6 +61,7 @@ def payments(request: HttpRequest, contract: Contract) -> HttpResponse:
         "late": [r for r in rows if r["late"] and not r["claim"].paid_on],
         "claimable": claimable_periods(contract, terms, today=today),
         "can_claim": can_answer_for_provider(request.user, contract),
+        "funding": funding_shares_of_payments(contract),
     }
     return render(request, "contracts/payments.html", context)
 

@@ -255,3 +255,32 @@ def test_a_claim_through_the_pages(client, world):
     client.post(paid, {"paid_on-day": today.day, "paid_on-month": today.month, "paid_on-year": today.year})
     page = client.get(reverse("contracts:payments", args=[contract.pk])).content.decode()
     assert "Paid (0 days)" in page and "Queried" in page
+
+
+def test_funding_partners_see_their_share_of_payments(world, client):
+    from contracts.models import ContractFunding
+
+    contract = world["contract"]
+    ContractFunding.objects.create(contract=contract, name="Kent PCC", party_type="pcc", share_percent=Decimal("25"))
+    paid = services.claim_approve(claim=_send(world, amount="1000"), actor=world["first"])
+    services.claim_record_payment(claim=paid, paid_on=datetime.date.today(), actor=world["first"])
+    second = claimable_periods(contract, terms_in_force(contract), today=datetime.date.today())[0][0]
+    services.claim_approve(claim=_send(world, period_start=second, amount="400.04"), actor=world["first"])
+    client.force_login(world["provider"])
+    page = client.get(reverse("contracts:payments", args=[contract.pk])).content.decode()
+    assert "Kent PCC" in page and "£250.00" in page and "£100.01" in page
+
+
+def test_payment_times_query_count_does_not_grow_with_contracts(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _paid_claims(world, 6, [10])
+    with CaptureQueriesContext(connection) as one:
+        payment_times()
+    other = live_contract_world()
+    _paid_claims(other, 6, [40])
+    with CaptureQueriesContext(connection) as two:
+        rows = payment_times()
+    assert len(one.captured_queries) == len(two.captured_queries) == 1
+    assert sum(row["claims_paid"] for row in rows) == 12
