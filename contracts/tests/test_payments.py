@@ -284,3 +284,50 @@ def test_payment_times_query_count_does_not_grow_with_contracts(world):
         rows = payment_times()
     assert len(one.captured_queries) == len(two.captured_queries) == 1
     assert sum(row["claims_paid"] for row in rows) == 12
+
+
+def test_corrections_are_new_claims_never_edits(world, client):
+    claim = _send(world, amount="1000")
+    with pytest.raises(ValidationError, match="Only an approved claim"):
+        services.claim_correct(claim=claim, amount=Decimal("-100"), note="Less.", actor=world["provider"])
+    claim = services.claim_approve(claim=claim, actor=world["first"])
+    with pytest.raises(ValidationError, match="below £0"):
+        services.claim_correct(claim=claim, amount=Decimal("-1000.01"), note="Too much.", actor=world["provider"])
+    with pytest.raises(ValidationError, match="other than £0"):
+        services.claim_correct(claim=claim, amount=Decimal("0"), note="Nothing.", actor=world["provider"])
+    correction = services.claim_correct(
+        claim=claim, amount=Decimal("-250"), note="Two sessions cancelled.", actor=world["provider"]
+    )
+    claim.refresh_from_db()
+    assert claim.amount == Decimal("1000") and correction.period_start == claim.period_start
+    # The period stays taken by the approved claim, and a negative claim without `corrects` is refused.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentClaim.objects.filter(pk=claim.pk).update(amount=Decimal("-1"))
+    correction = services.claim_query(claim=correction, reason="Which sessions?", actor=world["first"])
+    again = services.claim_correct(
+        claim=claim, amount=Decimal("-125"), note="One session.", actor=world["provider"], replaces=correction
+    )
+    services.claim_approve(claim=again, actor=world["first"])
+    client.force_login(world["provider"])
+    page = client.get(reverse("contracts:claim", args=[claim.contract_id, claim.pk])).content.decode()
+    assert "-£125.00" in page and "Corrections" in page
+    assert payment_times() == []  # nothing paid yet
+
+
+def test_correction_pages(world, client):
+    claim = services.claim_approve(claim=_send(world, amount="1000"), actor=world["first"])
+    url = reverse("contracts:claim-correct", args=[claim.contract_id, claim.pk])
+    client.force_login(world["first"])
+    assert client.get(url).status_code == 403
+    client.force_login(world["provider"])
+    page = client.post(url, {"amount": "-2000", "note": "Too much."}).content.decode()
+    assert "below £0" in page
+    assert client.post(url, {"amount": "-£200", "note": "Two sessions cancelled."}).status_code == 302
+    correction = PaymentClaim.objects.get(corrects=claim)
+    client.force_login(world["first"])
+    client.post(reverse("contracts:claim-query", args=[claim.contract_id, correction.pk]), {"reason": "Which ones?"})
+    client.force_login(world["provider"])
+    resend = reverse("contracts:claim-resend", args=[claim.contract_id, correction.pk])
+    assert "Which ones?" in client.get(resend).content.decode()
+    assert client.post(resend, {"amount": "-100", "note": "One session."}).status_code == 302
+    assert PaymentClaim.objects.get(replaces=correction).amount == Decimal("-100")
