@@ -299,3 +299,30 @@ class PaidForm(GovukForm):
     paid_on = GovukDateField(
         label="When was it paid?", label_text="date it was paid", help_text="For example, 27 3 2027"
     )
+
+
+class CorrectionForm(GovukForm):
+    amount = forms.DecimalField(
+        label="Amount of the correction",
+        help_text="Put a minus sign in front if less is due, like -250. Otherwise, like 250.",
+        max_digits=14,
+        decimal_places=2,
+        error_messages={
+            "required": "Enter the amount of the correction",
+            "invalid": "The amount must be an amount of money, like -250 or 250",
+            "max_decimal_places": "The amount must have no more than 2 numbers after the point",
+            "max_digits": "The amount is too large",
+            "max_whole_digits": "The amount is too large",
+        },
+    )
+    note = _explanation(
+        "What is the correction for?", "The commissioner will see this.", "Say what the correction is for"
+    )
+
+    def __init__(self, *args, **kwargs):
+        if args and args[0] is not None and "amount" in args[0]:
+            data = args[0].copy()
+            data["amount"] = _money(data["amount"])
+            args = (data, *args[1:])
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].prefix = "£"

@@ -241,16 +241,21 @@ class ContractVersionPartner(models.Model):
 
 class PaymentClaim(models.Model):
     """What the provider claims for one payment period, as sent. A claim is never edited: a
-    queried claim is answered by a new claim for the same period that `replaces` it. At most one
-    claim per period is not queried (a database constraint), so two claims cannot overlap."""
+    queried claim is answered by a new claim for the same period that `replaces` it, and an
+    approved one is corrected by a new positive or negative claim that `corrects` it. At most one
+    claim per period is standing (not queried, not a correction: a database constraint), so two
+    claims cannot overlap."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="claims")
     period_start = models.DateField()
     period_end = models.DateField()
     # People started or sessions delivered, as the payment model says; none for a fixed fee.
     quantity = models.PositiveIntegerField(null=True, blank=True)
-    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(0)])
+    # Negative only in a correction (a claim that `corrects` an approved one).
+    amount = models.DecimalField(**MONEY)
     note = models.TextField(blank=True)
+    # A correction after approval is a new claim for the same period, never an edit of the approved one.
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
     # Needed when the year's claims would pass the year's contract value.
     over_value_reason = models.TextField(blank=True)
     replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
@@ -270,11 +275,13 @@ class PaymentClaim(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["contract", "period_start"],
-                condition=Q(queried_at__isnull=True),
+                condition=Q(queried_at__isnull=True, corrects__isnull=True),
                 name="paymentclaim_one_per_period",
             ),
             models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="paymentclaim_period"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="paymentclaim_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) | Q(corrects__isnull=False), name="paymentclaim_amount_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(approved_at__isnull=True) | Q(queried_at__isnull=True),
                 name="paymentclaim_approved_or_queried",

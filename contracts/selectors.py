@@ -203,7 +203,9 @@ def claimable_periods(contract: Contract, terms: ContractVersion, *, today: date
     from competitions.models import PaymentFrequency
 
     in_advance = terms.payment_frequency == PaymentFrequency.MONTHLY_IN_ADVANCE
-    taken = set(contract.claims.filter(queried_at__isnull=True).values_list("period_start", flat=True))
+    taken = set(
+        contract.claims.filter(queried_at__isnull=True, corrects__isnull=True).values_list("period_start", flat=True)
+    )
     return [
         (start, end)
         for start, end in payment_periods(contract, terms)
@@ -232,6 +234,8 @@ def days_to_pay(claim) -> int:
 
 
 def claim_status(claim) -> str:
+    if claim.corrects_id and claim.paid_on:
+        return "Correction settled"
     if claim.paid_on:
         return "Paid"
     if claim.approved_at:
@@ -282,9 +286,10 @@ def payment_times() -> list[dict]:
     from contracts.models import PaymentClaim
 
     by_commissioner: dict[str, list[int]] = {}
-    paid = PaymentClaim.objects.filter(paid_on__isnull=False, queried_at__isnull=True).values_list(
-        "contract__lot__competition__owner_area__name", "sent_at", "paid_on"
-    )
+    # Corrections are not claims paid on their own: they would count one period twice.
+    paid = PaymentClaim.objects.filter(
+        paid_on__isnull=False, queried_at__isnull=True, corrects__isnull=True
+    ).values_list("contract__lot__competition__owner_area__name", "sent_at", "paid_on")
     for name, sent_at, paid_on in paid:
         by_commissioner.setdefault(name, []).append((paid_on - sent_at.astimezone(LONDON).date()).days)
     rows = []
@@ -305,3 +310,22 @@ def payment_times() -> list[dict]:
             }
         )
     return rows
+
+
+def funding_shares_of_payments(contract: Contract) -> list[dict]:
+    """Each funding partner's share of what has been paid and of what is approved but not yet paid."""
+    from contracts.models import PaymentClaim
+
+    standing = PaymentClaim.objects.filter(contract=contract, queried_at__isnull=True, approved_at__isnull=False)
+    paid = standing.filter(paid_on__isnull=False).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    owed = standing.filter(paid_on__isnull=True).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    cent = Decimal("0.01")
+    return [
+        {
+            "name": share.name,
+            "share_percent": share.share_percent,
+            "paid": (paid * share.share_percent / 100).quantize(cent),
+            "owed": (owed * share.share_percent / 100).quantize(cent),
+        }
+        for share in contract.funding.all()
+    ]

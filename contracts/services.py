@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 
 from accounts.models import Membership
 from audit.services import audit_record, snapshot
@@ -614,6 +615,7 @@ def _claim_after(claim: PaymentClaim) -> dict:
             "note",
             "over_value_reason",
             "replaces",
+            "corrects",
             "sent_at",
             "queried_at",
             "query_reason",
@@ -666,7 +668,11 @@ def claim_send(
     terms = terms_in_force(contract)
     if replaces is not None:
         replaces = PaymentClaim.objects.select_for_update().get(pk=replaces.pk, contract=contract)
-        if replaces.queried_at is None or PaymentClaim.objects.filter(replaces=replaces).exists():
+        if (
+            replaces.queried_at is None
+            or replaces.corrects_id is not None
+            or PaymentClaim.objects.filter(replaces=replaces).exists()
+        ):
             raise ValidationError("Only a queried claim can be sent again, and only once")
         period_start = replaces.period_start
         periods = dict(payment_periods(contract, terms))
@@ -752,3 +758,43 @@ def claim_record_payment(*, claim: PaymentClaim, paid_on: datetime.date, actor) 
     claim.save(update_fields=["paid_on", "paid_recorded_at", "paid_recorded_by"])
     audit_record(actor=actor, action="claim.paid", obj=claim.contract, after=_claim_after(claim), at=now)
     return claim
+
+
+@transaction.atomic
+def claim_correct(
+    *, claim: PaymentClaim, amount: Decimal, note: str, actor, replaces: PaymentClaim | None = None
+) -> PaymentClaim:
+    """Correct an approved claim with a new claim for the same period: positive (more is due) or
+    negative (less). The approved claim is never edited. `replaces`: a queried correction sent again."""
+    # The contract first, then the claim: the order every claim service locks in.
+    contract = Contract.objects.select_for_update().get(pk=claim.contract_id)
+    claim = _lock_claim(claim)
+    if claim.approved_at is None or claim.corrects_id is not None:
+        raise ValidationError("Only an approved claim can be corrected")
+    if replaces is not None:
+        replaces = PaymentClaim.objects.select_for_update().get(pk=replaces.pk, corrects=claim)
+        if replaces.queried_at is None or PaymentClaim.objects.filter(replaces=replaces).exists():
+            raise ValidationError("Only a queried correction can be sent again, and only once")
+    if not amount.is_finite() or amount == 0 or abs(amount) > MAX_VALUE or amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": "Enter an amount other than £0, in pounds and pence, like -250 or 250"})
+    standing = claim.corrections.filter(queried_at__isnull=True).aggregate(total=Sum("amount"))["total"] or 0
+    if claim.amount + standing + amount < 0:
+        raise ValidationError({"amount": "A correction cannot take what is claimed for the period below £0"})
+    if not note.strip():
+        raise ValidationError({"note": "Say what the correction is for"})
+    now = db_now()
+    correction = PaymentClaim(
+        contract=contract,
+        period_start=claim.period_start,
+        period_end=claim.period_end,
+        amount=amount,
+        note=note.strip(),
+        corrects=claim,
+        replaces=replaces,
+        sent_at=now,
+        sent_by=actor,
+    )
+    correction.full_clean()
+    correction.save()
+    audit_record(actor=actor, action="claim.correction_sent", obj=contract, after=_claim_after(correction), at=now)
+    return correction

@@ -28,6 +28,7 @@ urlpatterns = [
     path("<id:pk>/payments/<id:claim_id>/approve/", views_payments.claim_approve, name="claim-approve"),
     path("<id:pk>/payments/<id:claim_id>/query/", views_payments.claim_query, name="claim-query"),
     path("<id:pk>/payments/<id:claim_id>/send-again/", views_payments.claim_resend, name="claim-resend"),
+    path("<id:pk>/payments/<id:claim_id>/correct/", views_payments.claim_correct, name="claim-correct"),
     path("<id:pk>/payments/<id:claim_id>/paid/", views_payments.claim_paid, name="claim-paid"),
     path("payment-times/", views_payments.payment_times_page, name="payment-times"),
     path("from-award/<id:award_id>/", views.create_for_award, name="create-for-award"),

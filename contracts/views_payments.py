@@ -24,6 +24,7 @@ from contracts.selectors import (
     SMALL_NUMBER,
     claimable_periods,
     contract_claims,
+    funding_shares_of_payments,
     payment_times,
     terms_in_force,
 )
@@ -60,6 +61,7 @@ def payments(request: HttpRequest, contract: Contract) -> HttpResponse:
         "late": [r for r in rows if r["late"] and not r["claim"].paid_on],
         "claimable": claimable_periods(contract, terms, today=today),
         "can_claim": can_answer_for_provider(request.user, contract),
+        "funding": funding_shares_of_payments(contract),
     }
     return render(request, "contracts/payments.html", context)
 
@@ -134,6 +136,9 @@ def claim(request: HttpRequest, contract: Contract, claim: PaymentClaim) -> Http
         and claim.queried_at is not None
         and not PaymentClaim.objects.filter(replaces=claim).exists(),
         "replaced_by": PaymentClaim.objects.filter(replaces=claim).first(),
+        "can_correct": can_answer_for_provider(request.user, contract)
+        and claim.approved_at is not None
+        and claim.corrects_id is None,
     }
     return render(request, "contracts/claim.html", context)
 
@@ -172,10 +177,49 @@ def claim_query(request: HttpRequest, contract: Contract, claim: PaymentClaim) -
     return _form_page(request, contract, form, title="Query this claim", back=_claim_url(claim), button="Send back")
 
 
+def _correction_page(request, contract, corrected: PaymentClaim, *, replaces=None, intro=None) -> HttpResponse:
+    form = forms.CorrectionForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_correct(
+                claim=corrected,
+                amount=form.cleaned_data["amount"],
+                note=form.cleaned_data["note"],
+                replaces=replaces,
+                actor=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Correction sent")
+            return redirect(_payments_url(contract))
+    return _form_page(
+        request,
+        contract,
+        form,
+        title="Send a correction",
+        intro=intro
+        or "An approved claim is never changed: a correction is a new claim for the same period, for more or less.",
+        back=_claim_url(replaces or corrected),
+        button="Send correction",
+    )
+
+
+@with_claim
+def claim_correct(request: HttpRequest, contract: Contract, claim: PaymentClaim) -> HttpResponse:
+    if not can_answer_for_provider(request.user, contract):
+        raise PermissionDenied
+    return _correction_page(request, contract, claim)
+
+
 @with_claim
 def claim_resend(request: HttpRequest, contract: Contract, claim: PaymentClaim) -> HttpResponse:
     if not can_answer_for_provider(request.user, contract):
         raise PermissionDenied
+    if claim.corrects_id:
+        return _correction_page(
+            request, contract, claim.corrects, replaces=claim, intro=f"The commissioner said: {claim.query_reason}"
+        )
     form = _claim_form(request, contract, periods=None)
     if request.method == "GET":
         form.initial = {"quantity": claim.quantity, "amount": claim.amount, "note": claim.note}

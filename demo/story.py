@@ -3,7 +3,8 @@
 Everything here goes THROUGH THE SERVICES, as the people would through the pages, so the audit
 trail records it: organisations apply and are qualified (one only in part, one still waiting for
 the assessor), and commissioner.kss runs competitions at every stage: planned, open, being scored,
-in the waiting period, and awarded with a contract.
+in the waiting period, and awarded with contracts now in delivery (claims, a variation, an extension,
+an early ending).
 
 Deadlines are judged by the database clock (core.clock.db_now), so a service will not accept a
 bid after the closing date, nor launch a competition whose dates have passed. The only way to
@@ -39,6 +40,9 @@ from competitions.selectors.evaluation import pass_fail_answers, scored_answers
 from competitions.services import award as award_services
 from competitions.services import bids as bid_services
 from competitions.services import clarifications, evaluation, setup
+from contracts import services as contract_services
+from contracts.models import Contract, PaymentClaim, TerminationReason, VariationGround
+from contracts.selectors import claimable_periods, terms_in_force
 from contracts.services import contract_create_for_award
 from core.clock import LONDON, db_now
 from qualification.models import SectionKey
@@ -592,22 +596,146 @@ def _competition_story(people: dict[str, User]) -> None:
             "Sussex": {2026: "68000", 2027: "490000", 2028: "440000"},
         },
     )
+    # The contracts have been running since 1 May 2026: the whole timetable sits before that.
+    start = DELIVERY_START
     _move_into_past(
         awarded,
-        launched=_london(today - 110 * day, 9),
-        closes=_london(today - 70 * day, 12),
-        evaluation_ends=_london(today - 45 * day, 17),
-        intended_award=_london(today - 40 * day, 12),
+        launched=_london(start - 190 * day, 9),
+        closes=_london(start - 150 * day, 12),
+        evaluation_ends=_london(start - 125 * day, 17),
+        intended_award=_london(start - 120 * day, 12),
     )
+    Competition.objects.filter(pk=awarded.pk).update(contract_start=start)
+    contracts = {}
     for award in _evaluate_and_approve(awarded, bid=awarded_bid, people=people):
-        # The waiting period ended weeks ago (see the module docstring for why this is an update).
+        # The waiting period ended months ago (see the module docstring for why this is an update).
         Award.objects.filter(pk=award.pk).update(
-            recommended_at=_london(today - 42 * day, 10),
-            approved_at=_london(today - 40 * day, 12),
-            standstill_ends_at=_london(today - 28 * day, 0),
+            recommended_at=_london(start - 122 * day, 10),
+            approved_at=_london(start - 120 * day, 12),
+            standstill_ends_at=_london(start - 108 * day, 0),
         )
         award.refresh_from_db()
-        contract_create_for_award(award=award, actor=people["commissioner2"])
+        contract = contract_create_for_award(award=award, actor=people["commissioner2"])
+        Contract.objects.filter(pk=contract.pk).update(created_at=_london(start - 107 * day, 9))
+        contracts[award.lot.name] = contract
+    _delivery_story(contracts, people=people, today=today)
+
+
+# The awarded contracts started on this day; by the time anyone loads the demo, months of
+# delivery (and claims) lie behind them.
+DELIVERY_START = datetime.date(2026, 5, 1)
+
+
+def _month(first: datetime.date, months: int) -> datetime.date:
+    month = first.month - 1 + months
+    return datetime.date(first.year + month // 12, month % 12 + 1, 1)
+
+
+def _claim(contract: Contract, *, period: datetime.date, amount: str, user: User, note: str = "") -> PaymentClaim:
+    return contract_services.claim_send(
+        contract=contract, period_start=period, quantity=None, amount=Decimal(amount), note=note, actor=user
+    )
+
+
+def _backdate_claim(claim: PaymentClaim, *, sent: datetime.date, queried=None, approved=None, paid=None) -> None:
+    """Claims are sent "now" by the services; these updates put them when they happened."""
+    PaymentClaim.objects.filter(pk=claim.pk).update(
+        sent_at=_london(sent, 10),
+        queried_at=_london(queried, 11) if queried else None,
+        approved_at=_london(approved, 15) if approved else None,
+        paid_on=paid,
+        paid_recorded_at=_london(paid, 16) if paid else None,
+    )
+
+
+def _delivery_story(contracts: dict[str, Contract], *, people: dict[str, User], today: datetime.date) -> None:
+    """Surrey: contract managers named, monthly claims (paid on time, one paid late, one queried
+    and sent again, one owed, one waiting), a variation agreed (more people in 2027 to 2028) and
+    an extension waiting for Pathway to accept it. Sussex: ended early, with notice."""
+    commissioner, approver, pathway = people["commissioner"], people["commissioner2"], people["pathway"]
+    surrey, sussex = contracts["Surrey"], contracts["Sussex"]
+    contract_services.contract_set_manager(
+        contract=surrey, side="commissioner", manager=commissioner, actor=commissioner
+    )
+    contract_services.contract_set_manager(contract=surrey, side="provider", manager=pathway, actor=pathway)
+
+    # Monthly claims, each sent on the 5th of the next month (a fixed fee, in arrears).
+    plan = [  # months after the start: (days to approve, days to pay, or None)
+        (0, 5, 28),
+        (1, 4, 21),
+        (2, 6, 45),  # paid late: 45 days after the claim
+        (4, 5, 26),
+        (5, 6, None),  # approved, not yet paid: owed
+    ]
+    for months, to_approve, to_pay in plan:
+        period = _month(DELIVERY_START, months)
+        sent = _month(period, 1) + datetime.timedelta(days=4)
+        approved = sent + datetime.timedelta(days=to_approve)
+        if approved > today:
+            continue  # not yet sent and approved (the demo is loaded early)
+        paid = sent + datetime.timedelta(days=to_pay) if to_pay else None
+        claim = _claim(surrey, period=period, amount="4800", user=pathway, note="Fixed monthly fee.")
+        claim = contract_services.claim_approve(claim=claim, actor=commissioner)
+        _backdate_claim(claim, sent=sent, approved=approved, paid=paid if paid and paid <= today else None)
+    # August: queried (two months claimed at once), sent again, approved and paid.
+    august = _month(DELIVERY_START, 3)
+    if _month(august, 2) <= today and not surrey.claims.filter(period_start=august).exists():
+        first = _claim(surrey, period=august, amount="9600", user=pathway, note="August and a missed week.")
+        first = contract_services.claim_query(
+            claim=first, reason="The fee is £4,800 a month: please claim for August only.", actor=commissioner
+        )
+        sent = _month(august, 1) + datetime.timedelta(days=4)
+        _backdate_claim(first, sent=sent, queried=sent + datetime.timedelta(days=3))
+        again = contract_services.claim_send(
+            contract=surrey,
+            period_start=None,
+            quantity=None,
+            amount=Decimal("4800"),
+            note="August only.",
+            actor=pathway,
+            replaces=first,
+        )
+        again = contract_services.claim_approve(claim=again, actor=commissioner)
+        resent = sent + datetime.timedelta(days=5)
+        _backdate_claim(
+            again, sent=resent, approved=resent + datetime.timedelta(days=2), paid=resent + datetime.timedelta(days=18)
+        )
+    # Sussex's latest month ended: sent, waiting for the commissioner.
+    latest = [start for start, _end in claimable_periods(sussex, terms_in_force(sussex), today=today)]
+    if latest:
+        _claim(sussex, period=latest[-1], amount="5600", user=pathway, note="Fixed monthly fee.")
+
+    # A variation: twice the referrals expected in Surrey from April 2027.
+    variation = contract_services.variation_start(
+        contract=surrey,
+        ground=VariationGround.UNFORESEEABLE,
+        explanation=(
+            "A new approved premises opens in Guildford in April 2027, so about 40 more people a year "
+            "will need somewhere to live. The value rises in step."
+        ),
+        actor=commissioner,
+    )
+    years = {y.financial_year: (y.value, y.volume) for y in variation.years.all()}
+    years[2027] = (Decimal("470000"), 240)
+    contract_services.variation_change(version=variation, actor=commissioner, years=years)
+    contract_services.variation_propose(version=variation, actor=commissioner)
+    contract_services.variation_approve(version=variation, actor=approver)
+    contract_services.variation_accept(version=variation, actor=pathway)
+    # The option to extend: proposed and approved, waiting for Pathway.
+    extension = contract_services.extension_propose(
+        contract=surrey, years=1, explanation="Results are good and the need continues.", actor=commissioner
+    )
+    contract_services.variation_approve(version=extension, actor=approver)
+
+    # Sussex ends early: the funding moves to a new county-wide service.
+    contract_services.contract_terminate(
+        contract=sussex,
+        reason=TerminationReason.NO_LONGER_NEEDED,
+        explanation="Sussex is moving this funding into a new county-wide housing service.",
+        notice_on=today,
+        terminates_on=max(today, datetime.date(2027, 3, 31)),
+        actor=commissioner,
+    )
 
 
 def build_story() -> bool:
@@ -633,7 +761,11 @@ WHAT_TO_SEE = [
     ("commissioner2.kss@demo.example", "approved the awards (four eyes)"),
     ("assessor@demo.example", "Brighton Recovery Network's application is waiting, with a help request"),
     ("evaluator@demo.example", "draft scores on the education, training and employment bid"),
-    ("bids@pathway.example", "a draft bid for accommodation; a contract for Surrey and Sussex"),
+    (
+        "bids@pathway.example",
+        "a draft bid for accommodation; contracts for Surrey (claims, a variation, an extension to accept) and "
+        "Sussex (ending early)",
+    ),
     (
         "jo@medway-womens.example",
         "qualified in Kent; asked a question about the open accommodation opportunity; a reply to a request for help",

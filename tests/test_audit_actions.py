@@ -1649,6 +1649,16 @@ def _():
     )
 
 
+@row("contracts.services.claim_correct", "claim.correction_sent")
+def _():
+    from contracts.services import claim_correct
+
+    claim, world = _claim(approved=True)
+    return lambda: claim_correct(
+        claim=claim, amount=Decimal(-100), note="One session cancelled.", actor=world["provider"]
+    )
+
+
 @row("contracts.services.claim_query", "claim.queried")
 def _():
     from contracts.services import claim_query

@@ -255,3 +255,79 @@ def test_a_claim_through_the_pages(client, world):
     client.post(paid, {"paid_on-day": today.day, "paid_on-month": today.month, "paid_on-year": today.year})
     page = client.get(reverse("contracts:payments", args=[contract.pk])).content.decode()
     assert "Paid (0 days)" in page and "Queried" in page
+
+
+def test_funding_partners_see_their_share_of_payments(world, client):
+    from contracts.models import ContractFunding
+
+    contract = world["contract"]
+    ContractFunding.objects.create(contract=contract, name="Kent PCC", party_type="pcc", share_percent=Decimal("25"))
+    paid = services.claim_approve(claim=_send(world, amount="1000"), actor=world["first"])
+    services.claim_record_payment(claim=paid, paid_on=datetime.date.today(), actor=world["first"])
+    second = claimable_periods(contract, terms_in_force(contract), today=datetime.date.today())[0][0]
+    services.claim_approve(claim=_send(world, period_start=second, amount="400.04"), actor=world["first"])
+    client.force_login(world["provider"])
+    page = client.get(reverse("contracts:payments", args=[contract.pk])).content.decode()
+    assert "Kent PCC" in page and "£250.00" in page and "£100.01" in page
+
+
+def test_payment_times_query_count_does_not_grow_with_contracts(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _paid_claims(world, 6, [10])
+    with CaptureQueriesContext(connection) as one:
+        payment_times()
+    other = live_contract_world()
+    _paid_claims(other, 6, [40])
+    with CaptureQueriesContext(connection) as two:
+        rows = payment_times()
+    assert len(one.captured_queries) == len(two.captured_queries) == 1
+    assert sum(row["claims_paid"] for row in rows) == 12
+
+
+def test_corrections_are_new_claims_never_edits(world, client):
+    claim = _send(world, amount="1000")
+    with pytest.raises(ValidationError, match="Only an approved claim"):
+        services.claim_correct(claim=claim, amount=Decimal("-100"), note="Less.", actor=world["provider"])
+    claim = services.claim_approve(claim=claim, actor=world["first"])
+    with pytest.raises(ValidationError, match="below £0"):
+        services.claim_correct(claim=claim, amount=Decimal("-1000.01"), note="Too much.", actor=world["provider"])
+    with pytest.raises(ValidationError, match="other than £0"):
+        services.claim_correct(claim=claim, amount=Decimal("0"), note="Nothing.", actor=world["provider"])
+    correction = services.claim_correct(
+        claim=claim, amount=Decimal("-250"), note="Two sessions cancelled.", actor=world["provider"]
+    )
+    claim.refresh_from_db()
+    assert claim.amount == Decimal("1000") and correction.period_start == claim.period_start
+    # The period stays taken by the approved claim, and a negative claim without `corrects` is refused.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaymentClaim.objects.filter(pk=claim.pk).update(amount=Decimal("-1"))
+    correction = services.claim_query(claim=correction, reason="Which sessions?", actor=world["first"])
+    again = services.claim_correct(
+        claim=claim, amount=Decimal("-125"), note="One session.", actor=world["provider"], replaces=correction
+    )
+    services.claim_approve(claim=again, actor=world["first"])
+    client.force_login(world["provider"])
+    page = client.get(reverse("contracts:claim", args=[claim.contract_id, claim.pk])).content.decode()
+    assert "-£125.00" in page and "Corrections" in page
+    assert payment_times() == []  # nothing paid yet
+
+
+def test_correction_pages(world, client):
+    claim = services.claim_approve(claim=_send(world, amount="1000"), actor=world["first"])
+    url = reverse("contracts:claim-correct", args=[claim.contract_id, claim.pk])
+    client.force_login(world["first"])
+    assert client.get(url).status_code == 403
+    client.force_login(world["provider"])
+    page = client.post(url, {"amount": "-2000", "note": "Too much."}).content.decode()
+    assert "below £0" in page
+    assert client.post(url, {"amount": "-£200", "note": "Two sessions cancelled."}).status_code == 302
+    correction = PaymentClaim.objects.get(corrects=claim)
+    client.force_login(world["first"])
+    client.post(reverse("contracts:claim-query", args=[claim.contract_id, correction.pk]), {"reason": "Which ones?"})
+    client.force_login(world["provider"])
+    resend = reverse("contracts:claim-resend", args=[claim.contract_id, correction.pk])
+    assert "Which ones?" in client.get(resend).content.decode()
+    assert client.post(resend, {"amount": "-100", "note": "One session."}).status_code == 302
+    assert PaymentClaim.objects.get(replaces=correction).amount == Decimal("-100")

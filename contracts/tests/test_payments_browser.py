@@ -68,6 +68,17 @@ def test_claim_queried_sent_again_approved_and_paid(ui):
     page = ui.goto(f"/contracts/{c}/payments/")
     assert page.get_by_text("Paid (0 days)").is_visible()
 
+    # Too much was paid: the provider sends a negative correction, never an edit.
+    browser_sign_in(ui, world["provider"])
+    page = ui.goto(f"/contracts/{c}/payments/{again.pk}/")
+    page.get_by_role("link", name="Send a correction").click()
+    ui.check()
+    page.get_by_label("Amount of the correction").fill("-250")
+    page.get_by_label("What is the correction for?").fill("Two sessions were cancelled.")
+    page.get_by_role("button", name="Send correction").click()
+    ui.check()
+    assert page.get_by_text("(correction)").is_visible()
+
     page = ui.goto("/contracts/payment-times/")
     assert page.get_by_text("Fewer than 5 claims paid").is_visible()
 

@@ -7,6 +7,8 @@ from audit.selectors import first_chain_problem
 from competitions.models import Bid, Clarification, Competition, Score
 from competitions.selectors.status import competition_stage
 from contracts.models import Contract
+from contracts.selectors import contract_claims, payment_times, terms_in_force
+from core.clock import LONDON, db_now
 from demo import story
 from demo.national import GENERATED_DOMAIN
 from demo.world import DEMO_PASSWORD
@@ -108,6 +110,23 @@ def test_demo_story_shows_the_framework_in_motion():
     contracts = Contract.objects.filter(lot__competition__title=story.AWARDED_TITLE)
     assert sorted(c.lot.name for c in contracts) == ["Surrey", "Sussex"]
     assert {c.supplier.trading_name for c in contracts} == {"Pathway"}
+    # After award: Surrey's variation in force, its extension waiting for Pathway, claims paid on
+    # time and late, one queried and sent again; Sussex ending early with a claim waiting.
+    surrey, sussex = sorted(contracts, key=lambda c: c.lot.name)
+    assert terms_in_force(surrey).number == 2 and terms_in_force(surrey).years.get(financial_year=2027).volume == 240
+    extension = surrey.versions.get(number=3)
+    assert extension.kind == "extension" and extension.approved_at and extension.accepted_at is None
+    assert surrey.commissioner_manager.email == "commissioner.kss@demo.example"
+    rows = contract_claims(surrey, today=db_now().astimezone(LONDON).date())
+    assert any(r["late"] and r["claim"].paid_on for r in rows)
+    assert any(not r["late"] and r["claim"].paid_on for r in rows)
+    assert any(r["status"] == "Queried" for r in rows)
+    assert any(r["claim"].approved_at and not r["claim"].paid_on for r in rows)
+    assert sussex.terminates_on is not None
+    assert sussex.claims.filter(approved_at__isnull=True, queried_at__isnull=True).exists()
+    assert [row for row in payment_times() if row["commissioner"] == surrey.lot.competition.owner_area.name][0][
+        "claims_paid"
+    ] == 5
 
     # The national backdrop for the public pages.
     assert Organisation.objects.filter(contact_email__endswith=f"@{GENERATED_DOMAIN}").exists()
