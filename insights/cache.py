@@ -15,6 +15,7 @@ caller says which instant), and never longer than `INSIGHTS_CACHE_SECONDS` (0 tu
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
@@ -22,6 +23,8 @@ from django.core.cache import cache
 from django.db.models import Max
 
 from audit.models import AuditEvent
+
+logger = logging.getLogger(__name__)
 
 # How far below the newest audit event an uncommitted one may be and still be noticed when it
 # commits: more audited writes than this would have to commit while one transaction stays open.
@@ -51,7 +54,7 @@ def kept[T](
     if seconds <= 0:
         return compute()
     full_key = f"insights:{key}:{data_version()}"
-    hit = cache.get(full_key)
+    hit = _cache_call(cache.get, full_key)
     if hit is not None:
         until, answer = hit
         if until is None or now < until:
@@ -59,5 +62,15 @@ def kept[T](
     until = valid_until()
     answer = compute()
     if until is None or now < until:
-        cache.set(full_key, (until, answer), seconds)
+        _cache_call(cache.set, full_key, (until, answer), seconds)
     return answer
+
+
+def _cache_call(method, *args):
+    """A cache read or write that cannot take the page down: in production the cache is Redis, and
+    Django's Redis backend raises while Redis restarts. The answer is then worked out afresh."""
+    try:
+        return method(*args)
+    except Exception:  # noqa: BLE001 - any backend's failure means "not kept", never a server error
+        logger.warning("insights.cache_unavailable", exc_info=True)
+        return None

@@ -75,3 +75,16 @@ def test_each_area_and_year_is_kept_apart():
     wales = who_takes_part.who_takes_part(scope=Scope(area=Area.objects.get(code="D")))
     assert wales == floors.who_takes_part(scope=Scope(area=Area.objects.get(code="D")))
     assert _steps(wales)["bid"] == 0 and _steps(everywhere)["bid"] == 1
+
+
+def test_a_cache_that_is_down_means_working_the_answer_out(monkeypatch):
+    """Redis restarting must not take the insight pages down with it."""
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    make_bid(make_competition(lots=["Kent"], closes_in=datetime.timedelta(days=-1)))
+    answer, _ = _answer_and_queries()
+    assert answer == floors.who_takes_part(scope=EVERYWHERE)
