@@ -20,7 +20,7 @@ the table refuses fails, and so does one that refuses someone the table lets in.
 table does not mention fails `test_the_table_names_every_url_pattern`; the Django admin is left out
 for the reason tests/routes.py gives.
 
-To write a row for a new URL pattern, `AUTHZ_PROBE=/tmp/cells.jsonl pytest tests/test_authorisation_matrix.py`
+To write a row for a new URL pattern, `AUTHZ_PROBE=cells.jsonl pytest tests/test_authorisation_matrix.py`
 records what every cell answers (and where each redirect goes) instead of checking: read each one
 against the permission rules before copying it into the table.
 """
