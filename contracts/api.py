@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from contracts.selectors import PAYMENT_RULE_DAYS, SMALL_NUMBER, payment_times
+from contracts.selectors import PAYMENT_RULE_DAYS, SMALL_NUMBER, payment_times, payment_times_by_contract
 
 router = Router(tags=["Payments"])
 
@@ -26,3 +26,18 @@ class PaymentTimesOut(Schema):
 @router.get("/payment-times", response=list[PaymentTimesOut], auth=None, summary="How quickly commissioners pay")
 def payment_times_api(request: HttpRequest):
     return payment_times()
+
+
+class ContractPaymentTimesOut(PaymentTimesOut):
+    contract_id: int = Field(..., description="The contract, as in /api/v1/public/contracts")
+    contract: str = Field(..., description="The contract's title")
+
+
+@router.get(
+    "/payment-times/by-contract",
+    response=list[ContractPaymentTimesOut],
+    auth=None,
+    summary="How quickly each contract's claims are paid",
+)
+def payment_times_by_contract_api(request: HttpRequest):
+    return payment_times_by_contract()

@@ -277,38 +277,69 @@ def year_claimed(contract: Contract, financial_year: int) -> Decimal:
     return total or Decimal(0)
 
 
+def _timeliness(days: list[int]) -> dict:
+    """Claims paid, the share within 30 days and the median days; withheld below SMALL_NUMBER."""
+    from statistics import median
+
+    shown = len(days) >= SMALL_NUMBER
+    return {
+        "claims_paid": len(days) if shown else None,
+        "within_30_days_percent": (
+            round(Decimal(100) * sum(1 for d in days if d <= PAYMENT_RULE_DAYS) / len(days), 1) if shown else None
+        ),
+        "median_days": Decimal(str(median(days))) if shown else None,
+        "suppressed": not shown,
+    }
+
+
+def _paid_claim_days(*fields: str) -> dict[tuple, list[int]]:
+    """Days from sending to payment of every paid claim, grouped by `fields`. One query.
+    Corrections are left out: they are not claims paid on their own and would count a period twice."""
+    from contracts.models import PaymentClaim
+
+    grouped: dict[tuple, list[int]] = {}
+    paid = PaymentClaim.objects.filter(
+        paid_on__isnull=False, queried_at__isnull=True, corrects__isnull=True
+    ).values_list(*fields, "sent_at", "paid_on")
+    for *key, sent_at, paid_on in paid:
+        grouped.setdefault(tuple(key), []).append((paid_on - sent_at.astimezone(LONDON).date()).days)
+    return grouped
+
+
 def payment_times() -> list[dict]:
     """How quickly each commissioner pays: paid claims, the share paid within 30 days of a valid
     claim and the median days. Fewer than SMALL_NUMBER paid claims: the figures are withheld. One
     query, whatever the number of contracts."""
-    from statistics import median
+    grouped = _paid_claim_days("contract__lot__competition__owner_area__name")
+    return [{"commissioner": key[0], **_timeliness(grouped[key])} for key in sorted(grouped)]
 
-    from contracts.models import PaymentClaim
 
-    by_commissioner: dict[str, list[int]] = {}
-    # Corrections are not claims paid on their own: they would count one period twice.
-    paid = PaymentClaim.objects.filter(
-        paid_on__isnull=False, queried_at__isnull=True, corrects__isnull=True
-    ).values_list("contract__lot__competition__owner_area__name", "sent_at", "paid_on")
-    for name, sent_at, paid_on in paid:
-        by_commissioner.setdefault(name, []).append((paid_on - sent_at.astimezone(LONDON).date()).days)
-    rows = []
-    for name in sorted(by_commissioner):
-        days = by_commissioner[name]
-        shown = len(days) >= SMALL_NUMBER
-        rows.append(
-            {
-                "commissioner": name,
-                "claims_paid": len(days) if shown else None,
-                "within_30_days_percent": (
-                    round(Decimal(100) * sum(1 for d in days if d <= PAYMENT_RULE_DAYS) / len(days), 1)
-                    if shown
-                    else None
-                ),
-                "median_days": Decimal(str(median(days))) if shown else None,
-                "suppressed": not shown,
-            }
-        )
+def payment_times_by_contract() -> list[dict]:
+    """The same figures for each contract (its id, title and commissioner), small numbers withheld."""
+    grouped = _paid_claim_days("contract_id", "contract__title", "contract__lot__competition__owner_area__name")
+    return [
+        {"contract_id": key[0], "contract": key[1], "commissioner": key[2], **_timeliness(grouped[key])}
+        for key in sorted(grouped, key=lambda k: (k[2], k[1], k[0]))
+    ]
+
+
+CSV_HEADER = ["Commissioner", "Contract ID", "Contract", "Claims paid", "Paid within 30 days (%)", "Median days"]
+
+
+def payment_times_csv_rows() -> list[list[str]]:
+    """Payment times by commissioner (Contract ID blank), then by contract, for the CSV download."""
+    withheld = "fewer than 5"
+
+    def figures(row: dict) -> list[str]:
+        if row["suppressed"]:
+            return [withheld, "", ""]
+        return [str(row["claims_paid"]), str(row["within_30_days_percent"]), str(row["median_days"])]
+
+    rows = [[row["commissioner"], "", "All contracts", *figures(row)] for row in payment_times()]
+    rows += [
+        [row["commissioner"], str(row["contract_id"]), row["contract"], *figures(row)]
+        for row in payment_times_by_contract()
+    ]
     return rows
 
 

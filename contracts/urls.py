@@ -31,5 +31,6 @@ urlpatterns = [
     path("<id:pk>/payments/<id:claim_id>/correct/", views_payments.claim_correct, name="claim-correct"),
     path("<id:pk>/payments/<id:claim_id>/paid/", views_payments.claim_paid, name="claim-paid"),
     path("payment-times/", views_payments.payment_times_page, name="payment-times"),
+    path("payment-times.csv", views_payments.payment_times_csv, name="payment-times-csv"),
     path("from-award/<id:award_id>/", views.create_for_award, name="create-for-award"),
 ]

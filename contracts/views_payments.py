@@ -4,6 +4,7 @@ selector, respond."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 from collections.abc import Callable
 from functools import wraps
@@ -20,12 +21,14 @@ from contracts import forms, services
 from contracts.models import Contract, PaymentClaim, PaymentModel
 from contracts.permissions import can_answer_for_provider, can_manage_contract
 from contracts.selectors import (
+    CSV_HEADER,
     PAYMENT_RULE_DAYS,
     SMALL_NUMBER,
     claimable_periods,
     contract_claims,
     funding_shares_of_payments,
     payment_times,
+    payment_times_csv_rows,
     terms_in_force,
 )
 from contracts.views_versions import _data, _form_page, with_contract
@@ -259,3 +262,13 @@ def payment_times_page(request: HttpRequest) -> HttpResponse:
         "contracts/payment_times.html",
         {"rows": payment_times(), "small_number": SMALL_NUMBER, "rule_days": PAYMENT_RULE_DAYS},
     )
+
+
+@login_not_required
+def payment_times_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="payment-times.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(payment_times_csv_rows())
+    return response

@@ -331,3 +331,23 @@ def test_correction_pages(world, client):
     assert "Which ones?" in client.get(resend).content.decode()
     assert client.post(resend, {"amount": "-100", "note": "One session."}).status_code == 302
     assert PaymentClaim.objects.get(replaces=correction).amount == Decimal("-100")
+
+
+def test_payment_times_by_contract_and_csv(world, client):
+    import csv
+    import io
+
+    _paid_claims(world, 6, [10, 20, 40])
+    contract = world["contract"]
+    [row] = client.get("/api/v1/contracts/payment-times/by-contract").json()
+    assert row["contract_id"] == contract.pk and row["claims_paid"] == 6 and row["median_days"] == "20.0"
+    response = client.get(reverse("contracts:payment-times-csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "Commissioner" and len(rows) == 3
+    assert rows[2][1] == str(contract.pk) and rows[2][3:] == ["6", "66.7", "20.0"]
+    PaymentClaim.objects.filter(pk__in=PaymentClaim.objects.values("pk")[:2]).update(
+        queried_at=None, paid_on=None, approved_at=None, approved_by=None
+    )
+    rows = list(csv.reader(io.StringIO(client.get(reverse("contracts:payment-times-csv")).content.decode())))
+    assert rows[1][3:] == ["fewer than 5", "", ""]
