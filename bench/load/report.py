@@ -32,8 +32,9 @@ def _header(meta: dict) -> str:
     load = ", ".join(f"{v:.1f}" for v in meta["load_before"])
     after = ", ".join(f"{v:.1f}" for v in meta["load_after"])
     return (
-        f"Finished {meta['date']} on {meta['cpus']} cores; scale {meta['scale']}; {meta['rounds']} rounds; "
-        f"gunicorn {meta['workers']} × {meta['worker_class']} workers; load average (1, 5, 15 min) "
+        f"Finished {meta['date']} on {meta['cpus']} cores; scale {meta['scale']}; "
+        + (f"{meta['rounds']} rounds; " if meta.get("rounds") else "")
+        + f"gunicorn {meta['workers']} × {meta['worker_class']} workers; load average (1, 5, 15 min) "
         f"{load} before, {after} after; took {meta['minutes']:.1f} min."
     )
 

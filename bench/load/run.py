@@ -63,7 +63,7 @@ def main() -> int:
                 "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 "cpus": os.cpu_count(),
                 "scale": SCALE,
-                "rounds": ROUNDS,
+                "rounds": ROUNDS if name in ("P5", "P1") else None,  # R3, R4, R7 run once
                 "workers": servers.WORKERS,
                 "worker_class": servers.WORKER_CLASS,
                 "load_before": load_before,
