@@ -111,7 +111,7 @@ def _insight(name: str, scope: Callable[[], Scope], **extra) -> list[Case]:
 
 
 def _kept(name: str, scope: Callable[[], Scope]) -> Case:
-    """The answer as a repeated request gets it: kept (insights/cache.py, ADR 10)."""
+    """The answer as a repeated request gets it: kept (insights/cache.py, ADR 8)."""
     from django.test.utils import override_settings
 
     code_fn, floor_fn = getattr(import_module(f"insights.selectors.{name}"), name), getattr(floors, name)
