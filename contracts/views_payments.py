@@ -1,6 +1,6 @@
 """Payments: the provider claims for each period, the commissioner approves or queries, and records
 the payment; a public page of how quickly each commissioner pays. Thin: predicate, one service or
-selector, respond."""
+selector, respond. Refusals are "not found", as in contracts/views_versions.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -100,7 +100,7 @@ def _send(request, contract, form, *, replaces=None) -> bool:
 @with_contract
 def claim_new(request: HttpRequest, contract: Contract) -> HttpResponse:
     if not can_answer_for_provider(request.user, contract):
-        raise PermissionDenied
+        raise Http404
     periods = claimable_periods(contract, terms_in_force(contract), today=_today())
     if not periods:
         messages.error(request, "There is no period to claim for yet")
@@ -154,7 +154,7 @@ def _claim_url(claim: PaymentClaim) -> str:
 @with_claim
 def claim_approve(request: HttpRequest, contract: Contract, claim: PaymentClaim) -> HttpResponse:
     if not can_manage_contract(request.user, contract):
-        raise PermissionDenied
+        raise Http404
     try:
         services.claim_approve(claim=claim, actor=request.user)
     except ValidationError as error:
@@ -167,7 +167,7 @@ def claim_approve(request: HttpRequest, contract: Contract, claim: PaymentClaim)
 @with_claim
 def claim_query(request: HttpRequest, contract: Contract, claim: PaymentClaim) -> HttpResponse:
     if not can_manage_contract(request.user, contract):
-        raise PermissionDenied
+        raise Http404
     form = forms.QueryForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,14 +211,14 @@ def _correction_page(request, contract, corrected: PaymentClaim, *, replaces=Non
 @with_claim
 def claim_correct(request: HttpRequest, contract: Contract, claim: PaymentClaim) -> HttpResponse:
     if not can_answer_for_provider(request.user, contract):
-        raise PermissionDenied
+        raise Http404
     return _correction_page(request, contract, claim)
 
 
 @with_claim
 def claim_resend(request: HttpRequest, contract: Contract, claim: PaymentClaim) -> HttpResponse:
     if not can_answer_for_provider(request.user, contract):
-        raise PermissionDenied
+        raise Http404
     if claim.corrects_id:
         return _correction_page(
             request, contract, claim.corrects, replaces=claim, intro=f"The commissioner said: {claim.query_reason}"
@@ -242,7 +242,7 @@ def claim_resend(request: HttpRequest, contract: Contract, claim: PaymentClaim) 
 @with_claim
 def claim_paid(request: HttpRequest, contract: Contract, claim: PaymentClaim) -> HttpResponse:
     if not can_manage_contract(request.user, contract):
-        raise PermissionDenied
+        raise Http404
     form = forms.PaidForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:

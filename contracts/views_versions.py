@@ -1,5 +1,7 @@
 """A contract's life after award: contract managers, variations, extensions and termination.
-Thin: check the predicate, call one service or selector, respond."""
+Thin: check the predicate, call one service or selector, respond. Someone who may not do what a
+page does gets "not found", as for a contract or change that does not exist, never 403: a
+different answer for a real id would tell them it exists (tests/test_authorisation_matrix.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,7 +57,7 @@ def managing(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(request: HttpRequest, contract: Contract, *args, **kwargs):
         if not can_manage_contract(request.user, contract):
-            raise PermissionDenied
+            raise Http404
         return view(request, contract, *args, **kwargs)
 
     return with_contract(wrapped)
@@ -126,7 +128,7 @@ def manager(request: HttpRequest, contract: Contract, side: str) -> HttpResponse
         raise Http404
     allowed = can_manage_contract if side == "commissioner" else can_answer_for_provider
     if not allowed(request.user, contract):
-        raise PermissionDenied
+        raise Http404
     current = contract.commissioner_manager_id if side == "commissioner" else contract.provider_manager_id
     form = forms.ManagerForm(_data(request), people=_manager_choices(contract, side), initial={"manager": current})
     if request.method == "POST" and form.is_valid():
@@ -197,7 +199,7 @@ def draft_page(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(request: HttpRequest, contract: Contract, version: ContractVersion):
         if not _draft_or_refuse(request, contract, version):
-            raise PermissionDenied
+            raise Http404
         return view(request, contract, version)
 
     return with_contract(with_version(wrapped))
@@ -328,7 +330,7 @@ def _act(request, contract, version, action: Callable, done: str) -> HttpRespons
 @with_version
 def variation_propose(request: HttpRequest, contract: Contract, version: ContractVersion) -> HttpResponse:
     if not can_manage_contract(request.user, contract):
-        raise PermissionDenied
+        raise Http404
     return _act(request, contract, version, services.variation_propose, "Change sent for approval")
 
 
@@ -337,7 +339,7 @@ def variation_propose(request: HttpRequest, contract: Contract, version: Contrac
 @with_version
 def variation_approve(request: HttpRequest, contract: Contract, version: ContractVersion) -> HttpResponse:
     if not can_manage_contract(request.user, contract):
-        raise PermissionDenied
+        raise Http404
     return _act(
         request, contract, version, services.variation_approve, "Change approved: the provider can now accept it"
     )
@@ -348,7 +350,7 @@ def variation_approve(request: HttpRequest, contract: Contract, version: Contrac
 @with_version
 def variation_accept(request: HttpRequest, contract: Contract, version: ContractVersion) -> HttpResponse:
     if not can_answer_for_provider(request.user, contract):
-        raise PermissionDenied
+        raise Http404
     return _act(request, contract, version, services.variation_accept, "Change accepted: these are now the terms")
 
 
@@ -356,7 +358,7 @@ def variation_accept(request: HttpRequest, contract: Contract, version: Contract
 @with_version
 def variation_decline(request: HttpRequest, contract: Contract, version: ContractVersion) -> HttpResponse:
     if not (can_manage_contract(request.user, contract) or can_answer_for_provider(request.user, contract)):
-        raise PermissionDenied
+        raise Http404
     form = forms.DeclineForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -9,7 +9,9 @@ Three opportunities of region K, all with the same commissioner and the same two
   document and a partner (the sealed bid: before the deadline only that organisation may read it);
 - `closed`: bidding closed, the bidding organisation's bid the winner, scored, moderated, awarded
   (Kent, with a contract; Surrey, challenged during its waiting period), outcome letters sent; the evaluator who declared
-  a conflict did so against the bidding organisation's bid.
+  a conflict did so against the bidding organisation's bid. Its contract started five months ago:
+  a change proposed, approved by a second commissioner and accepted by the provider (version 2), a
+  draft change still open (version 3, the commissioners' own), and a claim from the provider waiting.
 """
 
 from __future__ import annotations
@@ -42,7 +44,12 @@ from competitions.tests.evaluation_factories import (
     score_and_submit,
 )
 from competitions.tests.factories import invite, make_competition
+from contracts import services as contract_services
+from contracts.models import Contract, ContractVersionYear, VariationGround
+from contracts.selectors import claimable_periods, terms_in_force
 from contracts.services import contract_create_for_award
+from contracts.tests.payments_world import first_of_month_months_ago
+from core.clock import financial_year_of
 from qualification.models import SectionKey
 from qualification.services.applications import application_document_add
 from qualification.tests.assessor_factories import qualify, submitted_application
@@ -228,6 +235,7 @@ def _closed(people) -> dict:
     )
     kent_award.refresh_from_db()
     contract = contract_create_for_award(award=kent_award, actor=approver)
+    life = _contract_life(contract, people["commissioner"], approver, people["org_admin"])
     surrey_award = award_services.award_approve(
         award=award_services.award_recommend(lot=surrey, actor=recommender), actor=approver
     )
@@ -242,9 +250,48 @@ def _closed(people) -> dict:
         "answer": winner.answers.get(question__kind="pass_fail"),
         "award": surrey_award,
         "contract": contract,
+        **life,
         "letter": OutcomeLetter.objects.filter(bid=winner).order_by("pk").first(),
         "question": competition.questions.get(number=1),
     }
+
+
+def _contract_life(contract, commissioner, approver, provider) -> dict:
+    """Moved to have started five months ago, as contracts/tests/payments_world.py does, so that
+    periods have ended to claim for; then a change all the way through, a draft, and a claim."""
+    starts_on = first_of_month_months_ago(5)
+    Contract.objects.filter(pk=contract.pk).update(starts_on=starts_on)
+    contract.refresh_from_db()
+    terms = terms_in_force(contract)
+    for year in range(financial_year_of(starts_on), financial_year_of(terms.ends_on) + 1):
+        ContractVersionYear.objects.get_or_create(
+            version=terms, financial_year=year, defaults={"value": Decimal("120000"), "volume": 40}
+        )
+
+    def start(explanation: str):
+        return contract_services.variation_start(
+            contract=contract, ground=VariationGround.UNFORESEEABLE, explanation=explanation, actor=commissioner
+        )
+
+    accepted = contract_services.variation_change(
+        version=start("More people were referred than modelled."),
+        actor=commissioner,
+        ends_on=terms.ends_on + datetime.timedelta(days=90),
+    )
+    contract_services.variation_propose(version=accepted, actor=commissioner)
+    contract_services.variation_approve(version=accepted, actor=approver)
+    contract_services.variation_accept(version=accepted, actor=provider)
+    draft = start("The service moves to new premises.")
+    period_start = claimable_periods(contract, terms_in_force(contract), today=datetime.date.today())[0][0]
+    claim = contract_services.claim_send(
+        contract=contract,
+        period_start=period_start,
+        quantity=None,
+        amount=Decimal("10000"),
+        note="Delivered as planned.",
+        actor=provider,
+    )
+    return {"accepted_version": accepted, "draft_version": draft, "claim": claim}
 
 
 def _accounts(people) -> dict:

@@ -133,6 +133,13 @@ def _value(world, scene: str, route: str, name: str) -> str:
         "partner_pk": parts.get("funding_partner") and parts["funding_partner"].pk,
         "clarification_pk": parts.get("clarification") and parts["clarification"].pk,
         "user_id": world["people"]["evaluator"].pk,
+        # Pages that answer a change (approve, accept, decline) take the change the provider has
+        # accepted, which it can see; the rest the draft, which only staff see.
+        "number": world["closed"][
+            "accepted_version" if route.endswith(("/approve/", "/accept/", "/decline/")) else "draft_version"
+        ].number,
+        "claim_id": world["closed"]["claim"].pk,
+        "side": "provider",
         "token": accounts["org_token"] if route.startswith("account/invitation/") else "not-a-real-token",
         "uidb64": "MQ",
         "slug": "who-takes-part",
@@ -246,6 +253,7 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "account/staff/roles/<id:pk>/remove/": (signed_in(NO, administrator=OK), signed_in(NO, administrator=GO)),
     "api/v1/": (anyone(NF), anyone(NF)),
     "api/v1/audit/checkpoints": (anyone(OK), anyone(NA)),
+    "api/v1/contracts/payment-times": (anyone(OK), anyone(NA)),
     "api/v1/docs": (anyone(OK), anyone(OK)),
     "api/v1/insights/burden": (anyone(OK), anyone(NA)),
     "api/v1/insights/coverage": (anyone(OK), anyone(NA)),
@@ -267,10 +275,74 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "contracts/": (signed_in(OK), signed_in(OK)),
     # Every staff role sees the contracts register (contracts/permissions.py); providers their own.
     "contracts/<id:pk>/": (signed_in(OK, other_provider=NF), signed_in(OK, other_provider=NF)),
+    # A contract's changes (issue 11): the opportunity's commissioners manage it; the provider's
+    # administrator (or its named contract manager, here nobody) answers for the provider; anyone
+    # else who may see the contract is refused with the same "not found" as for no contract.
+    # Version 3, a draft: every staff member reads it, the provider does not until it is approved.
+    "contracts/<id:pk>/changes/<id:number>/": (
+        signed_in(OK, member=NF, org_admin=NF, other_provider=NF),
+        signed_in(OK, member=NF, org_admin=NF, other_provider=NF),
+    ),
+    # Version 2, already accepted: the provider gets past the check and is told it is done.
+    "contracts/<id:pk>/changes/<id:number>/accept/": (signed_in(NA), signed_in(NF, org_admin=GO)),
+    # Version 2: a commissioner of the opportunity gets past the check (a second one must approve:
+    # contracts/services.py refuses whoever proposed it).
+    "contracts/<id:pk>/changes/<id:number>/approve/": (signed_in(NA), signed_in(NF, commissioner=GO)),
+    "contracts/<id:pk>/changes/<id:number>/areas/": (signed_in(NF, commissioner=OK), signed_in(NF, commissioner=OK)),
+    # Version 2: either side may decline a change not yet in force.
+    "contracts/<id:pk>/changes/<id:number>/decline/": (
+        signed_in(NF, org_admin=OK, commissioner=OK),
+        signed_in(NF, org_admin=OK, commissioner=OK),
+    ),
+    "contracts/<id:pk>/changes/<id:number>/end-date/": (
+        signed_in(NF, commissioner=OK),
+        signed_in(NF, commissioner=OK),
+    ),
+    "contracts/<id:pk>/changes/<id:number>/partners/": (
+        signed_in(NF, commissioner=OK),
+        signed_in(NF, commissioner=OK),
+    ),
+    "contracts/<id:pk>/changes/<id:number>/payment/": (
+        signed_in(NF, commissioner=OK),
+        signed_in(NF, commissioner=OK),
+    ),
+    # The draft changes nothing yet, so proposing it sends the commissioner back to it.
+    "contracts/<id:pk>/changes/<id:number>/propose/": (signed_in(NA), signed_in(NF, commissioner=GO)),
+    "contracts/<id:pk>/changes/<id:number>/years/": (signed_in(NF, commissioner=OK), signed_in(NF, commissioner=OK)),
+    "contracts/<id:pk>/changes/new/": (signed_in(NF, commissioner=OK), signed_in(NF, commissioner=OK)),
+    # The opportunity offered no extension, so its commissioner is sent back to the contract.
+    "contracts/<id:pk>/extend/": (signed_in(NF, commissioner=GO), signed_in(NF, commissioner=GO)),
+    # The provider's side: its administrator names its contract manager.
+    "contracts/<id:pk>/manager/<str:side>/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
+    # Payments are read by whoever may see the contract.
+    "contracts/<id:pk>/payments/": (signed_in(OK, other_provider=NF), signed_in(OK, other_provider=NF)),
+    # The provider's claim, waiting for the commissioner.
+    "contracts/<id:pk>/payments/<id:claim_id>/": (
+        signed_in(OK, other_provider=NF),
+        signed_in(OK, other_provider=NF),
+    ),
+    "contracts/<id:pk>/payments/<id:claim_id>/approve/": (signed_in(NA), signed_in(NF, commissioner=GO)),
+    "contracts/<id:pk>/payments/<id:claim_id>/correct/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
+    "contracts/<id:pk>/payments/<id:claim_id>/paid/": (
+        signed_in(NF, commissioner=OK),
+        signed_in(NF, commissioner=OK),
+    ),
+    "contracts/<id:pk>/payments/<id:claim_id>/query/": (
+        signed_in(NF, commissioner=OK),
+        signed_in(NF, commissioner=OK),
+    ),
+    "contracts/<id:pk>/payments/<id:claim_id>/send-again/": (
+        signed_in(NF, org_admin=OK),
+        signed_in(NF, org_admin=OK),
+    ),
+    "contracts/<id:pk>/payments/new/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
+    "contracts/<id:pk>/terminate/": (signed_in(NF, commissioner=OK), signed_in(NF, commissioner=OK)),
     "contracts/from-award/<id:award_id>/": (signed_in(NA), signed_in(NF, commissioner=GO)),
+    "contracts/payment-times/": (anyone(OK), anyone(OK)),
     "cookies/": (anyone(OK), anyone(OK)),
     "feedback/": (anyone(OK), anyone(OK)),
-    "healthz": (anyone(OK), anyone(OK)),
+    # Health checks for load balancers: anyone, GET (and HEAD) only.
+    "healthz": (anyone(OK), anyone(NA)),
     "help/": (anyone(OK), anyone(OK)),
     "insights/": (anyone(OK), anyone(NA)),
     "insights/<slug:slug>/": (anyone(OK), anyone(NA)),
@@ -603,6 +675,7 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "public/contracts/download.csv": (anyone(OK), anyone(OK)),
     "public/opportunities/": (anyone(OK), anyone(OK)),
     "public/opportunities/<id:pk>/": (anyone(OK), anyone(OK)),
+    "readyz": (anyone(OK), anyone(NA)),
     "words-we-use/": (anyone(OK), anyone(OK)),
 }
 

@@ -69,9 +69,10 @@ def test_every_role_on_every_page(client_for_role, world, role):
         assert set(codes.values()) == {302}
     elif role in STAFF:
         assert codes["detail"] == codes["version"] == codes["draft"] == codes["history"] == 200
-        # Not one of this opportunity's commissioners: may not change anything.
+        # Not one of this opportunity's commissioners: may not change anything, and is told "not
+        # found", as for a contract that does not exist.
         for name in ("start", "end-date", "years", "areas", "payment", "extend", "terminate", "manager-c", "manager-p"):
-            assert codes[name] == 403, name
+            assert codes[name] == 404, name
     else:
         assert set(codes.values()) == {404}, codes
 
@@ -82,7 +83,7 @@ def test_the_provider_sees_the_contract_but_not_the_draft(client, world):
     page = client.get(urls["detail"]).content.decode()
     assert "Version 1" in page and "Version 2" not in page
     assert client.get(urls["draft"]).status_code == 404
-    assert client.get(urls["start"]).status_code == 403
+    assert client.get(urls["start"]).status_code == 404
     assert client.get(urls["manager-p"]).status_code == 200
     assert "History of this contract" in page and client.get(urls["history"]).status_code == 200
 
