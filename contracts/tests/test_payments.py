@@ -3,6 +3,7 @@ queried and sent again, paid; days to pay against the terms and the 30-day rule;
 and API withhold small numbers."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -270,6 +271,9 @@ def test_funding_partners_see_their_share_of_payments(world, client):
     client.force_login(world["provider"])
     page = client.get(reverse("contracts:payments", args=[contract.pk])).content.decode()
     assert "Kent PCC" in page and "£250.00" in page and "£100.01" in page
+    # Once, in the page's content: not in its <title> or above the back link as well.
+    assert page.count("Funding partners' shares of payments") == 1
+    assert re.search(r"<title>\s*Payments\b[^<]*</title>", page)
 
 
 def test_payment_times_query_count_does_not_grow_with_contracts(world):
