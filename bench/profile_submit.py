@@ -12,6 +12,7 @@ medians are interleaved. Not part of `make test`.
 from __future__ import annotations
 
 import cProfile
+import json
 import logging
 import os
 import pstats
@@ -96,6 +97,9 @@ def main() -> int:
             f"{name}: {statistics.median(values) * 1000:.1f} ms CPU per request "
             f"(median of {runs}), {counts[name]} queries"
         )
+    if os.environ.get("PROFILE_RAW"):
+        # Every reading, for pooling runs of several processes (before/after comparisons).
+        print("raw", json.dumps({name: [round(v * 1000, 3) for v in values] for name, values in cpu.items()}))
     if os.environ.get("PROFILE"):
         _profile(post, submit_url, withdraw_url)
     return 0
