@@ -4,6 +4,7 @@ settings (the database task queue, so the receipt e-mail is enqueued as in produ
 
     .venv/bin/python bench/profile_submit.py [runs]        # CPU ms per request, and queries
     PROFILE=1 .venv/bin/python bench/profile_submit.py     # and the top costs (cProfile)
+    PROFILE_SQL=1 .venv/bin/python bench/profile_submit.py 1  # and the SQL of one of each
 
 Submits and withdraws alternate (each needs the other before it can run again), so their
 medians are interleaved. Not part of `make test`.
@@ -86,6 +87,10 @@ def main() -> int:
         with CaptureQueriesContext(connection) as queries:
             post(url)
         counts[name] = len(queries)
+        if os.environ.get("PROFILE_SQL"):
+            print(f"--- {name}")
+            for query in queries.captured_queries:
+                print(query["sql"][:160])
     cpu: dict[str, list[float]] = {"submit": [], "withdraw": []}
     for _ in range(runs):
         for name, url in (("submit", submit_url), ("withdraw", withdraw_url)):
