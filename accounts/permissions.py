@@ -63,8 +63,13 @@ def membership_of(user) -> Membership | None:
 
 
 def is_member_of(user, organisation: Organisation) -> bool:
+    return is_member_of_organisation_id(user, organisation.pk)
+
+
+def is_member_of_organisation_id(user, organisation_id: int) -> bool:
+    """`is_member_of` by the organisation's id, for a caller holding only the id (no row to read)."""
     membership = membership_of(user)
-    return membership is not None and membership.organisation_id == organisation.pk
+    return membership is not None and membership.organisation_id == organisation_id
 
 
 def is_org_admin(user, organisation: Organisation) -> bool:

@@ -95,33 +95,65 @@ def bid_content(bid: Bid) -> dict[str, Any]:
 
 def bid_contents(bids: list[Bid]) -> dict[int, dict[str, Any]]:
     """`bid_content` for many bids at once (a few queries in all), by bid id."""
-    ids = [bid.pk for bid in bids]
-    lots: dict[int, list[BidLot]] = {pk: [] for pk in ids}
-    for bid_lot in (
-        BidLot.objects.filter(bid_id__in=ids).select_related("lot").prefetch_related("prices").order_by("lot__number")
-    ):
-        lots[bid_lot.bid_id].append(bid_lot)
-    answers: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    return _contents_from(bids, _rows_of([bid.pk for bid in bids]))
+
+
+@dataclass
+class _BidRows:
+    """The rows a bid's content is made of, read once (and decrypted once) for all of `ids`."""
+
+    lots: dict[int, list[BidLot]]
+    answers: dict[int, list[BidAnswer]]
+    partners: dict[int, list[BidPartner]]
+    documents: dict[int, list[BidDocument]]
+
+
+def _rows_of(ids: list[int], *, with_years: bool = False) -> _BidRows:
+    """Each bid's lots (with their prices; with each lot's years too if `with_years`, for
+    `prices_complete`), answers, partners and documents, in the order the content lists them."""
+    bid_lots = BidLot.objects.filter(bid_id__in=ids).select_related("lot").prefetch_related("prices")
+    if with_years:
+        bid_lots = bid_lots.prefetch_related(
+            Prefetch("lot__years", queryset=LotYear.objects.only("id", "lot_id", "financial_year"))
+        )
+    rows = _BidRows(lots={pk: [] for pk in ids}, answers={}, partners={}, documents={})
+    for bid_lot in bid_lots.order_by("lot__number"):
+        rows.lots[bid_lot.bid_id].append(bid_lot)
+    rows.answers = {pk: [] for pk in ids}
     for answer in (
         BidAnswer.objects.filter(bid_id__in=ids)
         .select_related("question", "lot")
         .order_by("question__number", "lot__number", "id")
     ):
-        # Only answers that count for a chosen lot (the one answer rule, asked in Python).
-        if not any(answer_rule.answer_applies_to_lot(answer, bl.lot) for bl in lots[answer.bid_id]):
-            continue
-        answers[answer.bid_id].append(
-            {
-                "question_id": answer.question_id,
-                "question_number": answer.question.number,
-                "lot_id": answer.lot_id,
-                "text": answer.text,
-                "confirmed": answer.confirmed,
-            }
-        )
-    partners: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+        rows.answers[answer.bid_id].append(answer)
+    rows.partners = {pk: [] for pk in ids}
     for partner in BidPartner.objects.filter(bid_id__in=ids).prefetch_related("lots").order_by("id"):
-        partners[partner.bid_id].append(
+        rows.partners[partner.bid_id].append(partner)
+    rows.documents = {pk: [] for pk in ids}
+    for document in BidDocument.objects.filter(bid_id__in=ids).order_by("id"):
+        rows.documents[document.bid_id].append(document)
+    return rows
+
+
+def _contents_from(bids: list[Bid], rows: _BidRows) -> dict[int, dict[str, Any]]:
+    lots = rows.lots
+    answers: dict[int, list[dict[str, Any]]] = {bid.pk: [] for bid in bids}
+    for bid in bids:
+        for answer in rows.answers[bid.pk]:
+            # Only answers that count for a chosen lot (the one answer rule, asked in Python).
+            if not any(answer_rule.answer_applies_to_lot(answer, bl.lot) for bl in lots[bid.pk]):
+                continue
+            answers[bid.pk].append(
+                {
+                    "question_id": answer.question_id,
+                    "question_number": answer.question.number,
+                    "lot_id": answer.lot_id,
+                    "text": answer.text,
+                    "confirmed": answer.confirmed,
+                }
+            )
+    partners = {
+        bid.pk: [
             {
                 "organisation_id": partner.organisation_id,
                 "name": partner.name,
@@ -130,12 +162,17 @@ def bid_contents(bids: list[Bid]) -> dict[int, dict[str, Any]]:
                 "lot_ids": sorted(lot.pk for lot in partner.lots.all()),
                 "work_description": partner.work_description,
             }
-        )
-    documents: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
-    for d in BidDocument.objects.filter(bid_id__in=ids).order_by("id"):
-        documents[d.bid_id].append(
+            for partner in rows.partners[bid.pk]
+        ]
+        for bid in bids
+    }
+    documents = {
+        bid.pk: [
             {"id": d.pk, "title": d.title, "content_type": d.content_type, "size": d.size, "sha256": d.sha256}
-        )
+            for d in rows.documents[bid.pk]
+        ]
+        for bid in bids
+    }
     return {
         bid.pk: {
             "bid_id": bid.pk,
@@ -321,12 +358,25 @@ def bid_lots_to_check(bid: Bid) -> list[BidLot]:
 
 def bid_missing(bid: Bid) -> list[str]:
     """What must be done before the bid can be sent, in plain words (empty when complete). A fixed
-    number of queries however many lots: a submit asks this while it holds the bid's lock."""
+    number of queries however many lots."""
+    return _missing_from(bid, bid_lots_to_check(bid), list(bid.answers.all()), list(bid.partners.all()))
+
+
+def bid_missing_and_content(bid: Bid) -> tuple[list[str], dict[str, Any]]:
+    """`bid_missing` and `bid_content` together, from one reading of the bid's rows (each sealed
+    value decrypted once): what a submit asks while it holds the bid's lock."""
+    rows = _rows_of([bid.pk], with_years=True)
+    missing = _missing_from(bid, rows.lots[bid.pk], rows.answers[bid.pk], rows.partners[bid.pk])
+    return missing, _contents_from([bid], rows)[bid.pk]
+
+
+def _missing_from(
+    bid: Bid, bid_lots: list[BidLot], answer_rows: list[BidAnswer], partner_rows: list[BidPartner]
+) -> list[str]:
     missing: list[str] = []
-    bid_lots = bid_lots_to_check(bid)
     if not bid_lots:
         missing.append("Choose at least one area to bid for")
-    answers = answers_by_target(bid)
+    answers = {(a.question_id, a.lot_id): a for a in answer_rows}
     questions = bid.competition.questions.order_by("number")
     for question, lot in answer_rule.answer_targets(questions, [bid_lot.lot for bid_lot in bid_lots]):
         answer = answers.get((question.pk, lot.pk if lot else None))
@@ -338,7 +388,7 @@ def bid_missing(bid: Bid) -> list[str]:
     for bid_lot in bid_lots:
         if not prices_complete(bid_lot):
             missing.append(f"Enter your prices for {bid_lot.lot.name}")
-    total_share = sum((p.share_percent for p in bid.partners.all()), Decimal("0"))
+    total_share = sum((p.share_percent for p in partner_rows), Decimal("0"))
     if total_share >= 100:
         missing.append("Your partners' shares of the work must add up to less than 100%")
     if bid.declarations_confirmed_at is None:

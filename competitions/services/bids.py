@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 
 from accounts.models import Organisation
-from accounts.permissions import is_member_of, membership_of
+from accounts.permissions import is_member_of, is_member_of_organisation_id, membership_of
 from audit.models import AuditEvent
 from audit.services import audit_record
 from competitions.models import (
@@ -108,10 +108,13 @@ def _share_competition(competition_id: int) -> Competition:
     shared row lock (FOR SHARE), which any number of bid writes hold at once. SQLite has no row
     locks; it runs one writing transaction at a time, which is stricter still."""
     if connection.vendor == "postgresql":
+        # Locked and read in one query (Django's querysets have no FOR SHARE). The table name is
+        # the model's own, quoted; the id is a parameter.
         table = connection.ops.quote_name(Competition._meta.db_table)
-        with connection.cursor() as cursor:
-            # The table name is the model's own, quoted; the id is a parameter.
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [competition_id])  # noqa: S608
+        found = list(Competition.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [competition_id]))  # noqa: S608
+        if not found:
+            raise Competition.DoesNotExist
+        return found[0]
     return Competition.objects.get(pk=competition_id)
 
 
@@ -134,11 +137,13 @@ def _lock_open(competition_id: int) -> tuple[Competition, datetime.datetime]:
 def _lock_bid(*, bid: Bid, user, allow_sent: bool = False) -> tuple[Bid, datetime.datetime]:
     """Lock competition then bid; check the user is in the bidding organisation and the deadline.
     Must be called inside a transaction."""
-    if not is_member_of(user, bid.organisation):
+    if not is_member_of_organisation_id(user, bid.organisation_id):
         raise PermissionDenied
-    _competition, now = _lock_open(bid.competition_id)
-    # Only the bid row: the competition is held shared above, and the organisation is not changed here.
-    locked = Bid.objects.select_for_update(of=("self",)).select_related("competition", "organisation").get(pk=bid.pk)
+    competition, now = _lock_open(bid.competition_id)
+    # Only the bid row: the competition is held shared above (and read there, so it is not read
+    # again), and the organisation is not changed here.
+    locked = Bid.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=bid.pk)
+    locked.competition = competition
     if locked.is_sent and not allow_sent:
         raise ValidationError(SENT_MESSAGE, code="sent")
     return locked, now
@@ -423,10 +428,11 @@ def bid_submit(*, bid: Bid, user) -> BidReceipt:
     """Send the bid: under the locks and by the database clock; store exactly what was sent and
     its SHA-256 digest; write a receipt and an audit event (ids and digest only)."""
     bid, now = _lock_bid(bid=bid, user=user)
-    missing = sel.bid_missing(bid)
+    # What is missing and what is sent, from one reading of the bid's rows (each sealed value
+    # decrypted once, while the lock is held).
+    missing, content = sel.bid_missing_and_content(bid)
     if missing:
         raise BidIncomplete(missing)
-    content = sel.bid_content(bid)
     digest = sel.content_digest(content)
     bid.submitted_content = content
     bid.submitted_digest = digest

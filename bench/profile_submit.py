@@ -1,0 +1,142 @@
+"""What a bid submit and a withdraw cost: the real form posts through Django's test client, on a
+fresh SQLite database of its own (a 4-lot competition, one complete bid), with the development
+settings (the database task queue, so the receipt e-mail is enqueued as in production).
+
+    .venv/bin/python bench/profile_submit.py [runs]        # CPU ms per request, and queries
+    PROFILE=1 .venv/bin/python bench/profile_submit.py     # and the top costs (cProfile)
+    PROFILE_SQL=1 .venv/bin/python bench/profile_submit.py 1  # and the SQL of one of each
+
+Submits and withdraws alternate (each needs the other before it can run again), so their
+medians are interleaved. Not part of `make test`.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import logging
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+_DB = Path(tempfile.mkdtemp(prefix="profile-submit-")) / "db.sqlite3"
+os.environ["DATABASE_URL"] = f"sqlite:///{_DB}"
+if not os.environ.get("BID_ENCRYPTION_KEYS"):
+    # A throwaway key for this throwaway database (base64 of 32 random bytes, as Fernet wants).
+    import base64
+
+    os.environ["BID_ENCRYPTION_KEYS"] = base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core import signals  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import close_old_connections, connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+TOP = int(os.environ.get("PROFILE_TOP", "30"))
+
+
+def _world():
+    from competitions.services import bids as svc
+    from competitions.tests.factories import invite, make_competition
+    from competitions.tests.test_bid_services import fill
+    from tests.factories import make_provider_user
+
+    competition = make_competition(lots=["Kent", "Surrey", "Sussex", "Thames Valley"])
+    user = make_provider_user()
+    invite(competition, user.memberships.get().organisation)
+    fill(svc.bid_start(competition=competition, user=user), user)
+    return competition, user
+
+
+def main() -> int:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 20
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    settings.ALLOWED_HOSTS = ["*"]
+    logging.disable(logging.INFO)  # one access-log line per request would drown the figures
+    call_command("migrate", verbosity=0)
+    competition, user = _world()
+    client = Client()
+    client.force_login(user)
+    submit_url = reverse("competitions:bid-check", kwargs={"competition_id": competition.pk})
+    withdraw_url = reverse("competitions:bid-withdraw", kwargs={"competition_id": competition.pk})
+
+    def post(url: str) -> None:
+        response = client.post(url)
+        assert response.status_code == 302, (url, response.status_code)
+
+    # Warm up (imports, template compilation, caches), then count the queries of one of each.
+    post(submit_url)
+    post(withdraw_url)
+    counts = {}
+    for name, url in (("submit", submit_url), ("withdraw", withdraw_url)):
+        with CaptureQueriesContext(connection) as queries:
+            post(url)
+        counts[name] = len(queries)
+        if os.environ.get("PROFILE_SQL"):
+            print(f"--- {name}")
+            for query in queries.captured_queries:
+                print(query["sql"][:160])
+    cpu: dict[str, list[float]] = {"submit": [], "withdraw": []}
+    for _ in range(runs):
+        for name, url in (("submit", submit_url), ("withdraw", withdraw_url)):
+            start = time.process_time()
+            post(url)
+            cpu[name].append(time.process_time() - start)
+    for name, values in cpu.items():
+        print(
+            f"{name}: {statistics.median(values) * 1000:.1f} ms CPU per request "
+            f"(median of {runs}), {counts[name]} queries"
+        )
+    if os.environ.get("PROFILE_RAW"):
+        # Every reading, for pooling runs of several processes (before/after comparisons).
+        print("raw", json.dumps({name: [round(v * 1000, 3) for v in values] for name, values in cpu.items()}))
+    if os.environ.get("PROFILE"):
+        _profile(post, submit_url, withdraw_url)
+    return 0
+
+
+def _profile(post, submit_url: str, withdraw_url: str) -> None:
+    """cProfile over 5 of each; the functions with the most cumulative time per request."""
+    for name in ("submit", "withdraw"):
+        profiler = cProfile.Profile()
+        for _ in range(5):
+            if name == "submit":
+                profiler.enable()
+                post(submit_url)
+                profiler.disable()
+                post(withdraw_url)
+            else:
+                post(submit_url)
+                profiler.enable()
+                post(withdraw_url)
+                profiler.disable()
+        print(f"\n=== {name}: top costs, cumulative ms per request (5 profiled)")
+        stats = pstats.Stats(profiler)
+        rows = []
+        for (filename, line, function), row in stats.stats.items():
+            where = filename
+            if str(ROOT) in filename:
+                where = str(Path(filename).relative_to(ROOT)).replace(".venv/lib/python3.12/site-packages/", "")
+            rows.append((row[3] / 5, row[2] / 5, f"{where}:{line}({function})"))
+        print(f"{'cumulative ms':>14} {'own ms':>8}  function")
+        for cumulative, own, where in sorted(rows, reverse=True)[:TOP]:
+            print(f"{cumulative * 1000:14.1f} {own * 1000:8.1f}  {where}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
