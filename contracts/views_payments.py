@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from contracts import forms, services
 from contracts.models import Contract, PaymentClaim, PaymentModel
@@ -256,6 +256,7 @@ def claim_paid(request: HttpRequest, contract: Contract, claim: PaymentClaim) ->
 
 
 @login_not_required
+@require_safe
 def payment_times_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -265,6 +266,7 @@ def payment_times_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@require_safe
 def payment_times_csv(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="payment-times.csv"'

@@ -254,6 +254,7 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "api/v1/": (anyone(NF), anyone(NF)),
     "api/v1/audit/checkpoints": (anyone(OK), anyone(NA)),
     "api/v1/contracts/payment-times": (anyone(OK), anyone(NA)),
+    "api/v1/contracts/payment-times/by-contract": (anyone(OK), anyone(NA)),
     "api/v1/docs": (anyone(OK), anyone(OK)),
     "api/v1/insights/burden": (anyone(OK), anyone(NA)),
     "api/v1/insights/coverage": (anyone(OK), anyone(NA)),
@@ -338,7 +339,8 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "contracts/<id:pk>/payments/new/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
     "contracts/<id:pk>/terminate/": (signed_in(NF, commissioner=OK), signed_in(NF, commissioner=OK)),
     "contracts/from-award/<id:award_id>/": (signed_in(NA), signed_in(NF, commissioner=GO)),
-    "contracts/payment-times/": (anyone(OK), anyone(OK)),
+    "contracts/payment-times/": (anyone(OK), anyone(NA)),
+    "contracts/payment-times.csv": (anyone(OK), anyone(NA)),
     "cookies/": (anyone(OK), anyone(OK)),
     "feedback/": (anyone(OK), anyone(OK)),
     # Health checks for load balancers: anyone, GET (and HEAD) only.

@@ -292,19 +292,19 @@ def test_production_settings_refuse_to_start_without_a_valid_key(monkeypatch):
     import importlib
     import sys
 
+    def read_afresh():
+        # Through monkeypatch, so that the settings modules other tests imported come back after.
+        for name in ("config.settings.production", "config.settings.base"):
+            monkeypatch.delitem(sys.modules, name, raising=False)
+        return importlib.import_module("config.settings.production")
+
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
     for value, problem in (("", "Set the BID_ENCRYPTION_KEYS"), ("not-a-key", "must be Fernet keys")):
         monkeypatch.setenv("BID_ENCRYPTION_KEYS", value)
-        for name in ("config.settings.production", "config.settings.base"):
-            sys.modules.pop(name, None)
         with pytest.raises(ImproperlyConfigured, match=problem):
-            importlib.import_module("config.settings.production")
+            read_afresh()
     monkeypatch.setenv("BID_ENCRYPTION_KEYS", sealing.new_key())
-    for name in ("config.settings.production", "config.settings.base"):
-        sys.modules.pop(name, None)
-    assert importlib.import_module("config.settings.production").BID_ENCRYPTION_KEYS
-    for name in ("config.settings.production", "config.settings.base"):
-        sys.modules.pop(name, None)
+    assert read_afresh().BID_ENCRYPTION_KEYS
 
 
 def test_without_a_key_nothing_is_stored():

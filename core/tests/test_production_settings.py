@@ -23,7 +23,7 @@ def production(monkeypatch):
         for name, value in environ.items():
             monkeypatch.setenv(name, value)
         # Both read afresh (the base module reads the environment too); the originals come back after.
-        monkeypatch.delitem(sys.modules, "config.settings.base")
+        monkeypatch.delitem(sys.modules, "config.settings.base", raising=False)
         monkeypatch.delitem(sys.modules, "config.settings.production", raising=False)
         return importlib.import_module("config.settings.production")
 
