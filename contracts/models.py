@@ -297,3 +297,24 @@ class PaymentClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract}: claim for {self.period_start:%B %Y}"
+
+    # Where a claim stands, from its timestamps: each asked once here, by the services that
+    # refuse a step and by the pages that offer it.
+    @property
+    def is_waiting(self) -> bool:
+        """Sent, neither queried nor approved yet: the commissioner decides it."""
+        return self.queried_at is None and self.approved_at is None
+
+    @property
+    def is_payable(self) -> bool:
+        """Approved and not yet marked as paid."""
+        return self.approved_at is not None and self.paid_on is None
+
+    @property
+    def is_correctable(self) -> bool:
+        """Approved, and not itself a correction (a correction is corrected through its claim)."""
+        return self.approved_at is not None and self.corrects_id is None
+
+    def can_be_sent_again(self) -> bool:
+        """Queried and not yet answered by a claim that replaces it (sent again once only)."""
+        return self.queried_at is not None and not PaymentClaim.objects.filter(replaces=self).exists()

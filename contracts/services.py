@@ -668,11 +668,7 @@ def claim_send(
     terms = terms_in_force(contract)
     if replaces is not None:
         replaces = PaymentClaim.objects.select_for_update().get(pk=replaces.pk, contract=contract)
-        if (
-            replaces.queried_at is None
-            or replaces.corrects_id is not None
-            or PaymentClaim.objects.filter(replaces=replaces).exists()
-        ):
+        if replaces.corrects_id is not None or not replaces.can_be_sent_again():
             raise ValidationError("Only a queried claim can be sent again, and only once")
         period_start = replaces.period_start
         periods = dict(payment_periods(contract, terms))
@@ -716,7 +712,7 @@ def _lock_claim(claim: PaymentClaim) -> PaymentClaim:
 def claim_query(*, claim: PaymentClaim, reason: str, actor) -> PaymentClaim:
     """The commissioner sends a claim back with a reason; the provider may send it again."""
     claim = _lock_claim(claim)
-    if claim.queried_at is not None or claim.approved_at is not None:
+    if not claim.is_waiting:
         raise ValidationError("This claim is not waiting for approval")
     if not reason.strip():
         raise ValidationError({"reason": "Say what is wrong with the claim"})
@@ -732,7 +728,7 @@ def claim_query(*, claim: PaymentClaim, reason: str, actor) -> PaymentClaim:
 def claim_approve(*, claim: PaymentClaim, actor) -> PaymentClaim:
     """The commissioner agrees the claim is valid: the payment terms' days run from when it was sent."""
     claim = _lock_claim(claim)
-    if claim.queried_at is not None or claim.approved_at is not None:
+    if not claim.is_waiting:
         raise ValidationError("This claim is not waiting for approval")
     now = db_now()
     claim.approved_at, claim.approved_by = now, actor
@@ -746,7 +742,7 @@ def claim_approve(*, claim: PaymentClaim, actor) -> PaymentClaim:
 def claim_record_payment(*, claim: PaymentClaim, paid_on: datetime.date, actor) -> PaymentClaim:
     """Record the day an approved claim was paid."""
     claim = _lock_claim(claim)
-    if claim.approved_at is None or claim.paid_on is not None:
+    if not claim.is_payable:
         raise ValidationError("Only an approved claim not yet paid can be marked as paid")
     now = db_now()
     if paid_on > _today(now):
@@ -769,11 +765,11 @@ def claim_correct(
     # The contract first, then the claim: the order every claim service locks in.
     contract = Contract.objects.select_for_update().get(pk=claim.contract_id)
     claim = _lock_claim(claim)
-    if claim.approved_at is None or claim.corrects_id is not None:
+    if not claim.is_correctable:
         raise ValidationError("Only an approved claim can be corrected")
     if replaces is not None:
         replaces = PaymentClaim.objects.select_for_update().get(pk=replaces.pk, corrects=claim)
-        if replaces.queried_at is None or PaymentClaim.objects.filter(replaces=replaces).exists():
+        if not replaces.can_be_sent_again():
             raise ValidationError("Only a queried correction can be sent again, and only once")
     if not amount.is_finite() or amount == 0 or abs(amount) > MAX_VALUE or amount != amount.quantize(Decimal("0.01")):
         raise ValidationError({"amount": "Enter an amount other than £0, in pounds and pence, like -250 or 250"})

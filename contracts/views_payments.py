@@ -128,20 +128,16 @@ def with_claim(view: Callable) -> Callable:
 def claim(request: HttpRequest, contract: Contract, claim: PaymentClaim) -> HttpResponse:
     row = next(r for r in contract_claims(contract, today=_today()) if r["claim"].pk == claim.pk)
     manages = can_manage_contract(request.user, contract)
-    waiting = claim.queried_at is None and claim.approved_at is None
+    answers = can_answer_for_provider(request.user, contract)
     context = {
         "contract": contract,
         "row": row,
         "claim": claim,
-        "can_decide": manages and waiting,
-        "can_record_payment": manages and claim.approved_at is not None and claim.paid_on is None,
-        "can_resend": can_answer_for_provider(request.user, contract)
-        and claim.queried_at is not None
-        and not PaymentClaim.objects.filter(replaces=claim).exists(),
+        "can_decide": manages and claim.is_waiting,
+        "can_record_payment": manages and claim.is_payable,
+        "can_resend": answers and claim.can_be_sent_again(),
         "replaced_by": PaymentClaim.objects.filter(replaces=claim).first(),
-        "can_correct": can_answer_for_provider(request.user, contract)
-        and claim.approved_at is not None
-        and claim.corrects_id is None,
+        "can_correct": answers and claim.is_correctable,
     }
     return render(request, "contracts/claim.html", context)
 
