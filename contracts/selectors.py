@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet, Sum
 
 from accounts.permissions import is_staff_member, membership_of
-from competitions.models import Award
+from competitions.models import Award, CompetitionMember
 from competitions.selectors.award import contract_refusal
 from contracts import rules
 from contracts.models import Contract, ContractVersion, VersionKind
@@ -360,3 +361,17 @@ def funding_shares_of_payments(contract: Contract) -> list[dict]:
         }
         for share in contract.funding.all()
     ]
+
+
+def manager_candidates(contract: Contract, side: str) -> QuerySet:
+    """Who may be named contract manager on one side: one of the opportunity's commissioners, or a
+    member of the provider. The page offers these and the service accepts only these."""
+    users = get_user_model().objects.all()
+    if side == "commissioner":
+        return users.filter(
+            competition_memberships__competition_id=contract.lot.competition_id,
+            competition_memberships__role=CompetitionMember.MemberRole.COMMISSIONER,
+        ).distinct()
+    if side == "provider":
+        return users.filter(memberships__organisation_id=contract.supplier_id).distinct()
+    return users.none()

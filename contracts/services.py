@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
-from accounts.models import Membership
 from audit.services import audit_record, snapshot
-from competitions.models import Award, BidPrice, CompetitionMember
+from competitions.models import Award, BidPrice
 from competitions.selectors.award import contract_refusal
 from competitions.services.bids import BidIntegrityError, bids_require_integrity
 from contracts import rules
@@ -34,6 +33,7 @@ from contracts.models import (
 from contracts.selectors import (
     claimable_periods,
     extension_years_used,
+    manager_candidates,
     payment_periods,
     term_financial_years,
     terms_in_force,
@@ -290,18 +290,20 @@ def contract_set_manager(*, contract: Contract, side: str, manager, actor) -> Co
         "commissioner_manager": contract.commissioner_manager_id,
         "provider_manager": contract.provider_manager_id,
     }
-    if side == "commissioner":
-        if not CompetitionMember.objects.filter(
-            competition_id=contract.lot.competition_id, user=manager, role=CompetitionMember.MemberRole.COMMISSIONER
-        ).exists():
-            raise ValidationError({"manager": "Select one of this opportunity's commissioners"})
-        contract.commissioner_manager = manager
-    elif side == "provider":
-        if not Membership.objects.filter(organisation_id=contract.supplier_id, user=manager).exists():
-            raise ValidationError({"manager": "Select someone in your organisation"})
-        contract.provider_manager = manager
-    else:
+    if side not in ("commissioner", "provider"):
         raise ValidationError("Unknown side")
+    if not manager_candidates(contract, side).filter(pk=manager.pk).exists():
+        raise ValidationError(
+            {
+                "manager": "Select one of this opportunity's commissioners"
+                if side == "commissioner"
+                else "Select someone in your organisation"
+            }
+        )
+    if side == "commissioner":
+        contract.commissioner_manager = manager
+    else:
+        contract.provider_manager = manager
     contract.full_clean()
     contract.save(update_fields=["commissioner_manager", "provider_manager"])
     after = {"commissioner_manager": contract.commissioner_manager_id, "provider_manager": contract.provider_manager_id}

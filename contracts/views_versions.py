@@ -15,14 +15,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.models import Membership, User
-from competitions.models import CompetitionMember
+from accounts.models import User
 from contracts import forms, services
 from contracts.models import Contract, ContractVersion, VersionKind
 from contracts.permissions import can_answer_for_provider, can_manage_contract
 from contracts.selectors import (
     contract_detail,
     extension_years_used,
+    manager_candidates,
     term_financial_years,
     terms_in_force,
     terms_summary,
@@ -112,14 +112,8 @@ def _form_page(request, contract, form, *, title, back, intro=None, button="Cont
 
 
 def _manager_choices(contract: Contract, side: str) -> list[tuple[int, str]]:
-    if side == "commissioner":
-        members = CompetitionMember.objects.filter(
-            competition_id=contract.lot.competition_id, role=CompetitionMember.MemberRole.COMMISSIONER
-        ).select_related("user")
-        people = [member.user for member in members]
-    else:
-        people = [m.user for m in Membership.objects.filter(organisation=contract.supplier).select_related("user")]
-    return sorted({(person.pk, person.full_name or person.email) for person in people}, key=lambda p: p[1])
+    people = manager_candidates(contract, side)
+    return sorted(((person.pk, person.full_name or person.email) for person in people), key=lambda p: p[1])
 
 
 @with_contract
