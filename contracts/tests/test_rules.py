@@ -49,3 +49,21 @@ def test_contract_rules_agree_in_python_and_sql_at_the_edges():
     assert rules.CONTRACT_LIVE.holds(version, now=_noon(starts))
     assert rules.CONTRACT_LIVE.holds(version, now=_noon(ends))
     assert not rules.CONTRACT_LIVE.holds(version, now=_noon(ends + datetime.timedelta(days=1)))
+
+
+def test_a_contract_is_live_from_the_first_instant_of_its_first_day_to_the_last_of_its_last_in_london():
+    """The edges are London midnights, not noon UTC: one microsecond either side of each."""
+    from core.clock import LONDON
+
+    contract = award_world()["contract"]
+    version = ContractVersion.objects.select_related("contract").get(pk=terms_in_force(contract).pk)
+    first = datetime.datetime.combine(contract.starts_on, datetime.time(0), tzinfo=LONDON)
+    after_last = datetime.datetime.combine(
+        contract.ends_on + datetime.timedelta(days=1), datetime.time(0), tzinfo=LONDON
+    )
+    tick = datetime.timedelta(microseconds=1)
+    for now, live in ((first - tick, False), (first, True), (after_last - tick, True), (after_last, False)):
+        in_sql = ContractVersion.objects.filter(rules.CONTRACT_LIVE.q(now=now), pk=version.pk).exists()
+        assert rules.CONTRACT_LIVE.holds(version, now=now) is live, now
+        assert in_sql is live, now
+        assert rules.CONTRACT_NOT_STARTED.holds(version, now=now) is (now < first), now
