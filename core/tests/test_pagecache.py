@@ -158,6 +158,23 @@ def test_a_page_changes_at_the_exact_closing_instant(monkeypatch):
     assert b"Open for bids" not in after.content and b"Being scored" in after.content
 
 
+def test_a_page_changes_at_the_exact_end_of_the_waiting_period(monkeypatch):
+    from publicdata.tests.factories import award_lot, make_closed_competition
+
+    competition = make_closed_competition(days_ago=30, lots=["Kent"])
+    award = award_lot(competition.lots.get(), make_bid(competition), days_ago=1)
+    ends = award.standstill_ends_at
+    client = Client()
+    url = f"/public/opportunities/{competition.pk}/"
+    database_clock_at(monkeypatch, ends - datetime.timedelta(microseconds=1))
+    before, _ = _get(client, url)
+    assert b"Waiting period before contract" in before.content
+    assert _get(client, url)[1] == KEPT_QUERIES_CLOCK_STOPPED
+    database_clock_at(monkeypatch, ends)
+    after, _ = _get(client, url)
+    assert b"Waiting period before contract" not in after.content and b"Awarded" in after.content
+
+
 def test_a_new_day_is_an_instant(monkeypatch):
     now = db_now()
     midnight = next_london_midnight(now)
