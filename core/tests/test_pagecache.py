@@ -253,3 +253,110 @@ def test_the_next_instant_is_the_first_of_every_app_s_instants():
     competition = make_competition(lots=["Kent"], closes_in=datetime.timedelta(hours=2))
     now = db_now()
     assert pagecache.next_instant_after(now) == min(competition.closes_at, next_london_midnight(now))
+
+
+def _anonymous_request(path: str = "/kept/"):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path)
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def _counting(view):
+    calls = []
+
+    def counted(request):
+        calls.append(request)
+        return view(request)
+
+    return pagecache.keep_public(counted), calls
+
+
+def _plain(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("the same for anyone", content_type="text/plain; charset=utf-8")
+
+
+def _with_cookie(request):
+    response = _plain(request)
+    response.set_cookie("chosen", "1")
+    return response
+
+
+def _with_csrf_token(request):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    return HttpResponse(f"<input name='csrfmiddlewaretoken' value='{get_token(request)}'>")
+
+
+def _with_session_change(request):
+    request.session["seen"] = True
+    return _plain(request)
+
+
+def _with_other_header(request):
+    response = _plain(request)
+    response["Cache-Control"] = "private"
+    return response
+
+
+def _not_found(request):
+    from django.http import HttpResponseNotFound
+
+    return HttpResponseNotFound("no")
+
+
+def _streamed(request):
+    from django.http import StreamingHttpResponse
+
+    return StreamingHttpResponse(iter(["a", "b"]))
+
+
+def test_an_answer_the_same_for_anyone_is_kept_and_served_with_its_headers():
+    view, calls = _counting(_plain)
+    first = view(_anonymous_request())
+    again = view(_anonymous_request())
+    assert len(calls) == 1
+    assert again.content == first.content and again["Content-Type"] == "text/plain; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    "answer", [_with_cookie, _with_csrf_token, _with_session_change, _with_other_header, _not_found, _streamed]
+)
+def test_an_answer_for_one_person_or_not_a_plain_200_is_never_kept(answer):
+    view, calls = _counting(answer)
+    view(_anonymous_request())
+    view(_anonymous_request())
+    assert len(calls) == 2
+
+
+def test_a_head_request_is_served_a_kept_answer_but_never_fills_the_cache():
+    from django.test import RequestFactory
+
+    view, calls = _counting(_plain)
+    head = RequestFactory().head("/kept/")
+    head.user, head.session, head._messages = (r := _anonymous_request()).user, r.session, r._messages
+    view(head)
+    view(_anonymous_request())
+    assert len(calls) == 2  # the HEAD kept nothing
+    view(head)
+    assert len(calls) == 2  # and is answered from what the GET kept
+
+
+def test_a_post_is_never_kept():
+    from django.test import RequestFactory
+
+    view, calls = _counting(_plain)
+    for _ in range(2):
+        post = RequestFactory().post("/kept/")
+        post.user, post.session, post._messages = (r := _anonymous_request()).user, r.session, r._messages
+        view(post)
+    assert len(calls) == 2
