@@ -111,13 +111,13 @@ def _insight(name: str, scope: Callable[[], Scope], **extra) -> list[Case]:
 
 
 def _kept(name: str, scope: Callable[[], Scope]) -> Case:
-    """The answer as a repeated request gets it: kept (insights/cache.py, ADR 8)."""
+    """The answer as a repeated request gets it: kept (core/pagecache.py, ADR 8 and 10)."""
     from django.test.utils import override_settings
 
     code_fn, floor_fn = getattr(import_module(f"insights.selectors.{name}"), name), getattr(floors, name)
 
     def kept():
-        with override_settings(INSIGHTS_CACHE_SECONDS=300):
+        with override_settings(PUBLIC_CACHE_SECONDS=300):
             return code_fn(scope=scope())
 
     return Case(f"insight: {name.replace('_', ' ')}, kept (everywhere)", kept, lambda: floor_fn(scope=scope()))

@@ -3,7 +3,8 @@ database in DATABASE_URL (a generated national world, see bench/run.py).
 
     DATABASE_URL=sqlite:///var/bench-scale-1.sqlite3 .venv/bin/python bench/profile_pages.py [name ...]
 
-For each page: the median wall time of a few requests, the SQL queries per request, and the
+Public answers are kept between requests (core/pagecache.py) unless PUBLIC_CACHE_SECONDS=0: a
+repeated request then measures a kept answer. For each page: the median wall time of a few requests, the SQL queries per request, and the
 functions with the most time of their own and in total (the top costs). Not part of `make test`.
 """
 
@@ -56,13 +57,24 @@ def _provider_user():
     return user
 
 
+def _one_opportunity() -> str:
+    from competitions.models import Competition
+
+    competition = Competition.objects.public().order_by("-closes_at").first()
+    return f"/public/opportunities/{competition.pk}/"
+
+
 def pages() -> dict[str, tuple[str, object]]:
+    insights = ["burden", "coverage", "pipeline", "smaller-providers", "where-the-money-goes"]
     return {
         "ocds-releases": ("/api/v1/ocds/releases", None),
         "opportunities": ("/public/opportunities/", None),
+        "contracts": ("/public/contracts/", None),
+        "opportunity": (_one_opportunity, None),
         "suppliers-api": ("/api/v1/suppliers", None),
         "supplier-register": ("/join/register/", None),
         "insights-who": ("/insights/who-takes-part/", None),
+        **{f"insights-{slug}": (f"/insights/{slug}/", None) for slug in insights},
         "for-you": ("/opportunities/for-you/", _provider_user),
     }
 
@@ -148,6 +160,7 @@ def main() -> int:
     wanted = sys.argv[1:] or list(pages())
     for name in wanted:
         url, user_fn = pages()[name]
+        url = url() if callable(url) else url
         profile(name, url, user_fn)
     return 0
 

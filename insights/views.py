@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from core.clock import financial_year_label
 from core.formatting import money
+from core.pagecache import keep_public
 from insights import charts, downloads, tables
 from insights.forms import InsightFilterForm
 from insights.scope import Scope
@@ -248,6 +249,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@keep_public
 def insight_page(request: HttpRequest, slug: str) -> HttpResponse:
     insight = _insight(slug)
     form, scope, data = _filtered(request, insight)
@@ -294,6 +296,7 @@ def _filename(slug: str, scope: Scope, suffix: str = "") -> str:
 
 @login_not_required
 @require_GET
+@keep_public
 def download_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     insight = _insight(slug)
     form, scope, data = _filtered(request, insight)
@@ -307,6 +310,7 @@ def download_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@keep_public
 def download_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     insight = _insight(slug)
     form, scope, data = _filtered(request, insight)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from accounts.models import Organisation
 from competitions import rules
@@ -55,6 +55,18 @@ def _group_conditions(now: datetime.datetime) -> dict[str, Q]:
         RECENTLY_CLOSED_GROUP: (rules.BIDDING_CLOSED.q(now=now) & not_cancelled & Q(closes_at__gt=since))
         | Q(launched_at__isnull=False, abandoned_at__lte=now, abandoned_at__gt=since),
     }
+
+
+def recently_closed_ends_after(after: datetime.datetime) -> datetime.datetime | None:
+    """The first instant strictly after `after` at which an opportunity leaves the recently closed
+    group of `_group_conditions` (12 months after it closed, or was cancelled). One query."""
+    since = after - RECENTLY_CLOSED
+    row = Competition.objects.aggregate(
+        closed=Min("closes_at", filter=Q(closes_at__gt=since)),
+        cancelled=Min("abandoned_at", filter=Q(abandoned_at__gt=since)),
+    )
+    ends = [moment + RECENTLY_CLOSED for moment in row.values() if moment is not None]
+    return min(ends) if ends else None
 
 
 def _public_lots() -> Prefetch:
