@@ -70,7 +70,9 @@ def lots_open_to(bid: Bid) -> list[Lot]:
 
 
 def bid_for_organisation(competition: Competition, organisation) -> Bid | None:
-    return Bid.objects.filter(competition=competition, organisation=organisation).first()
+    """The organisation's bid, without the sealed copy of what was sent (the bid's own pages never
+    show it, and reading it would decrypt it on every page)."""
+    return Bid.objects.filter(competition=competition, organisation=organisation).defer("submitted_content").first()
 
 
 def bids_by_competition(competition_ids, organisation) -> dict[int, Bid]:

@@ -692,16 +692,13 @@ def bid_declarations(request: HttpRequest, competition: Competition, bid: Bid) -
 @require_http_methods(["GET", "POST"])
 @own_bid
 def bid_check(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
-    if competition.is_bidding_closed():
-        return _closed(request, competition, bid)
-    if bid.is_sent and request.method == "GET":
-        return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
-    missing: list[str] = []
+    # A send is judged by the service alone, under the locks and by the database clock (closed,
+    # already sent, incomplete): asking the clock here first would cost a query and decide nothing.
     if request.method == "POST":
         try:
             svc.bid_submit(bid=bid, user=request.user)
         except svc.BidIncomplete as exc:
-            missing = exc.missing
+            missing, content = exc.missing, sel.bid_content(bid)
         except ValidationError as exc:
             return _refusal(request, competition, bid, exc) or _cannot_change(
                 request, competition, bid, exc.messages[0]
@@ -709,8 +706,13 @@ def bid_check(request: HttpRequest, competition: Competition, bid: Bid) -> HttpR
         else:
             return redirect("competitions:bid-receipt", competition_id=competition.pk)
     else:
-        missing = sel.bid_missing(bid)
-    content = sel.content_for_display(competition, sel.bid_content(bid))
+        if competition.is_bidding_closed():
+            return _closed(request, competition, bid)
+        if bid.is_sent:
+            return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
+        # What is missing and what the bid says, from one reading of its rows.
+        missing, content = sel.bid_missing_and_content(bid)
+    content = sel.content_for_display(competition, content)
     return _page(
         request,
         "check.html",
@@ -740,20 +742,24 @@ def bid_receipt(request: HttpRequest, competition: Competition, bid: Bid) -> Htt
 @require_http_methods(["GET", "POST"])
 @own_bid
 def bid_withdraw(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
-    if competition.is_bidding_closed():
-        return _closed(request, competition, bid)
-    if not bid.is_sent:
-        return redirect(_task_list_url(competition))
-    if request.method == "POST":
+    if request.method == "POST" and bid.is_sent:
+        # Judged by the service alone, under the locks and by the database clock (closed, not
+        # sent): asking the clock here first would cost a query and decide nothing.
         try:
             svc.bid_withdraw(bid=bid, user=request.user)
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "not_sent":
+                return redirect(_task_list_url(competition))
             return _refusal(request, competition, bid, exc) or _cannot_change(
                 request, competition, bid, exc.messages[0]
             )
         messages.success(
             request, "Your bid was withdrawn. You can change it and send it again before the closing date."
         )
+        return redirect(_task_list_url(competition))
+    if competition.is_bidding_closed():
+        return _closed(request, competition, bid)
+    if not bid.is_sent:
         return redirect(_task_list_url(competition))
     return _page(request, "withdraw.html", {"competition": competition, "bid": bid})
 
