@@ -245,10 +245,11 @@ def _status(done: bool, *, started: bool = False, optional: bool = False, blocke
     return {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}}
 
 
-def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, Any]]]:
+def _task_items(competition: Competition, reading: sel.BidReading) -> dict[str, list[dict[str, Any]]]:
     cid = competition.pk
-    bid_lots = sel.bid_lots_to_check(bid)
-    answers = sel.answers_by_target(bid)
+    bid = reading.bid
+    bid_lots = reading.bid_lots
+    answers = reading.answers
 
     def item(title: str, href: str | None, status: dict[str, Any], hint: str = "") -> dict[str, Any]:
         data: dict[str, Any] = {"title": {"text": title}, "status": status}
@@ -267,7 +268,7 @@ def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, 
         )
     ]
     answer_items = []
-    for question, lot in sel.answer_targets(bid):
+    for question, lot in reading.answer_targets():
         answer = answers.get((question.pk, lot.pk if lot else None))
         kwargs = {"competition_id": cid, "question_id": question.pk}
         if lot:
@@ -275,7 +276,7 @@ def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, 
         href = reverse("competitions:bid-answer-lot" if lot else "competitions:bid-answer", kwargs=kwargs)
         title = f"Question {question.number}" + (f": {lot.name}" if lot else "")
         answer_items.append(item(title, href, _status(sel.answer_is_complete(question, answer)), question.text[:120]))
-    if any(q.lot_specific for q in competition.questions.all()) and not bid_lots:
+    if any(q.lot_specific for q in reading.questions) and not bid_lots:
         answer_items.append(
             item("Answers for each area", None, _status(False, blocked=True), "Choose your areas first.")
         )
@@ -283,12 +284,12 @@ def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, 
         item(
             f"Prices for {bl.lot.name}",
             reverse("competitions:bid-prices", kwargs={"competition_id": cid, "lot_id": bl.lot_id}),
-            _status(sel.prices_complete(bl)),
+            _status(reading.prices_complete[bl.lot_id]),
         )
         for bl in bid_lots
     ] or [item("Prices", None, _status(False, blocked=True), "Choose your areas first.")]
-    partner_count = bid.partners.count()
-    document_count = bid.documents.count()
+    partner_count = reading.partner_count
+    document_count = reading.document_count
     other_items = [
         item(
             "Partners",
@@ -314,16 +315,19 @@ def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, 
 @require_http_methods(["GET"])
 @own_bid
 def bid_task_list(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
-    closed = competition.is_bidding_closed()
+    now = db_now()
+    closed = competition.is_bidding_closed(now=now)
+    # The bid's rows read once, for the statuses and for what is missing.
+    reading = sel.bid_reading(bid)
     context = {
         "competition": competition,
         "bid": bid,
         "closed": closed,
         "status": sel.bid_status(bid),
         "receipt": sel.latest_receipt(bid),
-        "time_left": sel.time_left_text(competition.closes_at),
-        "sections": _task_items(competition, bid) if not closed and not bid.is_sent else None,
-        "missing": sel.bid_missing(bid),
+        "time_left": sel.time_left_text(competition.closes_at, now=now),
+        "sections": _task_items(competition, reading) if not closed and not bid.is_sent else None,
+        "missing": reading.missing,
     }
     return _page(request, "task_list.html", context)
 
@@ -698,7 +702,8 @@ def bid_check(request: HttpRequest, competition: Competition, bid: Bid) -> HttpR
         try:
             svc.bid_submit(bid=bid, user=request.user)
         except svc.BidIncomplete as exc:
-            missing, content = exc.missing, sel.bid_content(bid)
+            reading = sel.bid_reading(bid)
+            missing = exc.missing
         except ValidationError as exc:
             return _refusal(request, competition, bid, exc) or _cannot_change(
                 request, competition, bid, exc.messages[0]
@@ -711,8 +716,9 @@ def bid_check(request: HttpRequest, competition: Competition, bid: Bid) -> HttpR
         if bid.is_sent:
             return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
         # What is missing and what the bid says, from one reading of its rows.
-        missing, content = sel.bid_missing_and_content(bid)
-    content = sel.content_for_display(competition, content)
+        reading = sel.bid_reading(bid)
+        missing = reading.missing
+    content = sel.content_for_display(competition, reading.content, reading=reading)
     return _page(
         request,
         "check.html",
