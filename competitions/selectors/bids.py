@@ -16,7 +16,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 
 from accounts.permissions import membership_of
 from audit.models import AuditEvent
@@ -40,6 +41,7 @@ from competitions.models import (
 from competitions.sealing import SealBroken, unseal_file
 from competitions.selectors import answers as answer_rule
 from core.clock import db_now
+from core.paging import page_or_404
 
 # What the bidder confirms on the declarations page (and what the digest records).
 DECLARATIONS: list[str] = [
@@ -498,19 +500,47 @@ def latest_receipt(bid: Bid):
 # --- Opportunities for a provider ----------------------------------------------------------
 
 
-def opportunities_for(user) -> list[CompetitionInvitation]:
-    """The launched competitions the user's organisation was sent, newest closing first."""
+def opportunities_for(user) -> QuerySet[CompetitionInvitation]:
+    """The launched competitions the user's organisation was sent, newest closing first (then by
+    invitation, so pages of it never overlap), with each competition."""
     membership = membership_of(user)
     if membership is None:
-        return []
-    return list(
+        return CompetitionInvitation.objects.none()
+    return (
         CompetitionInvitation.objects.filter(
             organisation_id=membership.organisation_id, competition__launched_at__isnull=False
         )
-        .select_related("competition", "competition__service_type")
-        .prefetch_related("lots")
-        .order_by("-competition__closes_at")
+        .select_related("competition")
+        .order_by("-competition__closes_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class OpportunityPages:
+    """One page of the opportunities a provider may bid for, and one of those it may join as a
+    partner, each invitation with its lots."""
+
+    eligible: Page
+    partner: Page
+
+
+def opportunity_pages(user, *, page: str | None, partner_page: str | None, per_page: int) -> OpportunityPages:
+    """The pages of `opportunities_for` asked for (`page_or_404`: "not found" past the end): one
+    query counts both lists, one reads each page, one reads the lots of both, however many
+    invitations the organisation has."""
+    invitations = opportunities_for(user)
+    eligible_kind, partner_kind = CompetitionInvitation.Kind.ELIGIBLE, CompetitionInvitation.Kind.PARTNER
+    counts = invitations.order_by().aggregate(
+        eligible=Count("pk", filter=Q(kind=eligible_kind)), partner=Count("pk", filter=Q(kind=partner_kind))
+    )
+    pages = OpportunityPages(
+        eligible=page_or_404(invitations.filter(kind=eligible_kind), per_page, page, count=counts["eligible"]),
+        partner=page_or_404(invitations.filter(kind=partner_kind), per_page, partner_page, count=counts["partner"]),
+    )
+    pages.eligible.object_list = list(pages.eligible.object_list)
+    pages.partner.object_list = list(pages.partner.object_list)
+    prefetch_related_objects([*pages.eligible.object_list, *pages.partner.object_list], "lots")
+    return pages
 
 
 def eligible_bidder_names(competition: Competition) -> list[str]:

@@ -46,6 +46,8 @@ from qualification.selectors.register import organisation_coverage_sentences
 from qualification.uploads import attachment_name
 
 TEMPLATES = "competitions/provider/"
+# Opportunities for you: as many to a page as the public list of opportunities.
+PER_PAGE = 25
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
@@ -139,24 +141,27 @@ def for_you(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     membership = membership_of(request.user)
     now = db_now()
-    rows = []
-    invitations = sel.opportunities_for(request.user)
-    bids = sel.bids_by_competition([i.competition_id for i in invitations], membership.organisation)
-    for invitation in invitations:
+    # A page of each list (an organisation is sent every opportunity in its types of support and
+    # areas, hundreds over the years): the work and the page do not grow with the invitations.
+    pages = sel.opportunity_pages(
+        request.user, page=request.GET.get("page"), partner_page=request.GET.get("partner-page"), per_page=PER_PAGE
+    )
+    shown = [*pages.eligible.object_list, *pages.partner.object_list]
+    bids = sel.bids_by_competition([i.competition_id for i in shown], membership.organisation)
+
+    def row(invitation: CompetitionInvitation) -> dict[str, Any]:
         competition = invitation.competition
-        bid = bids.get(competition.pk)
-        rows.append(
-            {
-                "invitation": invitation,
-                "competition": competition,
-                "lots": list(invitation.lots.all()),
-                "status": sel.bid_status(bid) if invitation.kind == "eligible" else None,
-                "time_left": sel.time_left_text(competition.closes_at, now=now),
-                "closed": competition.is_bidding_closed(now=now),
-            }
-        )
-    eligible = [r for r in rows if r["invitation"].kind == CompetitionInvitation.Kind.ELIGIBLE]
-    partner = [r for r in rows if r["invitation"].kind == CompetitionInvitation.Kind.PARTNER]
+        return {
+            "invitation": invitation,
+            "competition": competition,
+            "lots": list(invitation.lots.all()),
+            "status": sel.bid_status(bids.get(competition.pk)),
+            "time_left": sel.time_left_text(competition.closes_at, now=now),
+            "closed": competition.is_bidding_closed(now=now),
+        }
+
+    eligible = [row(invitation) for invitation in pages.eligible.object_list]
+    partner = [row(invitation) for invitation in pages.partner.object_list]
     not_invited = [
         {
             "competition": competition,
@@ -165,7 +170,17 @@ def for_you(request: HttpRequest) -> HttpResponse:
         }
         for competition, invitee in not_invited_opportunities(membership.organisation, now=now)
     ]
-    return _page(request, "for_you.html", {"eligible": eligible, "partner": partner, "not_invited": not_invited})
+    return _page(
+        request,
+        "for_you.html",
+        {
+            "eligible": eligible,
+            "partner": partner,
+            "not_invited": not_invited,
+            "eligible_page": pages.eligible,
+            "partner_page": pages.partner,
+        },
+    )
 
 
 @require_http_methods(["GET"])
