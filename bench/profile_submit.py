@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 _DB = Path(tempfile.mkdtemp(prefix="profile-submit-")) / "db.sqlite3"
-os.environ["DATABASE_URL"] = f"sqlite:///{_DB}"
+# PROFILE_DATABASE_URL: an empty PostgreSQL database of its own instead (it is migrated and
+# written to), for what PostgreSQL adds (the audit chain's lock, FOR SHARE, the driver).
+os.environ["DATABASE_URL"] = os.environ.get("PROFILE_DATABASE_URL") or f"sqlite:///{_DB}"
 if not os.environ.get("BID_ENCRYPTION_KEYS"):
     # A throwaway key for this throwaway database (base64 of 32 random bytes, as Fernet wants).
     import base64
@@ -44,6 +46,7 @@ from django.conf import settings  # noqa: E402
 from django.core import signals  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
+from django.template import engines  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -69,6 +72,8 @@ def main() -> int:
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     settings.ALLOWED_HOSTS = ["*"]
+    # Templates are compiled once and kept, as in production (DEBUG reloads them as they change).
+    engines["jinja2"].env.auto_reload = False
     logging.disable(logging.INFO)  # one access-log line per request would drown the figures
     call_command("migrate", verbosity=0)
     competition, user = _world()
