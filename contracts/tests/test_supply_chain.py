@@ -1,0 +1,266 @@
+"""The supply chain: a prime records what it paid each partner for each period; committed share
+beside delivered share; the 30-day rule passed down to partners, as a predicate and a filter."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from audit.models import AuditEvent
+from contracts import rules, services
+from contracts.models import ContractVersionPartner, PartnerPayment, PaymentClaim, Subcontract
+from contracts.selectors import payment_periods, terms_in_force
+from contracts.selectors_supply_chain import (
+    IN_TIME,
+    LATE,
+    NOT_YET_DUE,
+    OVERDUE,
+    delivered_percent,
+    delivered_shares,
+    supply_chain,
+    with_prime_paid_on,
+    with_shares,
+)
+from contracts.services_supply_chain import partner_payment_correct, partner_payment_record
+from contracts.tests.payments_world import live_contract_world
+
+pytestmark = pytest.mark.django_db
+
+
+def add_partners(contract, shares=(("Medway Mentors", "25"), ("Kent Housing Co-op", "15"))):
+    """Partners on the terms in force (and as made, for the public register)."""
+    terms = terms_in_force(contract)
+    partners = []
+    for name, share in shares:
+        partners.append(
+            ContractVersionPartner.objects.create(
+                version=terms, name=name, role="subcontractor", share_percent=Decimal(share)
+            )
+        )
+        Subcontract.objects.create(contract=contract, name=name, role="subcontractor", share_percent=Decimal(share))
+    return partners
+
+
+@pytest.fixture
+def world():
+    world = live_contract_world()
+    world["partners"] = add_partners(world["contract"])
+    return world
+
+
+def _periods(world):
+    contract = world["contract"]
+    return payment_periods(contract, terms_in_force(contract))
+
+
+def _prime_paid(world, period, amount="10000", paid_on=None):
+    """A claim for the period, approved and paid on `paid_on`."""
+    claim = services.claim_send(
+        contract=world["contract"],
+        period_start=period[0],
+        quantity=None,
+        amount=Decimal(amount),
+        note="",
+        actor=world["provider"],
+    )
+    claim = services.claim_approve(claim=claim, actor=world["first"])
+    PaymentClaim.objects.filter(pk=claim.pk).update(
+        paid_on=paid_on or period[1] + datetime.timedelta(days=10), paid_recorded_at=claim.approved_at
+    )
+    return claim
+
+
+def _record(world, partner=0, period=0, amount="2500", paid_on=None, **more):
+    start, end = _periods(world)[period]
+    return partner_payment_record(
+        contract=world["contract"],
+        partner=world["partners"][partner] if isinstance(partner, int) else partner,
+        period_start=more.pop("period_start", start),
+        amount=Decimal(amount),
+        paid_on=paid_on or end + datetime.timedelta(days=20),
+        note=more.pop("note", "Paid by BACS"),
+        actor=more.pop("actor", world["provider"]),
+    )
+
+
+def test_a_payment_is_recorded_with_its_audit_event(world):
+    payment = _record(world)
+    assert payment.amount == Decimal("2500") and payment.name == "Medway Mentors"
+    assert payment.partner_key == "name:medway mentors"
+    event = AuditEvent.objects.filter(object_type="contracts.contract", object_id=str(world["contract"].pk)).latest(
+        "pk"
+    )
+    assert event.action == "partner_payment.recorded"
+    assert event.after["partner_payment"] == payment.pk
+
+
+def test_one_payment_per_partner_per_period_then_corrections(world):
+    first = _record(world)
+    with pytest.raises(ValidationError, match="already recorded"):
+        _record(world)
+    # The other partner, or another period, is its own record.
+    _record(world, partner=1)
+    _record(world, period=1)
+    correction = partner_payment_correct(
+        payment=first,
+        amount=Decimal("-500"),
+        paid_on=first.paid_on + datetime.timedelta(days=3),
+        note="Overpaid",
+        actor=world["provider"],
+    )
+    assert correction.corrects == first
+    first.refresh_from_db()
+    assert first.amount == Decimal("2500")  # never edited
+    event = AuditEvent.objects.filter(object_type="contracts.contract").latest("pk")
+    assert event.action == "partner_payment.corrected"
+    with pytest.raises(ValidationError, match="below £0"):
+        partner_payment_correct(
+            payment=first, amount=Decimal("-2001"), paid_on=first.paid_on, note="Too much", actor=world["provider"]
+        )
+    with pytest.raises(ValidationError, match="first payment"):
+        partner_payment_correct(
+            payment=correction, amount=Decimal("10"), paid_on=first.paid_on, note="x", actor=world["provider"]
+        )
+    with pytest.raises(ValidationError, match="Say what"):
+        partner_payment_correct(
+            payment=first, amount=Decimal("10"), paid_on=first.paid_on, note=" ", actor=world["provider"]
+        )
+
+
+def test_the_database_refuses_a_second_first_record_for_a_period(world):
+    first = _record(world)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PartnerPayment.objects.create(
+            contract=first.contract,
+            name=first.name,
+            partner_key=first.partner_key,
+            period_start=first.period_start,
+            period_end=first.period_end,
+            amount=Decimal("1"),
+            paid_on=first.paid_on,
+            recorded_at=first.recorded_at,
+            recorded_by=world["provider"],
+        )
+
+
+@pytest.mark.parametrize(
+    ("field", "amount"),
+    [("amount", "0"), ("amount", "-5"), ("amount", "1000000000000"), ("amount", "10.001"), ("amount", "NaN")],
+)
+def test_amounts_out_of_bounds_are_refused(world, field, amount):
+    with pytest.raises(ValidationError) as error:
+        _record(world, amount=amount)
+    assert "from £0.01" in str(error.value.message_dict[field])
+    assert not PartnerPayment.objects.exists()
+
+
+def test_the_database_refuses_a_negative_first_record(world):
+    first = _record(world)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PartnerPayment.objects.filter(pk=first.pk).update(amount=Decimal("-1"))
+
+
+def test_bad_periods_partners_and_dates_are_refused(world):
+    start, end = _periods(world)[0]
+    with pytest.raises(ValidationError, match="payment period of this contract"):
+        _record(world, period_start=start - datetime.timedelta(days=40))
+    with pytest.raises(ValidationError, match="payment period of this contract"):
+        _record(world, period_start=start + datetime.timedelta(days=1))
+    stranger = ContractVersionPartner.objects.create(
+        version=world["contract"].versions.create(
+            number=9,
+            kind="variation",
+            ground="unforeseeable",
+            ends_on=end,
+            payment_frequency="monthly_arrears",
+            payment_days=30,
+        ),
+        name="Not on it",
+        role="subcontractor",
+        share_percent=Decimal("5"),
+    )
+    with pytest.raises(ValidationError, match="Select a partner on this contract"):
+        _record(world, partner=stranger)
+    with pytest.raises(ValidationError, match="today or in the past"):
+        _record(world, paid_on=datetime.date.today() + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError, match="on or after the period starts"):
+        _record(world, paid_on=start - datetime.timedelta(days=1))
+    assert not PartnerPayment.objects.exists()
+
+
+def test_the_30_day_rule_predicate_and_filter_agree_at_the_edges(world):
+    period = _periods(world)[0]
+    prime_paid_on = period[1] + datetime.timedelta(days=5)
+    _prime_paid(world, period, paid_on=prime_paid_on)
+    cases = {}
+    for index, days in enumerate((-3, 30, 31)):
+        partner = (
+            world["partners"][0]
+            if index == 0
+            else ContractVersionPartner.objects.create(
+                version=terms_in_force(world["contract"]),
+                name=f"Partner {days}",
+                role="subcontractor",
+                share_percent=Decimal("1"),
+            )
+        )
+        paid_on = min(prime_paid_on + datetime.timedelta(days=days), datetime.date.today())
+        payment = _record(world, partner=partner, paid_on=paid_on)
+        cases[payment.pk] = rules.partner_paid_in_time(paid_on=paid_on, prime_paid_on=prime_paid_on)
+    in_time = set(
+        with_prime_paid_on(PartnerPayment.objects.all())
+        .filter(rules.partner_paid_in_time_q())
+        .values_list("pk", flat=True)
+    )
+    assert {pk for pk, ok in cases.items() if ok} == in_time
+    assert list(cases.values()) == [True, True, False]
+
+
+def test_committed_beside_delivered_and_timeliness(world):
+    contract = world["contract"]
+    periods = _periods(world)
+    today = datetime.date.today()
+    # Period 0: prime paid 20,000; Mentors paid in time, Housing late.
+    _prime_paid(world, periods[0], amount="20000", paid_on=periods[0][1] + datetime.timedelta(days=1))
+    _record(world, partner=0, period=0, amount="5000", paid_on=periods[0][1] + datetime.timedelta(days=20))
+    _record(world, partner=1, period=0, amount="3000", paid_on=periods[0][1] + datetime.timedelta(days=40))
+    # Period 1: prime paid 20,000 long ago; Mentors not paid (overdue), Housing paid in time.
+    _prime_paid(world, periods[1], amount="20000", paid_on=periods[1][1] + datetime.timedelta(days=1))
+    _record(world, partner=1, period=1, amount="3000", paid_on=periods[1][1] + datetime.timedelta(days=2))
+    # Period 3: prime paid yesterday: nothing due from the prime yet.
+    _prime_paid(world, periods[3], amount="10000", paid_on=today - datetime.timedelta(days=1))
+    chain = supply_chain(contract, today=today)
+    assert chain.prime_paid == Decimal("50000")
+    assert chain.partner_paid == Decimal("11000")
+    assert chain.committed_percent == Decimal("40")
+    assert chain.delivered_percent == Decimal("22.0")
+    mentors, housing = sorted(chain.partners, key=lambda p: p.name, reverse=True)
+    assert mentors.committed_percent == Decimal("25") and mentors.delivered_percent == Decimal("10.0")
+    assert [p.timeliness for p in mentors.periods] == [IN_TIME, OVERDUE, NOT_YET_DUE]
+    assert [p.timeliness for p in housing.periods] == [LATE, IN_TIME, NOT_YET_DUE]
+    assert mentors.all_in_time is False and mentors.late == 1 and mentors.in_time == 1
+    assert housing.delivered_percent == Decimal("12.0")
+
+
+def test_delivered_share_is_not_known_until_the_prime_is_paid(world):
+    _record(world)
+    chain = supply_chain(world["contract"], today=datetime.date.today())
+    assert chain.delivered_percent is None
+    assert delivered_percent(Decimal("5"), Decimal("0")) is None
+
+
+def test_shares_for_many_contracts_in_one_query(world):
+    periods = _periods(world)
+    _prime_paid(world, periods[0], amount="20000")
+    _record(world, amount="5000")
+    with CaptureQueriesContext(connection) as queries:
+        rows = delivered_shares()
+    assert len(queries) == 1
+    (row,) = rows
+    assert row["committed_percent"] == Decimal("40")
+    assert row["delivered_percent"] == Decimal("25.0")
+    contract = with_shares(type(world["contract"]).objects.filter(pk=world["contract"].pk)).get()
+    assert contract.prime_paid == Decimal("20000") and contract.partner_paid == Decimal("5000")
