@@ -264,3 +264,76 @@ def test_shares_for_many_contracts_in_one_query(world):
     assert row["delivered_percent"] == Decimal("25.0")
     contract = with_shares(type(world["contract"]).objects.filter(pk=world["contract"].pk)).get()
     assert contract.prime_paid == Decimal("20000") and contract.partner_paid == Decimal("5000")
+
+
+def _date(prefix: str, day: datetime.date) -> dict:
+    return {f"{prefix}-day": day.day, f"{prefix}-month": day.month, f"{prefix}-year": day.year}
+
+
+def test_a_prime_records_and_corrects_a_payment_through_the_pages(client, world):
+    from django.urls import reverse
+
+    contract = world["contract"]
+    start, end = _periods(world)[0]
+    client.force_login(world["provider"])
+    new = reverse("contracts:partner-payment-new", args=[contract.pk])
+    page = client.post(new, {"amount": "-5"}).content.decode()
+    assert "Select the partner you paid" in page and "Select the period" in page
+    assert "The amount must be more than £0" in page and "Enter the date you paid it" in page
+    mentors = world["partners"][0]
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    page = client.post(
+        new, {"partner": mentors.pk, "period": start.isoformat(), "amount": "2500", **_date("paid_on", tomorrow)}
+    ).content.decode()
+    assert "The date the partner was paid must be today or in the past" in page
+    page = client.post(
+        new,
+        {
+            "partner": mentors.pk,
+            "period": start.isoformat(),
+            "amount": "2500",
+            **_date("paid_on", start - datetime.timedelta(days=1)),
+        },
+    ).content.decode()
+    assert "on or after the period starts" in page
+    assert not PartnerPayment.objects.exists()
+    paid_on = end + datetime.timedelta(days=3)
+    response = client.post(
+        new, {"partner": mentors.pk, "period": start.isoformat(), "amount": "£2,500.50", **_date("paid_on", paid_on)}
+    )
+    assert response.status_code == 302
+    payment = PartnerPayment.objects.get()
+    assert payment.amount == Decimal("2500.50") and payment.paid_on == paid_on
+    page = client.post(
+        new, {"partner": mentors.pk, "period": start.isoformat(), "amount": "1", **_date("paid_on", paid_on)}
+    ).content.decode()
+    assert "already recorded" in page
+    correct = reverse("contracts:partner-payment-correct", args=[contract.pk, payment.pk])
+    assert client.post(correct, {"amount": "-0.50", "note": "Rounding", **_date("paid_on", paid_on)}).status_code == 302
+    page = client.get(reverse("contracts:supply-chain", args=[contract.pk])).content.decode()
+    assert "£2,500.00" in page and "(correction)" in page
+    # The commissioners see the same on the contract page.
+    client.force_login(world["first"])
+    page = client.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+    assert "committed and delivered" in page and "Medway Mentors" in page and "25%" in page
+    assert client.get(new).status_code == 404
+    assert client.get(correct).status_code == 404
+
+
+def test_the_contract_page_costs_the_same_queries_with_more_payments(client, world):
+    from django.urls import reverse
+
+    contract = world["contract"]
+    client.force_login(world["first"])
+    url = reverse("contracts:detail", args=[contract.pk])
+    _record(world)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    periods = _periods(world)
+    for index in range(1, 4):
+        _prime_paid(world, periods[index])
+        _record(world, period=index)
+        _record(world, partner=1, period=index)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
