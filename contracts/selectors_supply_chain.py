@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from contracts import rules
 from contracts.models import Contract, ContractVersion, ContractVersionPartner, PartnerPayment, PaymentClaim
 from contracts.selectors import payment_periods, terms_in_force
+from core.clock import LONDON
 
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -157,13 +158,27 @@ def supply_chain(contract: Contract, *, today: datetime.date, terms: ContractVer
         )
         share.paid += payment.amount
         by_period.setdefault((payment.partner_key, payment.period_start), []).append(payment)
+    # When each partner joined: the first version in force that names it. A period that ended
+    # before then is not one the partner was owed for.
+    joined: dict[str, datetime.date] = {}
+    for partner in ContractVersionPartner.objects.filter(
+        rules.VERSION_IN_FORCE.q(prefix="version__"), version__contract=contract
+    ).select_related("version"):
+        # Partners of the contract as made were there from the start.
+        day = (
+            datetime.date.min if partner.version.number == 1 else partner.version.accepted_at.astimezone(LONDON).date()
+        )
+        key = PartnerPayment.key_for(partner)
+        joined[key] = min(joined.get(key, day), day)
     periods = payment_periods(contract, terms)
     for share in partners.values():
         share.delivered_percent = delivered_percent(share.paid, prime_paid)
         for start, end in periods:
             records = by_period.get((share.key, start), [])
             prime_on = prime_paid_on.get(start)
-            if not records and (prime_on is None or share.committed_percent is None):
+            if not records and (
+                prime_on is None or share.committed_percent is None or end < joined.get(share.key, end)
+            ):
                 continue
             first = next((r for r in records if r.corrects_id is None), None)
             share.periods.append(

@@ -337,3 +337,26 @@ def test_the_contract_page_costs_the_same_queries_with_more_payments(client, wor
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_a_partner_added_later_is_not_owed_for_periods_before_it_joined(world):
+    contract = world["contract"]
+    periods = _periods(world)
+    _prime_paid(world, periods[0], amount="20000", paid_on=periods[0][1] + datetime.timedelta(days=1))
+    _prime_paid(world, periods[2], amount="20000", paid_on=periods[2][1] + datetime.timedelta(days=1))
+    version = services.variation_start(
+        contract=contract, ground="unforeseeable", explanation="A new partner.", actor=world["first"]
+    )
+    ContractVersionPartner.objects.create(
+        version=version, name="Late Joiner", role="subcontractor", share_percent=Decimal("5")
+    )
+    services.variation_propose(version=version, actor=world["first"])
+    services.variation_approve(version=version, actor=world["second"])
+    services.variation_accept(version=version, actor=world["provider"])
+    type(version).objects.filter(pk=version.pk).update(
+        accepted_at=datetime.datetime.combine(periods[1][0], datetime.time(12), tzinfo=datetime.UTC)
+    )
+    chain = supply_chain(contract, today=datetime.date.today())
+    joiner = next(p for p in chain.partners if p.name == "Late Joiner")
+    assert [p.period_start for p in joiner.periods] == [periods[2][0]]
+    assert [p.timeliness for p in joiner.periods] == [OVERDUE]
