@@ -305,7 +305,9 @@ def _smaller_providers_paid(*, scope: Scope, level: str) -> smaller.SmallerProvi
     if scope.year_dates is not None:
         year_test = "x.paid_on BETWEEN %s AND %s"
         year_params = [d.isoformat() for d in scope.year_dates]
-    params += year_params + year_params + [level, level]
+    # In the order of the placeholders: the area test (above), the level's path length, the
+    # year test in each half of the union, then the level of the areas grouped by.
+    params += [level] + year_params + year_params + [level]
     sql = f"""
         WITH ok AS (SELECT c.id, c.supplier_id FROM contracts_contract c WHERE {area_test}),
         fa AS (

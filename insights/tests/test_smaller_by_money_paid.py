@@ -33,7 +33,14 @@ def _all(data, who="all"):
 
 
 def test_selector_equals_floor_by_money_paid(world):
+    from core.clock import financial_year_of
+
     first_region = Area.objects.filter(level="region").order_by("code").first()
+    # A year with money paid in it, so the year filter is tried on real rows.
+    busy = financial_year_of(PartnerPayment.objects.order_by("-paid_on").values_list("paid_on", flat=True)[0])
+    in_year = smaller_providers(scope=Scope(financial_year=busy), measure=PAID)
+    assert any(r.subcontract_value for r in in_year.rows) and any(r.contract_value for r in in_year.rows)
+    assert in_year == floors.smaller_providers(scope=Scope(financial_year=busy), measure=PAID)
     for scope in (
         Scope(),
         Scope(area=Area.objects.get(code="K")),
