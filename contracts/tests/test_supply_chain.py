@@ -252,13 +252,13 @@ def test_delivered_share_is_not_known_until_the_prime_is_paid(world):
     assert delivered_percent(Decimal("5"), Decimal("0")) is None
 
 
-def test_shares_for_many_contracts_in_one_query(world):
+def test_shares_for_many_contracts_in_a_fixed_number_of_queries(world):
     periods = _periods(world)
     _prime_paid(world, periods[0], amount="20000")
     _record(world, amount="5000")
     with CaptureQueriesContext(connection) as queries:
         rows = delivered_shares()
-    assert len(queries) == 1
+    assert len(queries) == 5
     (row,) = rows
     assert row["committed_percent"] == Decimal("40")
     assert row["delivered_percent"] == Decimal("25.0")
@@ -360,3 +360,22 @@ def test_a_partner_added_later_is_not_owed_for_periods_before_it_joined(world):
     joiner = next(p for p in chain.partners if p.name == "Late Joiner")
     assert [p.period_start for p in joiner.periods] == [periods[2][0]]
     assert [p.timeliness for p in joiner.periods] == [OVERDUE]
+
+
+def test_a_variation_that_takes_every_partner_away_commits_nothing(world):
+    contract = world["contract"]
+    version = services.variation_start(
+        contract=contract, ground="unforeseeable", explanation="The partners left.", actor=world["first"]
+    )
+    version.partners.all().delete()
+    services.variation_propose(version=version, actor=world["first"])
+    services.variation_approve(version=version, actor=world["second"])
+    services.variation_accept(version=version, actor=world["provider"])
+    (row,) = delivered_shares()
+    assert row["committed_percent"] == 0
+    assert with_shares(type(contract).objects.filter(pk=contract.pk)).get().committed_share == 0
+    more = live_contract_world()  # a second contract: still five queries
+    add_partners(more["contract"])
+    with CaptureQueriesContext(connection) as queries:
+        rows = delivered_shares()
+    assert len(queries) == 5 and len(rows) == 2

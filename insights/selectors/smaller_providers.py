@@ -237,10 +237,15 @@ def _smaller_providers_paid(*, scope: Scope, level: str) -> SmallerProviders:
         paid_in_year = Q(paid_on__gte=first, paid_on__lte=last)
     in_area = Q()
     if scope.area is not None:
-        in_area = Exists(
-            Contract.areas.through.objects.filter(
-                Q(contract=OuterRef("contract_ref")) & overlap_q("area__path", scope.area)
-            )
+        # The contracts in the area once, not a test for each payment.
+        in_area = Q(
+            contract_id__in=Contract.objects.filter(
+                Exists(
+                    Contract.areas.through.objects.filter(
+                        Q(contract=OuterRef("pk")) & overlap_q("area__path", scope.area)
+                    )
+                )
+            ).values("pk")
         )
     contracts = (
         PaymentClaim.objects.filter(PRIME_PAID & paid_in_year)
