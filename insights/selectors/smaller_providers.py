@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connections, router
 from django.db.models import (
     CharField,
     Count,
@@ -224,66 +225,81 @@ def _first_area_key(prefix_length: int) -> Substr:
     return Substr(Subquery(first_area), 1, prefix_length)
 
 
+# The two statements of `_smaller_providers_paid`, compiled once for each database vendor, area,
+# year and level: building and compiling them costs Django more than running them does (see
+# docs/performance.md). Only the SQL text and its parameters are kept, never an answer.
+_PAID_STATEMENTS: dict[tuple, tuple[tuple[str, tuple], ...]] = {}
+
+
+def _paid_statements(*, scope: Scope, level: str, prefix_length: int, alias: str) -> tuple[tuple[str, tuple], ...]:
+    vendor = connections[alias].vendor
+    area = (scope.area.pk, scope.area.path) if scope.area else None
+    key = (vendor, area, scope.financial_year, level, prefix_length)
+    if key not in _PAID_STATEMENTS:
+        paid_in_year = Q()
+        if scope.year_dates is not None:
+            first, last = scope.year_dates
+            paid_in_year = Q(paid_on__gte=first, paid_on__lte=last)
+        in_area = Q()
+        if scope.area is not None:
+            # The contracts in the area once, not a test for each payment.
+            in_area = Q(
+                contract_id__in=Contract.objects.filter(
+                    Exists(
+                        Contract.areas.through.objects.filter(
+                            Q(contract=OuterRef("pk")) & overlap_q("area__path", scope.area)
+                        )
+                    )
+                ).values("pk")
+            )
+        contracts = (
+            PaymentClaim.objects.filter(PRIME_PAID & paid_in_year)
+            .annotate(contract_ref=F("contract_id"))
+            .filter(in_area)
+            .annotate(key=_first_area_key(prefix_length))
+            .order_by()
+            .values_list("key", "contract__supplier__size", "contract__supplier__organisation_type")
+            .annotate(number=Count("contract_id", distinct=True), total=Sum("amount"))
+        )
+        partners = (
+            PartnerPayment.objects.filter(paid_in_year)
+            .annotate(contract_ref=F("contract_id"))
+            .filter(in_area)
+            .annotate(key=_first_area_key(prefix_length), who=Concat(Cast("contract_id", CharField()), "partner_key"))
+            .order_by()
+            .values_list("key", "organisation__size", "organisation__organisation_type")
+            .annotate(number=Count("who", distinct=True), total=Sum("amount"))
+        )
+        _PAID_STATEMENTS[key] = tuple(
+            queryset.query.get_compiler(using=alias).as_sql() for queryset in (contracts, partners)
+        )
+    return _PAID_STATEMENTS[key]
+
+
+def _money(value) -> Decimal | None:
+    """A sum of money as the database gave it, to the penny (SQLite sums in floating point)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def _smaller_providers_paid(*, scope: Scope, level: str) -> SmallerProviders:
     """The same figures by money actually paid: to each main organisation, what its paid claims
     add up to (corrections included); to each partner, what the main organisation recorded paying
     it. A contract counts once it has been paid something, a partner once it has been paid
     something (a subcontract: one partner of one contract). With a financial year, only money
-    paid in that year. Three queries, as for values awarded."""
+    paid in that year. Three queries, as for values awarded; the two statements are compiled once
+    (`_paid_statements`)."""
     names, prefix_length = breakdown_areas(level)
-    paid_in_year = Q()
-    if scope.year_dates is not None:
-        first, last = scope.year_dates
-        paid_in_year = Q(paid_on__gte=first, paid_on__lte=last)
-    in_area = Q()
-    if scope.area is not None:
-        # The contracts in the area once, not a test for each payment.
-        in_area = Q(
-            contract_id__in=Contract.objects.filter(
-                Exists(
-                    Contract.areas.through.objects.filter(
-                        Q(contract=OuterRef("pk")) & overlap_q("area__path", scope.area)
-                    )
-                )
-            ).values("pk")
-        )
-    contracts = (
-        PaymentClaim.objects.filter(PRIME_PAID & paid_in_year)
-        .annotate(contract_ref=F("contract_id"))
-        .filter(in_area)
-        .annotate(key=_first_area_key(prefix_length))
-        .order_by()
-        .values("key", "contract__supplier__size", "contract__supplier__organisation_type")
-        .annotate(number=Count("contract_id", distinct=True), total=Sum("amount"))
-    )
-    partners = (
-        PartnerPayment.objects.filter(paid_in_year)
-        .annotate(contract_ref=F("contract_id"))
-        .filter(in_area)
-        .annotate(key=_first_area_key(prefix_length), who=Concat(Cast("contract_id", CharField()), "partner_key"))
-        .order_by()
-        .values("key", "organisation__size", "organisation__organisation_type")
-        .annotate(number=Count("who", distinct=True), total=Sum("amount"))
-    )
-    tallies = [
-        (
-            "contract",
-            r["key"],
-            r["contract__supplier__size"],
-            r["contract__supplier__organisation_type"],
-            r["number"],
-            r["total"],
-        )
-        for r in contracts
-    ] + [
-        (
-            "subcontract",
-            r["key"],
-            r["organisation__size"],
-            r["organisation__organisation_type"],
-            r["number"],
-            r["total"],
-        )
-        for r in partners
-    ]
+    alias = router.db_for_read(PaymentClaim)
+    tallies = []
+    with connections[alias].cursor() as cursor:
+        for kind, (sql, params) in zip(
+            ("contract", "subcontract"),
+            _paid_statements(scope=scope, level=level, prefix_length=prefix_length, alias=alias),
+            strict=True,
+        ):
+            cursor.execute(sql, params)
+            tallies += [
+                (kind, key, size, organisation_type, int(number), _money(total))
+                for key, size, organisation_type, number, total in cursor.fetchall()
+            ]
     return fold_smaller_providers(level=level, names=names, tallies=tallies, measure=PAID)
