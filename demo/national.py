@@ -93,6 +93,7 @@ from contracts.models import (
     VersionKind,
 )
 from core.clock import LONDON, add_working_days, financial_year_of
+from demo.national_supply_chain import generate_supply_chain
 from qualification.models import (
     Application,
     ApplicationDocument,
@@ -1662,6 +1663,11 @@ def generate_national_data(
             pending = 0
             if progress:
                 progress(f"{number} of {len(plan)} series: {context.counts.competitions} competitions")
+    # The supply chain: the primes' paid claims and their payments to partners (demo/national_supply_chain.py).
+    with transaction.atomic():
+        generate_supply_chain(
+            rng=random.Random(seed * 7919 + 13), today=today, commissioner=next(iter(staff.commissioners.values()))
+        )
     counts = context.counts
     return NationalWorld(
         organisations=len(organisations.objects),

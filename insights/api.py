@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
@@ -50,6 +52,7 @@ def get_who_takes_part(request: HttpRequest, filters: Query[InsightFilters]):
 
 class SmallerFilters(InsightFilters):
     by: AreaLevel | None = None
+    measure: Literal["awarded", "paid"] = smaller_providers.AWARDED
 
 
 @router.get(
@@ -60,13 +63,16 @@ class SmallerFilters(InsightFilters):
     summary="Work for smaller providers",
     description="Number and value (whole pounds) of contracts and subcontracts won by micro, small and medium "
     "organisations and by voluntary, community or social enterprise organisations, by area. `by` chooses the "
-    "level of the areas (region, pcc_area or local_authority). " + FILTERS,
+    "level of the areas (region, pcc_area or local_authority). `measure=paid` counts the money actually paid "
+    "instead of values as awarded: to main organisations, their paid claims; to partners, what the main "
+    "organisations recorded paying them (`contracts` then counts contracts paid something, `subcontracts` partners "
+    "paid something). " + FILTERS,
 )
 @decorate_view(keep_public)
 def get_smaller_providers(request: HttpRequest, filters: Query[SmallerFilters]):
     if filters.by == AreaLevel.COUNTRY:
         raise bad_parameter("by", "must be region, pcc_area or local_authority")
-    return smaller_providers.smaller_providers(scope=_scope(filters), level=filters.by)
+    return smaller_providers.smaller_providers(scope=_scope(filters), level=filters.by, measure=filters.measure)
 
 
 @router.get(

@@ -24,6 +24,7 @@ from competitions import rules
 from competitions.models import Award, Competition, Lot
 from competitions.selectors.status import ABANDONED, competition_stage, lot_stage
 from contracts.models import Contract, ContractYear, Subcontract
+from contracts.selectors_supply_chain import delivered_percent, with_shares
 from core.clock import db_now, financial_year_label
 from publicdata.forms import ContractFilters
 from reference.models import Area, ServiceType
@@ -295,8 +296,24 @@ def public_contracts(filters: ContractFilters | None = None) -> QuerySet[Contrac
     return queryset.order_by("-starts_on", "title", "pk")
 
 
+def public_contracts_with_shares(filters: ContractFilters | None = None) -> QuerySet[Contract]:
+    """`public_contracts` with each contract's partners' committed share and the money paid to the
+    prime and by the prime to its partners (`contracts.selectors_supply_chain.with_shares`):
+    subqueries, so a page of the register costs the same queries however many contracts it has."""
+    return with_shares(public_contracts(filters))
+
+
 def public_contract(pk: int) -> Contract:
-    return _contract_queryset().get(pk=pk)
+    return with_shares(_contract_queryset()).get(pk=pk)
+
+
+def contract_shares(contract: Contract) -> dict:
+    """Committed and delivered shares of a contract read through `public_contracts_with_shares`."""
+    return {
+        "committed": contract.committed_share,
+        "delivered": delivered_percent(contract.partner_paid, contract.prime_paid),
+        "prime_paid": contract.prime_paid,
+    }
 
 
 def contract_total(contract: Contract) -> Decimal:

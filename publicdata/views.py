@@ -116,8 +116,11 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contracts(request: HttpRequest) -> HttpResponse:
     form = ContractFilterForm(request.GET or None)
     filters = form.filters()
-    page = page_or_404(selectors.public_contracts(filters), PER_PAGE, request.GET.get("page"))
-    rows = [(contract, selectors.contract_total(contract)) for contract in page.object_list]
+    page = page_or_404(selectors.public_contracts_with_shares(filters), PER_PAGE, request.GET.get("page"))
+    rows = [
+        (contract, selectors.contract_total(contract), selectors.contract_shares(contract))
+        for contract in page.object_list
+    ]
     query = _query_without_page(request)
     return render(
         request,
@@ -182,6 +185,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "contract": contract,
             "total": selectors.contract_total(contract),
+            "shares": selectors.contract_shares(contract),
             "partner_role_label": selectors.partner_role_label,
         },
     )
