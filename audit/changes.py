@@ -18,11 +18,12 @@ version unless the app that writes it declares it private (`declare_private`, fr
 `AppConfig.ready`, with the tuple kept next to the services that write the actions). A private action
 is one that changes nothing any kept public page or public API read shows: a sign-in, an e-mail sent,
 a second factor, a bid's drafts, sending and withdrawal (bids are sealed: every public read counts
-or shows a bid only once its competition's bidding has closed, and the closing instant already
-expires kept answers). Whether an event counts is written with it (`AuditEvent.public_change`, not
-part of its hash), and a partial index on the ids of those that count keeps the read one backwards
-index scan. `core/tests/test_pagecache.py` performs each private action through its service and
-checks that every kept public answer is byte-identical after it.
+or shows a bid only once its competition's bidding has closed; the closing instant, and a minute
+after it for a bid committed late, expire kept answers: competitions/instants.py). Whether an event
+counts is written with it (`AuditEvent.public_change`, not part of its hash), and a partial index on
+the ids of those that count keeps the read one backwards index scan.
+`core/tests/test_pagecache_private_actions.py` performs each private action through its service and
+checks that every public answer is byte-identical after it.
 """
 
 from __future__ import annotations

@@ -50,11 +50,11 @@ CLOSED_MESSAGE = "The closing date has passed. Bids can no longer be sent."
 SENT_MESSAGE = "You have sent this bid. Withdraw it if you need to change it, then send it again."
 
 # Audit actions that change nothing a public page or public API read shows: bids are sealed, and
-# every public read counts or shows a bid only once its competition's bidding has closed (`Bid.objects
-# .sent_and_closed`, `rules.BIDDING_CLOSED`; a lot's count of bids only after its award is
-# approved), and the closing instant already expires kept answers (competitions/instants.py). These
-# services refuse after the closing date. So they do not move the public data version
-# (audit/changes.py, ADR 10). Declared in CompetitionsConfig.ready.
+# every public read counts or shows a bid only once its competition's bidding has closed
+# (`Bid.objects.sent_and_closed`, `rules.BIDDING_CLOSED`; a lot's count of bids only once its award
+# is approved). These services refuse after the closing date, and the closing instant (and a minute
+# after it, for a bid committed late) expires kept answers (competitions/instants.py). So they do
+# not move the public data version (audit/changes.py, ADR 10). Declared in CompetitionsConfig.ready.
 PRIVATE_AUDIT_ACTIONS = (
     "bid.started",
     "bid.lots_chosen",
