@@ -11,3 +11,8 @@ class AccountsConfig(AppConfig):
 
         for object_type in REFERENCE_TYPES:
             register_history(object_type, can_see_reference_history)
+
+        from accounts.services import PRIVATE_AUDIT_ACTIONS
+        from audit.changes import declare_private
+
+        declare_private(*PRIVATE_AUDIT_ACTIONS)

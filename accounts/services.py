@@ -63,6 +63,22 @@ class SignInResult:
     too_many_attempts: bool = False
 
 
+# Audit actions that change nothing a public page or public API read shows (who signs in, which
+# e-mails were sent, second factors): they do not move the public data version (audit/changes.py,
+# ADR 10). Declared in AccountsConfig.ready.
+PRIVATE_AUDIT_ACTIONS = (
+    "user.signed_in",
+    "user.email_confirmation_sent",
+    "user.password_reset_sent",
+    "user.registration_attempt_notified",
+    "second_factor.set_up_started",
+    "second_factor.set_up",
+    "second_factor.verified",
+    "second_factor.failed",
+    "second_factor.reset",
+)
+
+
 @transaction.atomic
 def user_sign_in(*, request: HttpRequest, email: str, password: str) -> SignInResult:
     """Check the password and sign the person in, unless this account has failed too often from

@@ -35,10 +35,18 @@ class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Whether this action may change what a public page or public API read shows (audit/changes.py):
+    # the data version of kept public answers counts only these events. Set when the event is
+    # written, from the owning apps' declarations; not part of the hashed content (ADR 10).
+    public_change = models.BooleanField(db_default=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx"),
+            # The data version reads the newest ids of events that may change a public answer.
+            models.Index(fields=["id"], condition=models.Q(public_change=True), name="audit_public_change_idx"),
+        ]
         constraints = [
             # Two writers racing for the same place in a chain cannot both succeed.
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_one_event_per_chain_place"),

@@ -17,6 +17,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from audit import signing
+from audit.changes import changes_public
 from audit.models import AuditCheckpoint, AuditEvent
 from core.clock import db_now
 from core.middleware import current_request_id
@@ -143,6 +144,8 @@ def audit_record(
         chain=chain,
         seq=(last.seq + 1) if last else 1,
         prev_hash=last.hash if last else GENESIS_HASH,
+        # Not hashed: it says which events move the public data version, not what happened.
+        public_change=changes_public(action),
     )
     event.hash = compute_hash(event.prev_hash, event)
     event.save(force_insert=True)

@@ -16,3 +16,9 @@ class CompetitionsConfig(AppConfig):
 
         # Closing dates, waiting periods: when time alone changes a competition rule (ADR 10).
         register_instants("competitions", next_instant_after)
+
+        from audit.changes import declare_private
+        from competitions.services.bids import PRIVATE_AUDIT_ACTIONS
+
+        # Bids are sealed until the closing instant (ADR 10): these move no public answer.
+        declare_private(*PRIVATE_AUDIT_ACTIONS)

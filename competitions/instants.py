@@ -12,6 +12,11 @@ the database clock's now, with an audit event, so they are normally already past
 (a hand edit, a generated world) still changes answers when it passes: open data shows an event only
 once it has happened (opendata/history.py). So they count as instants too; it costs nothing when
 none is ahead.
+
+A bid service checks the closing date under its lock, then commits moments later, and a bid's audit
+events do not move the public data version (bids are sealed until then: audit/changes.py). So each
+closing date plus `BID_COMMIT_MARGIN` is an instant too: an answer worked out between the closing
+instant and a late bid's commit is kept no longer than that.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ RECORDED = {
     Lot: ("abandoned_at",),
     Award: ("recommended_at", "approved_at", "challenged_at", "challenge_resolved_at", "cancelled_at"),
 }
+# Longer than a bid's transaction takes from reading the clock to committing.
+BID_COMMIT_MARGIN = datetime.timedelta(minutes=1)
 
 
 def next_instant_after(after: datetime.datetime) -> datetime.datetime | None:
@@ -41,6 +48,12 @@ def next_instant_after(after: datetime.datetime) -> datetime.datetime | None:
     found = []
     for model in (Competition, Lot, Award):
         fields = DEADLINES.get(model, ()) + RECORDED.get(model, ())
-        row = model.objects.aggregate(**{name: Min(name, filter=Q(**{f"{name}__gt": after})) for name in fields})
+        moments = {}
+        if model is Competition:  # first: the names below are the columns' own
+            moments["late_bids_seen"] = Min("closes_at", filter=Q(closes_at__gt=after - BID_COMMIT_MARGIN))
+        moments |= {name: Min(name, filter=Q(**{f"{name}__gt": after})) for name in fields}
+        row = model.objects.aggregate(**moments)
+        if (closed := row.pop("late_bids_seen", None)) is not None:
+            found.append(closed + BID_COMMIT_MARGIN)
         found += [value for value in row.values() if value is not None]
     return min(found) if found else None

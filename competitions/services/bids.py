@@ -49,6 +49,26 @@ from qualification.uploads import check_upload, stored_name
 CLOSED_MESSAGE = "The closing date has passed. Bids can no longer be sent."
 SENT_MESSAGE = "You have sent this bid. Withdraw it if you need to change it, then send it again."
 
+# Audit actions that change nothing a public page or public API read shows: bids are sealed, and
+# every public read counts or shows a bid only once its competition's bidding has closed
+# (`Bid.objects.sent_and_closed`, `rules.BIDDING_CLOSED`; a lot's count of bids only once its award
+# is approved). These services refuse after the closing date, and the closing instant (and a minute
+# after it, for a bid committed late) expires kept answers (competitions/instants.py). So they do
+# not move the public data version (audit/changes.py, ADR 10). Declared in CompetitionsConfig.ready.
+PRIVATE_AUDIT_ACTIONS = (
+    "bid.started",
+    "bid.lots_chosen",
+    "bid.answer_saved",
+    "bid.prices_saved",
+    "bid.partner_added",
+    "bid.partner_removed",
+    "bid.document_added",
+    "bid.document_removed",
+    "bid.declarations_confirmed",
+    "bid.submitted",
+    "bid.withdrawn",
+)
+
 
 class BidClosed(ValidationError):
     """The closing date has passed (by the database server's clock)."""

@@ -10,7 +10,7 @@ import pytest
 from django.db.models import Q
 
 from competitions import rules
-from competitions.instants import DEADLINES, next_instant_after
+from competitions.instants import BID_COMMIT_MARGIN, DEADLINES, next_instant_after
 from competitions.models import Award, Competition
 from competitions.tests.factories import make_competition
 from core import pagecache
@@ -58,3 +58,17 @@ def test_the_next_closing_date_is_the_next_instant():
         competition.closes_at
     )
     assert pagecache.next_instant_after(now) <= competition.closes_at
+
+
+@pytest.mark.django_db
+def test_a_closing_date_is_an_instant_again_a_margin_later_for_bids_committed_late():
+    """A bid's events do not move the public data version (sealed bids, ADR 10), and a bid that read
+    the clock just before the closing date commits just after it: answers worked out in between are
+    kept only until the closing date plus the margin."""
+    competition = make_competition(lots=["Kent"], closes_in=datetime.timedelta(hours=1))
+    closes_at = competition.closes_at
+    assert next_instant_after(closes_at) == closes_at + BID_COMMIT_MARGIN
+    assert next_instant_after(closes_at + BID_COMMIT_MARGIN - datetime.timedelta(microseconds=1)) == (
+        closes_at + BID_COMMIT_MARGIN
+    )
+    assert next_instant_after(closes_at + BID_COMMIT_MARGIN) is None
