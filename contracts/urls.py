@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contracts import views, views_payments, views_versions
+from contracts import views, views_claims, views_payments, views_versions
 
 app_name = "contracts"
 urlpatterns = [
@@ -30,6 +30,8 @@ urlpatterns = [
     path("<id:pk>/payments/<id:claim_id>/send-again/", views_payments.claim_resend, name="claim-resend"),
     path("<id:pk>/payments/<id:claim_id>/correct/", views_payments.claim_correct, name="claim-correct"),
     path("<id:pk>/payments/<id:claim_id>/paid/", views_payments.claim_paid, name="claim-paid"),
+    path("claims/", views_claims.claims_to_decide, name="claims-to-decide"),
+    path("owed/", views_claims.owed, name="owed"),
     path("payment-times/", views_payments.payment_times_page, name="payment-times"),
     path("payment-times.csv", views_payments.payment_times_csv, name="payment-times-csv"),
     path("from-award/<id:award_id>/", views.create_for_award, name="create-for-award"),
