@@ -152,3 +152,27 @@ def test_queries_do_not_grow_with_contracts_and_claims(client, world):
     _claim(other, index=1)
     assert _queries(client, commissioner, reverse("contracts:claims-to-decide")) == waiting
     assert _queries(client, world["provider"], reverse("contracts:owed")) == owed
+
+
+def test_payment_times_count_days_from_the_london_day_sent_as_days_to_pay_does(world):
+    """The public figures count days in the database's rows without making claims (for speed):
+    the same days as `days_to_pay`, at the edges of the London day in summer and winter."""
+    from contracts.selectors import _paid_claim_days, days_to_pay
+
+    sent = [
+        datetime.datetime(2026, 7, 1, 22, 59, tzinfo=datetime.UTC),  # 23:59 in London, 1 July
+        datetime.datetime(2026, 7, 1, 23, 0, tzinfo=datetime.UTC),  # midnight in London: 2 July
+        datetime.datetime(2026, 1, 5, 23, 59, tzinfo=datetime.UTC),  # winter: 5 January
+        datetime.datetime(2026, 3, 29, 0, 30, tzinfo=datetime.UTC),  # the clocks go forward that night
+    ]
+    claims = []
+    for moment in sent:
+        claim = _claim(world)
+        PaymentClaim.objects.filter(pk=claim.pk).update(
+            sent_at=moment, approved_at=moment, paid_on=moment.date() + 10 * DAY
+        )
+        claim.refresh_from_db()
+        claims.append(claim)
+    expected = sorted(days_to_pay(claim) for claim in claims)
+    assert expected == [9, 10, 10, 10]
+    assert _paid_claim_days("contract_id") == {(world["contract"].pk,): expected}
