@@ -4,7 +4,10 @@ their related rows (see `opendata.selectors.ocds_competitions`). No queries here
 One contracting process for the framework itself, one for each call-off competition. Every
 release is a full snapshot of what was public at its date: planning, tender, tender amendments
 (estimated values revised after launch), the close of bidding (bid statistics, tenderers),
-awards, contracts and cancellations. Sealed content — bids, bidders, counts — only appears in
+awards, contracts and cancellations; after award, each change the provider accepted (a contract
+amendment, ADR 9), a termination recorded, the contract's end, and its payments (implementation
+transactions: each payment in the release of the moment it was recorded, the compiled release
+holding them all, so a release does not repeat every earlier payment). Sealed content — bids, bidders, counts — only appears in
 releases dated at or after the closing date, and only once bidding has closed by the database
 clock. Organisations only: never a person's name, e-mail address or phone number.
 """

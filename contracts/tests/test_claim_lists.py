@@ -176,3 +176,28 @@ def test_payment_times_count_days_from_the_london_day_sent_as_days_to_pay_does(w
     expected = sorted(days_to_pay(claim) for claim in claims)
     assert expected == [9, 10, 10, 10]
     assert _paid_claim_days("contract_id") == {(world["contract"].pk,): expected}
+
+
+def test_claim_rules_agree_in_python_and_sql_at_every_step(world):
+    """Waiting, payable, outstanding: the PaymentClaim predicates and the lists ask the same rules."""
+    from contracts import rules
+
+    claim_rules = [rules.CLAIM_WAITING, rules.CLAIM_PAYABLE, rules.CLAIM_OUTSTANDING]
+
+    def agree(claim: PaymentClaim) -> tuple[bool, ...]:
+        claim.refresh_from_db()
+        for rule in claim_rules:
+            assert rule.holds(claim) == PaymentClaim.objects.filter(rule.q(), pk=claim.pk).exists(), rule
+        assert claim.is_waiting == rules.CLAIM_WAITING.holds(claim)
+        assert claim.is_payable == rules.CLAIM_PAYABLE.holds(claim)
+        return tuple(rule.holds(claim) for rule in claim_rules)
+
+    queried = _claim(world)
+    assert agree(queried) == (True, False, True)
+    services.claim_query(claim=queried, reason="Wrong.", actor=world["first"])
+    assert agree(queried) == (False, False, False)
+    claim = _claim(world)
+    services.claim_approve(claim=claim, actor=world["first"])
+    assert agree(claim) == (False, True, True)
+    services.claim_record_payment(claim=claim, paid_on=datetime.date.today(), actor=world["first"])
+    assert agree(claim) == (False, False, False)
