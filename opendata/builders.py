@@ -674,11 +674,74 @@ def _framework_relation() -> dict:
     }
 
 
+_PAYMENT_TAGS = {"implementation", "implementationUpdate"}
+
+
 def competition_releases(competition: Competition, *, now: datetime.datetime) -> list[dict]:
-    """Every public release of one competition, oldest first (none for a draft)."""
+    """Every public release of one competition, oldest first (none for a draft). A release for
+    payments alone is not a full snapshot (a contract is paid every month for years): it holds the
+    payments recorded at its moment and the parties they name (`_payments_release`)."""
     process = history.Process(competition, now)
     known_parties: dict[int, dict] = {}
-    return [_Release(process, moment, tags, known_parties).build() for moment, tags in process.moments()]
+    releases = []
+    parties: dict[str, dict] | None = None  # as the latest release left them
+    for moment, tags in process.moments():
+        if parties is not None and set(tags) <= _PAYMENT_TAGS:
+            releases.append(_payments_release(process, moment, tags, parties))
+        else:
+            release = _Release(process, moment, tags, known_parties).build()
+            parties = {party["id"]: party for party in release["parties"]}
+            releases.append(release)
+    return releases
+
+
+def _with_role(parties: dict[str, dict], party_id: str, role: str) -> dict:
+    party = parties[party_id]
+    if role not in party["roles"]:
+        party = parties[party_id] = {**party, "roles": [*party["roles"], role]}
+    return party
+
+
+def _payments_release(process: history.Process, at: datetime.datetime, tags: list[str], parties: dict) -> dict:
+    """A release of the payments recorded at `at` alone: for each contract paid then, its id, its
+    award and the transactions; the buyer and each provider paid, with their roles (payer, payee)
+    in full. Merged with the releases before it (OCDS merges contracts, transactions and parties by
+    id), it gives the same compiled release as a full snapshot would."""
+    ocid = competition_ocid(process.competition)
+    contracts, named = [], {BUYER["id"]}
+    for lot in process.lots:
+        award, contract = process.awards[lot.id], process.contracts[lot.id]
+        if award is None or contract is None:
+            continue
+        paid = [claim for claim in history.paid_claims(contract) if history.payment_moment(claim) == at]
+        if not paid:
+            continue
+        bid = process.bids_by_id.get(award.bid_id) if award.bid_id else None
+        winner = _Release._winner(award, bid)
+        supplier = organisation_reference(winner)
+        parties.setdefault(supplier["id"], organisation_party(winner, ["supplier"]))
+        _with_role(parties, BUYER["id"], "payer")
+        _with_role(parties, supplier["id"], "payee")
+        if any(claim.amount < 0 for claim in history.paid_claims(contract) if history.payment_moment(claim) <= at):
+            _with_role(parties, supplier["id"], "payer")
+        named.add(supplier["id"])
+        contracts.append(
+            {
+                "id": f"contract-{contract.id}",
+                "awardID": f"award-{award.id}",
+                "implementation": {"transactions": [_transaction(claim, supplier=supplier) for claim in paid]},
+            }
+        )
+    return {
+        "ocid": ocid,
+        "id": f"{ocid}-{tags[0]}-{_stamp(at)}",
+        "date": iso(at),
+        "tag": tags,
+        "initiationType": "tender",
+        "language": "en",
+        "parties": [party for party_id, party in parties.items() if party_id in named],
+        "contracts": contracts,
+    }
 
 
 # --- records and packages -------------------------------------------------------------------

@@ -114,6 +114,12 @@ def test_changes_payments_and_a_termination_in_the_record_are_valid_ocds(client,
     assert ["implementation"] in tags and ["implementationUpdate"] in tags
     assert ["contractUpdate"] in tags  # the termination recorded
     assert ["contractTermination"] not in tags  # its last day is still to come
+    # A release of payments alone holds those payments and the parties they name, not a snapshot.
+    payments = next(r for r in entry["releases"] if r["tag"] == ["implementationUpdate"])
+    assert "tender" not in payments and "awards" not in payments
+    [paid_contract] = payments["contracts"]
+    assert [t["id"] for t in paid_contract["implementation"]["transactions"]] == [f"payment-{second.pk}"]
+    assert {p["id"] for p in payments["parties"]} == {"GB-GOR-D18", paid_contract_supplier(entry)}
 
     compiled = entry["compiledRelease"]
     [ocds_contract] = compiled["contracts"]
@@ -210,6 +216,10 @@ def test_queried_and_unpaid_claims_are_not_published(client, world):
     services.claim_query(claim=claim, reason="Wrong figure.", actor=world["first"])
     _entry, ocds_contract = _compiled_contract(client, world)
     assert "implementation" not in ocds_contract
+
+
+def paid_contract_supplier(entry: dict) -> str:
+    return next(p["id"] for p in entry["compiledRelease"]["parties"] if "supplier" in p["roles"])
 
 
 def _record_queries(client, world) -> int:
