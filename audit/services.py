@@ -90,7 +90,10 @@ def chain_of(object_type: str, object_id: str) -> str:
     return f"{object_type}:{object_id}" if object_type else SERVICE_CHAIN
 
 
-@transaction.atomic
+# No savepoint of its own inside the caller's transaction (two round trips fewer for every audited
+# write): the event belongs to that transaction, and if writing it fails the whole change must roll
+# back with it, so there is nothing a savepoint could keep.
+@transaction.atomic(savepoint=False)
 def audit_record(
     *,
     actor: Any | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import import_module
 from zoneinfo import ZoneInfo
 
@@ -111,13 +112,13 @@ def _insight(name: str, scope: Callable[[], Scope], **extra) -> list[Case]:
 
 
 def _kept(name: str, scope: Callable[[], Scope]) -> Case:
-    """The answer as a repeated request gets it: kept (insights/cache.py, ADR 8)."""
+    """The answer as a repeated request gets it: kept (core/pagecache.py, ADR 8 and 10)."""
     from django.test.utils import override_settings
 
     code_fn, floor_fn = getattr(import_module(f"insights.selectors.{name}"), name), getattr(floors, name)
 
     def kept():
-        with override_settings(INSIGHTS_CACHE_SECONDS=300):
+        with override_settings(PUBLIC_CACHE_SECONDS=300):
             return code_fn(scope=scope())
 
     return Case(f"insight: {name.replace('_', ' ')}, kept (everywhere)", kept, lambda: floor_fn(scope=scope()))
@@ -225,4 +226,83 @@ PAYMENT_CASES: list[Case] = [
     Case("payment times: each commissioner (the public page)", _payment_times_code, _payment_times_floor),
 ]
 
-CASES = ELIGIBILITY_CASES + INSIGHT_CASES + PAYMENT_CASES
+
+def _delivered_shares_floor() -> list[dict]:
+    """Committed and delivered shares of every contract in one hand-written query."""
+    from contracts.selectors_supply_chain import delivered_percent
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH latest AS (
+                SELECT contract_id, MAX(number) AS number FROM contracts_contractversion
+                WHERE approved_at IS NOT NULL AND accepted_at IS NOT NULL AND declined_at IS NULL
+                GROUP BY contract_id
+            ),
+            committed AS (
+                SELECT latest.contract_id, SUM(p.share_percent) AS total FROM latest
+                JOIN contracts_contractversion v ON v.contract_id = latest.contract_id AND v.number = latest.number
+                JOIN contracts_contractversionpartner p ON p.version_id = v.id
+                GROUP BY latest.contract_id
+            ),
+            prime AS (
+                SELECT contract_id, SUM(amount) AS total FROM contracts_paymentclaim
+                WHERE paid_on IS NOT NULL AND queried_at IS NULL GROUP BY contract_id
+            ),
+            partner AS (SELECT contract_id, SUM(amount) AS total FROM contracts_partnerpayment GROUP BY contract_id)
+            SELECT c.id, COALESCE(committed.total, 0), COALESCE(prime.total, 0), COALESCE(partner.total, 0)
+            FROM contracts_contract c
+            LEFT JOIN committed ON committed.contract_id = c.id
+            LEFT JOIN prime ON prime.contract_id = c.id
+            LEFT JOIN partner ON partner.contract_id = c.id
+            ORDER BY c.id
+            """
+        )
+        rows = cursor.fetchall()
+    cent = Decimal("0.01")
+    return [
+        {
+            "contract_id": pk,
+            "committed_percent": Decimal(str(committed)).quantize(cent),
+            "prime_paid": Decimal(str(prime)).quantize(cent),
+            "partner_paid": Decimal(str(partner)).quantize(cent),
+            "delivered_percent": delivered_percent(Decimal(str(partner)), Decimal(str(prime))),
+        }
+        for pk, committed, prime, partner in rows
+    ]
+
+
+def _delivered_shares_code() -> list[dict]:
+    from contracts.selectors_supply_chain import delivered_shares
+
+    cent = Decimal("0.01")
+    return [
+        row
+        | {
+            "committed_percent": Decimal(row["committed_percent"]).quantize(cent),
+            "prime_paid": Decimal(row["prime_paid"]).quantize(cent),
+            "partner_paid": Decimal(row["partner_paid"]).quantize(cent),
+        }
+        for row in delivered_shares()
+    ]
+
+
+def _smaller_paid(fn: Callable, scope: Callable[[], Scope]) -> Callable[[], object]:
+    return lambda: fn(scope=scope(), measure="paid")
+
+
+SUPPLY_CHAIN_CASES: list[Case] = [
+    Case("supply chain: delivered share per contract", _delivered_shares_code, _delivered_shares_floor),
+    Case(
+        "insight: smaller providers by money paid (everywhere)",
+        _smaller_paid(import_module("insights.selectors.smaller_providers").smaller_providers, _scope()),
+        _smaller_paid(floors.smaller_providers, _scope()),
+    ),
+    Case(
+        "insight: smaller providers by money paid (region K)",
+        _smaller_paid(import_module("insights.selectors.smaller_providers").smaller_providers, _scope("K")),
+        _smaller_paid(floors.smaller_providers, _scope("K")),
+    ),
+]
+
+CASES = ELIGIBILITY_CASES + INSIGHT_CASES + SUPPLY_CHAIN_CASES + PAYMENT_CASES

@@ -3,7 +3,8 @@ database in DATABASE_URL (a generated national world, see bench/run.py).
 
     DATABASE_URL=sqlite:///var/bench-scale-1.sqlite3 .venv/bin/python bench/profile_pages.py [name ...]
 
-For each page: the median wall time of a few requests, the SQL queries per request, and the
+Public answers are kept between requests (core/pagecache.py) unless PUBLIC_CACHE_SECONDS=0: a
+repeated request then measures a kept answer. For each page: the median wall time of a few requests, the SQL queries per request, and the
 functions with the most time of their own and in total (the top costs). Not part of `make test`.
 """
 
@@ -28,6 +29,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core import signals  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
+from django.template import engines  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -56,19 +58,53 @@ def _provider_user():
     return user
 
 
+def _one_opportunity() -> str:
+    from competitions.models import Competition
+
+    competition = Competition.objects.public().order_by("-closes_at").first()
+    return f"/public/opportunities/{competition.pk}/"
+
+
+def _biggest_bid():
+    """The task list of the bid with the most lots, and a member of its organisation (confirmed)."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from accounts.models import Membership
+    from competitions.models import Bid
+
+    bid = Bid.objects.annotate(lots=Count("bid_lots")).order_by("-lots", "id").first()
+    user = Membership.objects.filter(organisation_id=bid.organisation_id).select_related("user").first().user
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["email_confirmed_at"])
+    return reverse("competitions:bid", kwargs={"competition_id": bid.competition_id}), user
+
+
 def pages() -> dict[str, tuple[str, object]]:
+    insights = ["burden", "coverage", "pipeline", "smaller-providers", "where-the-money-goes"]
     return {
         "ocds-releases": ("/api/v1/ocds/releases", None),
         "opportunities": ("/public/opportunities/", None),
+        "contracts": ("/public/contracts/", None),
+        "opportunity": (_one_opportunity, None),
         "suppliers-api": ("/api/v1/suppliers", None),
         "supplier-register": ("/join/register/", None),
         "insights-who": ("/insights/who-takes-part/", None),
+        **{f"insights-{slug}": (f"/insights/{slug}/", None) for slug in insights},
         "for-you": ("/opportunities/for-you/", _provider_user),
+        "bid-task-list": (_biggest_bid, None),
     }
 
 
 def profile(name: str, url: str, user_fn) -> None:
     client = Client()
+    if callable(url):  # found in the world: the address, and who may open it if it is not public
+        found = url()
+        url, user = found if isinstance(found, tuple) else (found, None)
+        if user is not None:
+            client.force_login(user)
     if user_fn is not None:
         client.force_login(user_fn())
     response = client.get(url)
@@ -145,9 +181,12 @@ def main() -> int:
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     settings.ALLOWED_HOSTS = ["*"]
+    # Templates are compiled once and kept, as in production (DEBUG reloads them as they change).
+    engines["jinja2"].env.auto_reload = False
     wanted = sys.argv[1:] or list(pages())
     for name in wanted:
         url, user_fn = pages()[name]
+        url = url() if callable(url) else url
         profile(name, url, user_fn)
     return 0
 

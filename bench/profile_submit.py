@@ -6,6 +6,8 @@ settings (the database task queue, so the receipt e-mail is enqueued as in produ
     PROFILE=1 .venv/bin/python bench/profile_submit.py     # and the top costs (cProfile)
     PROFILE_SQL=1 .venv/bin/python bench/profile_submit.py 1  # and the SQL of one of each
 
+The page each POST comes from (the check page, the withdraw page) is timed too, as the bench's
+deadline rush opens it before each POST (PROFILE_STEPS=check,submit profiles only those steps).
 Submits and withdraws alternate (each needs the other before it can run again), so their
 medians are interleaved. Not part of `make test`.
 """
@@ -27,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 _DB = Path(tempfile.mkdtemp(prefix="profile-submit-")) / "db.sqlite3"
-os.environ["DATABASE_URL"] = f"sqlite:///{_DB}"
+# PROFILE_DATABASE_URL: an empty PostgreSQL database of its own instead (it is migrated and
+# written to), for what PostgreSQL adds (the audit chain's lock, FOR SHARE, the driver).
+os.environ["DATABASE_URL"] = os.environ.get("PROFILE_DATABASE_URL") or f"sqlite:///{_DB}"
 if not os.environ.get("BID_ENCRYPTION_KEYS"):
     # A throwaway key for this throwaway database (base64 of 32 random bytes, as Fernet wants).
     import base64
@@ -42,6 +46,7 @@ from django.conf import settings  # noqa: E402
 from django.core import signals  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
+from django.template import engines  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -67,6 +72,8 @@ def main() -> int:
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     settings.ALLOWED_HOSTS = ["*"]
+    # Templates are compiled once and kept, as in production (DEBUG reloads them as they change).
+    engines["jinja2"].env.auto_reload = False
     logging.disable(logging.INFO)  # one access-log line per request would drown the figures
     call_command("migrate", verbosity=0)
     competition, user = _world()
@@ -79,23 +86,35 @@ def main() -> int:
         response = client.post(url)
         assert response.status_code == 302, (url, response.status_code)
 
+    def get(url: str) -> None:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    # The bench's deadline rush (bench/load/workloads.py, P1) opens the form before each POST:
+    # the check page before a send, the withdraw page before a withdrawal. Those GETs are timed too.
+    steps = (
+        ("check page", submit_url, get),
+        ("submit", submit_url, post),
+        ("withdraw page", withdraw_url, get),
+        ("withdraw", withdraw_url, post),
+    )
     # Warm up (imports, template compilation, caches), then count the queries of one of each.
-    post(submit_url)
-    post(withdraw_url)
+    for _name, url, method in steps:
+        method(url)
     counts = {}
-    for name, url in (("submit", submit_url), ("withdraw", withdraw_url)):
+    for name, url, method in steps:
         with CaptureQueriesContext(connection) as queries:
-            post(url)
+            method(url)
         counts[name] = len(queries)
         if os.environ.get("PROFILE_SQL"):
             print(f"--- {name}")
             for query in queries.captured_queries:
                 print(query["sql"][:160])
-    cpu: dict[str, list[float]] = {"submit": [], "withdraw": []}
+    cpu: dict[str, list[float]] = {name: [] for name, _url, _method in steps}
     for _ in range(runs):
-        for name, url in (("submit", submit_url), ("withdraw", withdraw_url)):
+        for name, url, method in steps:
             start = time.process_time()
-            post(url)
+            method(url)
             cpu[name].append(time.process_time() - start)
     for name, values in cpu.items():
         print(
@@ -106,26 +125,24 @@ def main() -> int:
         # Every reading, for pooling runs of several processes (before/after comparisons).
         print("raw", json.dumps({name: [round(v * 1000, 3) for v in values] for name, values in cpu.items()}))
     if os.environ.get("PROFILE"):
-        _profile(post, submit_url, withdraw_url)
+        only = [w for w in os.environ.get("PROFILE_STEPS", "").split(",") if w]
+        _profile([step for step in steps if not only or any(w in step[0] for w in only)], steps)
     return 0
 
 
-def _profile(post, submit_url: str, withdraw_url: str) -> None:
-    """cProfile over 5 of each; the functions with the most cumulative time per request."""
-    for name in ("submit", "withdraw"):
+def _profile(profiled, steps) -> None:
+    """cProfile over 5 of each step (the cycle run whole, only that step profiled); the functions
+    with the most cumulative time per request."""
+    for wanted, _url, _method in profiled:
         profiler = cProfile.Profile()
         for _ in range(5):
-            if name == "submit":
-                profiler.enable()
-                post(submit_url)
-                profiler.disable()
-                post(withdraw_url)
-            else:
-                post(submit_url)
-                profiler.enable()
-                post(withdraw_url)
-                profiler.disable()
-        print(f"\n=== {name}: top costs, cumulative ms per request (5 profiled)")
+            for name, url, method in steps:
+                if name == wanted:
+                    profiler.enable()
+                method(url)
+                if name == wanted:
+                    profiler.disable()
+        print(f"\n=== {wanted}: top costs, cumulative ms per request (5 profiled)")
         stats = pstats.Stats(profiler)
         rows = []
         for (filename, line, function), row in stats.stats.items():

@@ -10,3 +10,10 @@ class ContractsConfig(AppConfig):
         from contracts.permissions import can_see_contract_history
 
         register_history("contracts.contract", can_see_contract_history)
+
+        from core.clock import next_london_midnight
+        from core.pagecache import register_instants
+
+        # The contract rules (contracts/rules.py: live, not started, terminated) compare a start, end
+        # or termination date with today's London date: their answers change only at London midnights.
+        register_instants("contracts", next_london_midnight)

@@ -319,3 +319,53 @@ class PaymentClaim(models.Model):
     def can_be_sent_again(self) -> bool:
         """Queried and not yet answered by a claim that replaces it (sent again once only)."""
         return self.queried_at is not None and not PaymentClaim.objects.filter(replaces=self).exists()
+
+
+class PartnerPayment(models.Model):
+    """What the prime (the contract's supplier) paid one partner for one payment period, as the
+    prime recorded it. Never edited: a mistake, or a further amount for the same period, is a new
+    positive or negative record that `corrects` the first. One first record per partner per period
+    (a database constraint), so two people recording the same payment at once cannot count it
+    twice. The partner is one of the terms in force's partners when recorded; `partner_key` names
+    it across versions of the terms (its organisation on the framework, or else its name)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="partner_payments")
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    partner_key = models.CharField(max_length=220)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    # Negative only in a correction.
+    amount = models.DecimalField(**MONEY)
+    paid_on = models.DateField()
+    note = models.TextField(blank=True)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["contract", "period_start", "name", "recorded_at"]
+        indexes = [models.Index(fields=["contract", "partner_key"], name="partnerpayment_partner_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "partner_key", "period_start"],
+                condition=Q(corrects__isnull=True),
+                name="partnerpayment_one_per_partner_period",
+            ),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="partnerpayment_period"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | (Q(corrects__isnull=False) & ~Q(amount=0)),
+                name="partnerpayment_amount",
+            ),
+            models.CheckConstraint(condition=Q(paid_on__gte=F("period_start")), name="partnerpayment_paid_in_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.name}, {self.period_start:%B %Y}"
+
+    @staticmethod
+    def key_for(partner) -> str:
+        """Who a partner is across versions of the terms: its organisation, or else its name."""
+        if partner.organisation_id is not None:
+            return f"organisation:{partner.organisation_id}"
+        return f"name:{partner.name.strip().casefold()}"

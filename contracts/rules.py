@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import DateField, ExpressionWrapper, F, Q
 
 from core.clock import LONDON
 from core.rules import Rule
@@ -73,3 +73,31 @@ CLAIM_PAYABLE = Rule(
 CLAIM_OUTSTANDING = Rule(
     "a claim still to be paid", lambda now: Q(queried_at__isnull=True, paid_on__isnull=True), uses_clock=False
 )
+
+# --- The supply chain ----------------------------------------------------------------------------
+
+# The 30-day rule passed down the supply chain: a prime pays each partner for a period within 30
+# days of the day the prime itself was paid for that period (its claim for the period). A partner
+# paid before the prime was paid is in time. Written once, as a predicate and as the same
+# condition for a queryset; `contracts/tests/test_supply_chain.py` checks the two agree at the edges.
+PARTNER_PAYMENT_DAYS = 30
+
+
+def partner_paid_by(prime_paid_on: datetime.date) -> datetime.date:
+    """The last day a partner may be paid for a period the prime was paid for on `prime_paid_on`."""
+    return prime_paid_on + datetime.timedelta(days=PARTNER_PAYMENT_DAYS)
+
+
+def partner_paid_in_time(*, paid_on: datetime.date, prime_paid_on: datetime.date) -> bool:
+    """The predicate: a partner's payment for a period made by the day `partner_paid_by` gives."""
+    return paid_on <= partner_paid_by(prime_paid_on)
+
+
+def partner_paid_in_time_q(prime_paid_on: str = "prime_paid_on") -> Q:
+    """The same rule on partner payments, `prime_paid_on` naming a field or annotation with the day
+    the prime was paid for the payment's period (see `selectors_supply_chain.with_prime_paid_on`)."""
+    return Q(
+        paid_on__lte=ExpressionWrapper(
+            F(prime_paid_on) + datetime.timedelta(days=PARTNER_PAYMENT_DAYS), output_field=DateField()
+        )
+    )

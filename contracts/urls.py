@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contracts import views, views_claims, views_payments, views_versions
+from contracts import views, views_claims, views_payments, views_supply_chain, views_versions
 
 app_name = "contracts"
 urlpatterns = [
@@ -32,6 +32,13 @@ urlpatterns = [
     path("<id:pk>/payments/<id:claim_id>/paid/", views_payments.claim_paid, name="claim-paid"),
     path("claims/", views_claims.claims_to_decide, name="claims-to-decide"),
     path("owed/", views_claims.owed, name="owed"),
+    path("<id:pk>/supply-chain/", views_supply_chain.supply_chain_page, name="supply-chain"),
+    path("<id:pk>/supply-chain/new/", views_supply_chain.partner_payment_new, name="partner-payment-new"),
+    path(
+        "<id:pk>/supply-chain/<id:payment_id>/correct/",
+        views_supply_chain.partner_payment_correct,
+        name="partner-payment-correct",
+    ),
     path("payment-times/", views_payments.payment_times_page, name="payment-times"),
     path("payment-times.csv", views_payments.payment_times_csv, name="payment-times-csv"),
     path("from-award/<id:award_id>/", views.create_for_award, name="create-for-award"),

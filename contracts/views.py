@@ -30,7 +30,9 @@ from contracts.selectors import (
     versions_visible_to,
     year_shares,
 )
+from contracts.selectors_supply_chain import supply_chain
 from contracts.services import contract_create_for_award
+from core.clock import LONDON, db_now
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -63,6 +65,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": versions,
         "open": next((v for v in versions if v.accepted_at is None and v.declined_at is None), None),
         "shares": year_shares(terms, contract),
+        "chain": supply_chain(contract, today=db_now().astimezone(LONDON).date(), terms=terms),
         "extension_used": extension_years_used(contract),
         "manages": manages,
         "answers_for_provider": can_answer_for_provider(request.user, contract),

@@ -77,5 +77,13 @@ def financial_year_label(start_year: int) -> str:
     return f"{start_year} to {start_year + 1}"
 
 
+def next_london_midnight(after: datetime.datetime) -> datetime.datetime:
+    """The first London midnight strictly after `after` (UTC, aware): when "today" next changes.
+    Rules that compare a date with today (a contract's start and end, the financial year) change
+    their answers only at these instants."""
+    day = after.astimezone(LONDON).date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=LONDON).astimezone(datetime.UTC)
+
+
 def london_now() -> datetime.datetime:
     return timezone.now().astimezone(LONDON)

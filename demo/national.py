@@ -95,6 +95,7 @@ from contracts.models import (
 )
 from core.clock import LONDON, add_working_days, financial_year_of
 from demo.national_contracts import after_award
+from demo.national_supply_chain import generate_supply_chain
 from qualification.models import (
     Application,
     ApplicationDocument,
@@ -1630,6 +1631,7 @@ def _after_award(context, call, entry, contract, version, as_made_years, winner)
         as_made=version,
         years=as_made_years,
         area_ids=[area.pk for area in entry.areas],
+        partners=[p for p in context.batch.rows["contract_version_partners"] if p.version is version],
         commissioner=call.commissioner,
         approver=call.approver,
         provider=context.users[context.index_of[organisation.pk]],
@@ -1637,6 +1639,7 @@ def _after_award(context, call, entry, contract, version, as_made_years, winner)
     for name, rows in (
         ("contract_versions", life.versions),
         ("contract_version_years", life.version_years),
+        ("contract_version_partners", life.version_partners),
         ("payment_claims", life.claims),
     ):
         context.batch.rows[name].extend(rows)
@@ -1700,6 +1703,11 @@ def generate_national_data(
             pending = 0
             if progress:
                 progress(f"{number} of {len(plan)} series: {context.counts.competitions} competitions")
+    # The supply chain: the primes' paid claims and their payments to partners (demo/national_supply_chain.py).
+    with transaction.atomic():
+        generate_supply_chain(
+            rng=random.Random(seed * 7919 + 13), today=today, commissioner=next(iter(staff.commissioners.values()))
+        )
     counts = context.counts
     return NationalWorld(
         organisations=len(organisations.objects),

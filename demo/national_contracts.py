@@ -19,6 +19,7 @@ from competitions.models import PaymentFrequency
 from contracts.models import (
     Contract,
     ContractVersion,
+    ContractVersionPartner,
     ContractVersionYear,
     PaymentClaim,
     TerminationReason,
@@ -40,6 +41,7 @@ class AfterAward:
     versions: list[ContractVersion] = field(default_factory=list)
     version_years: list[ContractVersionYear] = field(default_factory=list)
     version_areas: list[tuple[ContractVersion, int]] = field(default_factory=list)
+    version_partners: list[ContractVersionPartner] = field(default_factory=list)
     claims: list[PaymentClaim] = field(default_factory=list)
 
 
@@ -62,11 +64,13 @@ def after_award(
     as_made: ContractVersion,
     years: list[ContractVersionYear],
     area_ids: list[int],
+    partners: list[ContractVersionPartner],
     commissioner,
     approver,
     provider,
 ) -> AfterAward:
-    """Everything that happened to `contract` (version 1 `as_made`, with `years`) by `now`."""
+    """Everything that happened to `contract` (version 1 `as_made`, with `years`, `area_ids` and
+    `partners`) by `now`."""
     today = now.astimezone(LONDON).date()
     life = AfterAward()
     started = contract.starts_on <= today
@@ -94,6 +98,17 @@ def after_award(
         )
         life.versions.append(version)
         life.version_areas.extend((version, area_id) for area_id in area_ids)
+        # A full copy of the terms, as the service makes it: the partners' shares too.
+        life.version_partners.extend(
+            ContractVersionPartner(
+                version=version,
+                organisation=partner.organisation,
+                name=partner.name,
+                role=partner.role,
+                share_percent=partner.share_percent,
+            )
+            for partner in partners
+        )
         return version
 
     # A variation: more people than modelled, from one year of the term onwards.

@@ -41,9 +41,10 @@ from competitions.services import award as award_services
 from competitions.services import bids as bid_services
 from competitions.services import clarifications, evaluation, setup
 from contracts import services as contract_services
-from contracts.models import Contract, PaymentClaim, TerminationReason, VariationGround
+from contracts.models import Contract, PartnerPayment, PaymentClaim, TerminationReason, VariationGround
 from contracts.selectors import claimable_periods, terms_in_force
 from contracts.services import contract_create_for_award
+from contracts.services_supply_chain import partner_payment_correct, partner_payment_record
 from core.clock import LONDON, db_now
 from qualification.models import SectionKey
 from qualification.services.applications import (
@@ -595,6 +596,7 @@ def _competition_story(people: dict[str, User]) -> None:
             "Surrey": {2026: "58000", 2027: "410000", 2028: "370000"},
             "Sussex": {2026: "68000", 2027: "490000", 2028: "440000"},
         },
+        partner=("Surrey Tenancy Friends", "Tenancy support visits in Guildford and Woking."),
     )
     # The contracts have been running since 1 May 2026: the whole timetable sits before that.
     start = DELIVERY_START
@@ -648,9 +650,44 @@ def _backdate_claim(claim: PaymentClaim, *, sent: datetime.date, queried=None, a
     )
 
 
+def _partner_payments(contract: Contract, *, pathway: User, today: datetime.date) -> None:
+    """Pathway pays its partner for each month it was paid for: in time, except one paid late
+    (44 days after Pathway was paid) and the latest not paid yet; one payment corrected."""
+    partner = terms_in_force(contract).partners.first()
+    paid = contract.claims.filter(paid_on__isnull=False, queried_at__isnull=True, corrects__isnull=True).order_by(
+        "period_start"
+    )
+    days_after = [12, 9, 44, 16]  # the last paid month gets nothing yet
+    for claim, days in zip(paid, days_after, strict=False):
+        paid_on = claim.paid_on + datetime.timedelta(days=days)
+        if paid_on > today:
+            continue
+        payment = partner_payment_record(
+            contract=contract,
+            partner=partner,
+            period_start=claim.period_start,
+            amount=(claim.amount * partner.share_percent / 100).quantize(Decimal("0.01")),
+            paid_on=paid_on,
+            note="Monthly share of the fixed fee.",
+            actor=pathway,
+        )
+        PartnerPayment.objects.filter(pk=payment.pk).update(recorded_at=_london(paid_on, 14))
+        if days == 9:
+            extra_on = paid_on + datetime.timedelta(days=20)
+            if extra_on <= today:
+                correction = partner_payment_correct(
+                    payment=payment,
+                    amount=Decimal("120"),
+                    paid_on=extra_on,
+                    note="Travel costs for the Woking visits, agreed afterwards.",
+                    actor=pathway,
+                )
+                PartnerPayment.objects.filter(pk=correction.pk).update(recorded_at=_london(extra_on, 14))
+
+
 def _delivery_story(contracts: dict[str, Contract], *, people: dict[str, User], today: datetime.date) -> None:
     """Surrey: contract managers named, monthly claims (paid on time, one paid late, one queried
-    and sent again, one owed, one waiting), a variation agreed (more people in 2027 to 2028) and
+    and sent again, one owed, one waiting), payments to its partner, a variation agreed (more people in 2027 to 2028) and
     an extension waiting for Pathway to accept it. Sussex: ended early, with notice."""
     commissioner, approver, pathway = people["commissioner"], people["commissioner2"], people["pathway"]
     surrey, sussex = contracts["Surrey"], contracts["Sussex"]
@@ -700,6 +737,7 @@ def _delivery_story(contracts: dict[str, Contract], *, people: dict[str, User], 
         _backdate_claim(
             again, sent=resent, approved=resent + datetime.timedelta(days=2), paid=resent + datetime.timedelta(days=18)
         )
+    _partner_payments(surrey, pathway=pathway, today=today)
     # Sussex's latest month ended: sent, waiting for the commissioner.
     latest = [start for start, _end in claimable_periods(sussex, terms_in_force(sussex), today=today)]
     if latest:
@@ -763,8 +801,8 @@ WHAT_TO_SEE = [
     ("evaluator@demo.example", "draft scores on the education, training and employment bid"),
     (
         "bids@pathway.example",
-        "a draft bid for accommodation; contracts for Surrey (claims, a variation, an extension to accept) and "
-        "Sussex (ending early)",
+        "a draft bid for accommodation; contracts for Surrey (claims, payments to its partner, one late, a "
+        "variation, an extension to accept) and Sussex (ending early)",
     ),
     (
         "jo@medway-womens.example",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from core.api import Code, bad_parameter
+from core.pagecache import keep_public
 from insights.forms import FIRST_YEAR, LAST_YEAR, ScopeError, scope_from_codes
 from insights.scope import Scope
 from insights.selectors import burden, coverage, pipeline, smaller_providers, where_the_money_goes, who_takes_part
@@ -41,12 +45,14 @@ def _scope(filters: InsightFilters) -> Scope:
     description="Organisations at each step (registered interest, sent the questionnaire, qualified, invited, sent "
     "a bid, won work) and where they stop, by type and size. " + FILTERS,
 )
+@decorate_view(keep_public)
 def get_who_takes_part(request: HttpRequest, filters: Query[InsightFilters]):
     return who_takes_part.who_takes_part(scope=_scope(filters))
 
 
 class SmallerFilters(InsightFilters):
     by: AreaLevel | None = None
+    measure: Literal["awarded", "paid"] = smaller_providers.AWARDED
 
 
 @router.get(
@@ -57,12 +63,16 @@ class SmallerFilters(InsightFilters):
     summary="Work for smaller providers",
     description="Number and value (whole pounds) of contracts and subcontracts won by micro, small and medium "
     "organisations and by voluntary, community or social enterprise organisations, by area. `by` chooses the "
-    "level of the areas (region, pcc_area or local_authority). " + FILTERS,
+    "level of the areas (region, pcc_area or local_authority). `measure=paid` counts the money actually paid "
+    "instead of values as awarded: to main organisations, their paid claims; to partners, what the main "
+    "organisations recorded paying them (`contracts` then counts contracts paid something, `subcontracts` partners "
+    "paid something). " + FILTERS,
 )
+@decorate_view(keep_public)
 def get_smaller_providers(request: HttpRequest, filters: Query[SmallerFilters]):
     if filters.by == AreaLevel.COUNTRY:
         raise bad_parameter("by", "must be region, pcc_area or local_authority")
-    return smaller_providers.smaller_providers(scope=_scope(filters), level=filters.by)
+    return smaller_providers.smaller_providers(scope=_scope(filters), level=filters.by, measure=filters.measure)
 
 
 @router.get(
@@ -74,6 +84,7 @@ def get_smaller_providers(request: HttpRequest, filters: Query[SmallerFilters]):
     description="Estimated value by service type for one financial year (the current one unless `year` is given), "
     "the value each financial year, and how published values changed since first published. " + FILTERS,
 )
+@decorate_view(keep_public)
 def get_where_the_money_goes(request: HttpRequest, filters: Query[InsightFilters]):
     return where_the_money_goes.where_the_money_goes(scope=_scope(filters))
 
@@ -93,6 +104,7 @@ class CoverageFilters(InsightFilters):
     "provision or is not bought there; and contracts ending within 12 months (or in the chosen financial year) with "
     "nothing planned to follow. A PCC area chosen with `by=region` shows its whole region. " + FILTERS,
 )
+@decorate_view(keep_public)
 def get_coverage(request: HttpRequest, filters: Query[CoverageFilters]):
     if filters.by not in (AreaLevel.PCC_AREA, AreaLevel.REGION):
         raise bad_parameter("by", "must be pcc_area or region")
@@ -108,6 +120,7 @@ def get_coverage(request: HttpRequest, filters: Query[CoverageFilters]):
     description="Planned and live opportunities (not yet awarded or cancelled), earliest first. With `year`, only "
     "those whose contracts start in that financial year. " + FILTERS,
 )
+@decorate_view(keep_public)
 def get_pipeline(request: HttpRequest, filters: Query[InsightFilters]):
     return pipeline.pipeline(scope=_scope(filters))
 
@@ -126,5 +139,6 @@ def get_pipeline(request: HttpRequest, filters: Query[InsightFilters]):
     "this in plain words. Also the median days from starting to sending a questionnaire and a bid; `year` changes "
     "only these. " + FILTERS,
 )
+@decorate_view(keep_public)
 def get_burden(request: HttpRequest, filters: Query[InsightFilters]):
     return burden.burden(scope=_scope(filters))

@@ -232,8 +232,12 @@ def who_takes_part(*, scope: Scope = common.EVERYWHERE, now: datetime.datetime |
 # --- 2 ----------------------------------------------------------------------------------------
 
 
-def smaller_providers(*, scope: Scope = common.EVERYWHERE, level: str | None = None) -> smaller.SmallerProviders:
+def smaller_providers(
+    *, scope: Scope = common.EVERYWHERE, level: str | None = None, measure: str = smaller.AWARDED
+) -> smaller.SmallerProviders:
     level = level or smaller.default_breakdown_level(scope.area)
+    if measure == smaller.PAID:
+        return _smaller_providers_paid(scope=scope, level=level)
     params: list = []
     year_test = "1=1"
     if scope.financial_year is not None:
@@ -285,6 +289,54 @@ def smaller_providers(*, scope: Scope = common.EVERYWHERE, level: str | None = N
     names = {r[1]: (r[2], r[3]) for r in rows if r[1] is not None}
     tallies = [(r[0], r[1], r[4], r[5], int(r[6]), _money(r[7])) for r in rows]
     return smaller.fold_smaller_providers(level=level, names=names, tallies=tallies)
+
+
+def _smaller_providers_paid(*, scope: Scope, level: str) -> smaller.SmallerProviders:
+    """Money actually paid: claims paid to main organisations, payments they recorded to partners."""
+    overlap, overlap_params = _overlap("a.path", scope)
+    area_test, params = "1=1", []
+    if scope.area is not None:
+        area_test = (
+            "EXISTS (SELECT 1 FROM contracts_contract_areas ca JOIN reference_area a ON a.id = ca.area_id"
+            f" WHERE ca.contract_id = c.id AND {overlap})"
+        )
+        params += overlap_params
+    year_test, year_params = "1=1", []
+    if scope.year_dates is not None:
+        year_test = "x.paid_on BETWEEN %s AND %s"
+        year_params = [d.isoformat() for d in scope.year_dates]
+    # In the order of the placeholders: the area test (above), the level's path length, the
+    # year test in each half of the union, then the level of the areas grouped by.
+    params += [level] + year_params + year_params + [level]
+    sql = f"""
+        WITH ok AS (SELECT c.id, c.supplier_id FROM contracts_contract c WHERE {area_test}),
+        fa AS (
+            SELECT ca.contract_id, MIN(a.path) AS path FROM contracts_contract_areas ca
+            JOIN reference_area a ON a.id = ca.area_id GROUP BY ca.contract_id
+        ),
+        lv AS (SELECT MAX(LENGTH(path)) AS n FROM reference_area WHERE level = %s),
+        parties AS (
+            SELECT 'contract' AS kind, x.contract_id, ok.supplier_id AS organisation_id,
+                   CAST(x.contract_id AS TEXT) AS who, x.amount AS value
+            FROM contracts_paymentclaim x JOIN ok ON ok.id = x.contract_id
+            WHERE x.paid_on IS NOT NULL AND x.queried_at IS NULL AND {year_test}
+            UNION ALL
+            SELECT 'subcontract', x.contract_id, x.organisation_id, CAST(x.contract_id AS TEXT) || x.partner_key,
+                   x.amount
+            FROM contracts_partnerpayment x JOIN ok ON ok.id = x.contract_id WHERE {year_test}
+        )
+        SELECT p.kind, g.path, g.code, g.name, o.size, o.organisation_type, COUNT(DISTINCT p.who), SUM(p.value)
+        FROM parties p
+        CROSS JOIN lv
+        LEFT JOIN fa ON fa.contract_id = p.contract_id
+        LEFT JOIN reference_area g ON g.level = %s AND g.path = SUBSTR(fa.path, 1, lv.n)
+        LEFT JOIN accounts_organisation o ON o.id = p.organisation_id
+        GROUP BY p.kind, g.path, g.code, g.name, o.size, o.organisation_type
+    """
+    rows = _rows(sql, params)
+    names = {r[1]: (r[2], r[3]) for r in rows if r[1] is not None}
+    tallies = [(r[0], r[1], r[4], r[5], int(r[6]), _money(r[7])) for r in rows]
+    return smaller.fold_smaller_providers(level=level, names=names, tallies=tallies, measure=smaller.PAID)
 
 
 # --- 3 ----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from core.bounds import bounded_int
 from core.forms import GovukForm
 from insights.scope import Scope
 from insights.selectors.common import financial_year_choices
+from insights.selectors.smaller_providers import AWARDED, MEASURES
 from reference.models import Area, AreaLevel
 
 BREAKDOWN_CHOICES = {
@@ -83,6 +84,14 @@ class InsightFilterForm(GovukForm):
                 error_messages={"invalid_choice": "Choose how to show areas from the list"},
             )
 
+        if breakdown == "smaller-providers":
+            self.fields["measure"] = forms.ChoiceField(
+                label="Count the money",
+                required=False,
+                choices=MEASURES,
+                error_messages={"invalid_choice": "Choose how to count the money from the list"},
+            )
+
     def clean(self):
         cleaned = super().clean()
         region, pcc = cleaned.get("region"), cleaned.get("pcc_area")
@@ -98,6 +107,12 @@ class InsightFilterForm(GovukForm):
             pcc_area=self.cleaned_data.get("pcc_area"),
             year=self.cleaned_data.get("year"),
         )
+
+    def measure_choice(self) -> dict:
+        """The chosen measure, for the insights that offer one (passed to the insight as `measure`)."""
+        if "measure" not in self.fields:
+            return {}
+        return {"measure": (self.cleaned_data.get("measure") if self.is_valid() else None) or AWARDED}
 
     def breakdown(self) -> str | None:
         if not self.is_valid():

@@ -80,6 +80,18 @@ def who_takes_part_tables(data: who_takes_part.WhoTakesPart) -> list[Table]:
 
 
 def smaller_providers_tables(data: smaller_providers.SmallerProviders) -> list[Table]:
+    if data.measure == smaller_providers.PAID:
+        columns = [
+            Column("Area"),
+            Column("Organisations"),
+            Column("Contracts paid", NUMBER),
+            Column("Money paid to main organisations", MONEY),
+            Column("Share of money paid to main organisations", PERCENT),
+            Column("Partners paid", NUMBER),
+            Column("Money paid to partners", MONEY),
+        ]
+        caption = "Money actually paid to main organisations and to their partners, by area and organisation"
+        return [Table("by-area", caption, columns, _smaller_rows(data))]
     columns = [
         Column("Area"),
         Column("Organisations"),
@@ -89,7 +101,11 @@ def smaller_providers_tables(data: smaller_providers.SmallerProviders) -> list[T
         Column("Subcontracts", NUMBER),
         Column("Value of subcontracts", MONEY),
     ]
-    rows = [
+    return [Table("by-area", "Contracts and subcontracts won, by area and organisation", columns, _smaller_rows(data))]
+
+
+def _smaller_rows(data: smaller_providers.SmallerProviders) -> list[list]:
+    return [
         [
             r.area_name,
             r.who_label,
@@ -101,7 +117,6 @@ def smaller_providers_tables(data: smaller_providers.SmallerProviders) -> list[T
         ]
         for r in data.rows
     ]
-    return [Table("by-area", "Contracts and subcontracts won, by area and organisation", columns, rows)]
 
 
 def where_the_money_goes_tables(data: where_the_money_goes.WhereTheMoneyGoes) -> list[Table]:

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from core.clock import financial_year_label
 from core.formatting import money
+from core.pagecache import keep_public
 from insights import charts, downloads, tables
 from insights.forms import InsightFilterForm
 from insights.scope import Scope
@@ -53,13 +54,16 @@ def _smaller_charts(data: smaller_providers.SmallerProviders) -> list[Markup]:
             bars.append(charts.Bar(row.area_name, row.share_of_contract_value, _pct(row.share_of_contract_value), 0))
         elif row.who == "vcse":
             bars.append(charts.Bar("", row.share_of_contract_value, _pct(row.share_of_contract_value), 1))
+    paid = data.measure == smaller_providers.PAID
+    money_words = "money paid to main organisations" if paid else "contract value"
     return [
         charts.bar_chart(
             chart_id="chart-smaller",
-            title="Share of contract value won by smaller and voluntary sector organisations",
-            description="For each area, two bars: the percentage of contract value won by micro, small and medium "
-            "organisations, then by voluntary, community or social enterprise organisations. The numbers are in "
-            "the table below.",
+            title=f"Share of {money_words} {'received' if paid else 'won'} by smaller and voluntary sector "
+            "organisations",
+            description=f"For each area, two bars: the percentage of {money_words} {'received' if paid else 'won'} "
+            "by micro, small and medium organisations, then by voluntary, community or social enterprise "
+            "organisations. The numbers are in the table below.",
             bars=bars,
             legend=["Micro, small and medium", "Voluntary, community or social enterprise"],
         )
@@ -185,7 +189,9 @@ INSIGHTS = [
         "Work for smaller providers",
         "Contracts and subcontracts won by micro, small and medium organisations and by charities and social "
         "enterprises, area by area.",
-        lambda scope, by: smaller_providers.smaller_providers(scope=scope, level=by),
+        lambda scope, by, measure=smaller_providers.AWARDED: smaller_providers.smaller_providers(
+            scope=scope, level=by, measure=measure
+        ),
         tables.smaller_providers_tables,
         _smaller_charts,
     ),
@@ -237,7 +243,7 @@ def _insight(slug: str) -> Insight:
 def _filtered(request: HttpRequest, insight: Insight) -> tuple[InsightFilterForm, Scope, Any]:
     form = InsightFilterForm(request.GET or None, breakdown=insight.slug)
     scope = form.scope()
-    return form, scope, insight.load(scope, form.breakdown())
+    return form, scope, insight.load(scope, form.breakdown(), **form.measure_choice())
 
 
 @login_not_required
@@ -248,6 +254,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@keep_public
 def insight_page(request: HttpRequest, slug: str) -> HttpResponse:
     insight = _insight(slug)
     form, scope, data = _filtered(request, insight)
@@ -294,6 +301,7 @@ def _filename(slug: str, scope: Scope, suffix: str = "") -> str:
 
 @login_not_required
 @require_GET
+@keep_public
 def download_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     insight = _insight(slug)
     form, scope, data = _filtered(request, insight)
@@ -307,6 +315,7 @@ def download_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
 
 @login_not_required
 @require_GET
+@keep_public
 def download_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     insight = _insight(slug)
     form, scope, data = _filtered(request, insight)

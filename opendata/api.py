@@ -2,9 +2,11 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from core.api import Page
 from core.clock import db_now
+from core.pagecache import keep_public
 from opendata import builders, selectors
 from opendata.encoding import dumps
 
@@ -28,6 +30,7 @@ class PageQuery(Schema):
         "`links.next` is the address of the next page."
     ),
 )
+@decorate_view(keep_public)
 def releases(request: HttpRequest, query: Query[PageQuery]) -> HttpResponse:
     now = db_now()
     page = selectors.releases_page(page=query.page, now=now)
@@ -47,6 +50,7 @@ def releases(request: HttpRequest, query: Query[PageQuery]) -> HttpResponse:
     summary="OCDS record package for one contracting process",
     description="Every release of one contracting process (its `ocid`) and the compiled release: its current state.",
 )
+@decorate_view(keep_public)
 def record(request: HttpRequest, ocid: str) -> HttpResponse:
     now = db_now()
     releases = selectors.record_releases(ocid=ocid, now=now)

@@ -10,10 +10,12 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from core.api import BoundedLimitOffsetPagination, Code, Text, bad_form, bad_parameter
 from core.clock import db_now
+from core.pagecache import keep_public
 from publicdata import selectors
 from publicdata.forms import FIRST_FINANCIAL_YEAR, LAST_FINANCIAL_YEAR, ContractFilterForm, OpportunityFilterForm
 
@@ -149,6 +151,7 @@ class _Rows:
         "of bids."
     ),
 )
+@decorate_view(keep_public)
 @paginate(BoundedLimitOffsetPagination)
 def opportunities(request: HttpRequest, filters: Query[OpportunityFilters]):
     form = OpportunityFilterForm({"service_type": filters.service_type or "", "region": filters.region or ""})
@@ -257,6 +260,7 @@ def _contract_out(contract) -> dict:
         "match the main organisation or a partner."
     ),
 )
+@decorate_view(keep_public)
 @paginate(BoundedLimitOffsetPagination)
 def contracts(request: HttpRequest, filters: Query[ContractFiltersIn]):
     data = {key: ("" if value is None else str(value)) for key, value in filters.dict().items()}

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from accounts.models import Organisation
 from competitions import rules
 from competitions.models import Award, Competition, Lot
 from competitions.selectors.status import ABANDONED, competition_stage, lot_stage
 from contracts.models import Contract, ContractYear, Subcontract
+from contracts.selectors_supply_chain import delivered_percent, with_shares
 from core.clock import db_now, financial_year_label
 from publicdata.forms import ContractFilters
 from reference.models import Area, ServiceType
@@ -55,6 +56,18 @@ def _group_conditions(now: datetime.datetime) -> dict[str, Q]:
         RECENTLY_CLOSED_GROUP: (rules.BIDDING_CLOSED.q(now=now) & not_cancelled & Q(closes_at__gt=since))
         | Q(launched_at__isnull=False, abandoned_at__lte=now, abandoned_at__gt=since),
     }
+
+
+def recently_closed_ends_after(after: datetime.datetime) -> datetime.datetime | None:
+    """The first instant strictly after `after` at which an opportunity leaves the recently closed
+    group of `_group_conditions` (12 months after it closed, or was cancelled). One query."""
+    since = after - RECENTLY_CLOSED
+    row = Competition.objects.aggregate(
+        closed=Min("closes_at", filter=Q(closes_at__gt=since)),
+        cancelled=Min("abandoned_at", filter=Q(abandoned_at__gt=since)),
+    )
+    ends = [moment + RECENTLY_CLOSED for moment in row.values() if moment is not None]
+    return min(ends) if ends else None
 
 
 def _public_lots() -> Prefetch:
@@ -283,8 +296,24 @@ def public_contracts(filters: ContractFilters | None = None) -> QuerySet[Contrac
     return queryset.order_by("-starts_on", "title", "pk")
 
 
+def public_contracts_with_shares(filters: ContractFilters | None = None) -> QuerySet[Contract]:
+    """`public_contracts` with each contract's partners' committed share and the money paid to the
+    prime and by the prime to its partners (`contracts.selectors_supply_chain.with_shares`):
+    subqueries, so a page of the register costs the same queries however many contracts it has."""
+    return with_shares(public_contracts(filters))
+
+
 def public_contract(pk: int) -> Contract:
-    return _contract_queryset().get(pk=pk)
+    return with_shares(_contract_queryset()).get(pk=pk)
+
+
+def contract_shares(contract: Contract) -> dict:
+    """Committed and delivered shares of a contract read through `public_contracts_with_shares`."""
+    return {
+        "committed": contract.committed_share,
+        "delivered": delivered_percent(contract.partner_paid, contract.prime_paid),
+        "prime_paid": contract.prime_paid,
+    }
 
 
 def contract_total(contract: Contract) -> Decimal:

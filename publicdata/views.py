@@ -13,6 +13,7 @@ from competitions.selectors.documents import public_documents
 from competitions.selectors.status import stage_tag
 from contracts.models import Contract
 from core.clock import db_now
+from core.pagecache import keep_public
 from core.paging import page_or_404
 from publicdata import selectors
 from publicdata.forms import ContractFilterForm, OpportunityFilterForm
@@ -68,6 +69,7 @@ def _sections(page, counts: dict[str, int], now) -> list[dict]:
 
 
 @login_not_required
+@keep_public
 def opportunities(request: HttpRequest) -> HttpResponse:
     form = OpportunityFilterForm(request.GET or None)
     service_type, region = form.chosen()
@@ -91,6 +93,7 @@ def opportunities(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@keep_public
 def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         competition = selectors.published_competition(pk)
@@ -109,11 +112,15 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_not_required
+@keep_public
 def contracts(request: HttpRequest) -> HttpResponse:
     form = ContractFilterForm(request.GET or None)
     filters = form.filters()
-    page = page_or_404(selectors.public_contracts(filters), PER_PAGE, request.GET.get("page"))
-    rows = [(contract, selectors.contract_total(contract)) for contract in page.object_list]
+    page = page_or_404(selectors.public_contracts_with_shares(filters), PER_PAGE, request.GET.get("page"))
+    rows = [
+        (contract, selectors.contract_total(contract), selectors.contract_shares(contract))
+        for contract in page.object_list
+    ]
     query = _query_without_page(request)
     return render(
         request,
@@ -166,6 +173,7 @@ def contracts_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@keep_public
 def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         contract = selectors.public_contract(pk)
@@ -177,6 +185,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "contract": contract,
             "total": selectors.contract_total(contract),
+            "shares": selectors.contract_shares(contract),
             "partner_role_label": selectors.partner_role_label,
         },
     )

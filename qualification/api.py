@@ -2,10 +2,12 @@
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.pagination import paginate
 
 from accounts.models import Organisation
 from core.api import BoundedLimitOffsetPagination, Code, bad_parameter
+from core.pagecache import keep_public
 from qualification.selectors.register import RegisterPage, register_organisations
 from reference.models import Area, ServiceCategory
 
@@ -47,6 +49,7 @@ class SupplierOut(Schema):
         "(qualified in the area itself or an area that includes it)."
     ),
 )
+@decorate_view(keep_public)
 @paginate(BoundedLimitOffsetPagination)
 def suppliers(request: HttpRequest, category: Code | None = None, area: Code | None = None):
     chosen_category = None

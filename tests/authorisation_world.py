@@ -48,6 +48,7 @@ from contracts import services as contract_services
 from contracts.models import Contract, ContractVersionYear, VariationGround
 from contracts.selectors import claimable_periods, terms_in_force
 from contracts.services import contract_create_for_award
+from contracts.services_supply_chain import partner_payment_record
 from contracts.tests.payments_world import first_of_month_months_ago
 from core.clock import financial_year_of
 from qualification.models import SectionKey
@@ -258,7 +259,8 @@ def _closed(people) -> dict:
 
 def _contract_life(contract, commissioner, approver, provider) -> dict:
     """Moved to have started five months ago, as contracts/tests/payments_world.py does, so that
-    periods have ended to claim for; then a change all the way through, a draft, and a claim."""
+    periods have ended to claim for; then a change all the way through, a draft, a claim, and a payment
+    to the partner."""
     starts_on = first_of_month_months_ago(5)
     Contract.objects.filter(pk=contract.pk).update(starts_on=starts_on)
     contract.refresh_from_db()
@@ -291,7 +293,17 @@ def _contract_life(contract, commissioner, approver, provider) -> dict:
         note="Delivered as planned.",
         actor=provider,
     )
-    return {"accepted_version": accepted, "draft_version": draft, "claim": claim}
+    partner = terms_in_force(contract).partners.first()
+    partner_payment = partner_payment_record(
+        contract=contract,
+        partner=partner,
+        period_start=period_start,
+        amount=Decimal("1000"),
+        paid_on=datetime.date.today(),
+        note="",
+        actor=provider,
+    )
+    return {"accepted_version": accepted, "draft_version": draft, "claim": claim, "partner_payment": partner_payment}
 
 
 def _accounts(people) -> dict:

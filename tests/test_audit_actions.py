@@ -1659,6 +1659,56 @@ def _():
     )
 
 
+def _partner_payment():
+    from contracts.models import ContractVersionPartner
+    from contracts.selectors import payment_periods, terms_in_force
+    from contracts.tests.payments_world import live_contract_world
+
+    world = live_contract_world()
+    contract = world["contract"]
+    terms = terms_in_force(contract)
+    partner = ContractVersionPartner.objects.create(
+        version=terms, name="Medway Mentors", role="subcontractor", share_percent=Decimal(20)
+    )
+    start, end = payment_periods(contract, terms)[0]
+    return world, partner, start, end
+
+
+@row("contracts.services_supply_chain.partner_payment_record", "partner_payment.recorded")
+def _():
+    from contracts.services_supply_chain import partner_payment_record
+
+    world, partner, start, end = _partner_payment()
+    return lambda: partner_payment_record(
+        contract=world["contract"],
+        partner=partner,
+        period_start=start,
+        amount=Decimal(500),
+        paid_on=end,
+        note="",
+        actor=world["provider"],
+    )
+
+
+@row("contracts.services_supply_chain.partner_payment_correct", "partner_payment.corrected")
+def _():
+    from contracts.services_supply_chain import partner_payment_correct, partner_payment_record
+
+    world, partner, start, end = _partner_payment()
+    payment = partner_payment_record(
+        contract=world["contract"],
+        partner=partner,
+        period_start=start,
+        amount=Decimal(500),
+        paid_on=end,
+        note="",
+        actor=world["provider"],
+    )
+    return lambda: partner_payment_correct(
+        payment=payment, amount=Decimal(-100), paid_on=end, note="Returned.", actor=world["provider"]
+    )
+
+
 @row("contracts.services.claim_query", "claim.queried")
 def _():
     from contracts.services import claim_query

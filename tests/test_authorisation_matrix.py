@@ -139,6 +139,7 @@ def _value(world, scene: str, route: str, name: str) -> str:
             "accepted_version" if route.endswith(("/approve/", "/accept/", "/decline/")) else "draft_version"
         ].number,
         "claim_id": world["closed"]["claim"].pk,
+        "payment_id": world["closed"]["partner_payment"].pk,
         "side": "provider",
         "token": accounts["org_token"] if route.startswith("account/invitation/") else "not-a-real-token",
         "uidb64": "MQ",
@@ -341,6 +342,13 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         signed_in(NF, org_admin=OK),
     ),
     "contracts/<id:pk>/payments/new/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
+    # The supply chain is read by whoever may see the contract; the provider records payments to partners.
+    "contracts/<id:pk>/supply-chain/": (signed_in(OK, other_provider=NF), signed_in(OK, other_provider=NF)),
+    "contracts/<id:pk>/supply-chain/<id:payment_id>/correct/": (
+        signed_in(NF, org_admin=OK),
+        signed_in(NF, org_admin=OK),
+    ),
+    "contracts/<id:pk>/supply-chain/new/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
     "contracts/<id:pk>/terminate/": (signed_in(NF, commissioner=OK), signed_in(NF, commissioner=OK)),
     "contracts/from-award/<id:award_id>/": (signed_in(NA), signed_in(NF, commissioner=GO)),
     "contracts/payment-times/": (anyone(OK), anyone(NA)),

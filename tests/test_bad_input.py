@@ -299,7 +299,9 @@ FILTER_PAGES = [
         (
             "anonymous",
             f"/insights/{slug}/",
-            ["region", "pcc_area", "year"] + (["by"] if slug in ("smaller-providers", "coverage") else []),
+            ["region", "pcc_area", "year"]
+            + (["by"] if slug in ("smaller-providers", "coverage") else [])
+            + (["measure"] if slug == "smaller-providers" else []),
         )
         for slug in INSIGHT_SLUGS
     ],
@@ -311,6 +313,7 @@ DOWNLOADS = [
     ("/public/contracts/download.csv", [*CONTRACT_FILTERS, "provider"]),
     *[(f"/insights/{slug}/download.xlsx", ["region", "pcc_area", "year"]) for slug in INSIGHT_SLUGS],
     ("/insights/burden/download/burden.csv", ["region", "pcc_area", "year"]),
+    ("/insights/smaller-providers/download/by-area.csv", ["region", "pcc_area", "year", "measure"]),
 ]
 PAGED = [("anonymous", "/public/contracts/"), ("anonymous", "/join/register/")]
 

@@ -13,9 +13,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.paginator import Page
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 
 from accounts.permissions import membership_of
 from audit.models import AuditEvent
@@ -39,6 +41,7 @@ from competitions.models import (
 from competitions.sealing import SealBroken, unseal_file
 from competitions.selectors import answers as answer_rule
 from core.clock import db_now
+from core.paging import page_or_404
 
 # What the bidder confirms on the declarations page (and what the digest records).
 DECLARATIONS: list[str] = [
@@ -70,7 +73,9 @@ def lots_open_to(bid: Bid) -> list[Lot]:
 
 
 def bid_for_organisation(competition: Competition, organisation) -> Bid | None:
-    return Bid.objects.filter(competition=competition, organisation=organisation).first()
+    """The organisation's bid, without the sealed copy of what was sent (the bid's own pages never
+    show it, and reading it would decrypt it on every page)."""
+    return Bid.objects.filter(competition=competition, organisation=organisation).defer("submitted_content").first()
 
 
 def bids_by_competition(competition_ids, organisation) -> dict[int, Bid]:
@@ -95,44 +100,82 @@ def bid_content(bid: Bid) -> dict[str, Any]:
 
 def bid_contents(bids: list[Bid]) -> dict[int, dict[str, Any]]:
     """`bid_content` for many bids at once (a few queries in all), by bid id."""
-    return _contents_from(bids, _rows_of([bid.pk for bid in bids]))
+    return _contents_from(bids, _rows_of(bids))
 
 
 @dataclass
 class _BidRows:
-    """The rows a bid's content is made of, read once (and decrypted once) for all of `ids`."""
+    """The rows a bid's content is made of, read once (and decrypted once) for all of `bids`."""
 
-    lots: dict[int, list[BidLot]]
-    answers: dict[int, list[BidAnswer]]
+    lots: dict[int, list[BidLot]]  # by bid id, in lot order, each with its lot
+    prices: dict[int, list[BidPrice]]  # by bid lot id, in year order
+    years: dict[int, list[LotYear]]  # by lot id, in year order (only if read `with_years`)
+    questions: dict[int, list[Question]]  # by competition id, in number order (only `with_years`)
+    answers: dict[int, list[BidAnswer]]  # by bid id, each with its question, in the content's order
     partners: dict[int, list[BidPartner]]
     documents: dict[int, list[BidDocument]]
 
 
-def _rows_of(ids: list[int], *, with_years: bool = False) -> _BidRows:
-    """Each bid's lots (with their prices; with each lot's years too if `with_years`, for
-    `prices_complete`), answers, partners and documents, in the order the content lists them."""
-    bid_lots = BidLot.objects.filter(bid_id__in=ids).select_related("lot").prefetch_related("prices")
-    if with_years:
-        bid_lots = bid_lots.prefetch_related(
-            Prefetch("lot__years", queryset=LotYear.objects.only("id", "lot_id", "financial_year"))
-        )
-    rows = _BidRows(lots={pk: [] for pk in ids}, answers={}, partners={}, documents={})
-    for bid_lot in bid_lots.order_by("lot__number"):
+def _rows_of(bids: list[Bid], *, with_years: bool = False) -> _BidRows:
+    """Each bid's lots, prices, answers, partners and documents (and, if `with_years`, each chosen
+    lot's years and the competition's questions, for what is missing and the estimates beside the
+    prices), in the order the content lists them: one query each however many lots, answers or
+    bids. Rows are joined in Python (an answer's question from the questions read here), not by
+    SQL joins and prefetches, which cost more to build than the rows they save."""
+    ids = [bid.pk for bid in bids]
+    bid_lots = list(BidLot.objects.filter(bid_id__in=ids).select_related("lot").order_by("lot__number"))
+    rows = _BidRows(
+        lots={pk: [] for pk in ids},
+        prices={bid_lot.pk: [] for bid_lot in bid_lots},
+        years={bid_lot.lot_id: [] for bid_lot in bid_lots} if with_years else {},
+        questions={bid.competition_id: [] for bid in bids},
+        answers={pk: [] for pk in ids},
+        partners={pk: [] for pk in ids},
+        documents={pk: [] for pk in ids},
+    )
+    for bid_lot in bid_lots:
         rows.lots[bid_lot.bid_id].append(bid_lot)
-    rows.answers = {pk: [] for pk in ids}
-    for answer in (
-        BidAnswer.objects.filter(bid_id__in=ids)
-        .select_related("question", "lot")
-        .order_by("question__number", "lot__number", "id")
-    ):
+    if bid_lots:
+        for price in BidPrice.objects.filter(bid_lot_id__in=list(rows.prices)).order_by("financial_year", "id"):
+            rows.prices[price.bid_lot_id].append(price)
+        if with_years:
+            for year in (
+                LotYear.objects.filter(lot_id__in=list(rows.years))
+                .only("id", "lot_id", "financial_year", "value")
+                .order_by("financial_year")
+            ):
+                rows.years[year.lot_id].append(year)
+    lot_numbers = {bid_lot.lot_id: bid_lot.lot.number for bid_lot in bid_lots}
+    for answer in _answers_of(ids, rows.questions if with_years else None):
         rows.answers[answer.bid_id].append(answer)
-    rows.partners = {pk: [] for pk in ids}
+    for bid_answers in rows.answers.values():
+        # As the content lists them: by question number, then lot number (an answer for no lot, or
+        # for a lot not chosen, is never listed beside one for a chosen lot of the same question).
+        bid_answers.sort(key=lambda a: (a.question.number, lot_numbers.get(a.lot_id, -1), a.pk))
     for partner in BidPartner.objects.filter(bid_id__in=ids).prefetch_related("lots").order_by("id"):
         rows.partners[partner.bid_id].append(partner)
-    rows.documents = {pk: [] for pk in ids}
     for document in BidDocument.objects.filter(bid_id__in=ids).order_by("id"):
         rows.documents[document.bid_id].append(document)
     return rows
+
+
+def _answers_of(ids: list[int], questions_by_competition: dict[int, list[Question]] | None) -> list[BidAnswer]:
+    """The bids' answers, each with its question. Given `questions_by_competition` (competition
+    ids, each with an empty list to fill), the competitions' questions are read into it too, and
+    each answer is given its question from them rather than by a join."""
+    if questions_by_competition is None:
+        return list(BidAnswer.objects.filter(bid_id__in=ids).select_related("question"))
+    questions: dict[int, Question] = {}
+    for question in Question.objects.filter(competition_id__in=list(questions_by_competition)).order_by("number"):
+        questions[question.pk] = question
+        questions_by_competition[question.competition_id].append(question)
+    answers = list(BidAnswer.objects.filter(bid_id__in=ids))
+    stray = {answer.question_id for answer in answers} - set(questions)
+    if stray:  # a question of another competition: never stored by the services, read if it was
+        questions.update({question.pk: question for question in Question.objects.filter(pk__in=stray)})
+    for answer in answers:
+        answer.question = questions[answer.question_id]
+    return answers
 
 
 def _contents_from(bids: list[Bid], rows: _BidRows) -> dict[int, dict[str, Any]]:
@@ -185,7 +228,7 @@ def _contents_from(bids: list[Bid], rows: _BidRows) -> dict[int, dict[str, Any]]
                     "lot_name": bl.lot.name,
                     "prices": [
                         {"financial_year": p.financial_year, "amount": _money_text(p.amount)}
-                        for p in sorted(bl.prices.all(), key=lambda p: p.financial_year)
+                        for p in sorted(rows.prices[bl.pk], key=lambda p: p.financial_year)
                     ],
                 }
                 for bl in lots[bid.pk]
@@ -337,47 +380,82 @@ def answer_is_complete(question: Question, answer: BidAnswer | None) -> bool:
     return bool(answer.text.strip())
 
 
-def prices_complete(bid_lot: BidLot) -> bool:
-    """A price for every year of the lot (from prefetched years and prices, if they were)."""
-    years = {lot_year.financial_year for lot_year in bid_lot.lot.years.all()}
-    return years <= {price.financial_year for price in bid_lot.prices.all()}
+@dataclass
+class BidReading:
+    """A bid's rows read once (each sealed value decrypted once), and what the bid's pages ask of
+    them: what is missing before it can be sent, what it says, and its task list's statuses."""
+
+    bid: Bid
+    bid_lots: list[BidLot]  # in lot order, each with its lot
+    questions: list[Question]  # the competition's, in number order
+    answers: dict[tuple[int, int | None], BidAnswer]  # by (question id, lot id or None)
+    prices_complete: dict[int, bool]  # by lot id: a price for every year of the lot
+    years: dict[int, list[LotYear]]  # by lot id, with their estimated values
+    partner_count: int
+    document_count: int
+    missing: list[str]
+    rows: _BidRows
+
+    @cached_property
+    def content(self) -> dict[str, Any]:
+        """What the bid says (`bid_content`), from the same rows."""
+        return _contents_from([self.bid], self.rows)[self.bid.pk]
+
+    def answer_targets(self) -> list[tuple[Question, Lot | None]]:
+        """Every answer this bid needs: each question once, or once per chosen lot if lot-specific."""
+        return answer_rule.answer_targets(self.questions, [bid_lot.lot for bid_lot in self.bid_lots])
 
 
-def bid_lots_to_check(bid: Bid) -> list[BidLot]:
-    """The bid's lots in lot order, with each lot's years and which years have a price (not the
-    sealed amounts): for `prices_complete`, in three queries however many lots."""
-    return list(
-        bid.bid_lots.select_related("lot")
-        .prefetch_related(
-            Prefetch("lot__years", queryset=LotYear.objects.only("id", "lot_id", "financial_year")),
-            Prefetch("prices", queryset=BidPrice.objects.only("id", "bid_lot_id", "financial_year")),
-        )
-        .order_by("lot__number")
+def bid_reading(bid: Bid) -> BidReading:
+    """Everything the bid's check page, task list and a submit ask of its rows, from one reading
+    of them: a fixed number of queries however many lots, answers or partners."""
+    rows = _rows_of([bid], with_years=True)
+    bid_lots = rows.lots[bid.pk]
+    complete = {
+        bid_lot.lot_id: {year.financial_year for year in rows.years[bid_lot.lot_id]}
+        <= {price.financial_year for price in rows.prices[bid_lot.pk]}
+        for bid_lot in bid_lots
+    }
+    questions = rows.questions[bid.competition_id]
+    answers = {(a.question_id, a.lot_id): a for a in rows.answers[bid.pk]}
+    return BidReading(
+        bid=bid,
+        bid_lots=bid_lots,
+        questions=questions,
+        answers=answers,
+        prices_complete=complete,
+        years=rows.years,
+        partner_count=len(rows.partners[bid.pk]),
+        document_count=len(rows.documents[bid.pk]),
+        missing=_missing_from(bid, bid_lots, questions, answers, complete, rows.partners[bid.pk]),
+        rows=rows,
     )
 
 
 def bid_missing(bid: Bid) -> list[str]:
     """What must be done before the bid can be sent, in plain words (empty when complete). A fixed
     number of queries however many lots."""
-    return _missing_from(bid, bid_lots_to_check(bid), list(bid.answers.all()), list(bid.partners.all()))
+    return bid_reading(bid).missing
 
 
 def bid_missing_and_content(bid: Bid) -> tuple[list[str], dict[str, Any]]:
     """`bid_missing` and `bid_content` together, from one reading of the bid's rows (each sealed
     value decrypted once): what a submit asks while it holds the bid's lock."""
-    rows = _rows_of([bid.pk], with_years=True)
-    missing = _missing_from(bid, rows.lots[bid.pk], rows.answers[bid.pk], rows.partners[bid.pk])
-    return missing, _contents_from([bid], rows)[bid.pk]
+    reading = bid_reading(bid)
+    return reading.missing, reading.content
 
 
 def _missing_from(
-    bid: Bid, bid_lots: list[BidLot], answer_rows: list[BidAnswer], partner_rows: list[BidPartner]
+    bid: Bid,
+    bid_lots: list[BidLot],
+    questions: list[Question],
+    answers: dict[tuple[int, int | None], BidAnswer],
+    prices_complete: dict[int, bool],
+    partner_rows: list[BidPartner],
 ) -> list[str]:
     missing: list[str] = []
     if not bid_lots:
         missing.append("Choose at least one area to bid for")
-    answers = {(a.question_id, a.lot_id): a for a in answer_rows}
-    questions = bid.competition.questions.order_by("number")
     for question, lot in answer_rule.answer_targets(questions, [bid_lot.lot for bid_lot in bid_lots]):
         answer = answers.get((question.pk, lot.pk if lot else None))
         if not answer_is_complete(question, answer):
@@ -386,7 +464,7 @@ def _missing_from(
         elif question.word_limit and word_count(answer.text) > question.word_limit:
             missing.append(f"Shorten your answer to question {question.number} to {question.word_limit} words or fewer")
     for bid_lot in bid_lots:
-        if not prices_complete(bid_lot):
+        if not prices_complete[bid_lot.lot_id]:
             missing.append(f"Enter your prices for {bid_lot.lot.name}")
     total_share = sum((p.share_percent for p in partner_rows), Decimal("0"))
     if total_share >= 100:
@@ -422,19 +500,47 @@ def latest_receipt(bid: Bid):
 # --- Opportunities for a provider ----------------------------------------------------------
 
 
-def opportunities_for(user) -> list[CompetitionInvitation]:
-    """The launched competitions the user's organisation was sent, newest closing first."""
+def opportunities_for(user) -> QuerySet[CompetitionInvitation]:
+    """The launched competitions the user's organisation was sent, newest closing first (then by
+    invitation, so pages of it never overlap), with each competition."""
     membership = membership_of(user)
     if membership is None:
-        return []
-    return list(
+        return CompetitionInvitation.objects.none()
+    return (
         CompetitionInvitation.objects.filter(
             organisation_id=membership.organisation_id, competition__launched_at__isnull=False
         )
-        .select_related("competition", "competition__service_type")
-        .prefetch_related("lots")
-        .order_by("-competition__closes_at")
+        .select_related("competition")
+        .order_by("-competition__closes_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class OpportunityPages:
+    """One page of the opportunities a provider may bid for, and one of those it may join as a
+    partner, each invitation with its lots."""
+
+    eligible: Page
+    partner: Page
+
+
+def opportunity_pages(user, *, page: str | None, partner_page: str | None, per_page: int) -> OpportunityPages:
+    """The pages of `opportunities_for` asked for (`page_or_404`: "not found" past the end): one
+    query counts both lists, one reads each page, one reads the lots of both, however many
+    invitations the organisation has."""
+    invitations = opportunities_for(user)
+    eligible_kind, partner_kind = CompetitionInvitation.Kind.ELIGIBLE, CompetitionInvitation.Kind.PARTNER
+    counts = invitations.order_by().aggregate(
+        eligible=Count("pk", filter=Q(kind=eligible_kind)), partner=Count("pk", filter=Q(kind=partner_kind))
+    )
+    pages = OpportunityPages(
+        eligible=page_or_404(invitations.filter(kind=eligible_kind), per_page, page, count=counts["eligible"]),
+        partner=page_or_404(invitations.filter(kind=partner_kind), per_page, partner_page, count=counts["partner"]),
+    )
+    pages.eligible.object_list = list(pages.eligible.object_list)
+    pages.partner.object_list = list(pages.partner.object_list)
+    prefetch_related_objects([*pages.eligible.object_list, *pages.partner.object_list], "lots")
+    return pages
 
 
 def eligible_bidder_names(competition: Competition) -> list[str]:
@@ -497,12 +603,21 @@ def bids_readable_by(user, competition: Competition, *, now: datetime.datetime |
 # --- Showing a bid -------------------------------------------------------------------------
 
 
-def content_for_display(competition: Competition, content: dict[str, Any]) -> dict[str, Any]:
+def content_for_display(
+    competition: Competition, content: dict[str, Any], *, reading: BidReading | None = None
+) -> dict[str, Any]:
     """A bid's canonical content with question and lot wording added, for check-your-answers and
-    for the bid page. Every value is shown as text (escaped), never as HTML."""
-    questions = {q.pk: q for q in competition.questions.all()}
-    lots = {lot.pk: lot for lot in competition.lots.all()}
-    years = {(y.lot_id, y.financial_year): y for y in LotYear.objects.filter(lot__competition=competition)}
+    for the bid page. Every value is shown as text (escaped), never as HTML. Given the `reading`
+    the content came from (the bid's live rows), its questions, lots and years are used instead of
+    being read again: the content names no other lot."""
+    if reading is not None:
+        questions = {q.pk: q for q in reading.questions}
+        lots = {bid_lot.lot_id: bid_lot.lot for bid_lot in reading.bid_lots}
+        years = {(y.lot_id, y.financial_year): y for lot_years in reading.years.values() for y in lot_years}
+    else:
+        questions = {q.pk: q for q in competition.questions.all()}
+        lots = {lot.pk: lot for lot in competition.lots.all()}
+        years = {(y.lot_id, y.financial_year): y for y in LotYear.objects.filter(lot__competition=competition)}
     answers = []
     for item in content.get("answers", []):
         question = questions.get(item["question_id"])

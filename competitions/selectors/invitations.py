@@ -12,13 +12,20 @@ import datetime
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
+
 from accounts.models import Organisation
 from accounts.permissions import membership_of
 from competitions import rules
 from competitions.models import Competition, CompetitionInvitation, Lot
 from core.clock import db_now
 from qualification.models import Qualification
-from qualification.selectors.eligibility import eligible_organisations, partial_coverage_organisations
+from qualification.selectors.eligibility import (
+    OrganisationCoverage,
+    eligible_organisations,
+    organisation_coverage,
+    partial_coverage_organisations,
+)
 
 
 @dataclass
@@ -34,34 +41,65 @@ class Invitee:
         return self.kind == CompetitionInvitation.Kind.ELIGIBLE
 
 
+def _in_area(
+    competition: Competition, area, *, among: Collection[int] | None, coverage: OrganisationCoverage | None
+) -> tuple[set[int], set[int]]:
+    """(eligible, partial) organisation ids for one area of a lot: from the eligibility querysets,
+    or, for one organisation whose qualifications are already read, from its coverage."""
+    if coverage is not None:
+        category_ids = [category.pk for category in competition.service_type.categories.all()]
+        here = {coverage.organisation_id} if coverage.eligible(category_ids=category_ids, area=area) else set()
+        inside = {coverage.organisation_id} if coverage.partial(category_ids=category_ids, area=area) else set()
+        return here, inside
+    here_qs = eligible_organisations(service_type=competition.service_type, area=area)
+    partial_qs = partial_coverage_organisations(service_type=competition.service_type, area=area)
+    if among is not None:
+        here_qs, partial_qs = here_qs.filter(pk__in=among), partial_qs.filter(pk__in=among)
+    return set(here_qs.values_list("pk", flat=True)), set(partial_qs.values_list("pk", flat=True))
+
+
 def organisations_for_lot(
-    competition: Competition, lot: Lot, *, among: Collection[int] | None = None
+    competition: Competition,
+    lot: Lot,
+    *,
+    among: Collection[int] | None = None,
+    coverage: OrganisationCoverage | None = None,
 ) -> tuple[set[int], set[int]]:
     """(eligible, partial) organisation ids: eligible for EVERY area of the lot; partial if
     covering part of it (inside an area, or some of the lot's areas but not all). `among` limits
-    the answer to those organisation ids (for one organisation's own page)."""
+    the answer to those organisation ids (for one organisation's own page); `coverage` answers for
+    its one organisation without a query per area."""
     eligible: set[int] | None = None
     some: set[int] = set()
     partial: set[int] = set()
     for area in lot.areas.all():
-        here_qs = eligible_organisations(service_type=competition.service_type, area=area)
-        partial_qs = partial_coverage_organisations(service_type=competition.service_type, area=area)
-        if among is not None:
-            here_qs, partial_qs = here_qs.filter(pk__in=among), partial_qs.filter(pk__in=among)
-        here = set(here_qs.values_list("pk", flat=True))
+        here, inside = _in_area(competition, area, among=among, coverage=coverage)
         some |= here
         eligible = here if eligible is None else eligible & here
-        partial |= set(partial_qs.values_list("pk", flat=True))
+        partial |= inside
     eligible = eligible or set()
     return eligible, (partial | some) - eligible
 
 
-def invitation_plan(competition: Competition, *, among: Collection[int] | None = None) -> dict[int, Invitee]:
-    """Every organisation the opportunity goes to, by organisation id, as launch sends it."""
+def _live_lots(competition: Competition) -> list[Lot]:
+    """The lots not abandoned, in number order: as prefetched by `_uninvited_open_competitions`, or read."""
+    if hasattr(competition, "live_lots"):
+        return competition.live_lots
+    return list(competition.lots.filter(abandoned_at__isnull=True).prefetch_related("areas").order_by("number"))
+
+
+def invitation_plan(
+    competition: Competition,
+    *,
+    among: Collection[int] | None = None,
+    coverage: OrganisationCoverage | None = None,
+) -> dict[int, Invitee]:
+    """Every organisation the opportunity goes to, by organisation id, as launch sends it (or, with
+    `among` or `coverage`, only those of it)."""
     plan: dict[int, Invitee] = {}
     partners: set[int] = set()
-    for lot in competition.lots.filter(abandoned_at__isnull=True).prefetch_related("areas").order_by("number"):
-        eligible, partial = organisations_for_lot(competition, lot, among=among)
+    for lot in _live_lots(competition):
+        eligible, partial = organisations_for_lot(competition, lot, among=among, coverage=coverage)
         for organisation_id in eligible:
             plan.setdefault(
                 organisation_id, Invitee(organisation_id=organisation_id, kind=CompetitionInvitation.Kind.ELIGIBLE)
@@ -100,6 +138,14 @@ def _uninvited_open_competitions(organisation: Organisation, *, now: datetime.da
         .filter(service_type__categories__in=categories)
         .exclude(invitations__organisation=organisation)
         .select_related("service_type", "owner_area")
+        .prefetch_related(
+            "service_type__categories",
+            Prefetch(
+                "lots",
+                queryset=Lot.objects.filter(abandoned_at__isnull=True).prefetch_related("areas").order_by("number"),
+                to_attr="live_lots",
+            ),
+        )
         .distinct()
         .order_by("closes_at", "pk")
     )
@@ -109,11 +155,14 @@ def not_invited_opportunities(
     organisation: Organisation, *, now: datetime.datetime | None = None
 ) -> list[tuple[Competition, Invitee]]:
     """Open opportunities in the organisation's types of support and areas that it was not sent
-    because it qualified after they were launched, soonest closing first."""
+    because it qualified after they were launched, soonest closing first. A fixed number of queries
+    whatever the number of opportunities: the organisation's qualifications are read once and asked
+    of every lot's areas (`organisation_coverage`)."""
     now = now or db_now()
     found = []
+    coverage = organisation_coverage(organisation.pk)
     for competition in _uninvited_open_competitions(organisation, now=now):
-        invitee = invitation_plan(competition, among=[organisation.pk]).get(organisation.pk)
+        invitee = invitation_plan(competition, coverage=coverage).get(organisation.pk)
         if invitee is not None:
             found.append((competition, invitee))
     return found

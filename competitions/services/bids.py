@@ -142,7 +142,14 @@ def _lock_bid(*, bid: Bid, user, allow_sent: bool = False) -> tuple[Bid, datetim
     competition, now = _lock_open(bid.competition_id)
     # Only the bid row: the competition is held shared above (and read there, so it is not read
     # again), and the organisation is not changed here.
-    locked = Bid.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=bid.pk)
+    # Without the sealed copy of what was sent: no write here reads it (a submit replaces it), and
+    # reading it would decrypt it under the lock.
+    locked = (
+        Bid.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .defer("submitted_content")
+        .get(pk=bid.pk)
+    )
     locked.competition = competition
     if locked.is_sent and not allow_sent:
         raise ValidationError(SENT_MESSAGE, code="sent")
@@ -150,6 +157,16 @@ def _lock_bid(*, bid: Bid, user, allow_sent: bool = False) -> tuple[Bid, datetim
 
 
 _BID_RELATIONS = ["competition", "organisation", "started_by", "submitted_by", "withdrawn_by"]
+# What a submit changes (and so writes): nothing else of the bid's row.
+_SUBMIT_FIELDS = [
+    "submitted_content",
+    "submitted_digest",
+    "submitted_at",
+    "submitted_by",
+    "withdrawn_at",
+    "withdrawn_by",
+    "updated_at",
+]
 
 
 def _touch(bid: Bid, now: datetime.datetime) -> None:
@@ -446,7 +463,7 @@ def bid_submit(*, bid: Bid, user) -> BidReceipt:
     # once more while the bid is locked. The one-bid-per-organisation constraint is on columns a
     # submit does not change, and the database enforces it.
     bid.full_clean(exclude=_BID_RELATIONS, validate_unique=False, validate_constraints=False)
-    bid.save()
+    bid.save(update_fields=_SUBMIT_FIELDS)
     receipt = BidReceipt.objects.create(bid=bid, kind=BidReceipt.Kind.SUBMITTED, at=now, by=user, digest=digest)
     _audit(user=user, at=now, action="bid.submitted", bid=bid, receipt_id=receipt.pk, digest=digest)
     _send_receipt_email(bid=bid, receipt=receipt, user=user)

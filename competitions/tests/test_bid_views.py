@@ -356,6 +356,8 @@ def _for_you_queries(client) -> int:
 def test_for_you_runs_the_same_queries_however_many_invitations_and_bids(client, competition, bidder):
     organisation = bidder.memberships.get().organisation
     make_bid(competition, organisation, user=bidder)
+    # One of each kind to start with: a list with nothing on it costs one query fewer (no page to read).
+    invite(make_competition(lots=["Kent"]), organisation, kind="partner")
     client.force_login(bidder)
     one = _for_you_queries(client)
     for _ in range(3):
@@ -363,3 +365,31 @@ def test_for_you_runs_the_same_queries_however_many_invitations_and_bids(client,
         make_bid(other, organisation, user=bidder, submitted=False)
         invite(make_competition(lots=["Kent"]), organisation, kind="partner")
     assert _for_you_queries(client) == one
+    # The session, the person (with their organisation), the clock, the two lists' sizes, a page
+    # of each, their lots, the bids, and the open opportunities the organisation was not sent.
+    assert one <= 10
+
+
+def test_for_you_lists_opportunities_a_page_at_a_time(client, competition, bidder):
+    """An organisation is sent every opportunity in its types of support and areas: the list runs
+    over pages (GOV.UK pagination), newest closing first, and a page past the end is not found."""
+    from competitions.views.provider import PER_PAGE
+
+    organisation = bidder.memberships.get().organisation
+    titles = []
+    for number in range(PER_PAGE + 2):
+        other = make_competition(lots=["Kent"], closes_in=datetime.timedelta(days=60 - number))
+        other.title = f"Support number {number:02d}"
+        other.save(update_fields=["title"])
+        invite(other, organisation)
+        titles.append(other.title)
+    client.force_login(bidder)
+    first = client.get(reverse("competitions:for-you")).content.decode()
+    second = client.get(reverse("competitions:for-you") + "?page=2").content.decode()
+    assert all(title in first for title in titles[:PER_PAGE])
+    assert not any(title in first for title in titles[PER_PAGE:])
+    assert all(title in second for title in titles[PER_PAGE:])
+    assert 'class="govuk-pagination' in first
+    assert "?page=2" in first
+    assert client.get(reverse("competitions:for-you") + "?page=3").status_code == 404
+    assert client.get(reverse("competitions:for-you") + "?page=two").status_code == 404

@@ -10,6 +10,8 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -164,3 +166,29 @@ def test_an_organisation_sees_open_opportunities_it_was_not_sent(competition):
     assert [lot.name for lot in found[0][1].lots] == ["Kent"]
     for competition_ in (closed, draft, elsewhere, sent):
         assert competition_ not in [c for c, _ in found]
+
+
+def test_opportunities_not_sent_are_a_fixed_number_of_queries_and_match_the_launch_rule(competition):
+    """The organisation's qualifications are read once and asked of every lot, so the number of
+    open opportunities it was not sent does not change the number of queries; and what it is
+    offered is what launch's own rule (`invitation_plan`) would offer it."""
+    user = make_provider_user()
+    organisation = user.memberships.get().organisation
+    qualify(organisation, "accommodation", KENT)
+    qualify(organisation, "accommodation", MAIDSTONE)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            found = not_invited_opportunities(organisation)
+        return len(queries), found
+
+    few, found = count()
+    assert [c for c, _ in found] == [competition]
+    for _ in range(4):
+        make_competition(lots=["Kent", "Surrey", "Sussex"])
+    many, found = count()
+    assert len(found) == 5
+    assert many == few, (few, many)
+    for competition_, invitee in found:
+        launch = invitation_plan(competition_, among=[organisation.pk])[organisation.pk]
+        assert (invitee.kind, [lot.pk for lot in invitee.lots]) == (launch.kind, [lot.pk for lot in launch.lots])

@@ -46,6 +46,8 @@ from qualification.selectors.register import organisation_coverage_sentences
 from qualification.uploads import attachment_name
 
 TEMPLATES = "competitions/provider/"
+# Opportunities for you: as many to a page as the public list of opportunities.
+PER_PAGE = 25
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
@@ -139,24 +141,27 @@ def for_you(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     membership = membership_of(request.user)
     now = db_now()
-    rows = []
-    invitations = sel.opportunities_for(request.user)
-    bids = sel.bids_by_competition([i.competition_id for i in invitations], membership.organisation)
-    for invitation in invitations:
+    # A page of each list (an organisation is sent every opportunity in its types of support and
+    # areas, hundreds over the years): the work and the page do not grow with the invitations.
+    pages = sel.opportunity_pages(
+        request.user, page=request.GET.get("page"), partner_page=request.GET.get("partner-page"), per_page=PER_PAGE
+    )
+    shown = [*pages.eligible.object_list, *pages.partner.object_list]
+    bids = sel.bids_by_competition([i.competition_id for i in shown], membership.organisation)
+
+    def row(invitation: CompetitionInvitation) -> dict[str, Any]:
         competition = invitation.competition
-        bid = bids.get(competition.pk)
-        rows.append(
-            {
-                "invitation": invitation,
-                "competition": competition,
-                "lots": list(invitation.lots.all()),
-                "status": sel.bid_status(bid) if invitation.kind == "eligible" else None,
-                "time_left": sel.time_left_text(competition.closes_at, now=now),
-                "closed": competition.is_bidding_closed(now=now),
-            }
-        )
-    eligible = [r for r in rows if r["invitation"].kind == CompetitionInvitation.Kind.ELIGIBLE]
-    partner = [r for r in rows if r["invitation"].kind == CompetitionInvitation.Kind.PARTNER]
+        return {
+            "invitation": invitation,
+            "competition": competition,
+            "lots": list(invitation.lots.all()),
+            "status": sel.bid_status(bids.get(competition.pk)),
+            "time_left": sel.time_left_text(competition.closes_at, now=now),
+            "closed": competition.is_bidding_closed(now=now),
+        }
+
+    eligible = [row(invitation) for invitation in pages.eligible.object_list]
+    partner = [row(invitation) for invitation in pages.partner.object_list]
     not_invited = [
         {
             "competition": competition,
@@ -165,7 +170,17 @@ def for_you(request: HttpRequest) -> HttpResponse:
         }
         for competition, invitee in not_invited_opportunities(membership.organisation, now=now)
     ]
-    return _page(request, "for_you.html", {"eligible": eligible, "partner": partner, "not_invited": not_invited})
+    return _page(
+        request,
+        "for_you.html",
+        {
+            "eligible": eligible,
+            "partner": partner,
+            "not_invited": not_invited,
+            "eligible_page": pages.eligible,
+            "partner_page": pages.partner,
+        },
+    )
 
 
 @require_http_methods(["GET"])
@@ -245,10 +260,11 @@ def _status(done: bool, *, started: bool = False, optional: bool = False, blocke
     return {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}}
 
 
-def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, Any]]]:
+def _task_items(competition: Competition, reading: sel.BidReading) -> dict[str, list[dict[str, Any]]]:
     cid = competition.pk
-    bid_lots = sel.bid_lots_to_check(bid)
-    answers = sel.answers_by_target(bid)
+    bid = reading.bid
+    bid_lots = reading.bid_lots
+    answers = reading.answers
 
     def item(title: str, href: str | None, status: dict[str, Any], hint: str = "") -> dict[str, Any]:
         data: dict[str, Any] = {"title": {"text": title}, "status": status}
@@ -267,7 +283,7 @@ def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, 
         )
     ]
     answer_items = []
-    for question, lot in sel.answer_targets(bid):
+    for question, lot in reading.answer_targets():
         answer = answers.get((question.pk, lot.pk if lot else None))
         kwargs = {"competition_id": cid, "question_id": question.pk}
         if lot:
@@ -275,7 +291,7 @@ def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, 
         href = reverse("competitions:bid-answer-lot" if lot else "competitions:bid-answer", kwargs=kwargs)
         title = f"Question {question.number}" + (f": {lot.name}" if lot else "")
         answer_items.append(item(title, href, _status(sel.answer_is_complete(question, answer)), question.text[:120]))
-    if any(q.lot_specific for q in competition.questions.all()) and not bid_lots:
+    if any(q.lot_specific for q in reading.questions) and not bid_lots:
         answer_items.append(
             item("Answers for each area", None, _status(False, blocked=True), "Choose your areas first.")
         )
@@ -283,12 +299,12 @@ def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, 
         item(
             f"Prices for {bl.lot.name}",
             reverse("competitions:bid-prices", kwargs={"competition_id": cid, "lot_id": bl.lot_id}),
-            _status(sel.prices_complete(bl)),
+            _status(reading.prices_complete[bl.lot_id]),
         )
         for bl in bid_lots
     ] or [item("Prices", None, _status(False, blocked=True), "Choose your areas first.")]
-    partner_count = bid.partners.count()
-    document_count = bid.documents.count()
+    partner_count = reading.partner_count
+    document_count = reading.document_count
     other_items = [
         item(
             "Partners",
@@ -314,16 +330,19 @@ def _task_items(competition: Competition, bid: Bid) -> dict[str, list[dict[str, 
 @require_http_methods(["GET"])
 @own_bid
 def bid_task_list(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
-    closed = competition.is_bidding_closed()
+    now = db_now()
+    closed = competition.is_bidding_closed(now=now)
+    # The bid's rows read once, for the statuses and for what is missing.
+    reading = sel.bid_reading(bid)
     context = {
         "competition": competition,
         "bid": bid,
         "closed": closed,
         "status": sel.bid_status(bid),
         "receipt": sel.latest_receipt(bid),
-        "time_left": sel.time_left_text(competition.closes_at),
-        "sections": _task_items(competition, bid) if not closed and not bid.is_sent else None,
-        "missing": sel.bid_missing(bid),
+        "time_left": sel.time_left_text(competition.closes_at, now=now),
+        "sections": _task_items(competition, reading) if not closed and not bid.is_sent else None,
+        "missing": reading.missing,
     }
     return _page(request, "task_list.html", context)
 
@@ -692,15 +711,13 @@ def bid_declarations(request: HttpRequest, competition: Competition, bid: Bid) -
 @require_http_methods(["GET", "POST"])
 @own_bid
 def bid_check(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
-    if competition.is_bidding_closed():
-        return _closed(request, competition, bid)
-    if bid.is_sent and request.method == "GET":
-        return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
-    missing: list[str] = []
+    # A send is judged by the service alone, under the locks and by the database clock (closed,
+    # already sent, incomplete): asking the clock here first would cost a query and decide nothing.
     if request.method == "POST":
         try:
             svc.bid_submit(bid=bid, user=request.user)
         except svc.BidIncomplete as exc:
+            reading = sel.bid_reading(bid)
             missing = exc.missing
         except ValidationError as exc:
             return _refusal(request, competition, bid, exc) or _cannot_change(
@@ -709,8 +726,14 @@ def bid_check(request: HttpRequest, competition: Competition, bid: Bid) -> HttpR
         else:
             return redirect("competitions:bid-receipt", competition_id=competition.pk)
     else:
-        missing = sel.bid_missing(bid)
-    content = sel.content_for_display(competition, sel.bid_content(bid))
+        if competition.is_bidding_closed():
+            return _closed(request, competition, bid)
+        if bid.is_sent:
+            return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
+        # What is missing and what the bid says, from one reading of its rows.
+        reading = sel.bid_reading(bid)
+        missing = reading.missing
+    content = sel.content_for_display(competition, reading.content, reading=reading)
     return _page(
         request,
         "check.html",
@@ -740,20 +763,24 @@ def bid_receipt(request: HttpRequest, competition: Competition, bid: Bid) -> Htt
 @require_http_methods(["GET", "POST"])
 @own_bid
 def bid_withdraw(request: HttpRequest, competition: Competition, bid: Bid) -> HttpResponse:
-    if competition.is_bidding_closed():
-        return _closed(request, competition, bid)
-    if not bid.is_sent:
-        return redirect(_task_list_url(competition))
-    if request.method == "POST":
+    if request.method == "POST" and bid.is_sent:
+        # Judged by the service alone, under the locks and by the database clock (closed, not
+        # sent): asking the clock here first would cost a query and decide nothing.
         try:
             svc.bid_withdraw(bid=bid, user=request.user)
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "not_sent":
+                return redirect(_task_list_url(competition))
             return _refusal(request, competition, bid, exc) or _cannot_change(
                 request, competition, bid, exc.messages[0]
             )
         messages.success(
             request, "Your bid was withdrawn. You can change it and send it again before the closing date."
         )
+        return redirect(_task_list_url(competition))
+    if competition.is_bidding_closed():
+        return _closed(request, competition, bid)
+    if not bid.is_sent:
         return redirect(_task_list_url(competition))
     return _page(request, "withdraw.html", {"competition": competition, "bid": bid})
 

@@ -316,9 +316,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # /readyz answers 503 (take this web server out of the load balancer) when the oldest task waiting
 # for a worker has waited longer than this: the workers are down or far behind.
 READY_MAX_TASK_AGE_SECONDS = int(os.environ.get("READY_MAX_TASK_AGE_SECONDS", "900"))
-# Insight answers are kept until the data changes or a closing date passes, and never longer than
-# this (insights/cache.py, ADR 8). 0 turns keeping off.
-INSIGHTS_CACHE_SECONDS = int(os.environ.get("INSIGHTS_CACHE_SECONDS", "300"))
+# Public answers (registers, insights, open data) are kept until the data changes or an instant that
+# changes them passes (a closing date, midnight), and never longer than this (core/pagecache.py,
+# ADR 10). 0 turns keeping off.
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -21,8 +21,8 @@ STORAGES = {
     },
 }
 # Tests write rows directly (factories, no audit event), so nothing is kept between requests;
-# insights/tests/test_cache.py turns keeping on to test it.
-INSIGHTS_CACHE_SECONDS = 0
+# core/tests/test_pagecache.py and insights/tests/test_cache.py turn keeping on to test it.
+PUBLIC_CACHE_SECONDS = 0
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]

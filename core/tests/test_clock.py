@@ -10,6 +10,7 @@ from core.clock import (
     financial_year_label,
     financial_year_of,
     is_working_day,
+    next_london_midnight,
     working_days_between,
 )
 
@@ -47,3 +48,17 @@ def test_database_clock_is_close_to_ours_and_aware():
     now = db_now()
     assert now.tzinfo is not None
     assert abs((now - timezone.now()).total_seconds()) < 5
+
+
+@pytest.mark.parametrize(
+    ("after", "midnight"),
+    [
+        ("2026-11-30T12:00:00+00:00", "2026-12-01T00:00:00+00:00"),  # GMT
+        ("2026-06-30T22:59:59.999999+00:00", "2026-06-30T23:00:00+00:00"),  # BST: a microsecond before
+        ("2026-06-30T23:00:00+00:00", "2026-07-01T23:00:00+00:00"),  # at midnight: the next one
+        ("2026-03-29T00:00:00+00:00", "2026-03-29T23:00:00+00:00"),  # the day the clocks go forward
+        ("2026-10-25T00:30:00+00:00", "2026-10-26T00:00:00+00:00"),  # the day they go back
+    ],
+)
+def test_next_london_midnight(after, midnight):
+    assert next_london_midnight(datetime.datetime.fromisoformat(after)) == datetime.datetime.fromisoformat(midnight)

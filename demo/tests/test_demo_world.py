@@ -122,6 +122,14 @@ def test_demo_story_shows_the_framework_in_motion():
     assert any(not r["late"] and r["claim"].paid_on for r in rows)
     assert any(r["status"] == "Queried" for r in rows)
     assert any(r["claim"].approved_at and not r["claim"].paid_on for r in rows)
+    # Pathway's payments to its partner: most within 30 days of Pathway being paid, one late.
+    from contracts.selectors_supply_chain import IN_TIME, LATE, supply_chain
+
+    (partner,) = supply_chain(surrey, today=db_now().astimezone(LONDON).date()).partners
+    timeliness = [period.timeliness for period in partner.periods]
+    assert IN_TIME in timeliness and LATE in timeliness
+    assert partner.committed_percent == 15 and partner.delivered_percent
+    assert AuditEvent.objects.filter(action="partner_payment.recorded").exists()
     assert sussex.terminates_on is not None
     assert sussex.claims.filter(approved_at__isnull=True, queried_at__isnull=True).exists()
     assert [row for row in payment_times() if row["commissioner"] == surrey.lot.competition.owner_area.name][0][

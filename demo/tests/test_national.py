@@ -24,6 +24,7 @@ from competitions.models import (
 )
 from competitions.selectors.status import competition_stage
 from contracts.models import Contract, Subcontract
+from contracts.selectors import terms_in_force
 from demo.national import _london, generate_national_data
 from insights.selectors.who_takes_part import FUNNEL_GROUPS
 from qualification import sections
@@ -249,3 +250,21 @@ def test_every_qualification_is_decided_before_the_first_competition_launches(wo
     """Eligibility is worked out once from the qualifications, so none may come after a launch."""
     first_launch = Competition.objects.exclude(launched_at=None).order_by("launched_at").first().launched_at
     assert Qualification.objects.filter(granted_at__gte=first_launch).count() == 0
+
+
+def test_partner_payments_follow_paid_claims_some_late(world):
+    from contracts import rules
+    from contracts.models import PartnerPayment, PaymentClaim
+    from contracts.selectors_supply_chain import with_prime_paid_on
+
+    payments = with_prime_paid_on(PartnerPayment.objects.all())
+    assert PaymentClaim.objects.filter(paid_on__isnull=False).exists()
+    assert payments.exists()
+    # Every payment is for a period its prime was paid for, by a partner of the contract's terms.
+    assert not payments.filter(prime_paid_on__isnull=True).exists()
+    in_time = payments.filter(rules.partner_paid_in_time_q()).count()
+    assert 0 < in_time < payments.count()  # most in time, some late
+    for payment in PartnerPayment.objects.select_related("contract")[:50]:
+        keys = {PartnerPayment.key_for(p) for p in terms_in_force(payment.contract).partners.all()}
+        assert payment.partner_key in keys
+        assert payment.amount > 0 and payment.paid_on >= payment.period_start

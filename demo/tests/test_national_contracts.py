@@ -44,6 +44,12 @@ def test_contracts_have_variations_extensions_and_terminations(world):
     assert changes.filter(rules.VERSION_IN_FORCE.q()).count() == changes.count()
     assert not changes.filter(approved_by=F("proposed_by")).exists()
     assert all(v.accepted_at <= NOW for v in changes)
+    # Each change is a full copy of the terms: the partners' shares as made go with it.
+    for change in changes.select_related("contract")[:100]:
+        as_made = change.contract.versions.get(number=1)
+        shares = sorted(as_made.partners.values_list("name", "share_percent"))
+        assert sorted(change.partners.values_list("name", "share_percent")) == shares
+        assert set(change.areas.values_list("pk", flat=True)) == set(as_made.areas.values_list("pk", flat=True))
     # An extension moves the end date on by the year the opportunity offered.
     extension = changes.filter(kind=VersionKind.EXTENSION).select_related("contract").first()
     assert extension.contract.extension_years >= 1

@@ -15,10 +15,10 @@ from django.db.models import (
     OuterRef,
     Q,
 )
-from django.utils import timezone
 
 from competitions import rules
 from competitions.models import Bid, Lot, Question
+from core.clock import db_now
 from insights.scope import Scope, in_year_q, overlap_q
 from insights.selectors.common import EVERYWHERE
 from qualification.models import Application, RequestedCoverage
@@ -336,7 +336,7 @@ def burden(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None) -
     """For each service, the fewest separate bids (and the answers in them) one organisation needs to
     bid in every PCC area of England and Wales (or the chosen area) from the opportunities open and
     planned now; and the median days from starting to sending a questionnaire and a bid. Six queries."""
-    now = now or timezone.now()
+    now = now or db_now()
     service_types = [
         (st.code, st.name, st.restricted_to.path if st.restricted_to_id else None)
         for st in ServiceType.objects.select_related("restricted_to").order_by("display_order", "name")

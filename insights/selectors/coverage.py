@@ -18,12 +18,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
 
 from competitions import rules
 from competitions.models import Award, Lot
 from contracts.models import Contract
-from core.clock import LONDON
+from core.clock import LONDON, db_now
 from insights.scope import Scope, overlap_q
 from insights.selectors.common import EVERYWHERE, PathWithin
 from reference.models import LEVEL_DEPTH, Area, AreaLevel, ServiceType
@@ -234,7 +233,7 @@ def coverage(
 ) -> Coverage:
     """Service type × area: contracted (until when), awarded (contract starting when), in competition,
     planned or no provision; and contracts ending soon with nothing planned to follow. Six queries."""
-    today = today or timezone.now().astimezone(LONDON).date()
+    today = today or db_now().astimezone(LONDON).date()
     areas = coverage_areas(scope, level)
     service_types = [
         (st.code, st.name, st.required_by_court_orders, st.restricted_to.path if st.restricted_to_id else None)

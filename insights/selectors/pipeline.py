@@ -18,10 +18,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from competitions import rules
 from competitions.models import Award, Competition, Lot, LotYear
+from core.clock import db_now
 from insights.scope import Scope, overlap_q
 from insights.selectors.common import EVERYWHERE, MONEY_FIELD, ZERO, pounds
 
@@ -45,7 +45,7 @@ class PipelineRow:
 
 def pipeline(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None = None) -> list[PipelineRow]:
     """Planned and live competitions (not yet awarded or cancelled), earliest first. One query."""
-    now = now or timezone.now()
+    now = now or db_now()
     # Conditions are built as one Q and applied once: each .filter() would copy the query again.
     live_lot_not_done = Lot.objects.filter(
         Q(competition=OuterRef("pk"), abandoned_at__isnull=True)

@@ -6,7 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connections, router
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
@@ -17,9 +19,10 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Substr
+from django.db.models.functions import Cast, Concat, Substr
 
-from contracts.models import Contract, ContractYear, Subcontract
+from contracts.models import Contract, ContractYear, PartnerPayment, PaymentClaim, Subcontract
+from contracts.selectors_supply_chain import PRIME_PAID
 from insights.scope import Scope, overlap_q
 from insights.selectors.common import EVERYWHERE, MONEY_FIELD, ZERO, percent, pounds, type_group
 from reference.models import Area, AreaLevel
@@ -33,6 +36,12 @@ SMALLER_GROUPS = [
     ("vcse", "Voluntary, community or social enterprise organisations"),
 ]
 LARGER_AREAS = "larger"
+
+# What the money figures measure: the value of contracts as awarded, or the money actually paid
+# (to main organisations by commissioners, their paid claims; to partners by the main
+# organisations, the payments they recorded: contracts/selectors_supply_chain.py).
+AWARDED, PAID = "awarded", "paid"
+MEASURES = [(AWARDED, "Value as awarded"), (PAID, "Money actually paid")]
 
 
 @dataclass
@@ -52,6 +61,7 @@ class SmallerProvidersRow:
 class SmallerProviders:
     level: str
     rows: list[SmallerProvidersRow]
+    measure: str = AWARDED
 
 
 def default_breakdown_level(area: Area | None) -> str:
@@ -68,6 +78,7 @@ def fold_smaller_providers(
     level: str,
     names: dict[str, tuple[str, str]],
     tallies: list[tuple[str, str | None, str | None, str | None, int, Decimal]],
+    measure: str = AWARDED,
 ) -> SmallerProviders:
     """(kind, area path cut to `level`, size, organisation type, number, value) tallies → rows by area
     and group. `names` maps the path of each area at the level to its code and name; a path not in
@@ -109,7 +120,7 @@ def fold_smaller_providers(
                     subcontract_value=pounds(tally[3]),
                 )
             )
-    return SmallerProviders(level=level, rows=rows)
+    return SmallerProviders(level=level, rows=rows, measure=measure)
 
 
 def breakdown_areas(level: str) -> tuple[dict[str, tuple[str, str]], int]:
@@ -124,14 +135,19 @@ def breakdown_areas(level: str) -> tuple[dict[str, tuple[str, str]], int]:
     return names, lengths.pop()
 
 
-def smaller_providers(*, scope: Scope = EVERYWHERE, level: str | None = None) -> SmallerProviders:
+def smaller_providers(
+    *, scope: Scope = EVERYWHERE, level: str | None = None, measure: str = AWARDED
+) -> SmallerProviders:
     """Contracts and subcontracts won, and their value, by area and by size and type of organisation.
 
     A contract counts under the area it was let for (the first of its areas), rolled up to `level`;
     with a financial year, only contracts with a value that year count, at that year's value.
-    Three queries: the areas at the level, then contracts and subcontracts grouped.
+    Three queries: the areas at the level, then contracts and subcontracts grouped. With
+    `measure=PAID`, the money actually paid instead (`_smaller_providers_paid`).
     """
     level = level or default_breakdown_level(scope.area)
+    if measure == PAID:
+        return _smaller_providers_paid(scope=scope, level=level)
     names, prefix_length = breakdown_areas(level)
     # The first of the contract's areas (by path), as MIN rather than ORDER BY … LIMIT 1: PostgreSQL
     # would otherwise walk the whole area index for every contract.
@@ -196,3 +212,94 @@ def smaller_providers(*, scope: Scope = EVERYWHERE, level: str | None = None) ->
         for r in subcontracts
     ]
     return fold_smaller_providers(level=level, names=names, tallies=tallies)
+
+
+def _first_area_key(prefix_length: int) -> Substr:
+    first_area = (
+        Contract.areas.through.objects.filter(contract=OuterRef("contract_ref"))
+        .order_by()
+        .values("contract")
+        .annotate(first=Min("area__path"))
+        .values("first")
+    )
+    return Substr(Subquery(first_area), 1, prefix_length)
+
+
+# The two statements of `_smaller_providers_paid`, compiled once for each database vendor, area,
+# year and level: building and compiling them costs Django more than running them does (see
+# docs/performance.md). Only the SQL text and its parameters are kept, never an answer.
+_PAID_STATEMENTS: dict[tuple, tuple[tuple[str, tuple], ...]] = {}
+
+
+def _paid_statements(*, scope: Scope, level: str, prefix_length: int, alias: str) -> tuple[tuple[str, tuple], ...]:
+    vendor = connections[alias].vendor
+    area = (scope.area.pk, scope.area.path) if scope.area else None
+    key = (vendor, area, scope.financial_year, level, prefix_length)
+    if key not in _PAID_STATEMENTS:
+        paid_in_year = Q()
+        if scope.year_dates is not None:
+            first, last = scope.year_dates
+            paid_in_year = Q(paid_on__gte=first, paid_on__lte=last)
+        in_area = Q()
+        if scope.area is not None:
+            # The contracts in the area once, not a test for each payment.
+            in_area = Q(
+                contract_id__in=Contract.objects.filter(
+                    Exists(
+                        Contract.areas.through.objects.filter(
+                            Q(contract=OuterRef("pk")) & overlap_q("area__path", scope.area)
+                        )
+                    )
+                ).values("pk")
+            )
+        contracts = (
+            PaymentClaim.objects.filter(PRIME_PAID & paid_in_year)
+            .annotate(contract_ref=F("contract_id"))
+            .filter(in_area)
+            .annotate(key=_first_area_key(prefix_length))
+            .order_by()
+            .values_list("key", "contract__supplier__size", "contract__supplier__organisation_type")
+            .annotate(number=Count("contract_id", distinct=True), total=Sum("amount"))
+        )
+        partners = (
+            PartnerPayment.objects.filter(paid_in_year)
+            .annotate(contract_ref=F("contract_id"))
+            .filter(in_area)
+            .annotate(key=_first_area_key(prefix_length), who=Concat(Cast("contract_id", CharField()), "partner_key"))
+            .order_by()
+            .values_list("key", "organisation__size", "organisation__organisation_type")
+            .annotate(number=Count("who", distinct=True), total=Sum("amount"))
+        )
+        _PAID_STATEMENTS[key] = tuple(
+            queryset.query.get_compiler(using=alias).as_sql() for queryset in (contracts, partners)
+        )
+    return _PAID_STATEMENTS[key]
+
+
+def _money(value) -> Decimal | None:
+    """A sum of money as the database gave it, to the penny (SQLite sums in floating point)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _smaller_providers_paid(*, scope: Scope, level: str) -> SmallerProviders:
+    """The same figures by money actually paid: to each main organisation, what its paid claims
+    add up to (corrections included); to each partner, what the main organisation recorded paying
+    it. A contract counts once it has been paid something, a partner once it has been paid
+    something (a subcontract: one partner of one contract). With a financial year, only money
+    paid in that year. Three queries, as for values awarded; the two statements are compiled once
+    (`_paid_statements`)."""
+    names, prefix_length = breakdown_areas(level)
+    alias = router.db_for_read(PaymentClaim)
+    tallies = []
+    with connections[alias].cursor() as cursor:
+        for kind, (sql, params) in zip(
+            ("contract", "subcontract"),
+            _paid_statements(scope=scope, level=level, prefix_length=prefix_length, alias=alias),
+            strict=True,
+        ):
+            cursor.execute(sql, params)
+            tallies += [
+                (kind, key, size, organisation_type, int(number), _money(total))
+                for key, size, organisation_type, number, total in cursor.fetchall()
+            ]
+    return fold_smaller_providers(level=level, names=names, tallies=tallies, measure=PAID)

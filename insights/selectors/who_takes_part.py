@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.db.models import (
     Count,
     Exists,
-    Min,
     OuterRef,
     Q,
 )
@@ -16,9 +15,9 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Organisation
 from competitions import rules
-from competitions.models import Award, Bid, Competition, CompetitionInvitation
+from competitions.models import Award, Bid, CompetitionInvitation
 from core.clock import db_now
-from insights.cache import kept
+from core.pagecache import kept
 from insights.scope import Scope, in_year_q, overlap_q
 from insights.selectors.common import EVERYWHERE, type_group
 from qualification.models import Application, Interest, Qualification, RequestedCoverage
@@ -155,8 +154,9 @@ def who_takes_part(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None =
     """Organisations at each step of taking part, by type and size; and where they stop. One query.
     Bids count only once their competition's closing date has passed (they are sealed until then).
 
-    As of now, the answer is kept until the data changes or the next closing date passes
-    (`insights.cache`, ADR 8); for another instant it is always worked out."""
+    As of now, the answer is kept until the data changes or an instant that changes it passes (a
+    closing date; `core.pagecache`, ADRs 8 and 10), for its page, downloads and API alike; for another
+    instant it is always worked out."""
     if now is not None:
         return _who_takes_part(scope, now)
     now = db_now()
@@ -165,13 +165,7 @@ def who_takes_part(*, scope: Scope = EVERYWHERE, now: datetime.datetime | None =
         f"who-takes-part:{area}:{scope.financial_year or '-'}",
         now=now,
         compute=lambda: _who_takes_part(scope, now),
-        valid_until=lambda: next_closing_after(now),
     )
-
-
-def next_closing_after(now: datetime.datetime) -> datetime.datetime | None:
-    """The next instant a closing date passes: from then on more bids may count."""
-    return Competition.objects.filter(closes_at__gt=now).aggregate(next=Min("closes_at"))["next"]
 
 
 def _who_takes_part(scope: Scope, now: datetime.datetime) -> WhoTakesPart:

@@ -7,6 +7,8 @@ the number of organisations: they filter `Qualification` on its partial indexes
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Count, QuerySet
 
 from accounts.models import Organisation
@@ -58,3 +60,38 @@ def partial_coverage_organisations(*, service_type: ServiceType, area: Area) -> 
     return Organisation.objects.filter(pk__in=inside).exclude(
         pk__in=_eligible_ids(category_ids=category_ids, area=area)
     )
+
+
+@dataclass(frozen=True)
+class OrganisationCoverage:
+    """One organisation's active qualifications, read once, asked the same two questions as
+    `eligible_organisations` and `partial_coverage_organisations` for one area at a time, so that a
+    page listing many lots for one organisation costs one query, not two per lot and area. The
+    rows are the same `Qualification.objects.active()` rows; the area tests are the same paths
+    (`covering_paths` for "an area covering it", a longer path under it for "strictly inside").
+    qualification/tests/test_eligibility_coverage.py holds the two versions equal on a generated
+    world, area by area and organisation by organisation."""
+
+    organisation_id: int
+    held: frozenset[tuple[int, str]]  # (category id, area path)
+
+    def eligible(self, *, category_ids: list[int], area: Area) -> bool:
+        paths = covering_paths(area)
+        return bool(category_ids) and all(
+            any((category_id, path) in self.held for path in paths) for category_id in category_ids
+        )
+
+    def partial(self, *, category_ids: list[int], area: Area) -> bool:
+        wanted = set(category_ids)
+        inside = any(
+            category_id in wanted and path.startswith(area.path) and path != area.path
+            for category_id, path in self.held
+        )
+        return inside and not self.eligible(category_ids=category_ids, area=area)
+
+
+def organisation_coverage(organisation_id: int) -> OrganisationCoverage:
+    held = (
+        Qualification.objects.active().filter(organisation_id=organisation_id).values_list("category_id", "area_path")
+    )
+    return OrganisationCoverage(organisation_id=organisation_id, held=frozenset(held))

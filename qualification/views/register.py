@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.pagecache import keep_public
 from core.paging import page_or_404
 from qualification.forms_assessor import RegisterFilterForm
 from qualification.selectors.register import organisation_coverage_sentences, register_organisations
@@ -14,6 +15,7 @@ PER_PAGE = 50
 
 
 @login_not_required
+@keep_public
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterFilterForm(request.GET or None)
     category, area = form.chosen()
