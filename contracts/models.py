@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from competitions.models import MONEY, PERCENT, Award, Lot, PaymentFrequency
+from contracts import rules
 from reference.models import Area, ServiceType
 
 USER = settings.AUTH_USER_MODEL
@@ -302,13 +303,13 @@ class PaymentClaim(models.Model):
     # refuse a step and by the pages that offer it.
     @property
     def is_waiting(self) -> bool:
-        """Sent, neither queried nor approved yet: the commissioner decides it."""
-        return self.queried_at is None and self.approved_at is None
+        """Sent, neither queried nor approved yet: the commissioner decides it (`rules.CLAIM_WAITING`)."""
+        return rules.CLAIM_WAITING.holds(self)
 
     @property
     def is_payable(self) -> bool:
-        """Approved and not yet marked as paid."""
-        return self.approved_at is not None and self.paid_on is None
+        """Approved and not yet marked as paid (`rules.CLAIM_PAYABLE`)."""
+        return rules.CLAIM_PAYABLE.holds(self)
 
     @property
     def is_correctable(self) -> bool:

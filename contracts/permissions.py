@@ -5,7 +5,7 @@ administrators and its named contract manager answer for the provider."""
 
 from __future__ import annotations
 
-from accounts.permissions import is_member_of, is_org_admin, is_staff_member, membership_of
+from accounts.permissions import is_commissioner, is_member_of, is_org_admin, is_staff_member, membership_of
 from competitions.permissions import is_competition_commissioner
 from contracts.models import Contract
 
@@ -36,3 +36,13 @@ def can_see_contract_history(user, object_id: str) -> bool:
     """A contract's history is for whoever may see the contract."""
     contract = Contract.objects.select_related("supplier").filter(pk=object_id).first() if object_id.isdigit() else None
     return contract is not None and can_view_contract(user, contract)
+
+
+def can_see_claims_to_decide(user) -> bool:
+    """A commissioner's list of claims waiting and late, across their organisation's contracts."""
+    return is_commissioner(user)
+
+
+def can_see_what_is_owed(user) -> bool:
+    """A provider's list of what it is owed and when: any member of an organisation."""
+    return membership_of(user) is not None

@@ -51,6 +51,29 @@ CONTRACT_NOT_STARTED = Rule(
 CONTRACT_TERMINATED = Rule("a terminated contract", lambda now: Q(contract__terminates_on__lt=_today(now)))
 
 
+# --- Payment claims: where a claim stands, from its timestamps. `PaymentClaim.is_waiting` and
+# `is_payable` ask these of a claim in memory; the lists of claims filter with the same rules.
+
+# Sent, neither queried nor approved yet: the commissioner decides it.
+CLAIM_WAITING = Rule(
+    "a claim waiting for the commissioner",
+    lambda now: Q(queried_at__isnull=True, approved_at__isnull=True),
+    uses_clock=False,
+)
+
+# Approved and not yet marked as paid.
+CLAIM_PAYABLE = Rule(
+    "a claim approved and not yet paid",
+    lambda now: Q(approved_at__isnull=False, paid_on__isnull=True),
+    uses_clock=False,
+)
+
+# Still to be paid: waiting for approval or approved and unpaid (a queried claim is answered by a
+# new one, so it is not).
+CLAIM_OUTSTANDING = Rule(
+    "a claim still to be paid", lambda now: Q(queried_at__isnull=True, paid_on__isnull=True), uses_clock=False
+)
+
 # --- The supply chain ----------------------------------------------------------------------------
 
 # The 30-day rule passed down the supply chain: a prime pays each partner for a period within 30

@@ -6,7 +6,8 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet, Sum
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Substr
 
 from accounts.permissions import is_staff_member, membership_of
 from competitions.models import Award, CompetitionMember
@@ -160,10 +161,27 @@ SMALL_NUMBER = 5
 PAYMENT_RULE_DAYS = 30  # the 30-day rule: a valid undisputed invoice paid within 30 days
 
 
-def terms_at(contract: Contract, instant: datetime.datetime) -> ContractVersion:
-    """The terms in force at an instant: the latest version accepted by then (version 1 at least)."""
+def terms_at(
+    contract: Contract, instant: datetime.datetime, *, in_force: list[ContractVersion] | None = None
+) -> ContractVersion:
+    """The terms in force at an instant: the latest version accepted by then (version 1 at least).
+    `in_force`: the contract's versions in force already loaded (`in_force_versions`), oldest
+    first, to ask without a query."""
+    if in_force is not None:
+        accepted = [version for version in in_force if version.accepted_at <= instant]
+        return accepted[-1] if accepted else in_force[0]
     versions = contract.versions.filter(rules.VERSION_IN_FORCE.q()).order_by("-number")
     return versions.filter(accepted_at__lte=instant).first() or versions.last()
+
+
+def in_force_versions(prefix: str = "") -> Prefetch:
+    """A prefetch of each contract's versions in force, oldest first, for `terms_at(in_force=...)`
+    (`prefix`: the path to the contract, e.g. "contract__")."""
+    return Prefetch(
+        f"{prefix}versions",
+        queryset=ContractVersion.objects.filter(rules.VERSION_IN_FORCE.q()).order_by("number"),
+        to_attr="in_force",
+    )
 
 
 def _month_start(day: datetime.date, months: int) -> datetime.date:
@@ -229,6 +247,21 @@ def claim_due_on(claim, terms: ContractVersion) -> datetime.date:
     return claim.sent_at.astimezone(LONDON).date() + datetime.timedelta(days=terms.payment_days)
 
 
+def claim_pay_by(claim, terms: ContractVersion) -> datetime.date:
+    """The day a claim must be paid by: its due day under the payment terms, or 30 days after it
+    was sent (the 30-day rule), whichever comes first."""
+    rule_day = claim.sent_at.astimezone(LONDON).date() + datetime.timedelta(days=PAYMENT_RULE_DAYS)
+    return min(claim_due_on(claim, terms), rule_day)
+
+
+def claim_is_late(claim, terms: ContractVersion, *, today: datetime.date) -> bool:
+    """Paid (or, unpaid, still not paid today) after the day it must be paid by (`claim_pay_by`).
+    A queried claim is never late: it was not valid."""
+    if claim.queried_at is not None:
+        return False
+    return (claim.paid_on or today) > claim_pay_by(claim, terms)
+
+
 def days_to_pay(claim) -> int:
     """Calendar days from the valid claim (the one approved) to its payment."""
     return (claim.paid_on - claim.sent_at.astimezone(LONDON).date()).days
@@ -255,17 +288,88 @@ def contract_claims(contract: Contract, *, today: datetime.date) -> list[dict]:
     ):
         terms = terms_at(contract, claim.sent_at)
         due = claim_due_on(claim, terms)
-        settled_on = claim.paid_on or today
         rows.append(
             {
                 "claim": claim,
                 "status": claim_status(claim),
                 "due_on": None if claim.queried_at else due,
-                "late": claim.queried_at is None and settled_on > due,
+                "late": claim_is_late(claim, terms, today=today),
                 "days": days_to_pay(claim) if claim.paid_on else None,
             }
         )
     return rows
+
+
+# --- Claims across contracts: the commissioner's and the provider's lists ------------------------
+
+
+def contracts_commissioned_by(user) -> QuerySet[Contract]:
+    """The contracts of the commissioner's organisation: those of opportunities run for an area
+    their commissioner roles cover (`owner_area_choices`), and those of any opportunity whose team
+    they are on. Nothing for anyone who is not a commissioner."""
+    from accounts.permissions import is_commissioner
+    from competitions.selectors.competitions import owner_area_choices
+
+    if not is_commissioner(user):
+        return Contract.objects.none()
+    on_team = CompetitionMember.objects.filter(user=user, role=CompetitionMember.MemberRole.COMMISSIONER)
+    return Contract.objects.filter(
+        Q(lot__competition__owner_area__in=owner_area_choices(user=user))
+        | Q(lot__competition_id__in=on_team.values("competition_id"))
+    )
+
+
+def _outstanding_rows(claims: QuerySet, *, today: datetime.date) -> list[dict]:
+    """Each claim still to be paid (`rules.CLAIM_OUTSTANDING`) with the day it must be paid by and
+    whether that has passed; the longest overdue first. Three queries, whatever the number of claims
+    and contracts: the claims with their contracts, and the contracts' versions in force."""
+    loaded = (
+        claims.filter(rules.CLAIM_OUTSTANDING.q())
+        .select_related("contract__supplier", "contract__lot__competition__owner_area")
+        .prefetch_related(in_force_versions("contract__"))
+    )
+    rows = []
+    for claim in loaded:
+        terms = terms_at(claim.contract, claim.sent_at, in_force=claim.contract.in_force)
+        rows.append(
+            {
+                "claim": claim,
+                "contract": claim.contract,
+                "status": claim_status(claim),
+                "waiting": rules.CLAIM_WAITING.holds(claim),
+                "pay_by": claim_pay_by(claim, terms),
+                "late": claim_is_late(claim, terms, today=today),
+            }
+        )
+    rows.sort(key=lambda row: (row["pay_by"], row["contract"].title, row["claim"].period_start, row["claim"].pk))
+    return rows
+
+
+def commissioner_claims(user, *, today: datetime.date) -> dict:
+    """For a commissioner: the claims waiting for a decision and the claims late, across every
+    contract of their organisation (`contracts_commissioned_by`)."""
+    from contracts.models import PaymentClaim
+
+    rows = _outstanding_rows(PaymentClaim.objects.filter(contract__in=contracts_commissioned_by(user)), today=today)
+    return {"waiting": [row for row in rows if row["waiting"]], "late": [row for row in rows if row["late"]]}
+
+
+def provider_claims(user, *, today: datetime.date) -> dict:
+    """For a provider's member: what its organisation is owed and when, across all its contracts —
+    approved claims waiting for payment and claims waiting for approval, each with the day it must
+    be paid by, and the totals."""
+    from contracts.models import PaymentClaim
+
+    membership = membership_of(user)
+    if membership is None:
+        return {"rows": [], "approved_total": Decimal(0), "waiting_total": Decimal(0), "late": 0}
+    rows = _outstanding_rows(PaymentClaim.objects.filter(contract__supplier_id=membership.organisation_id), today=today)
+    return {
+        "rows": rows,
+        "approved_total": sum((row["claim"].amount for row in rows if not row["waiting"]), Decimal(0)),
+        "waiting_total": sum((row["claim"].amount for row in rows if row["waiting"]), Decimal(0)),
+        "late": sum(1 for row in rows if row["late"]),
+    }
 
 
 def year_claimed(contract: Contract, financial_year: int) -> Decimal:
@@ -294,16 +398,41 @@ def _timeliness(days: list[int]) -> dict:
 
 
 def _paid_claim_days(*fields: str) -> dict[tuple, list[int]]:
-    """Days from sending to payment of every paid claim, grouped by `fields`. One query.
-    Corrections are left out: they are not claims paid on their own and would count a period twice."""
+    """Days from sending to payment (`days_to_pay`) of every paid claim, grouped by `fields`, each
+    list sorted. One query, which counts the claims by (fields, the hour sent in UTC, the day paid),
+    so no row is made into a model or a timezone-aware datetime: the London day of each hour sent
+    and each day paid is worked out once. Corrections are left out: they are not claims paid on
+    their own and would count a period twice."""
+    from functools import cache
+
     from contracts.models import PaymentClaim
 
+    @cache
+    def london_day(utc_hour: str) -> datetime.date:  # "YYYY-MM-DD HH", in UTC
+        return datetime.datetime.fromisoformat(f"{utc_hour}:00+00:00").astimezone(LONDON).date()
+
+    @cache
+    def day(text: str) -> datetime.date:
+        return datetime.date.fromisoformat(text)
+
     grouped: dict[tuple, list[int]] = {}
-    paid = PaymentClaim.objects.filter(
-        paid_on__isnull=False, queried_at__isnull=True, corrects__isnull=True
-    ).values_list(*fields, "sent_at", "paid_on")
-    for *key, sent_at, paid_on in paid:
-        grouped.setdefault(tuple(key), []).append((paid_on - sent_at.astimezone(LONDON).date()).days)
+    paid = (
+        PaymentClaim.objects.filter(paid_on__isnull=False, queried_at__isnull=True, corrects__isnull=True)
+        .annotate(
+            # Text as the database writes it in UTC (Django's connections use UTC): the first 13
+            # characters are the day and hour.
+            sent_hour=Substr(Cast("sent_at", CharField()), 1, 13),
+            paid_day=Cast("paid_on", CharField()),
+        )
+        .order_by()
+        .values_list(*fields, "sent_hour", "paid_day")
+        .annotate(claims=Count("id"))
+    )
+    for *key, sent_hour, paid_day, claims in paid:
+        days = (day(paid_day) - london_day(sent_hour)).days
+        grouped.setdefault(tuple(key), []).extend([days] * claims)
+    for days in grouped.values():
+        days.sort()
     return grouped
 
 

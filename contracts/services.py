@@ -15,7 +15,7 @@ from audit.services import audit_record, snapshot
 from competitions.models import Award, BidPrice
 from competitions.selectors.award import contract_refusal
 from competitions.services.bids import BidIntegrityError, bids_require_integrity
-from contracts import rules
+from contracts import rules, tasks_mail
 from contracts.models import (
     Contract,
     ContractFunding,
@@ -458,6 +458,7 @@ def variation_propose(*, version: ContractVersion, actor) -> ContractVersion:
     version.full_clean()
     version.save(update_fields=["proposed_at", "proposed_by"])
     _audit_version(actor=actor, action="contract.variation_proposed", version=version, at=now)
+    tasks_mail.send_variation_proposed_emails.enqueue(version_id=version.pk)
     return version
 
 
@@ -485,6 +486,7 @@ def variation_approve(*, version: ContractVersion, actor) -> ContractVersion:
     version.full_clean()
     version.save(update_fields=["approved_at", "approved_by"])
     _audit_version(actor=actor, action="contract.variation_approved", version=version, at=now)
+    tasks_mail.send_variation_approved_emails.enqueue(version_id=version.pk)
     return version
 
 
@@ -549,6 +551,7 @@ def extension_propose(*, contract: Contract, years: int, explanation: str, actor
     version.save()
     _fit_years(version)
     _audit_version(actor=actor, action="contract.extension_proposed", version=version, at=now)
+    tasks_mail.send_variation_proposed_emails.enqueue(version_id=version.pk)
     return version
 
 
@@ -703,6 +706,7 @@ def claim_send(
     claim.full_clean()
     claim.save()
     audit_record(actor=actor, action="claim.sent", obj=contract, after=_claim_after(claim), at=now)
+    tasks_mail.send_claim_sent_emails.enqueue(claim_id=claim.pk)
     return claim
 
 
@@ -723,6 +727,7 @@ def claim_query(*, claim: PaymentClaim, reason: str, actor) -> PaymentClaim:
     claim.full_clean()
     claim.save(update_fields=["queried_at", "queried_by", "query_reason"])
     audit_record(actor=actor, action="claim.queried", obj=claim.contract, after=_claim_after(claim), at=now)
+    tasks_mail.send_claim_queried_emails.enqueue(claim_id=claim.pk)
     return claim
 
 
@@ -737,6 +742,7 @@ def claim_approve(*, claim: PaymentClaim, actor) -> PaymentClaim:
     claim.full_clean()
     claim.save(update_fields=["approved_at", "approved_by"])
     audit_record(actor=actor, action="claim.approved", obj=claim.contract, after=_claim_after(claim), at=now)
+    tasks_mail.send_claim_approved_emails.enqueue(claim_id=claim.pk)
     return claim
 
 
@@ -755,6 +761,7 @@ def claim_record_payment(*, claim: PaymentClaim, paid_on: datetime.date, actor) 
     claim.full_clean()
     claim.save(update_fields=["paid_on", "paid_recorded_at", "paid_recorded_by"])
     audit_record(actor=actor, action="claim.paid", obj=claim.contract, after=_claim_after(claim), at=now)
+    tasks_mail.send_claim_paid_emails.enqueue(claim_id=claim.pk)
     return claim
 
 
@@ -795,4 +802,5 @@ def claim_correct(
     correction.full_clean()
     correction.save()
     audit_record(actor=actor, action="claim.correction_sent", obj=contract, after=_claim_after(correction), at=now)
+    tasks_mail.send_claim_sent_emails.enqueue(claim_id=correction.pk)
     return correction

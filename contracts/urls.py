@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contracts import views, views_payments, views_supply_chain, views_versions
+from contracts import views, views_claims, views_payments, views_supply_chain, views_versions
 
 app_name = "contracts"
 urlpatterns = [
@@ -30,6 +30,8 @@ urlpatterns = [
     path("<id:pk>/payments/<id:claim_id>/send-again/", views_payments.claim_resend, name="claim-resend"),
     path("<id:pk>/payments/<id:claim_id>/correct/", views_payments.claim_correct, name="claim-correct"),
     path("<id:pk>/payments/<id:claim_id>/paid/", views_payments.claim_paid, name="claim-paid"),
+    path("claims/", views_claims.claims_to_decide, name="claims-to-decide"),
+    path("owed/", views_claims.owed, name="owed"),
     path("<id:pk>/supply-chain/", views_supply_chain.supply_chain_page, name="supply-chain"),
     path("<id:pk>/supply-chain/new/", views_supply_chain.partner_payment_new, name="partner-payment-new"),
     path(

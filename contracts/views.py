@@ -15,6 +15,8 @@ from contracts.models import Contract
 from contracts.permissions import (
     can_answer_for_provider,
     can_manage_contract,
+    can_see_claims_to_decide,
+    can_see_what_is_owed,
     can_view_contract,
     can_view_contract_register,
 )
@@ -37,7 +39,13 @@ def register(request: HttpRequest) -> HttpResponse:
     if not can_view_contract_register(request.user):
         raise PermissionDenied
     contracts = list(contracts_visible_to(request.user).order_by("-starts_on", "title"))
-    return render(request, "contracts/register.html", {"contracts": contracts, "staff": is_staff_member(request.user)})
+    context = {
+        "contracts": contracts,
+        "staff": is_staff_member(request.user),
+        "commissioner": can_see_claims_to_decide(request.user),
+        "member": can_see_what_is_owed(request.user),
+    }
+    return render(request, "contracts/register.html", context)
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -89,10 +89,12 @@ from contracts.models import (
     ContractVersionPartner,
     ContractVersionYear,
     ContractYear,
+    PaymentClaim,
     Subcontract,
     VersionKind,
 )
 from core.clock import LONDON, add_working_days, financial_year_of
+from demo.national_contracts import after_award
 from demo.national_supply_chain import generate_supply_chain
 from qualification.models import (
     Application,
@@ -213,6 +215,8 @@ class NationalWorld:
     awards: int = 0
     contracts: int = 0
     subcontracts: int = 0
+    contract_changes: int = 0
+    payment_claims: int = 0
 
 
 def _weighted(rng: random.Random, pairs):
@@ -780,6 +784,7 @@ class _Batch:
         "contract_versions",
         "contract_version_years",
         "contract_version_partners",
+        "payment_claims",
     ]
     MODELS = {
         "competitions": Competition,
@@ -810,6 +815,7 @@ class _Batch:
         "contract_versions": ContractVersion,
         "contract_version_years": ContractVersionYear,
         "contract_version_partners": ContractVersionPartner,
+        "payment_claims": PaymentClaim,
     }
 
     def __init__(self):
@@ -883,6 +889,8 @@ class _Counts:
     awards: int = 0
     contracts: int = 0
     subcontracts: int = 0
+    contract_changes: int = 0
+    payment_claims: int = 0
 
 
 @dataclass
@@ -1557,6 +1565,7 @@ def _contract(
     for area in entry.areas:
         batch.contract_areas.append((contract, area.pk))
         batch.version_areas.append((version, area.pk))
+    as_made_years = []
     for lot_year in entry.years:
         value = winner.prices[(lot.number, lot_year.financial_year)]
         batch.add(
@@ -1565,11 +1574,13 @@ def _contract(
                 contract=contract, financial_year=lot_year.financial_year, value=value, volume=lot_year.volume
             ),
         )
-        batch.add(
-            "contract_version_years",
-            ContractVersionYear(
-                version=version, financial_year=lot_year.financial_year, value=value, volume=lot_year.volume
-            ),
+        as_made_years.append(
+            batch.add(
+                "contract_version_years",
+                ContractVersionYear(
+                    version=version, financial_year=lot_year.financial_year, value=value, volume=lot_year.volume
+                ),
+            )
         )
     for partner, partner_lots in winner.partners:
         if partner_lots and lot not in partner_lots:
@@ -1606,6 +1617,35 @@ def _contract(
                 share_percent=share.share_percent,
             ),
         )
+    _after_award(context, call, entry, contract, version, as_made_years, winner)
+
+
+def _after_award(context, call, entry, contract, version, as_made_years, winner) -> None:
+    """Changes, an early end and payment claims by now (`demo.national_contracts`). Its own random
+    sequence, from names, so the rest of the world is the same with or without it."""
+    organisation = winner.bid.organisation
+    life = after_award(
+        rng=random.Random(f"after-award:{contract.title}:{contract.starts_on}:{organisation.legal_name}"),
+        now=context.now,
+        contract=contract,
+        as_made=version,
+        years=as_made_years,
+        area_ids=[area.pk for area in entry.areas],
+        partners=[p for p in context.batch.rows["contract_version_partners"] if p.version is version],
+        commissioner=call.commissioner,
+        approver=call.approver,
+        provider=context.users[context.index_of[organisation.pk]],
+    )
+    for name, rows in (
+        ("contract_versions", life.versions),
+        ("contract_version_years", life.version_years),
+        ("contract_version_partners", life.version_partners),
+        ("payment_claims", life.claims),
+    ):
+        context.batch.rows[name].extend(rows)
+    context.batch.version_areas.extend(life.version_areas)
+    context.counts.contract_changes += len(life.versions)
+    context.counts.payment_claims += len(life.claims)
 
 
 def generate_national_data(

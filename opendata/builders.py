@@ -4,7 +4,10 @@ their related rows (see `opendata.selectors.ocds_competitions`). No queries here
 One contracting process for the framework itself, one for each call-off competition. Every
 release is a full snapshot of what was public at its date: planning, tender, tender amendments
 (estimated values revised after launch), the close of bidding (bid statistics, tenderers),
-awards, contracts and cancellations. Sealed content — bids, bidders, counts — only appears in
+awards, contracts and cancellations; after award, each change the provider accepted (a contract
+amendment, ADR 9), a termination recorded, the contract's end, and its payments (implementation
+transactions: each payment in the release of the moment it was recorded, the compiled release
+holding them all, so a release does not repeat every earlier payment). Sealed content — bids, bidders, counts — only appears in
 releases dated at or after the closing date, and only once bidding has closed by the database
 clock. Organisations only: never a person's name, e-mail address or phone number.
 """
@@ -19,6 +22,8 @@ from django.conf import settings
 
 from accounts.models import Organisation, Size
 from competitions.models import Award, Competition, Lot, LotYear
+from contracts import rules as contract_rules
+from contracts.models import VersionKind
 from core.bounds import MAX_ID, bounded_int
 from core.clock import LONDON
 from opendata import history
@@ -499,7 +504,7 @@ class _Release:
         return award.direct_organisation
 
     def _contracts(self, awards: list[tuple[dict, object]]) -> list[dict]:
-        """The contract of each award that stood at `at`, once signed."""
+        """The contract of each award that stood at `at`, once signed, with its terms then."""
         by_award = {entry["id"]: entry for entry, _bid in awards}
         contracts = []
         for lot in self.process.lots:
@@ -508,8 +513,50 @@ class _Release:
             entry = by_award.get(f"award-{award.id}") if award is not None else None
             if entry is None or contract is None or entry["status"] == "cancelled" or contract.created_at > self.at:
                 continue
-            contracts.append(_contract(contract, award_id=entry["id"]))
+            supplier = self._winner(award, self.process.bids_by_id.get(award.bid_id) if award.bid_id else None)
+            contracts.append(self._contract(contract, award_id=entry["id"], supplier=supplier))
         return contracts
+
+    def _contract(self, contract, *, award_id: str, supplier: Organisation | None) -> dict:
+        """A contract as it stood at `at`: the terms in force then (ADR 9), its status from the
+        contract rules asked at `at`, each change accepted by then as an amendment, and the
+        payments recorded at `at` as transactions (each payment appears in the release of the
+        moment it was recorded; the compiled release holds them all)."""
+        terms = history.terms_at(contract, self.at)
+        known_termination = terms.contract.terminates_on
+        last_day = min(terms.ends_on, known_termination) if known_termination else terms.ends_on
+        period = {"startDate": _day_start(contract.starts_on), "endDate": _day_end(last_day)}
+        if known_termination is not None:  # ending early: no option to extend will be used
+            period["maxExtentDate"] = period["endDate"]
+        elif contract.extension_years:
+            period["maxExtentDate"] = _day_end(_add_years(contract.ends_on, contract.extension_years))
+        entry: dict = {
+            "id": f"contract-{contract.id}",
+            "awardID": award_id,
+            "title": contract.title,
+            "status": _contract_status(terms, self.at),
+            "period": period,
+            "value": money(terms.ocds_value),
+            "dateSigned": iso(contract.created_at),
+        }
+        amendments = _contract_amendments(contract, self.at)
+        if amendments:
+            entry["amendments"] = amendments
+        paid = history.paid_claims(contract)
+        if supplier is not None and any(history.happened(history.payment_moment(c), self.at) for c in paid):
+            # The buyer pays and the provider is paid: roles held from the first payment on.
+            self.parties[BUYER["id"]]["roles"] = [*BUYER["roles"], "payer"]
+            self._add_party(supplier, "payee")
+            if any(claim.amount < 0 for claim in paid):  # a correction paid back
+                self._add_party(supplier, "payer")
+            transactions = [
+                _transaction(claim, supplier=self._reference(supplier))
+                for claim in paid
+                if history.payment_moment(claim) == self.at
+            ]
+            if transactions:
+                entry["implementation"] = {"transactions": transactions}
+        return entry
 
 
 def _sme_bids(bids) -> int:
@@ -520,18 +567,66 @@ def _contract_total(contract) -> Decimal:
     return sum((year.value for year in contract.ocds_years), Decimal("0"))
 
 
-def _contract(contract, *, award_id: str) -> dict:
-    period = {"startDate": _day_start(contract.starts_on), "endDate": _day_end(contract.ends_on)}
-    if contract.extension_years:
-        period["maxExtentDate"] = _day_end(_add_years(contract.ends_on, contract.extension_years))
+def _contract_status(terms, at: datetime.datetime) -> str:
+    """OCDS contract status at `at`, from the contract rules (`contracts.rules`) asked of the terms
+    in force then: active until its last day is over (signed contracts not yet started included),
+    then terminated, whether it ended early or ran its course."""
+    if contract_rules.CONTRACT_LIVE.holds(terms, now=at) or contract_rules.CONTRACT_NOT_STARTED.holds(terms, now=at):
+        return "active"
+    return "terminated"
+
+
+def _contract_amendments(contract, at: datetime.datetime) -> list[dict]:
+    """Each change the provider had accepted by `at`: when, on what permitted ground and why, and
+    what it changed from the terms before it."""
+    versions = [version for version in history.contract_versions(contract) if history.happened(version.accepted_at, at)]
+    amendments = []
+    for before, after in zip(versions, versions[1:], strict=False):
+        rationale = after.get_ground_display()
+        if after.explanation.strip():
+            rationale = f"{rationale}. {after.explanation.strip()}"
+        amendments.append(
+            {
+                "id": f"contract-{contract.id}-version-{after.number}",
+                "date": iso(after.accepted_at),
+                "rationale": rationale,
+                "description": _changes(before, after),
+            }
+        )
+    return amendments
+
+
+def _changes(before, after) -> str:
+    """What one version changed from the one before, in words."""
+    changes = []
+    if after.kind == VersionKind.EXTENSION:
+        years = after.extension_years
+        changes.append(f"An option to extend used: {years} year{'s' if years != 1 else ''} added")
+    if after.ends_on != before.ends_on:
+        changes.append(f"End date changed from {before.ends_on.isoformat()} to {after.ends_on.isoformat()}")
+    if after.ocds_value != before.ocds_value:
+        changes.append(f"Total value changed from GBP {before.ocds_value:.2f} to GBP {after.ocds_value:.2f}")
+    if after.ocds_volume != before.ocds_volume:
+        changes.append(f"People to be served changed from {before.ocds_volume} to {after.ocds_volume}")
+    payment = ("payment_frequency", "payment_days", "payment_working_days", "payment_model")
+    if any(getattr(before, name) != getattr(after, name) for name in payment):
+        changes.append("Payment terms changed")
+    if not changes:
+        changes.append("Areas, partners' shares or the values of single years changed")
+    return "; ".join(changes) + "."
+
+
+def _transaction(claim, *, supplier: dict) -> dict:
+    """A payment: the buyer pays the provider; a negative correction is money paid back."""
+    payer, payee = BUYER_REFERENCE, supplier
+    if claim.amount < 0:
+        payer, payee = supplier, BUYER_REFERENCE
     return {
-        "id": f"contract-{contract.id}",
-        "awardID": award_id,
-        "title": contract.title,
-        "status": "active",
-        "period": period,
-        "value": money(_contract_total(contract)),
-        "dateSigned": iso(contract.created_at),
+        "id": f"payment-{claim.id}",
+        "date": _day_start(claim.paid_on),
+        "value": money(abs(claim.amount)),
+        "payer": dict(payer),
+        "payee": dict(payee),
     }
 
 
@@ -579,11 +674,74 @@ def _framework_relation() -> dict:
     }
 
 
+_PAYMENT_TAGS = {"implementation", "implementationUpdate"}
+
+
 def competition_releases(competition: Competition, *, now: datetime.datetime) -> list[dict]:
-    """Every public release of one competition, oldest first (none for a draft)."""
+    """Every public release of one competition, oldest first (none for a draft). A release for
+    payments alone is not a full snapshot (a contract is paid every month for years): it holds the
+    payments recorded at its moment and the parties they name (`_payments_release`)."""
     process = history.Process(competition, now)
     known_parties: dict[int, dict] = {}
-    return [_Release(process, moment, tags, known_parties).build() for moment, tags in process.moments()]
+    releases = []
+    parties: dict[str, dict] | None = None  # as the latest release left them
+    for moment, tags in process.moments():
+        if parties is not None and set(tags) <= _PAYMENT_TAGS:
+            releases.append(_payments_release(process, moment, tags, parties))
+        else:
+            release = _Release(process, moment, tags, known_parties).build()
+            parties = {party["id"]: party for party in release["parties"]}
+            releases.append(release)
+    return releases
+
+
+def _with_role(parties: dict[str, dict], party_id: str, role: str) -> dict:
+    party = parties[party_id]
+    if role not in party["roles"]:
+        party = parties[party_id] = {**party, "roles": [*party["roles"], role]}
+    return party
+
+
+def _payments_release(process: history.Process, at: datetime.datetime, tags: list[str], parties: dict) -> dict:
+    """A release of the payments recorded at `at` alone: for each contract paid then, its id, its
+    award and the transactions; the buyer and each provider paid, with their roles (payer, payee)
+    in full. Merged with the releases before it (OCDS merges contracts, transactions and parties by
+    id), it gives the same compiled release as a full snapshot would."""
+    ocid = competition_ocid(process.competition)
+    contracts, named = [], {BUYER["id"]}
+    for lot in process.lots:
+        award, contract = process.awards[lot.id], process.contracts[lot.id]
+        if award is None or contract is None:
+            continue
+        paid = [claim for claim in history.paid_claims(contract) if history.payment_moment(claim) == at]
+        if not paid:
+            continue
+        bid = process.bids_by_id.get(award.bid_id) if award.bid_id else None
+        winner = _Release._winner(award, bid)
+        supplier = organisation_reference(winner)
+        parties.setdefault(supplier["id"], organisation_party(winner, ["supplier"]))
+        _with_role(parties, BUYER["id"], "payer")
+        _with_role(parties, supplier["id"], "payee")
+        if any(claim.amount < 0 for claim in history.paid_claims(contract) if history.payment_moment(claim) <= at):
+            _with_role(parties, supplier["id"], "payer")
+        named.add(supplier["id"])
+        contracts.append(
+            {
+                "id": f"contract-{contract.id}",
+                "awardID": f"award-{award.id}",
+                "implementation": {"transactions": [_transaction(claim, supplier=supplier) for claim in paid]},
+            }
+        )
+    return {
+        "ocid": ocid,
+        "id": f"{ocid}-{tags[0]}-{_stamp(at)}",
+        "date": iso(at),
+        "tag": tags,
+        "initiationType": "tender",
+        "language": "en",
+        "parties": [party for party_id, party in parties.items() if party_id in named],
+        "contracts": contracts,
+    }
 
 
 # --- records and packages -------------------------------------------------------------------

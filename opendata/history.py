@@ -19,6 +19,8 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist
 
 from competitions.models import Award, Competition, Lot
+from contracts.models import ContractVersion
+from core.clock import LONDON
 
 # The timestamps that record that something happened (not deadlines such as `closes_at` or
 # `standstill_ends_at`, which are set in advance): before its moment, the event had not happened.
@@ -66,6 +68,65 @@ def published_at(award: Award) -> datetime.datetime | None:
         if as_at(award, moment).is_published:
             return moment
     return None
+
+
+# --- a contract after award (contracts app, ADR 9) -------------------------------------------
+
+
+def contract_versions(contract) -> list:
+    """The contract's versions in force (`contracts.rules.VERSION_IN_FORCE`), oldest first, as
+    `opendata.selectors` loads them; version 1 is the contract as made."""
+    return list(getattr(contract, "ocds_versions", []))
+
+
+def paid_claims(contract) -> list:
+    """The contract's paid claims (corrections included), as `opendata.selectors` loads them."""
+    return list(getattr(contract, "ocds_paid_claims", []))
+
+
+def payment_moment(claim) -> datetime.datetime:
+    """When a payment became known: when it was recorded (else the start of the day it was paid)."""
+    if claim.paid_recorded_at is not None:
+        return claim.paid_recorded_at
+    return datetime.datetime.combine(claim.paid_on, datetime.time(0, 0), tzinfo=LONDON)
+
+
+def terms_at(contract, at: datetime.datetime):
+    """The terms in force at `at` (the latest version accepted by then), the contract as it stood
+    then (a termination recorded later not yet known) attached, for the contract rules to ask."""
+    past = copy.copy(contract)
+    if not happened(contract.termination_recorded_at, at):
+        past.terminates_on = past.termination_notice_on = past.termination_recorded_at = None
+        past.termination_reason = ""
+    accepted = [version for version in contract_versions(contract) if happened(version.accepted_at, at)]
+    if accepted:
+        terms = copy.copy(accepted[-1])
+    else:  # a contract made before versions were kept: the terms as made
+        terms = ContractVersion(
+            number=1,
+            ends_on=contract.ends_on,
+            payment_frequency=contract.payment_frequency,
+            payment_days=contract.payment_days,
+        )
+        years = list(getattr(contract, "ocds_years", []))
+        terms.ocds_value = sum((year.value for year in years), Decimal(0))
+        terms.ocds_volume = sum(year.volume for year in years)
+    terms.contract = past
+    return terms
+
+
+def contract_last_day(contract) -> datetime.date:
+    """The contract's last day under its latest terms: its end date, or an earlier termination."""
+    terms = terms_at(contract, datetime.datetime.max.replace(tzinfo=datetime.UTC))
+    if contract.terminates_on is not None:
+        return min(terms.ends_on, contract.terminates_on)
+    return terms.ends_on
+
+
+def contract_end_moment(contract) -> datetime.datetime:
+    """The instant a contract ends: London midnight after its last day."""
+    day = contract_last_day(contract) + datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=LONDON)
 
 
 class Process:
@@ -157,7 +218,22 @@ class Process:
             yield max(award.cancelled_at, published), "awardCancellation"
         contract = self.contracts[lot.id]
         if contract is not None and award.cancelled_at is None:
-            yield max(contract.created_at, published), "contract"
+            made = max(contract.created_at, published)
+            yield made, "contract"
+            yield from self._contract_events(contract, made)
+
+    def _contract_events(self, contract, made: datetime.datetime) -> Iterator[tuple[datetime.datetime | None, str]]:
+        """After the contract: each change accepted (an amendment), a termination recorded, the
+        end of the contract (early or at its end date) and each payment recorded."""
+        for version in contract_versions(contract)[1:]:
+            yield max(version.accepted_at, made), "contractAmendment"
+        if contract.termination_recorded_at is not None:
+            yield max(contract.termination_recorded_at, made), "contractUpdate"
+        yield max(contract_end_moment(contract), made), "contractTermination"
+        first = True
+        for moment in sorted({payment_moment(claim) for claim in paid_claims(contract)}):
+            yield max(moment, made), "implementation" if first else "implementationUpdate"
+            first = False
 
 
 class State:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet, Sum, prefetch_related_objects
+from django.db.models.functions import Coalesce
 
 from competitions.models import (
     Bid,
@@ -26,6 +28,8 @@ from competitions.models import (
     PassFailResult,
 )
 from competitions.services.bids import bids_verify_integrity
+from contracts import rules as contract_rules
+from contracts.models import ContractVersion, PaymentClaim
 from core.clock import LONDON
 from opendata import builders
 from qualification.models import Qualification
@@ -45,6 +49,23 @@ OPEN_DATA_PURPOSE = "open_data"
 
 # What a release says about an organisation (`builders.organisation_party`): nothing else is read.
 PARTY_FIELDS = ("id", "legal_name", "trading_name", "organisation_type", "charity_number", "company_number", "size")
+
+# What a contract amendment says about a version: its terms, ground and why; never who.
+VERSION_FIELDS = (
+    "id",
+    "contract_id",
+    "number",
+    "kind",
+    "ground",
+    "explanation",
+    "ends_on",
+    "extension_years",
+    "payment_frequency",
+    "payment_days",
+    "payment_working_days",
+    "payment_model",
+    "accepted_at",
+)
 
 
 def _party_fields(prefix: str) -> list[str]:
@@ -107,6 +128,24 @@ def ocds_competitions(*, now: datetime.datetime, with_bids: bool = True) -> Quer
             ),
             Prefetch("funding", queryset=LotFunding.objects.order_by("id"), to_attr="ocds_funding"),
             Prefetch("award__contract__years", to_attr="ocds_years"),
+            # After award: the versions in force (ADR 9) with their years, and the paid claims.
+            Prefetch(
+                "award__contract__versions",
+                queryset=ContractVersion.objects.filter(contract_rules.VERSION_IN_FORCE.q())
+                .order_by("number")
+                .only(*VERSION_FIELDS)
+                .annotate(
+                    ocds_value=Coalesce(Sum("years__value"), Decimal(0)), ocds_volume=Coalesce(Sum("years__volume"), 0)
+                ),
+                to_attr="ocds_versions",
+            ),
+            Prefetch(
+                "award__contract__claims",
+                queryset=PaymentClaim.objects.filter(paid_on__isnull=False, queried_at__isnull=True)
+                .order_by("paid_on", "id")
+                .only("id", "contract_id", "amount", "paid_on", "paid_recorded_at"),
+                to_attr="ocds_paid_claims",
+            ),
         )
     )
     competitions = (

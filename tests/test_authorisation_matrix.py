@@ -277,6 +277,10 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "contracts/": (signed_in(OK), signed_in(OK)),
     # Every staff role sees the contracts register (contracts/permissions.py); providers their own.
     "contracts/<id:pk>/": (signed_in(OK, other_provider=NF), signed_in(OK, other_provider=NF)),
+    # A commissioner's claims waiting and late, for their organisation's contracts (an empty list for
+    # one elsewhere); a provider's member's "what you are owed". GET only.
+    "contracts/claims/": (signed_in(NO, commissioner=OK, commissioner_elsewhere=OK), signed_in(NA)),
+    "contracts/owed/": (signed_in(NO, member=OK, org_admin=OK, other_provider=OK), signed_in(NA)),
     # A contract's changes (issue 11): the opportunity's commissioners manage it; the provider's
     # administrator (or its named contract manager, here nobody) answers for the provider; anyone
     # else who may see the contract is refused with the same "not found" as for no contract.

@@ -500,7 +500,8 @@ def test_queries_per_page_do_not_grow_with_the_number_of_competitions(client):
     ten_bulk = _queries(client, "/open-data/ocds-releases.json")
     assert ten == one
     assert ten_bulk == one_bulk
-    assert ten < 25
+    # 26: the contract versions in force and the paid claims (after award) are two of them.
+    assert ten < 27
 
 
 def test_the_download_streams_release_by_release(client, stages):
