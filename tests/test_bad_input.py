@@ -373,6 +373,35 @@ def test_a_page_number_that_is_not_a_page_is_not_found(client_for_role, role, pa
         assert response.status_code == 404, (path, repr(value[:20]), response.status_code)
 
 
+def test_a_page_of_opportunities_for_you_that_is_not_a_page_is_not_found(client_for_role):
+    """Both lists on "Opportunities for you" are paged, each by its own parameter."""
+    client, _user = client_for_role("provider")
+    path = "/opportunities/for-you/"
+    assert client.get(path).status_code == 200
+    for name in ("page", "partner-page"):
+        assert client.get(path, {name: "1"}).status_code == 200
+        assert client.get(path, {name: ""}).status_code == 200
+        for value in [*BAD_NUMBERS, *BAD_TEXT, "0", "2", "10000"]:
+            response = client.get(path, {name: value})
+            assert response.status_code == 404, (name, repr(value[:20]), response.status_code)
+
+
+@pytest.mark.parametrize(
+    ("role", "path"), [("commissioner", "/contracts/claims/"), ("provider_admin", "/contracts/owed/")]
+)
+def test_a_bad_page_or_list_of_claims_is_not_found(client_for_role, role, path):
+    client, _user = client_for_role(role)
+    assert client.get(path).status_code == 200
+    assert client.get(path, {"page": "1"}).status_code == 200
+    for value in [*BAD_NUMBERS, *BAD_TEXT, "0", "2", "10000"]:
+        response = client.get(path, {"page": value})
+        assert response.status_code == 404, (path, repr(value[:20]), response.status_code)
+    if path == "/contracts/claims/":
+        assert client.get(path, {"show": "late"}).status_code == 200
+        for value in [*BAD_TEXT, "everything", ""]:
+            assert client.get(path, {"show": value}).status_code == 404, repr(value[:20])
+
+
 def test_the_council_area_picker_shows_an_error_for_a_bad_area(client):
     from qualification.tests.factories import ApplicationFactory, InterestFactory
     from tests.factories import make_provider_user
@@ -399,7 +428,10 @@ QUERY_READERS = {
     "competitions/views/provider.py:_partner_search_page": "competitions/tests/test_bid_partner_search.py",
     "competitions/views/provider.py:bid_partner_add": "test_bad_search_input_gets_govuk_errors",
     "competitions/views/provider.py:bid_partner_search": "test_bad_suggestion_requests_get_a_json_error",
+    "competitions/views/provider.py:for_you": "test_a_page_of_opportunities_for_you_that_is_not_a_page_is_not_found",
     "competitions/views/provider.py:_answer_initial": "`use` is compared in Python with the organisation's own answers",
+    "contracts/views_claims.py:claims_to_decide": "test_a_bad_page_or_list_of_claims_is_not_found",
+    "contracts/views_claims.py:owed": "test_a_bad_page_or_list_of_claims_is_not_found",
     "insights/views.py:_filtered": "FILTER_PAGES and DOWNLOADS",
     "insights/views.py:insight_page": "FILTER_PAGES",
     "publicdata/views.py:_query_without_page": "PAGED",
