@@ -14,6 +14,11 @@ from contracts.models import Contract, ContractDocument, DocumentKind
 from core.clock import db_now
 from qualification.uploads import check_upload, stored_name
 
+# A contract's documents are never public (not on the public register, not in open data), so adding
+# or withdrawing one changes no public answer and does not move the public data version
+# (audit/changes.py, ADR 10). Declared in ContractsConfig.ready.
+PRIVATE_AUDIT_ACTIONS = ("contract_document.added", "contract_document.withdrawn")
+
 TITLE_LIMIT = 200
 REASON_LIMIT = 2000
 
