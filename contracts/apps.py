@@ -11,6 +11,11 @@ class ContractsConfig(AppConfig):
 
         register_history("contracts.contract", can_see_contract_history)
 
+        from audit.changes import declare_private
+        from contracts.services_documents import PRIVATE_AUDIT_ACTIONS
+
+        declare_private(*PRIVATE_AUDIT_ACTIONS)
+
         from core.clock import next_london_midnight
         from core.pagecache import register_instants
 

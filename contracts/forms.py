@@ -8,10 +8,11 @@ from decimal import Decimal
 from django import forms
 
 from competitions.models import PaymentFrequency
-from contracts.models import PaymentModel, TerminationReason, VariationGround
+from contracts.models import DocumentKind, PaymentModel, TerminationReason, VariationGround
 from contracts.services import MAX_PAYMENT_DAYS, MAX_VOLUME
 from core.clock import financial_year_label
 from core.forms import GovukDateField, GovukForm
+from qualification.uploads import ALLOWED_DESCRIPTION
 
 EXPLANATION_LIMIT = 2000
 
@@ -326,3 +327,44 @@ class CorrectionForm(GovukForm):
             args = (data, *args[1:])
         super().__init__(*args, **kwargs)
         self.fields["amount"].prefix = "£"
+
+
+class ContractDocumentForm(GovukForm):
+    """A document for the contract: its title, what kind it is, and the file."""
+
+    title = forms.CharField(
+        label="Document title",
+        max_length=200,
+        help_text="For example, ‘Signed contract’ or ‘Quarterly report, April to June 2027’",
+        error_messages={
+            "required": "Enter a title for the document",
+            "max_length": "The title must be 200 characters or fewer",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="What kind of document is it?",
+        choices=DocumentKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select what kind of document it is",
+            "invalid_choice": "Select what kind of document it is",
+        },
+    )
+    file = forms.FileField(
+        label="Upload a file",
+        help_text=f"{ALLOWED_DESCRIPTION}, smaller than 10MB",
+        error_messages={
+            "required": "Select a file",
+            "empty": "The selected file is empty",
+            "invalid": "Select a file",
+        },
+    )
+
+
+class ContractDocumentWithdrawForm(GovukForm):
+    reason = _explanation(
+        "Why are you withdrawing this document?",
+        "For example, it was added to the wrong contract, or a later version replaces it. "
+        "The document stays listed as withdrawn, with your reason.",
+        "Say why the document is being withdrawn",
+    )

@@ -369,3 +369,46 @@ class PartnerPayment(models.Model):
         if partner.organisation_id is not None:
             return f"organisation:{partner.organisation_id}"
         return f"name:{partner.name.strip().casefold()}"
+
+
+class DocumentKind(models.TextChoices):
+    SIGNED_CONTRACT = "signed_contract", "Signed contract"
+    VARIATION_LETTER = "variation_letter", "Variation letter"
+    SCHEDULE = "schedule", "Schedule"
+    REPORT = "report", "Report"
+    OTHER = "other", "Other"
+
+
+class ContractDocument(models.Model):
+    """A document either side added to a contract: the signed contract, a variation letter, a
+    report. Never deleted and never public (not on the public register, not in open data): a
+    document added by mistake or replaced is withdrawn, with who, when and why, and stays listed as
+    withdrawn. The file is checked by its content and stored under a random name of our own
+    (`qualification.uploads`), through Django's default storage."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(upload_to="contracts/%Y/%m/")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    added_at = models.DateTimeField()
+    added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    withdrawn_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["contract", "added_at", "pk"]
+        constraints = [
+            # Withdrawn as a whole (when, who and why) or not at all.
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawn_reason="")
+                | (Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False) & ~Q(withdrawn_reason="")),
+                name="contractdocument_withdrawn_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.title}"

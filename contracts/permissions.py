@@ -32,6 +32,17 @@ def can_answer_for_provider(user, contract: Contract) -> bool:
     return contract.provider_manager_id == user.pk and is_member_of(user, contract.supplier)
 
 
+def can_add_contract_document(user, contract: Contract) -> bool:
+    """Either side adds (and withdraws) documents: the opportunity's commissioners, and whoever
+    answers for the provider."""
+    return can_manage_contract(user, contract) or can_answer_for_provider(user, contract)
+
+
+def can_download_contract_document(user, document) -> bool:
+    """A contract's documents, withdrawn ones too, are for whoever may see the contract; never public."""
+    return can_view_contract(user, document.contract)
+
+
 def can_see_contract_history(user, object_id: str) -> bool:
     """A contract's history is for whoever may see the contract."""
     contract = Contract.objects.select_related("supplier").filter(pk=object_id).first() if object_id.isdigit() else None

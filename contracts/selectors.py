@@ -13,8 +13,9 @@ from accounts.permissions import is_staff_member, membership_of
 from competitions.models import Award, CompetitionMember
 from competitions.selectors.award import contract_refusal
 from contracts import rules
-from contracts.models import Contract, ContractVersion, VersionKind
+from contracts.models import Contract, ContractDocument, ContractVersion, VersionKind
 from core.clock import LONDON, db_now, financial_year_of
+from qualification.uploads import FILE_TYPES, attachment_name, label_for
 
 
 def contracts_visible_to(user) -> QuerySet[Contract]:
@@ -504,3 +505,27 @@ def manager_candidates(contract: Contract, side: str) -> QuerySet:
     if side == "provider":
         return users.filter(memberships__organisation_id=contract.supplier_id).distinct()
     return users.none()
+
+
+# --- Documents -----------------------------------------------------------------------------------
+
+
+def contract_documents(contract: Contract) -> list[ContractDocument]:
+    """Every document of the contract, withdrawn ones too (shown as such), oldest first. For whoever
+    may see the contract (`contracts.permissions.can_download_contract_document`); never public."""
+    return list(
+        ContractDocument.objects.filter(contract=contract)
+        .select_related("added_by", "withdrawn_by")
+        .order_by("added_at", "pk")
+    )
+
+
+def document_download_name(document: ContractDocument) -> str:
+    """A safe name to save the file as, from the contract and the document's title, never the
+    uploader's file name."""
+    return f"contract-{document.contract_id}-" + attachment_name(document.title, document.content_type)
+
+
+def document_kind_label(document: ContractDocument) -> str:
+    """The kind of file in words, e.g. "PDF" or "Word document"."""
+    return label_for(document.content_type) if document.content_type in FILE_TYPES else "File"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contracts import views, views_claims, views_payments, views_supply_chain, views_versions
+from contracts import views, views_claims, views_documents, views_payments, views_supply_chain, views_versions
 
 app_name = "contracts"
 urlpatterns = [
@@ -38,6 +38,13 @@ urlpatterns = [
         "<id:pk>/supply-chain/<id:payment_id>/correct/",
         views_supply_chain.partner_payment_correct,
         name="partner-payment-correct",
+    ),
+    path("<id:pk>/documents/new/", views_documents.document_new, name="document-new"),
+    path("<id:pk>/documents/<id:document_id>/", views_documents.document_download, name="document-download"),
+    path(
+        "<id:pk>/documents/<id:document_id>/withdraw/",
+        views_documents.document_withdraw,
+        name="document-withdraw",
     ),
     path("payment-times/", views_payments.payment_times_page, name="payment-times"),
     path("payment-times.csv", views_payments.payment_times_csv, name="payment-times-csv"),

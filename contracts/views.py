@@ -13,6 +13,7 @@ from competitions.models import Award
 from competitions.permissions_evaluation import can_manage_evaluation
 from contracts.models import Contract
 from contracts.permissions import (
+    can_add_contract_document,
     can_answer_for_provider,
     can_manage_contract,
     can_see_claims_to_decide,
@@ -22,8 +23,10 @@ from contracts.permissions import (
 )
 from contracts.selectors import (
     contract_detail,
+    contract_documents,
     contract_status,
     contracts_visible_to,
+    document_kind_label,
     extension_years_used,
     open_version,
     terms_in_force,
@@ -69,6 +72,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "extension_used": extension_years_used(contract),
         "manages": manages,
         "answers_for_provider": can_answer_for_provider(request.user, contract),
+        "documents": contract_documents(contract),
+        "document_kind_label": document_kind_label,
+        "can_add_document": can_add_contract_document(request.user, contract),
         "can_change": manages and contract.terminates_on is None and open_version(contract) is None,
     }
     return render(request, "contracts/detail.html", context)

@@ -197,6 +197,14 @@ class ContractOut(Schema):
     years: list[YearOut]
     funding: list[FundingOut]
     competition_id: int
+    partners_committed_share_percent: Decimal = Field(
+        ..., description="The partners' share of the work under the terms in force, in percent (0 with no partners)"
+    )
+    partners_delivered_share_percent: Decimal | None = Field(
+        ...,
+        description="What the main organisation has paid its partners, as a percentage of what it has been paid "
+        "for the contract so far; null until it has been paid anything",
+    )
 
 
 class ContractFiltersIn(Schema):
@@ -217,6 +225,7 @@ class ContractFiltersIn(Schema):
 
 
 def _contract_out(contract) -> dict:
+    shares = selectors.contract_shares(contract)
     return {
         "id": contract.pk,
         "title": contract.title,
@@ -246,6 +255,8 @@ def _contract_out(contract) -> dict:
             for f in contract.funding.all()
         ],
         "competition_id": contract.lot.competition_id,
+        "partners_committed_share_percent": shares["committed"],
+        "partners_delivered_share_percent": shares["delivered"],
     }
 
 
@@ -255,7 +266,8 @@ def _contract_out(contract) -> dict:
     auth=None,
     summary="Contracts register",
     description=(
-        "Every contract awarded under the framework with its partners (subcontracts). Area filters match "
+        "Every contract awarded under the framework with its partners (subcontracts), and the partners' "
+        "committed and delivered shares as the contracts register shows them. Area filters match "
         "a contract when one of its areas is that area, contains it, or is inside it. Organisation filters "
         "match the main organisation or a partner."
     ),
@@ -267,4 +279,4 @@ def contracts(request: HttpRequest, filters: Query[ContractFiltersIn]):
     form = ContractFilterForm(data)
     if not form.is_valid():
         raise bad_form(form)
-    return _Rows(selectors.public_contracts(form.filters()), _contract_out)
+    return _Rows(selectors.public_contracts_with_shares(form.filters()), _contract_out)

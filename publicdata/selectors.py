@@ -347,6 +347,9 @@ CSV_HEADER = [
     "Value of this share (GBP)",
     "Values by financial year",
     "People by financial year",
+    # The contract's figures, the same on its partners' rows, as the register page shows them.
+    "Partners' committed share of the work (%)",
+    "Partners' delivered share (%)",
 ]
 
 
@@ -354,8 +357,14 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
+def _percent(value: Decimal | None, places: int) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
 def contract_csv_rows(contracts: Iterable[Contract]) -> Iterator[list[str]]:
-    """One row for each contract and one for each of its partners (subcontracts)."""
+    """One row for each contract and one for each of its partners (subcontracts). `contracts` come
+    from `public_contracts_with_shares`: the partners' committed and delivered shares (the
+    delivered share blank until the main organisation has been paid) end every row."""
     for contract in contracts:
         years = list(contract.years.all())
         total = sum((year.value for year in years), Decimal("0"))
@@ -370,6 +379,8 @@ def contract_csv_rows(contracts: Iterable[Contract]) -> Iterator[list[str]]:
             "; ".join(area.name for area in areas),
         ]
         term = [contract.starts_on.isoformat(), contract.ends_on.isoformat(), str(contract.extension_years)]
+        shares = contract_shares(contract)
+        partners_share = [_percent(shares["committed"], 2), _percent(shares["delivered"], 1)]
         supplier = contract.supplier
         yield [
             "Contract",
@@ -385,6 +396,7 @@ def contract_csv_rows(contracts: Iterable[Contract]) -> Iterator[list[str]]:
             _money(total),
             values,
             volumes,
+            *partners_share,
         ]
         for partner in contract.subcontracts.all():
             organisation = partner.organisation
@@ -402,4 +414,5 @@ def contract_csv_rows(contracts: Iterable[Contract]) -> Iterator[list[str]]:
                 _money((total * partner.share_percent / 100).quantize(Decimal("0.01"))),
                 values,
                 volumes,
+                *partners_share,
             ]

@@ -158,7 +158,7 @@ def contracts_csv(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    contracts_queryset = selectors.public_contracts(form.filters()).iterator(chunk_size=500)
+    contracts_queryset = selectors.public_contracts_with_shares(form.filters()).iterator(chunk_size=500)
     writer = csv.writer(_Echo())
 
     def rows():

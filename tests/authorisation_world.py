@@ -11,7 +11,8 @@ Three opportunities of region K, all with the same commissioner and the same two
   (Kent, with a contract; Surrey, challenged during its waiting period), outcome letters sent; the evaluator who declared
   a conflict did so against the bidding organisation's bid. Its contract started five months ago:
   a change proposed, approved by a second commissioner and accepted by the provider (version 2), a
-  draft change still open (version 3, the commissioners' own), and a claim from the provider waiting.
+  draft change still open (version 3, the commissioners' own), a claim from the provider waiting, and a
+  document the provider added.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from contracts import services as contract_services
 from contracts.models import Contract, ContractVersionYear, VariationGround
 from contracts.selectors import claimable_periods, terms_in_force
 from contracts.services import contract_create_for_award
+from contracts.services_documents import contract_document_add
 from contracts.services_supply_chain import partner_payment_record
 from contracts.tests.payments_world import first_of_month_months_ago
 from core.clock import financial_year_of
@@ -303,7 +305,16 @@ def _contract_life(contract, commissioner, approver, provider) -> dict:
         note="",
         actor=provider,
     )
-    return {"accepted_version": accepted, "draft_version": draft, "claim": claim, "partner_payment": partner_payment}
+    contract_document = contract_document_add(
+        contract=contract, actor=provider, title="Signed contract", kind="signed_contract", upload=_pdf("signed.pdf")
+    )
+    return {
+        "accepted_version": accepted,
+        "draft_version": draft,
+        "claim": claim,
+        "partner_payment": partner_payment,
+        "contract_document": contract_document,
+    }
 
 
 def _accounts(people) -> dict:

@@ -1709,6 +1709,36 @@ def _():
     )
 
 
+def _contract_document_add(world, actor):
+    from contracts.services_documents import contract_document_add
+
+    return contract_document_add(
+        contract=world["contract"],
+        actor=actor,
+        title="Signed contract",
+        kind="signed_contract",
+        upload=SimpleUploadedFile("signed.pdf", PDF, content_type="application/pdf"),
+    )
+
+
+@row("contracts.services_documents.contract_document_add", "contract_document.added")
+def _():
+    from contracts.tests.payments_world import live_contract_world
+
+    world = live_contract_world()
+    return lambda: _contract_document_add(world, world["first"])
+
+
+@row("contracts.services_documents.contract_document_withdraw", "contract_document.withdrawn")
+def _():
+    from contracts.services_documents import contract_document_withdraw
+    from contracts.tests.payments_world import live_contract_world
+
+    world = live_contract_world()
+    document = _contract_document_add(world, world["provider"])
+    return lambda: contract_document_withdraw(document=document, actor=world["first"], reason="Replaced.")
+
+
 @row("contracts.services.claim_query", "claim.queried")
 def _():
     from contracts.services import claim_query

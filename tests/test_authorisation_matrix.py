@@ -116,7 +116,10 @@ def _value(world, scene: str, route: str, name: str) -> str:
             if route.startswith(prefix):
                 return str(pk)
         return str(competition.pk)
-    document = parts.get("bid_document") if "/bids/" in route else parts.get("document")
+    if route.startswith("contracts/"):
+        document = world["closed"]["contract_document"]
+    else:
+        document = parts.get("bid_document") if "/bids/" in route else parts.get("document")
     values = {
         "competition_id": competition.pk,
         "lot_id": parts["lot"].pk,
@@ -317,6 +320,21 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "contracts/<id:pk>/changes/<id:number>/years/": (signed_in(NF, commissioner=OK), signed_in(NF, commissioner=OK)),
     "contracts/<id:pk>/changes/new/": (signed_in(NF, commissioner=OK), signed_in(NF, commissioner=OK)),
     # The opportunity offered no extension, so its commissioner is sent back to the contract.
+    # A contract's documents (issue 11): whoever may see the contract downloads them (GET only);
+    # either side adds or withdraws one: the opportunity's commissioners, and the provider's
+    # administrator (or its named contract manager, here nobody). Everyone else: "not found".
+    "contracts/<id:pk>/documents/<id:document_id>/": (
+        signed_in(OK, other_provider=NF),
+        signed_in(NA, other_provider=NF),
+    ),
+    "contracts/<id:pk>/documents/<id:document_id>/withdraw/": (
+        signed_in(NF, commissioner=OK, org_admin=OK),
+        signed_in(NF, commissioner=OK, org_admin=OK),
+    ),
+    "contracts/<id:pk>/documents/new/": (
+        signed_in(NF, commissioner=OK, org_admin=OK),
+        signed_in(NF, commissioner=OK, org_admin=OK),
+    ),
     "contracts/<id:pk>/extend/": (signed_in(NF, commissioner=GO), signed_in(NF, commissioner=GO)),
     # The provider's side: its administrator names its contract manager.
     "contracts/<id:pk>/manager/<str:side>/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),

@@ -19,6 +19,8 @@ from competitions.tests.document_factories import PDF, draft_with_documents, mov
 from competitions.tests.evaluation_factories import commissioner_of
 from competitions.tests.factories import invite, make_competition
 from config.settings.backends import FILESYSTEM_STORAGE, S3_STORAGE, default_storage_from_env
+from contracts.models import ContractDocument
+from contracts.tests.payments_world import live_contract_world
 from qualification.models import ApplicationDocument
 from qualification.tests.factories import ApplicationFactory, InterestFactory
 from tests.factories import make_provider_user
@@ -28,6 +30,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.s3]
 
 ACCOUNTS = b"%PDF-1.4\n% our accounts for 2025\n%%EOF\n"
 BID_PLAN = b"%PDF-1.4\n% how we will run the service in Kent\n%%EOF\n"
+CONTRACT_REPORT = b"%PDF-1.4\n% 40 people started in the quarter\n%%EOF\n"
 
 
 def test_accounts_uploaded_for_qualification_are_stored_in_the_bucket_and_downloaded_as_an_attachment(
@@ -108,6 +111,31 @@ def test_bid_documents_are_sealed_in_the_bucket_downloaded_as_an_attachment_and_
     assert client.post(remove_url).status_code == 302
     assert not BidDocument.objects.exists()
     assert stored_keys(s3, bucket) == []
+
+
+def test_contract_documents_are_stored_in_the_bucket_and_downloaded_by_the_other_side(client, s3_bucket):
+    s3, bucket = s3_bucket
+    world = live_contract_world()
+    contract = world["contract"]
+    client.force_login(world["provider"])
+    report = SimpleUploadedFile("Q1 report.pdf", CONTRACT_REPORT, content_type="application/pdf")
+    response = client.post(
+        reverse("contracts:document-new", kwargs={"pk": contract.pk}),
+        {"title": "Quarterly report", "kind": "report", "file": report},
+    )
+    assert response.status_code == 302
+    document = ContractDocument.objects.get(contract=contract)
+    assert document.file.name.startswith("contracts/") and "report" not in document.file.name
+    assert stored_keys(s3, bucket) == [document.file.name]
+    assert stored_bytes(s3, bucket, document.file.name) == CONTRACT_REPORT
+
+    client.force_login(world["first"])
+    response = client.get(
+        reverse("contracts:document-download", kwargs={"pk": contract.pk, "document_id": document.pk})
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="contract-{contract.pk}-quarterly-report.pdf"'
+    assert b"".join(response.streaming_content) == CONTRACT_REPORT
 
 
 @pytest.mark.parametrize(
