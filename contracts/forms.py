@@ -228,7 +228,20 @@ class TerminateForm(GovukForm):
 # --- Payments ------------------------------------------------------------------------------------
 
 
-class ClaimForm(GovukForm):
+class MoneyForm(GovukForm):
+    """A form with an `amount` in pounds: what was typed is read as money ("£1,200.50" as 1200.50)
+    and the field shows a £ prefix."""
+
+    def __init__(self, *args, **kwargs):
+        if args and args[0] is not None and "amount" in args[0]:
+            data = args[0].copy()
+            data["amount"] = _money(data["amount"])
+            args = (data, *args[1:])
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].prefix = "£"
+
+
+class ClaimForm(MoneyForm):
     """A claim for one period. `period` is offered only for a new claim (a claim sent again keeps
     its period); `quantity` only where the payment model pays per person or session."""
 
@@ -272,12 +285,7 @@ class ClaimForm(GovukForm):
     )
 
     def __init__(self, *args, periods: list | None, quantity_label: str | None, **kwargs):
-        if args and args[0] is not None and "amount" in args[0]:
-            data = args[0].copy()
-            data["amount"] = _money(data["amount"])
-            args = (data, *args[1:])
         super().__init__(*args, **kwargs)
-        self.fields["amount"].prefix = "£"
         if periods is None:
             del self.fields["period"]
         else:
@@ -302,7 +310,7 @@ class PaidForm(GovukForm):
     )
 
 
-class CorrectionForm(GovukForm):
+class CorrectionForm(MoneyForm):
     amount = forms.DecimalField(
         label="Amount of the correction",
         help_text="Put a minus sign in front if less is due, like -250. Otherwise, like 250.",
@@ -319,14 +327,6 @@ class CorrectionForm(GovukForm):
     note = _explanation(
         "What is the correction for?", "The commissioner will see this.", "Say what the correction is for"
     )
-
-    def __init__(self, *args, **kwargs):
-        if args and args[0] is not None and "amount" in args[0]:
-            data = args[0].copy()
-            data["amount"] = _money(data["amount"])
-            args = (data, *args[1:])
-        super().__init__(*args, **kwargs)
-        self.fields["amount"].prefix = "£"
 
 
 class ContractDocumentForm(GovukForm):

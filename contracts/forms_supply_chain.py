@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from contracts.forms import EXPLANATION_LIMIT, _money
-from core.forms import GovukDateField, GovukForm
+from contracts.forms import EXPLANATION_LIMIT, MoneyForm
+from core.forms import GovukDateField
 
 _AMOUNT_ERRORS = {
     "required": "Enter the amount paid",
@@ -16,17 +16,7 @@ _AMOUNT_ERRORS = {
 }
 
 
-class _MoneyForm(GovukForm):
-    def __init__(self, *args, **kwargs):
-        if args and args[0] is not None and "amount" in args[0]:
-            data = args[0].copy()
-            data["amount"] = _money(data["amount"])
-            args = (data, *args[1:])
-        super().__init__(*args, **kwargs)
-        self.fields["amount"].prefix = "£"
-
-
-class PartnerPaymentForm(_MoneyForm):
+class PartnerPaymentForm(MoneyForm):
     """One payment to one partner for one period."""
 
     partner = forms.TypedChoiceField(
@@ -66,7 +56,7 @@ class PartnerPaymentForm(_MoneyForm):
         ]
 
 
-class PartnerPaymentCorrectionForm(_MoneyForm):
+class PartnerPaymentCorrectionForm(MoneyForm):
     amount = forms.DecimalField(
         label="Amount of the correction",
         help_text="Put a minus sign in front if less was paid or money came back, like -250. Otherwise, like 250.",

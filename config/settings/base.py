@@ -345,7 +345,7 @@ SECURE_CSP = {
 }
 
 OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-pdf000")
-OCDS_PAGE_SIZE = int(os.environ.get("OCDS_PAGE_SIZE", "50"))
+OCDS_PAGE_SIZE = int(os.environ.get("OCDS_PAGE_SIZE", "10"))  # competitions a page (opendata/selectors.py)
 
 
 def logging_config(log_format: str, level: str = "INFO") -> dict:
