@@ -13,8 +13,9 @@ class ContractsConfig(AppConfig):
 
         from audit.changes import declare_private
         from contracts.services_documents import PRIVATE_AUDIT_ACTIONS
+        from contracts.services_eligibility import PRIVATE_AUDIT_ACTIONS as PRIVATE_ELIGIBILITY_ACTIONS
 
-        declare_private(*PRIVATE_AUDIT_ACTIONS)
+        declare_private(*PRIVATE_AUDIT_ACTIONS, *PRIVATE_ELIGIBILITY_ACTIONS)
 
         from core.clock import next_london_midnight
         from core.pagecache import register_instants

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -29,6 +29,32 @@ class PaymentModel(models.TextChoices):
     FIXED_FEE = "fixed_fee", "A fixed fee for each period"
     PEOPLE_STARTED = "people_started", "An amount for each person who starts"
     SESSIONS = "sessions", "An amount for each session delivered"
+
+
+# Who a contract's service is for (issue 12). Probation supervises adults, so 18 is the youngest
+# anyone can be referred; 120 bounds the oldest.
+YOUNGEST = 18
+OLDEST = 120
+
+
+class EligibleSex(models.TextChoices):
+    ANY = "any", "Anyone"
+    WOMEN = "women", "Women only"
+    MEN = "men", "Men only"
+
+
+class PersonSex(models.TextChoices):
+    """A person's sex, as a practitioner gives it when finding a service for them."""
+
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+
+
+class OrderType(models.TextChoices):
+    """What a person is supervised under."""
+
+    COMMUNITY_ORDER = "community_order", "Community order"
+    LICENCE = "licence", "Licence"
 
 
 class Contract(models.Model):
@@ -61,6 +87,22 @@ class Contract(models.Model):
     terminates_on = models.DateField(null=True, blank=True)
     termination_recorded_at = models.DateTimeField(null=True, blank=True)
     termination_recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Who may be referred: the opportunity's commissioners set it (`contract_set_eligibility`,
+    # audited with before and after), open to every adult until they do. It is not a version of
+    # the terms (ADR 9): it narrows whom practitioners may send, changing neither the price, the
+    # volumes nor what the provider delivers, so it needs no second approval or provider acceptance.
+    # Practitioners find services by it (`rules.person_admitted`).
+    min_age = models.PositiveSmallIntegerField(
+        default=YOUNGEST, validators=[MinValueValidator(YOUNGEST), MaxValueValidator(OLDEST)]
+    )
+    max_age = models.PositiveSmallIntegerField(
+        default=OLDEST, validators=[MinValueValidator(YOUNGEST), MaxValueValidator(OLDEST)]
+    )
+    eligible_sex = models.CharField(max_length=10, choices=EligibleSex.choices, default=EligibleSex.ANY)
+    for_community_orders = models.BooleanField(default=True)
+    for_licences = models.BooleanField(default=True)
+    # Work with people still in prison, before they are released.
+    pre_release = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["-starts_on", "title"]
@@ -80,6 +122,14 @@ class Contract(models.Model):
                 ),
                 name="contract_termination_whole",
             ),
+            models.CheckConstraint(
+                condition=Q(min_age__gte=YOUNGEST, max_age__lte=OLDEST, min_age__lte=F("max_age")),
+                name="contract_eligible_ages",
+            ),
+            models.CheckConstraint(
+                condition=Q(for_community_orders=True) | Q(for_licences=True), name="contract_eligible_orders"
+            ),
+            models.CheckConstraint(condition=Q(eligible_sex__in=EligibleSex.values), name="contract_eligible_sex"),
         ]
 
     def __str__(self) -> str:

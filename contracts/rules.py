@@ -51,6 +51,29 @@ CONTRACT_NOT_STARTED = Rule(
 CONTRACT_TERMINATED = Rule("a terminated contract", lambda now: Q(contract__terminates_on__lt=_today(now)))
 
 
+# --- Who a contract is for (issue 12) ------------------------------------------------------------
+
+
+def person_admitted(*, age: int, sex: str, order_type: str, pre_release: bool) -> Rule:
+    """A contract's eligibility admits a person of this age and sex, supervised under this kind of
+    order (`OrderType`), and (`pre_release`) still in prison before release. Asked of a contract;
+    of its versions with `prefix="contract__"`. Finding services filters by it, and a referral can
+    ask it of the one contract chosen."""
+    from contracts.models import EligibleSex, OrderType, PersonSex
+
+    sexes = {PersonSex.FEMALE: EligibleSex.WOMEN, PersonSex.MALE: EligibleSex.MEN}
+    orders = {OrderType.COMMUNITY_ORDER: Q(for_community_orders=True), OrderType.LICENCE: Q(for_licences=True)}
+    if sex not in sexes or order_type not in orders:
+        raise ValueError("sex and order_type must be one of PersonSex and OrderType")
+    condition = (
+        Q(min_age__lte=age, max_age__gte=age, eligible_sex__in=[EligibleSex.ANY.value, sexes[sex].value])
+        & orders[order_type]
+    )
+    if pre_release:
+        condition &= Q(pre_release=True)
+    return Rule("a contract admitting the person", lambda now: condition, uses_clock=False)
+
+
 # --- Payment claims: where a claim stands, from its timestamps. `PaymentClaim.is_waiting` and
 # `is_payable` ask these of a claim in memory; the lists of claims filter with the same rules.
 

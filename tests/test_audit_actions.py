@@ -1525,6 +1525,23 @@ def _():
     return lambda: contract_set_manager(contract=contract, side="commissioner", manager=second, actor=first)
 
 
+@row("contracts.services_eligibility.contract_set_eligibility", "contract.eligibility_changed")
+def _():
+    from contracts.services_eligibility import contract_set_eligibility
+
+    contract, first, _second, _provider = _contract()
+    return lambda: contract_set_eligibility(
+        contract=contract,
+        actor=first,
+        min_age=18,
+        max_age=25,
+        sex="women",
+        community_orders=True,
+        licences=False,
+        pre_release=True,
+    )
+
+
 @row("contracts.services.variation_start", "contract.variation_started")
 def _():
     from contracts.services import variation_start
