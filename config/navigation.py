@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.permissions import is_assessor, is_commissioner, is_evaluator, is_staff_member, membership_of
+from contracts.permissions import can_find_services
 
 
 def _item(request, url_name: str, text: str, *, prefix: str | None = None) -> dict:
@@ -29,8 +30,14 @@ def navigation(request) -> dict:
             items.append(_item(request, "competitions:manage", "Your opportunities"))
         if is_evaluator(user) and not is_commissioner(user):
             items.append(_item(request, "competitions:evaluator-home", "Bids to score"))
+        finding = _item(request, "contracts:find-services", "Find services")
+        if can_find_services(user):
+            items.append(finding)
         if is_staff_member(user):
-            items.append(_item(request, "contracts:register", "Contracts"))
+            register = _item(request, "contracts:register", "Contracts")
+            # Finding services sits under /contracts/ too; only its own item is marked as the current page.
+            register["active"] = register["active"] and not finding["active"]
+            items.append(register)
     else:
         items.append(_item(request, "qualification:start", "Join the framework", prefix="/join/"))
     items.append(_item(request, "publicdata:opportunities", "Opportunities", prefix="/public/"))

@@ -5,7 +5,8 @@ administrators and its named contract manager answer for the provider."""
 
 from __future__ import annotations
 
-from accounts.permissions import is_commissioner, is_member_of, is_org_admin, is_staff_member, membership_of
+from accounts.models import Role
+from accounts.permissions import has_role, is_commissioner, is_member_of, is_org_admin, is_staff_member, membership_of
 from competitions.permissions import is_competition_commissioner
 from contracts.models import Contract
 
@@ -57,3 +58,8 @@ def can_see_claims_to_decide(user) -> bool:
 def can_see_what_is_owed(user) -> bool:
     """A provider's list of what it is owed and when: any member of an organisation."""
     return membership_of(user) is not None
+
+
+def can_find_services(user) -> bool:
+    """Probation practitioners find services to refer people to; nobody else (issue 12)."""
+    return has_role(user, Role.PRACTITIONER)

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from contracts import views, views_claims, views_documents, views_payments, views_supply_chain, views_versions
+from contracts import (
+    views,
+    views_claims,
+    views_documents,
+    views_find,
+    views_payments,
+    views_supply_chain,
+    views_versions,
+)
 
 app_name = "contracts"
 urlpatterns = [
@@ -22,6 +30,8 @@ urlpatterns = [
     path("<id:pk>/changes/<id:number>/decline/", views_versions.variation_decline, name="variation-decline"),
     path("<id:pk>/extend/", views_versions.extend, name="extend"),
     path("<id:pk>/terminate/", views_versions.terminate, name="terminate"),
+    path("<id:pk>/eligibility/", views_find.eligibility, name="eligibility"),
+    path("find-services/", views_find.find_services, name="find-services"),
     path("<id:pk>/payments/", views_payments.payments, name="payments"),
     path("<id:pk>/payments/new/", views_payments.claim_new, name="claim-new"),
     path("<id:pk>/payments/<id:claim_id>/", views_payments.claim, name="claim"),

@@ -33,6 +33,7 @@ from contracts.selectors import (
     versions_visible_to,
     year_shares,
 )
+from contracts.selectors_find import eligibility_words
 from contracts.selectors_supply_chain import supply_chain
 from contracts.services import contract_create_for_award
 from core.clock import LONDON, db_now
@@ -76,6 +77,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "document_kind_label": document_kind_label,
         "can_add_document": can_add_contract_document(request.user, contract),
         "can_change": manages and contract.terminates_on is None and open_version(contract) is None,
+        "eligibility": eligibility_words(contract),
     }
     return render(request, "contracts/detail.html", context)
 

@@ -335,6 +335,8 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         signed_in(NF, commissioner=OK, org_admin=OK),
         signed_in(NF, commissioner=OK, org_admin=OK),
     ),
+    # Who a contract is for (issue 12): the opportunity's commissioners change it.
+    "contracts/<id:pk>/eligibility/": (signed_in(NF, commissioner=OK), signed_in(NF, commissioner=OK)),
     "contracts/<id:pk>/extend/": (signed_in(NF, commissioner=GO), signed_in(NF, commissioner=GO)),
     # The provider's side: its administrator names its contract manager.
     "contracts/<id:pk>/manager/<str:side>/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
@@ -368,6 +370,8 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     ),
     "contracts/<id:pk>/supply-chain/new/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
     "contracts/<id:pk>/terminate/": (signed_in(NF, commissioner=OK), signed_in(NF, commissioner=OK)),
+    # Finding services to refer a person to (issue 12): probation practitioners only; a search is a GET.
+    "contracts/find-services/": (signed_in(NO, practitioner=OK), signed_in(NA)),
     "contracts/from-award/<id:award_id>/": (signed_in(NA), signed_in(NF, commissioner=GO)),
     "contracts/payment-times/": (anyone(OK), anyone(NA)),
     "contracts/payment-times.csv": (anyone(OK), anyone(NA)),

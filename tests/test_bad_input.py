@@ -432,6 +432,7 @@ QUERY_READERS = {
     "competitions/views/provider.py:_answer_initial": "`use` is compared in Python with the organisation's own answers",
     "contracts/views_claims.py:claims_to_decide": "test_a_bad_page_or_list_of_claims_is_not_found",
     "contracts/views_claims.py:owed": "test_a_bad_page_or_list_of_claims_is_not_found",
+    "contracts/views_find.py:find_services": "contracts/tests/test_find_services_pages.py: test_bad_input_is_a_gov_uk_error_never_a_server_error",
     "insights/views.py:_filtered": "FILTER_PAGES and DOWNLOADS",
     "insights/views.py:insight_page": "FILTER_PAGES",
     "publicdata/views.py:_query_without_page": "PAGED",
