@@ -1,6 +1,6 @@
-"""A generated contract's life after award, for the national world (`demo.national`): changes
-(a variation, an option to extend used), an early termination, and a payment claim for every period
-its payment terms set that has ended by `now`, most paid on time and some late.
+"""A generated contract's life after award, for the national world (`demo.national`): who it is
+for, changes (a variation, an option to extend used), an early termination, and a payment claim for
+every period its payment terms set that has ended by `now`, most paid on time and some late.
 
 Rows only, unsaved, for the national world's bulk inserts: the changes are versions as the
 contracts services record them (ADR 9: proposed by one commissioner, approved by another, accepted
@@ -17,16 +17,20 @@ from decimal import Decimal
 
 from competitions.models import PaymentFrequency
 from contracts.models import (
+    OLDEST,
+    YOUNGEST,
     Contract,
     ContractVersion,
     ContractVersionPartner,
     ContractVersionYear,
+    EligibleSex,
     PaymentClaim,
     TerminationReason,
     VariationGround,
     VersionKind,
 )
 from contracts.selectors import payment_periods, term_financial_years
+from contracts.services_eligibility import eligibility_checked
 from core.clock import LONDON, financial_year_of
 
 VARIED = 0.15  # share of started contracts with a variation
@@ -56,6 +60,41 @@ def _add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def eligibility(contract: Contract) -> dict:
+    """Who a generated contract is for, as its commissioners would set it: women's services for
+    women, young adults' services for 18 to 25, accommodation mostly from before release, and
+    some of every other kind for one order only, a narrower age band or after release only. Its own
+    random sequence, from the contract's title and start, so the rest of the world is unchanged.
+    Checked by the rule the service uses (`eligibility_checked`)."""
+    rng = random.Random(f"eligibility:{contract.title}:{contract.starts_on}")
+    code = contract.service_type.code
+    roll = rng.random()
+    orders = (True, True)
+    if roll < 0.15:
+        orders = (False, True)  # people on licence only
+    elif roll < 0.25:
+        orders = (True, False)  # community orders only
+    ages = (YOUNGEST, OLDEST)
+    if code == "young-adults-wales":
+        ages = (YOUNGEST, 25)
+    elif rng.random() < 0.1:
+        ages = rng.choice([(YOUNGEST, 25), (21, OLDEST), (25, OLDEST), (50, OLDEST)])
+    pre_release = rng.random() < (0.85 if code == "accommodation" else 0.6)
+    sex = EligibleSex.ANY
+    if code == "womens-services":
+        sex = EligibleSex.WOMEN
+    elif rng.random() < 0.05:
+        sex = EligibleSex.MEN
+    return eligibility_checked(
+        min_age=ages[0],
+        max_age=ages[1],
+        sex=sex,
+        community_orders=orders[0],
+        licences=orders[1],
+        pre_release=pre_release,
+    )
+
+
 def after_award(
     *,
     rng: random.Random,
@@ -72,6 +111,8 @@ def after_award(
     """Everything that happened to `contract` (version 1 `as_made`, with `years`, `area_ids` and
     `partners`) by `now`."""
     today = now.astimezone(LONDON).date()
+    for name, value in eligibility(contract).items():
+        setattr(contract, name, value)
     life = AfterAward()
     started = contract.starts_on <= today
     terms, terms_years = as_made, years

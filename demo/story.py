@@ -41,9 +41,18 @@ from competitions.services import award as award_services
 from competitions.services import bids as bid_services
 from competitions.services import clarifications, evaluation, setup
 from contracts import services as contract_services
-from contracts.models import Contract, PartnerPayment, PaymentClaim, TerminationReason, VariationGround
+from contracts.models import (
+    OLDEST,
+    Contract,
+    EligibleSex,
+    PartnerPayment,
+    PaymentClaim,
+    TerminationReason,
+    VariationGround,
+)
 from contracts.selectors import claimable_periods, terms_in_force
 from contracts.services import contract_create_for_award
+from contracts.services_eligibility import contract_set_eligibility as set_eligibility
 from contracts.services_supply_chain import partner_payment_correct, partner_payment_record
 from core.clock import LONDON, db_now
 from qualification.models import SectionKey
@@ -687,8 +696,9 @@ def _partner_payments(contract: Contract, *, pathway: User, today: datetime.date
 
 def _delivery_story(contracts: dict[str, Contract], *, people: dict[str, User], today: datetime.date) -> None:
     """Surrey: contract managers named, monthly claims (paid on time, one paid late, one queried
-    and sent again, one owed, one waiting), payments to its partner, a variation agreed (more people in 2027 to 2028) and
-    an extension waiting for Pathway to accept it. Sussex: ended early, with notice."""
+        and sent again, one owed, one waiting), payments to its partner, a variation agreed (more people in 2027 to 2028) and
+        an extension waiting for Pathway to accept it. Sussex: ended early, with notice. Each says who
+    it is for."""
     commissioner, approver, pathway = people["commissioner"], people["commissioner2"], people["pathway"]
     surrey, sussex = contracts["Surrey"], contracts["Sussex"]
     contract_services.contract_set_manager(
@@ -765,6 +775,29 @@ def _delivery_story(contracts: dict[str, Contract], *, people: dict[str, User], 
     )
     contract_services.variation_approve(version=extension, actor=approver)
 
+    # Who each contract is for, so the practitioner's "Find services" tells them apart: Surrey works
+    # with people on licence, from before they leave prison; Sussex takes men from 21, after release.
+    set_eligibility(
+        contract=surrey,
+        actor=commissioner,
+        min_age=18,
+        max_age=OLDEST,
+        sex=EligibleSex.ANY,
+        community_orders=False,
+        licences=True,
+        pre_release=True,
+    )
+    set_eligibility(
+        contract=sussex,
+        actor=commissioner,
+        min_age=21,
+        max_age=OLDEST,
+        sex=EligibleSex.MEN,
+        community_orders=True,
+        licences=True,
+        pre_release=False,
+    )
+
     # Sussex ends early: the funding moves to a new county-wide service.
     contract_services.contract_terminate(
         contract=sussex,
@@ -809,6 +842,10 @@ WHAT_TO_SEE = [
         "qualified in Kent; asked a question about the open accommodation opportunity; a reply to a request for help",
     ),
     ("alex@second-chances.example", "a decision letter: accommodation in Cardiff only, with the reason"),
+    (
+        "practitioner@demo.example",
+        "Find services: for a person in Kent, Surrey or Sussex, by the help they need, their age, sex and order",
+    ),
     (
         "admin@demo.example",
         "staff and their roles; the administration tool (/admin/) to edit areas and types of support",

@@ -182,3 +182,27 @@ def test_demo_staff_have_an_authenticator_app_and_demo_code_gives_a_working_code
     assert response.status_code == 302 and response["Location"] == "/account/"
     with pytest.raises(CommandError, match="has not set up"):
         call_command("demo_code", "bids@pathway.example")
+
+
+def test_the_demo_practitioner_finds_services_told_apart_by_who_they_are_for():
+    from contracts.models import OrderType, PersonSex
+    from contracts.selectors_find import local_authorities_for, services_for_person
+    from reference.models import ServiceCategory
+
+    call_command("load_demo_world", "--force", *SMALL)
+    practitioner = User.objects.get(email="practitioner@demo.example")
+    guildford = local_authorities_for(practitioner).get(name="Guildford")
+    housing = [ServiceCategory.objects.get(code="accommodation")]
+    today = db_now().astimezone(LONDON).date()
+    surrey = Contract.objects.get(title=f"{story.AWARDED_TITLE}: Surrey")
+
+    def found(**person) -> set[int]:
+        asked = {"age": 30, "sex": PersonSex.MALE, "order_type": OrderType.LICENCE, "pre_release": True} | person
+        return {
+            s.contract.pk for s in services_for_person(local_authority=guildford, categories=housing, on=today, **asked)
+        }
+
+    # Surrey takes people on licence, from before release; not people on a community order.
+    assert surrey.pk in found()
+    assert surrey.pk not in found(order_type=OrderType.COMMUNITY_ORDER)
+    assert AuditEvent.objects.filter(action="contract.eligibility_changed").count() == 2

@@ -86,3 +86,17 @@ def test_claims_reach_back_to_the_first_contracts(world):
     first_claim = PaymentClaim.objects.order_by("period_start").first()
     assert first_claim.period_start == first_contract.starts_on
     assert first_claim.period_start.year <= TODAY.year - 6
+
+
+def test_contracts_say_who_they_are_for_with_variety(world):
+    """Women's services for women, young adults' for 18 to 25, and every other kind of limit somewhere."""
+    contracts = Contract.objects.select_related("service_type")
+    assert contracts.filter(service_type__code="womens-services").exists()
+    assert not contracts.filter(service_type__code="womens-services").exclude(eligible_sex="women").exists()
+    assert not contracts.filter(service_type__code="young-adults-wales").exclude(min_age=18, max_age=25).exists()
+    assert contracts.filter(eligible_sex="any").exists()
+    assert contracts.filter(for_licences=False).exists() and contracts.filter(for_community_orders=False).exists()
+    assert contracts.filter(pre_release=True).exists() and contracts.filter(pre_release=False).exists()
+    assert contracts.exclude(min_age=18).exists()
+    # Most are open to every adult on either order.
+    assert contracts.filter(for_licences=True, for_community_orders=True).count() > contracts.count() / 2
