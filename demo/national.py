@@ -221,6 +221,7 @@ class NationalWorld:
     subcontracts: int = 0
     contract_changes: int = 0
     payment_claims: int = 0
+    partner_payments: int = 0
 
 
 def _weighted(rng: random.Random, pairs):
@@ -1723,13 +1724,15 @@ def generate_national_data(
                 progress(f"{number} of {len(plan)} series: {context.counts.competitions} competitions")
     # The supply chain: the primes' paid claims and their payments to partners (demo/national_supply_chain.py).
     with transaction.atomic():
-        generate_supply_chain(
+        supply_chain = generate_supply_chain(
             rng=random.Random(seed * 7919 + 13), today=today, commissioner=next(iter(staff.commissioners.values()))
         )
     counts = context.counts
+    counts.payment_claims += supply_chain.claims
     return NationalWorld(
         organisations=len(organisations.objects),
         organisations_qualified=organisations.qualified,
         qualifications=organisations.qualifications,
+        partner_payments=supply_chain.partner_payments,
         **{f.name: getattr(counts, f.name) for f in fields(counts)},
     )

@@ -265,7 +265,8 @@ def test_partner_payments_follow_paid_claims_some_late(world):
 
     payments = with_prime_paid_on(PartnerPayment.objects.all())
     assert PaymentClaim.objects.filter(paid_on__isnull=False).exists()
-    assert payments.exists()
+    assert payments.count() == world.partner_payments > 0
+    assert world.payment_claims == PaymentClaim.objects.count()
     # Every payment is for a period its prime was paid for, by a partner of the contract's terms.
     assert not payments.filter(prime_paid_on__isnull=True).exists()
     in_time = payments.filter(rules.partner_paid_in_time_q()).count()
