@@ -41,7 +41,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from accounts.models import (
@@ -1693,6 +1693,7 @@ def generate_national_data(
         areas_by_level = _areas_by_level()
         regions = areas_by_level["region"]
         staff = _staff(regions)
+    reset_queries()  # as after each batch below
     children: dict[int, list[Area]] = defaultdict(list)
     for level in ("pcc_area", "local_authority"):
         for area in areas_by_level.get(level, []):
@@ -1719,6 +1720,9 @@ def generate_national_data(
         if pending >= batch_size or number == len(plan):
             with transaction.atomic():
                 context.batch.flush()
+            # With DEBUG on (as the command runs) Django keeps the last 9,000 queries with their
+            # values, and a bulk insert's text is large: forget them, so memory stays bounded.
+            reset_queries()
             pending = 0
             if progress:
                 progress(f"{number} of {len(plan)} series: {context.counts.competitions} competitions")

@@ -275,3 +275,17 @@ def test_partner_payments_follow_paid_claims_some_late(world):
         keys = {PartnerPayment.key_for(p) for p in terms_in_force(payment.contract).partners.all()}
         assert payment.partner_key in keys
         assert payment.amount > 0 and payment.paid_on >= payment.period_start
+
+
+def test_queries_kept_for_debugging_are_forgotten_after_each_batch(settings):
+    """The command runs with DEBUG on, when Django keeps the last 9,000 queries with their values;
+    a bulk insert's text is large, so each batch forgets them and memory stays bounded at scale 10."""
+    from django.db import connection
+
+    settings.DEBUG = True
+    with transaction.atomic():
+        generate_national_data(scale=SCALE, seed=7, today=TODAY)
+        assert Contract.objects.exists()
+        transaction.set_rollback(True)
+    # Only the supply chain's few queries, made after the last batch, are still kept.
+    assert 0 < len(connection.queries) < 50
