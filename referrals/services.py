@@ -161,8 +161,8 @@ def referral_create(*, actor, contract: Contract) -> Referral:
 def _check_person(referral: Referral, today: datetime.date) -> None:
     errors: dict[str, str] = {}
     if referral.crn is not None:
-        referral.crn = normalise_crn(referral.crn)
-        if not crn_is_valid(referral.crn):
+        referral.crn = normalise_crn(referral.crn) or None  # blank: not given yet
+        if referral.crn is not None and not crn_is_valid(referral.crn):
             errors["crn"] = "Enter a case reference number in the correct format, like X123456"
     if referral.date_of_birth is not None:
         if referral.date_of_birth > today:
