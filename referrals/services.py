@@ -812,6 +812,17 @@ def referrals_erase_expired(*, now: datetime.datetime | None = None, batch: int 
 
 
 @transaction.atomic
+def referral_subject_access_export(*, crn: str, actor="system") -> str:
+    """Everything held about the person with this CRN, as JSON text (`selectors.subject_access_export`),
+    the export audited without the number."""
+    from referrals.selectors import subject_access_json
+
+    text = subject_access_json(crn)
+    audit_record(actor=actor, action="referral.subject_access_export", object_repr="Subject access export")
+    return text
+
+
+@transaction.atomic
 def personal_data_reencrypt(*, batch: int = 500) -> dict[str, int]:
     """Every sealed personal value moved to the newest key in PERSONAL_DATA_KEYS (and padded), and
     every CRN's keyed hash made again under the current PERSONAL_DATA_HASH_KEY. One transaction."""

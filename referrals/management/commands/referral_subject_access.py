@@ -3,11 +3,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from audit.services import audit_record
 from referrals.sealing import crn_is_valid, normalise_crn
-from referrals.selectors import subject_access_json
+from referrals.services import referral_subject_access_export
 
 
 class Command(BaseCommand):
@@ -24,9 +22,7 @@ class Command(BaseCommand):
         crn = normalise_crn(crn)
         if not crn_is_valid(crn):
             raise CommandError("Enter a case reference number in the correct format, like X123456")
-        with transaction.atomic():
-            text = subject_access_json(crn)
-            audit_record(actor="system", action="referral.subject_access_export", object_repr="Subject access export")
+        text = referral_subject_access_export(crn=crn)
         if output:
             path = Path(output)
             path.touch(mode=0o600)
