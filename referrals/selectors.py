@@ -100,7 +100,9 @@ def referral_progress(referral: Referral) -> dict:
         "appointment": Appointment.objects.filter(referral=referral).order_by("-booked_at", "-id").first(),
         "plans": plans,
         "sessions": list(DeliverySession.objects.filter(referral=referral).order_by("number")),
-        "report": EndOfServiceReport.objects.filter(referral=referral).prefetch_related("outcomes__outcome__outcome").first(),
+        "report": EndOfServiceReport.objects.filter(referral=referral)
+        .prefetch_related("outcomes__outcome__outcome")
+        .first(),
     }
 
 

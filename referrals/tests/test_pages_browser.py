@@ -68,7 +68,10 @@ def test_a_practitioner_refers_someone_and_follows_the_referral(ui):
     services.referral_assign(actor=world["manager"], referral=referral, caseworker=world["caseworker"])
     ids = outcome_ids(referral)
     services.action_plan_save(
-        actor=world["caseworker"], referral=referral, number_of_sessions=4, activities=[(ids[0], "Weekly housing advice")]
+        actor=world["caseworker"],
+        referral=referral,
+        number_of_sessions=4,
+        activities=[(ids[0], "Weekly housing advice")],
     )
     services.action_plan_submit(actor=world["caseworker"], referral=referral)
     page.get_by_role("link", name=referral.reference).click()
@@ -109,7 +112,9 @@ def test_a_practitioner_cancels_a_referral_and_ends_another(ui):
 
     started = assigned_referral(world)
     ids = outcome_ids(started)
-    services.action_plan_save(actor=world["caseworker"], referral=started, number_of_sessions=2, activities=[(ids[0], "Advice")])
+    services.action_plan_save(
+        actor=world["caseworker"], referral=started, number_of_sessions=2, activities=[(ids[0], "Advice")]
+    )
     services.action_plan_submit(actor=world["caseworker"], referral=started)
     services.action_plan_approve(actor=world["practitioner"], referral=started, version=1)
     page = ui.goto(f"/referrals/{started.pk}/")
