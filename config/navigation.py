@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.permissions import is_assessor, is_commissioner, is_evaluator, is_staff_member, membership_of
+from referrals.permissions import is_practitioner
 
 
 def _item(request, url_name: str, text: str, *, prefix: str | None = None) -> dict:
@@ -29,6 +30,8 @@ def navigation(request) -> dict:
             items.append(_item(request, "competitions:manage", "Your opportunities"))
         if is_evaluator(user) and not is_commissioner(user):
             items.append(_item(request, "competitions:evaluator-home", "Bids to score"))
+        if is_practitioner(user):
+            items.append(_item(request, "referrals:list", "Your referrals"))
         if is_staff_member(user):
             items.append(_item(request, "contracts:register", "Contracts"))
     else:
