@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "core.middleware.ReplicaReadsMiddleware",
     # Last, so that it sees a view's exception first: a bid that does not decrypt is a plain page.
     "competitions.middleware.SealBrokenMiddleware",
+    "referrals.middleware.PersonalDataUnreadableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -110,3 +110,13 @@ def test_the_reencrypt_service_is_audited_without_values(world):
     assert counts["values"] == 0 and counts["current"] > 0  # already under the newest key
     event = AuditEvent.objects.get(action="referrals.reencrypted")
     assert set(event.after) == {"values", "current", "hashes"}
+
+
+def test_a_page_whose_personal_data_does_not_decrypt_is_a_plain_503(world, client):
+    referral = delivered_referral(world)
+    client.force_login(world["practitioner"])
+    with override_settings(PERSONAL_DATA_KEYS=[new_key()]):
+        response = client.get(f"/referrals/{referral.pk}/")
+    assert response.status_code == 503
+    text = response.content.decode()
+    assert "Sorry, this referral cannot be shown" in text and "Traceback" not in text
