@@ -56,6 +56,17 @@ def provider_inbox(user) -> QuerySet[Referral]:
     return referrals_visible_to(user).filter(sent_at__isnull=False).order_by("-sent_at", "-id")
 
 
+def caseworker_candidates(referral: Referral):
+    """Who the work can be given to at the organisation doing it: its active members."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__organisation_id=referral.provider_id, is_active=True)
+        .order_by("full_name", "pk")
+    )
+
+
 def referral_detail(*, user, pk: int) -> Referral:
     """One referral `user` may read, or 404 (the same for hidden and missing). Does not audit:
     use `referral_for_reading` on any page that shows personal details."""

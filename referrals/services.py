@@ -57,6 +57,7 @@ PRIVATE_AUDIT_ACTIONS = (
     "referral.ended",
     "referral.assigned",
     "referral.appointment_booked",
+    "referral.appointment_attended",
     "referral.plan_saved",
     "referral.plan_submitted",
     "referral.plan_approved",
@@ -462,6 +463,33 @@ def appointment_book(
         raise
     appointment.save()
     _audit(actor=actor, action="referral.appointment_booked", referral=referral, at=now, appointment_id=appointment.pk)
+    return appointment
+
+
+@transaction.atomic
+def appointment_record_attendance(*, actor, referral: Referral, attendance: str) -> Appointment:
+    """Whether the person came to the initial assessment (the latest one booked), once it has begun."""
+    referral = _lock(referral)
+    if not permissions.can_deliver(actor, referral):
+        raise ValidationError(NOT_FOUND)
+    appointment = (
+        Appointment.objects.select_for_update().filter(referral=referral).order_by("-booked_at", "-id").first()
+    )
+    if appointment is None:
+        raise ValidationError("Book the initial assessment first")
+    if attendance not in Attendance.values:
+        raise ValidationError({"attendance": "Select whether the person came to the appointment"})
+    now = db_now()
+    if appointment.starts_at > now:
+        raise ValidationError({"attendance": "You can say whether the person came once the appointment has started"})
+    appointment.attendance, appointment.attendance_recorded_at = attendance, now
+    appointment.full_clean()
+    appointment.save()
+    _audit(
+        actor=actor, action="referral.appointment_attended", referral=referral, at=now, appointment_id=appointment.pk
+    )
+    if attendance == Attendance.DID_NOT_ATTEND:
+        tasks_mail.send_session_concern_emails.enqueue(referral_id=referral.pk, session_number=0)
     return appointment
 
 

@@ -71,11 +71,13 @@ def send_plan_submitted_emails(*, referral_id: int) -> int:
 
 @task
 def send_session_concern_emails(*, referral_id: int, session_number: int) -> int:
-    """Tell the practitioner about a missed session, or one the caseworker says they must know about."""
+    """Tell the practitioner about a missed session (0: the initial assessment), or one the caseworker
+    says they must know about."""
     referral = _referral(referral_id)
+    what = f"session {session_number}" if session_number else "the first meeting"
     body = (
-        f"Hello,\n\nThe provider has recorded session {session_number} for referral {referral.reference}, "
-        "and you need to read it: the person did not come, or the caseworker has something to tell you.\n\n"
+        f"Hello,\n\nThe provider has recorded {what} for referral {referral.reference}. "
+        "You need to read it. The person did not come, or the caseworker has something to tell you.\n\n"
         f"Read the session: {service_url('referrals:detail', referral.pk)}\n" + _signature()
     )
     return _send(_confirmed([referral.created_by]), "A session needs your attention", body)

@@ -1853,6 +1853,19 @@ def _():
     )
 
 
+@row("referrals.services.appointment_record_attendance", "referral.appointment_attended")
+def _():
+    from referrals.services import appointment_book, appointment_record_attendance
+    from referrals.tests.factories import assigned_referral
+
+    world = _referral_world()
+    referral = assigned_referral(world)
+    appointment_book(
+        actor=world["caseworker"], referral=referral, starts_at=referral.sent_at, duration_minutes=60, method="video"
+    )
+    return lambda: appointment_record_attendance(actor=world["caseworker"], referral=referral, attendance="attended")
+
+
 @row("referrals.services.action_plan_save", "referral.plan_saved")
 def _():
     from referrals.services import action_plan_save

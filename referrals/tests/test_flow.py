@@ -93,3 +93,29 @@ def test_malformed_crn_is_refused(world):
 
 def test_sent_referral_factory(world):
     assert sent_referral(world).status == rules.SENT
+
+
+def test_the_initial_assessment_booked_and_attended(world):
+    from referrals.models import Appointment
+
+    referral = assigned_referral(world)
+    with pytest.raises(ValidationError, match="Enter where the appointment will happen"):
+        services.appointment_book(
+            actor=world["caseworker"],
+            referral=referral,
+            starts_at=referral.sent_at,
+            duration_minutes=60,
+            method="in_person",
+        )
+    services.appointment_book(
+        actor=world["caseworker"], referral=referral, starts_at=referral.sent_at, duration_minutes=60,
+        method="in_person", location="The person's home",
+    )  # fmt: skip
+    services.appointment_record_attendance(actor=world["caseworker"], referral=referral, attendance="did_not_attend")
+    appointment = Appointment.objects.get(referral=referral)
+    assert appointment.attendance == "did_not_attend" and appointment.location == "The person's home"
+    assert actions(referral)[-2:] == ["referral.appointment_booked", "referral.appointment_attended"]
+    with pytest.raises(ValidationError, match="cannot be found"):
+        services.appointment_record_attendance(
+            actor=world["partner_caseworker"], referral=referral, attendance="attended"
+        )
