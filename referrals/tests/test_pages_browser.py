@@ -60,7 +60,7 @@ def test_a_practitioner_refers_someone_and_follows_the_referral(ui):
     ui.check()
     referral = Referral.objects.get(created_by=world["practitioner"])
     assert page.get_by_text(referral.reference).is_visible()
-    page.get_by_role("link", name="Your referrals").click()
+    page.locator("#main-content").get_by_role("link", name="Your referrals").click()
     ui.check()
     assert page.get_by_role("link", name=referral.reference).is_visible()
 
