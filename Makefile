@@ -43,7 +43,11 @@ var:
 var/bid-encryption.key: | install var
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py bid_keys --write $@
 
-run: install var var/bid-encryption.key
+# The local keys that protect referrals' personal data (ADR 12): the Fernet key and the CRN hash key.
+var/personal-data.key: | install var
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py personal_data_keys --write $@ --write-hash-key var/personal-data-hash.key
+
+run: install var var/bid-encryption.key var/personal-data.key
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput -v0
 	@test -f var/audit-signing.key || DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py audit_keys --write var/audit-signing.key
@@ -61,12 +65,14 @@ run: install var var/bid-encryption.key
 # come from the environment; the keys a developer has in var/ stand in for any not set, and plain
 # HTTP is allowed unless SECURE_SSL_REDIRECT says otherwise (there is no TLS in front locally).
 WORKERS ?= 2
-serve: install var var/bid-encryption.key
+serve: install var var/bid-encryption.key var/personal-data.key
 	@test -f var/audit-signing.key || DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py audit_keys --write var/audit-signing.key
 	@test -f var/secret.key || (umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret.key)
 	@export DJANGO_SETTINGS_MODULE=config.settings.production PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
 	  SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret.key)}" \
 	  BID_ENCRYPTION_KEYS="$${BID_ENCRYPTION_KEYS:-$$(cat var/bid-encryption.key)}" \
+	  PERSONAL_DATA_KEYS="$${PERSONAL_DATA_KEYS:-$$(cat var/personal-data.key)}" \
+	  PERSONAL_DATA_HASH_KEY="$${PERSONAL_DATA_HASH_KEY:-$$(cat var/personal-data-hash.key)}" \
 	  AUDIT_SIGNING_KEY="$${AUDIT_SIGNING_KEY:-$$(cat var/audit-signing.key)}" \
 	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}"; \
 	  python manage.py collectstatic --noinput -v0 && python manage.py migrate --noinput -v0 && \
@@ -106,7 +112,7 @@ test: install chromium lint
 test-fast: install
 	$(PY) -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 
-bench: install var var/bid-encryption.key
+bench: install var var/bid-encryption.key var/personal-data.key
 	DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) bench/run.py
 
 # The production server under load beside a bare Django project (bench/load, bench/floor), on

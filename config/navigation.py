@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.permissions import is_assessor, is_commissioner, is_evaluator, is_staff_member, membership_of
 from contracts.permissions import can_find_services
+from referrals.permissions import is_practitioner
 
 
 def _item(request, url_name: str, text: str, *, prefix: str | None = None) -> dict:
@@ -33,6 +34,8 @@ def navigation(request) -> dict:
         finding = _item(request, "contracts:find-services", "Find services")
         if can_find_services(user):
             items.append(finding)
+        if is_practitioner(user):
+            items.append(_item(request, "referrals:list", "Your referrals"))
         if is_staff_member(user):
             register = _item(request, "contracts:register", "Contracts")
             # Finding services sits under /contracts/ too; only its own item is marked as the current page.

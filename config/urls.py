@@ -37,6 +37,7 @@ urlpatterns = [
     path("join/", include("qualification.urls")),
     path("opportunities/", include("competitions.urls")),
     path("contracts/", include("contracts.urls")),
+    path("referrals/", include("referrals.urls")),
     path("open-data/", include("opendata.urls")),
     path("insights/", include("insights.urls")),
     path("public/", include("publicdata.urls")),

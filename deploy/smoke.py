@@ -148,6 +148,8 @@ def environment(port: int, relay: MailRelay, store: ObjectStore) -> dict[str, st
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "BID_ENCRYPTION_KEYS": new_key(),
+            "PERSONAL_DATA_KEYS": new_key(),
+            "PERSONAL_DATA_HASH_KEY": secrets.token_urlsafe(48),
             "AUDIT_SIGNING_KEY": audit_private,
             "AUDIT_VERIFY_KEYS": audit_public,
             "ALLOWED_HOSTS": "127.0.0.1",

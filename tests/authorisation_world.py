@@ -360,14 +360,41 @@ def _qualification(people) -> dict:
     }
 
 
+def _referrals(people, contract) -> dict:
+    """A referral the practitioner sent to the closed opportunity's contract (the bidding
+    organisation's; its administrator manages referrals, its member is not the caseworker), and a
+    draft of theirs. Made as rows: the contract's dates need not be live for the pages to be asked."""
+    from reference.models import Area
+    from referrals.models import Referral
+    from referrals.sealing import crn_digest
+
+    region = Area.objects.get(code="K")
+    sent = Referral.objects.create(
+        contract=contract,
+        created_by=people["practitioner"],
+        area=region,
+        crn="X123456",
+        crn_digest=crn_digest("X123456"),
+        first_name="Matrix",
+        last_name="Person",
+        reference="MX1234AB",
+        sent_at=timezone.now(),
+        provider=contract.supplier,
+    )
+    draft = Referral.objects.create(contract=contract, created_by=people["practitioner"], area=region)
+    return {"sent": sent, "draft": draft}
+
+
 def build_world() -> dict:
     people = _people()
     UserFactory()  # someone with no role and no organisation, so no id above is everyone's first
+    closed = _closed(people)
     return {
         "people": people,
         "draft": _draft(people),
         "open": _open(people),
-        "closed": _closed(people),
+        "closed": closed,
         "accounts": _accounts(people),
         "qualification": _qualification(people),
+        "referrals": _referrals(people, closed["contract"]),
     }

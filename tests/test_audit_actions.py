@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 APPS = ["core", "audit", "reference", "accounts", "qualification", "competitions", "contracts", "opendata"]
-APPS += ["insights", "publicdata", "demo"]
+APPS += ["referrals", "insights", "publicdata", "demo"]
 
 
 @dataclass(frozen=True)
@@ -1778,6 +1778,254 @@ def _():
 
     claim, world = _claim(approved=True)
     return lambda: claim_record_payment(claim=claim, paid_on=timezone.localdate(), actor=world["first"])
+
+
+# --- referrals -----------------------------------------------------------------------------------
+
+
+def _referral_world():
+    from referrals.tests.factories import referral_world
+
+    return referral_world()
+
+
+@row("referrals.services.referral_create", "referral.created")
+def _():
+    from referrals.services import referral_create
+
+    world = _referral_world()
+    return lambda: referral_create(actor=world["practitioner"], contract=world["contract"])
+
+
+@row("referrals.services.referral_update", "referral.updated")
+def _():
+    from referrals.services import referral_create, referral_update
+
+    world = _referral_world()
+    draft = referral_create(actor=world["practitioner"], contract=world["contract"])
+    return lambda: referral_update(actor=world["practitioner"], referral=draft, crn="X123456", first_name="Sam")
+
+
+@row("referrals.services.referral_set_categories", "referral.categories_set")
+def _():
+    from referrals.services import referral_create, referral_set_categories
+    from referrals.tests.factories import category_choices
+
+    world = _referral_world()
+    draft = referral_create(actor=world["practitioner"], contract=world["contract"])
+    choices = category_choices(world["contract"])
+    return lambda: referral_set_categories(actor=world["practitioner"], referral=draft, choices=choices)
+
+
+@row("referrals.services.referral_send", "referral.sent")
+def _():
+    from referrals.services import referral_send
+    from referrals.tests.factories import complete_draft
+
+    world = _referral_world()
+    draft = complete_draft(world)
+    return lambda: referral_send(actor=world["practitioner"], referral=draft)
+
+
+@row("referrals.services.referral_cancel", "referral.cancelled")
+def _():
+    from referrals.services import referral_cancel
+    from referrals.tests.factories import sent_referral
+
+    world = _referral_world()
+    referral = sent_referral(world)
+    return lambda: referral_cancel(actor=world["practitioner"], referral=referral, reason="mistake")
+
+
+@row("referrals.services.referral_end_early", "referral.ended")
+def _():
+    from referrals.services import referral_end_early
+    from referrals.tests.factories import in_progress_referral
+
+    world = _referral_world()
+    referral = in_progress_referral(world)
+    return lambda: referral_end_early(actor=world["practitioner"], referral=referral, reason="moved")
+
+
+@row("referrals.services.referral_assign", "referral.assigned")
+def _():
+    from referrals.services import referral_assign
+    from referrals.tests.factories import sent_referral
+
+    world = _referral_world()
+    referral = sent_referral(world)
+    return lambda: referral_assign(actor=world["manager"], referral=referral, caseworker=world["caseworker"])
+
+
+@row("referrals.services.appointment_book", "referral.appointment_booked")
+def _():
+    from referrals.services import appointment_book
+    from referrals.tests.factories import assigned_referral
+
+    world = _referral_world()
+    referral = assigned_referral(world)
+    starts = timezone.now() + datetime.timedelta(days=3)
+    return lambda: appointment_book(
+        actor=world["caseworker"], referral=referral, starts_at=starts, duration_minutes=60, method="phone"
+    )
+
+
+@row("referrals.services.appointment_record_attendance", "referral.appointment_attended")
+def _():
+    from referrals.services import appointment_book, appointment_record_attendance
+    from referrals.tests.factories import assigned_referral
+
+    world = _referral_world()
+    referral = assigned_referral(world)
+    appointment_book(
+        actor=world["caseworker"], referral=referral, starts_at=referral.sent_at, duration_minutes=60, method="video"
+    )
+    return lambda: appointment_record_attendance(actor=world["caseworker"], referral=referral, attendance="attended")
+
+
+@row("referrals.services.action_plan_save", "referral.plan_saved")
+def _():
+    from referrals.services import action_plan_save
+    from referrals.tests.factories import assigned_referral, outcome_ids
+
+    world = _referral_world()
+    referral = assigned_referral(world)
+    activities = [(outcome_ids(referral)[0], "Meet weekly")]
+    return lambda: action_plan_save(
+        actor=world["caseworker"], referral=referral, number_of_sessions=4, activities=activities
+    )
+
+
+@row("referrals.services.action_plan_submit", "referral.plan_submitted")
+def _():
+    from referrals.services import action_plan_save, action_plan_submit
+    from referrals.tests.factories import assigned_referral, outcome_ids
+
+    world = _referral_world()
+    referral = assigned_referral(world)
+    action_plan_save(
+        actor=world["caseworker"], referral=referral, number_of_sessions=4,
+        activities=[(outcome_ids(referral)[0], "Meet weekly")],
+    )  # fmt: skip
+    return lambda: action_plan_submit(actor=world["caseworker"], referral=referral)
+
+
+@row("referrals.services.action_plan_approve", "referral.plan_approved")
+def _():
+    from referrals.services import action_plan_approve, action_plan_save, action_plan_submit
+    from referrals.tests.factories import assigned_referral, outcome_ids
+
+    world = _referral_world()
+    referral = assigned_referral(world)
+    action_plan_save(
+        actor=world["caseworker"], referral=referral, number_of_sessions=4,
+        activities=[(outcome_ids(referral)[0], "Meet weekly")],
+    )  # fmt: skip
+    action_plan_submit(actor=world["caseworker"], referral=referral)
+    return lambda: action_plan_approve(actor=world["practitioner"], referral=referral, version=1)
+
+
+@row("referrals.services.session_record", "referral.session_recorded")
+def _():
+    from referrals.services import session_record
+    from referrals.tests.factories import in_progress_referral
+
+    world = _referral_world()
+    referral = in_progress_referral(world)
+    return lambda: session_record(
+        actor=world["caseworker"], referral=referral, happened_at=referral.sent_at, attendance="late", engagement="some"
+    )
+
+
+@row("referrals.services.report_save", "referral.report_saved")
+def _():
+    from referrals.services import report_save
+    from referrals.tests.factories import delivered_referral, outcome_ids
+
+    world = _referral_world()
+    referral = delivered_referral(world)
+    outcomes = dict.fromkeys(outcome_ids(referral), ("achieved", ""))
+    return lambda: report_save(actor=world["caseworker"], referral=referral, outcomes=outcomes)
+
+
+@row("referrals.services.report_send", "referral.report_sent")
+def _():
+    from referrals.services import report_save, report_send
+    from referrals.tests.factories import delivered_referral, outcome_ids
+
+    world = _referral_world()
+    referral = delivered_referral(world)
+    outcomes = dict.fromkeys(outcome_ids(referral), ("achieved", ""))
+    report_save(actor=world["caseworker"], referral=referral, outcomes=outcomes)
+    return lambda: report_send(actor=world["caseworker"], referral=referral)
+
+
+@row("referrals.services.referral_manager_grant", "referral_manager.granted")
+def _():
+    from accounts.models import Membership
+    from referrals.services import referral_manager_grant
+
+    world = _referral_world()
+    membership = Membership.objects.get(user=world["caseworker"])
+    return lambda: referral_manager_grant(actor=world["admin"], membership=membership)
+
+
+@row("referrals.services.referral_manager_revoke", "referral_manager.revoked")
+def _():
+    from accounts.models import Membership
+    from referrals.services import referral_manager_revoke
+
+    world = _referral_world()
+    membership = Membership.objects.get(user=world["manager"])
+    return lambda: referral_manager_revoke(actor=world["admin"], membership=membership)
+
+
+@row("referrals.services.referral_read_record", "referral.personal_data_read")
+def _():
+    from referrals.services import referral_read_record
+    from referrals.tests.factories import sent_referral
+
+    world = _referral_world()
+    referral = sent_referral(world)
+    return lambda: referral_read_record(actor=world["manager"], referral=referral, purpose="page:referrals:detail")
+
+
+@row("referrals.services.referral_erase_personal_data", "referral.personal_data_erased")
+def _():
+    from referrals.services import referral_erase_personal_data
+    from referrals.tests.factories import delivered_referral
+
+    world = _referral_world()
+    referral = delivered_referral(world)
+    return lambda: referral_erase_personal_data(referral=referral)
+
+
+@row("referrals.services.referral_subject_access_export", "referral.subject_access_export")
+def _():
+    from referrals.services import referral_subject_access_export
+    from referrals.tests.factories import CRN, delivered_referral
+
+    delivered_referral(_referral_world())
+    return lambda: referral_subject_access_export(crn=CRN)
+
+
+@row("referrals.services.personal_data_reencrypt", "referrals.reencrypted")
+def _():
+    from django.conf import settings
+    from django.test import override_settings
+
+    from core.sealing import new_key
+    from referrals.services import personal_data_reencrypt
+    from referrals.tests.factories import delivered_referral
+
+    delivered_referral(_referral_world())
+    keys = [new_key(), *settings.PERSONAL_DATA_KEYS]
+
+    def call():
+        with override_settings(PERSONAL_DATA_KEYS=keys):
+            personal_data_reencrypt()
+
+    return call
 
 
 # --- the table test ------------------------------------------------------------------------------

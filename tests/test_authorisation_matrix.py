@@ -111,6 +111,10 @@ def _value(world, scene: str, route: str, name: str) -> str:
         "join/assess/organisations/": qualification["organisation"].pk,
         "join/assess/qualifications/": qualification["qualification"].pk,
     }
+    if name == "pk" and route.startswith("referrals/"):
+        # The draft's own pages take the practitioner's draft; the rest the referral they sent.
+        draft_pages = ("/person/", "/needs/", "/order/", "/support/", "/risk/", "/check/")
+        return str(world["referrals"]["draft" if route.endswith(draft_pages) else "sent"].pk)
     if name == "pk":
         for prefix, pk in by_prefix.items():
             if route.startswith(prefix):
@@ -142,6 +146,7 @@ def _value(world, scene: str, route: str, name: str) -> str:
             "accepted_version" if route.endswith(("/approve/", "/accept/", "/decline/")) else "draft_version"
         ].number,
         "claim_id": world["closed"]["claim"].pk,
+        "contract_id": world["closed"]["contract"].pk,
         "payment_id": world["closed"]["partner_payment"].pk,
         "side": "provider",
         "token": accounts["org_token"] if route.startswith("account/invitation/") else "not-a-real-token",
@@ -282,6 +287,22 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "contracts/<id:pk>/": (signed_in(OK, other_provider=NF), signed_in(OK, other_provider=NF)),
     # A commissioner's claims waiting and late, for their organisation's contracts (an empty list for
     # one elsewhere); a provider's member's "what you are owed". GET only.
+    # Referrals (ADR 12): practitioners' pages refuse other roles first (403); a referral is read by
+    # the practitioner who sent it and the receiving provider's referral managers (the bidding
+    # organisation's administrator), "not found" for everyone else, as for an id that does not exist.
+    "referrals/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=NA)),
+    "referrals/start/<id:contract_id>/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=GO)),
+    "referrals/<id:pk>/": (signed_in(NF, practitioner=OK, org_admin=OK), signed_in(NA)),
+    "referrals/<id:pk>/person/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=OK)),
+    "referrals/<id:pk>/needs/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=OK)),
+    "referrals/<id:pk>/order/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=OK)),
+    "referrals/<id:pk>/support/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=OK)),
+    "referrals/<id:pk>/risk/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=OK)),
+    "referrals/<id:pk>/check/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=OK)),
+    "referrals/<id:pk>/sent/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=NA)),
+    "referrals/<id:pk>/approve-plan/": (signed_in(NO, practitioner=NA), signed_in(NO, practitioner=GO)),
+    "referrals/<id:pk>/cancel/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=OK)),
+    "referrals/<id:pk>/end/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=OK)),
     "contracts/claims/": (signed_in(NO, commissioner=OK, commissioner_elsewhere=OK), signed_in(NA)),
     "contracts/owed/": (signed_in(NO, member=OK, org_admin=OK, other_provider=OK), signed_in(NA)),
     # A contract's changes (issue 11): the opportunity's commissioners manage it; the provider's

@@ -436,6 +436,7 @@ QUERY_READERS = {
     "insights/views.py:_filtered": "FILTER_PAGES and DOWNLOADS",
     "insights/views.py:insight_page": "FILTER_PAGES",
     "publicdata/views.py:_query_without_page": "PAGED",
+    "referrals/views.py:referral_list": "referrals/tests/test_pages.py: test_a_page_number_out_of_range_is_not_found",
     "publicdata/views.py:opportunities": "FILTER_PAGES",
     "publicdata/views.py:contracts": "FILTER_PAGES, TEXT_FILTER_PAGES and PAGED",
     "publicdata/views.py:contracts_csv": "DOWNLOADS",

@@ -86,6 +86,8 @@ def service_env() -> dict[str, str]:
         "DATABASE_URL": f"{PG}/{SERVICE_DB}",
         "SECRET_KEY": _secret(VAR / "secret-key", lambda: secrets.token_urlsafe(50)),
         "BID_ENCRYPTION_KEYS": _secret(VAR / "bid-encryption.key", lambda: Fernet.generate_key().decode()),
+        "PERSONAL_DATA_KEYS": _secret(VAR / "personal-data.key", lambda: Fernet.generate_key().decode()),
+        "PERSONAL_DATA_HASH_KEY": _secret(VAR / "personal-data-hash.key", lambda: secrets.token_urlsafe(48)),
         "AUDIT_SIGNING_KEY": _secret(VAR / "audit-signing.key", lambda: base64.b64encode(os.urandom(32)).decode()),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SERVICE_BASE_URL": "https://127.0.0.1",

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-# ruff: noqa: S608 -- table and column names come from the models, quoted; every value is a parameter.
-from django.apps import apps
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 
 from audit.services import audit_record
 from competitions import sealing
 from competitions.models import BidDocument
-
-
-def _sealed_columns() -> list[tuple[str, str]]:
-    columns = []
-    for model in apps.get_app_config("competitions").get_models():
-        for field in model._meta.concrete_fields:
-            if isinstance(field, sealing.SealedField):
-                columns.append((model._meta.db_table, field.column))
-    return sorted(columns)
+from core.sealing import reencrypt_columns, sealed_columns
 
 
 @transaction.atomic
@@ -27,32 +17,7 @@ def bids_reencrypt(*, batch: int = 500) -> dict[str, int]:
     it (same content, same digests), in one transaction; a value sealed before length padding is
     padded as it is re-encrypted. Read as stored (tokens), never decrypted
     into a model. Returns counts; writes one audit event with them."""
-    quote = connection.ops.quote_name
-    counts = {"values": 0, "files": 0, "current": 0}
-    for table, column in _sealed_columns():
-        last = 0
-        while True:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT id, {quote(column)} FROM {quote(table)} "
-                    f"WHERE id > %s AND {quote(column)} IS NOT NULL ORDER BY id LIMIT %s",
-                    [last, batch],
-                )
-                rows = cursor.fetchall()
-            if not rows:
-                break
-            last = rows[-1][0]
-            with connection.cursor() as cursor:
-                for pk, token in rows:
-                    stored = token.encode("ascii")
-                    if sealing.value_is_current(stored):
-                        counts["current"] += 1
-                        continue
-                    cursor.execute(
-                        f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE id = %s",
-                        [sealing.reseal_value(stored).decode("ascii"), pk],
-                    )
-                    counts["values"] += 1
+    counts = {"files": 0, **reencrypt_columns(sealed_columns("competitions", sealing.BIDS), sealing.BIDS, batch=batch)}
     for document in BidDocument.objects.only("id", "file").order_by("id").iterator():
         with document.file.open("rb") as stored_file:
             stored = stored_file.read()

@@ -299,6 +299,8 @@ def test_production_settings_refuse_to_start_without_a_valid_key(monkeypatch):
         return importlib.import_module("config.settings.production")
 
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("PERSONAL_DATA_KEYS", sealing.new_key())  # referrals' own keys (ADR 12)
+    monkeypatch.setenv("PERSONAL_DATA_HASH_KEY", "h" * 64)
     for value, problem in (("", "Set the BID_ENCRYPTION_KEYS"), ("not-a-key", "must be Fernet keys")):
         monkeypatch.setenv("BID_ENCRYPTION_KEYS", value)
         with pytest.raises(ImproperlyConfigured, match=problem):

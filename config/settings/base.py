@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "qualification",
     "competitions",
     "contracts",
+    "referrals",
     "opendata",
     "insights",
     "publicdata",
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "core.middleware.ReplicaReadsMiddleware",
     # Last, so that it sees a view's exception first: a bid that does not decrypt is a plain page.
     "competitions.middleware.SealBrokenMiddleware",
+    "referrals.middleware.PersonalDataUnreadableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -284,6 +286,7 @@ PERIODIC_TASKS = [
     ("competitions.tasks.send_deadline_reminders", 60 * 60),
     ("qualification.tasks.send_declaration_reminders", 24 * 60 * 60),
     ("core.mail.forget_sent_emails", 15 * 60),
+    ("referrals.tasks.erase_expired_personal_data", 24 * 60 * 60),
 ]
 
 # Audit checkpoints (ADR 6): the Ed25519 private key that signs them (base64, raw 32 bytes) is
@@ -296,6 +299,17 @@ AUDIT_VERIFY_KEYS = env_list("AUDIT_VERIFY_KEYS")
 # one decrypts, so a new key goes first and the old ones stay until `manage.py reencrypt_bids` has
 # run. Kept outside the database, like the audit key; production refuses to start without one.
 BID_ENCRYPTION_KEYS = env_list("BID_ENCRYPTION_KEYS")
+
+# The personal data of people referred to a service (ADR 12): Fernet keys of their own, apart from
+# the bid keys (first encrypts, all decrypt; `manage.py reencrypt_personal_data` after adding one),
+# and the key of the keyed hash (HMAC-SHA256) case reference numbers are searched by. Both outside
+# the database; production refuses to start without them.
+PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS")
+PERSONAL_DATA_HASH_KEY = os.environ.get("PERSONAL_DATA_HASH_KEY", "")
+# Personal data is erased this many years after a referral is over (cancelled, ended or completed),
+# the counts kept: six years after the end of the work, the time within which a claim about it can
+# be brought (Limitation Act 1980), plus one year to close the books (see ADR 12).
+REFERRAL_RETENTION_YEARS = int(os.environ.get("REFERRAL_RETENTION_YEARS", "7"))
 
 
 def caches(environ=os.environ) -> dict:

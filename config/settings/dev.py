@@ -23,3 +23,12 @@ if not AUDIT_SIGNING_KEY and _AUDIT_KEY_FILE.exists():  # noqa: F405
 _BID_KEY_FILE = BASE_DIR / "var" / "bid-encryption.key"
 if not BID_ENCRYPTION_KEYS and _BID_KEY_FILE.exists():  # noqa: F405
     BID_ENCRYPTION_KEYS = [key.strip() for key in _BID_KEY_FILE.read_text().split(",") if key.strip()]
+
+# The local personal-data keys of referrals (ADR 12), made once by `make run` (manage.py
+# personal_data_keys) and kept in var/ like the bid key.
+_PERSONAL_KEY_FILE = BASE_DIR / "var" / "personal-data.key"  # noqa: F405
+if not PERSONAL_DATA_KEYS and _PERSONAL_KEY_FILE.exists():  # noqa: F405
+    PERSONAL_DATA_KEYS = [key.strip() for key in _PERSONAL_KEY_FILE.read_text().split(",") if key.strip()]
+_PERSONAL_HASH_KEY_FILE = BASE_DIR / "var" / "personal-data-hash.key"  # noqa: F405
+if not PERSONAL_DATA_HASH_KEY and _PERSONAL_HASH_KEY_FILE.exists():  # noqa: F405
+    PERSONAL_DATA_HASH_KEY = _PERSONAL_HASH_KEY_FILE.read_text().strip()

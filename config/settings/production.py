@@ -6,7 +6,15 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BID_ENCRYPTION_KEYS, SECRET_KEY, databases, env_bool, logging_config
+from .base import (
+    BID_ENCRYPTION_KEYS,
+    PERSONAL_DATA_HASH_KEY,
+    PERSONAL_DATA_KEYS,
+    SECRET_KEY,
+    databases,
+    env_bool,
+    logging_config,
+)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set the SECRET_KEY environment variable.")
@@ -22,6 +30,22 @@ for _key in BID_ENCRYPTION_KEYS:
         raise ImproperlyConfigured(
             "BID_ENCRYPTION_KEYS must be Fernet keys (32 bytes, URL-safe base64), separated by commas."
         ) from None
+
+# The personal data of people referred (ADR 12): the same, with keys of its own.
+if not PERSONAL_DATA_KEYS or not PERSONAL_DATA_HASH_KEY:
+    raise ImproperlyConfigured(
+        "Set the PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY environment variables "
+        "(manage.py personal_data_keys makes them)."
+    )
+for _key in PERSONAL_DATA_KEYS:
+    try:
+        Fernet(_key.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise ImproperlyConfigured(
+            "PERSONAL_DATA_KEYS must be Fernet keys (32 bytes, URL-safe base64), separated by commas."
+        ) from None
+if len(PERSONAL_DATA_HASH_KEY) < 32:
+    raise ImproperlyConfigured("PERSONAL_DATA_HASH_KEY must be at least 32 characters long.")
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

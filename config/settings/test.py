@@ -37,5 +37,8 @@ AUDIT_SIGNING_KEY, _AUDIT_PUBLIC_KEY = new_key_pair()
 from competitions.sealing import new_key  # noqa: E402
 
 BID_ENCRYPTION_KEYS = [new_key()]
+# The same for personal data in referrals (ADR 12), and the key of the CRN's keyed hash.
+PERSONAL_DATA_KEYS = [new_key()]
+PERSONAL_DATA_HASH_KEY = new_key()
 # Last, so it sees only requests whose view runs: the suite fails on a route no test reaches (tests/routes.py).
 MIDDLEWARE = [*MIDDLEWARE, "tests.routes.RouteRecorderMiddleware"]  # noqa: F405

@@ -18,6 +18,8 @@ def production(monkeypatch):
     def load(**environ):
         monkeypatch.setenv("SECRET_KEY", "x" * 50)
         monkeypatch.setenv("BID_ENCRYPTION_KEYS", new_key())
+        monkeypatch.setenv("PERSONAL_DATA_KEYS", new_key())
+        monkeypatch.setenv("PERSONAL_DATA_HASH_KEY", "h" * 64)
         for name in ("CONN_MAX_AGE", "LOG_FORMAT", "REDIS_URL", "DATABASE_REPLICA_URL"):
             monkeypatch.delenv(name, raising=False)
         for name, value in environ.items():

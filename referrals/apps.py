@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ReferralsConfig(AppConfig):
+    name = "referrals"
+    verbose_name = "Referrals"
+
+    def ready(self) -> None:
+        from referrals.loading import load_if_missing
+
+        post_migrate.connect(load_if_missing, sender=self, dispatch_uid="referrals_load_if_missing")
+
+        from audit.changes import declare_private
+        from referrals.services import PRIVATE_AUDIT_ACTIONS
+
+        # Nothing a referral records is public: no public answer changes with it (ADR 10).
+        declare_private(*PRIVATE_AUDIT_ACTIONS)
