@@ -57,6 +57,7 @@ PRIVATE_AUDIT_ACTIONS = (
     "referral.ended",
     "referral.assigned",
     "referral.appointment_booked",
+    "referral.appointment_attendance_recorded",
     "referral.plan_saved",
     "referral.plan_submitted",
     "referral.plan_approved",
@@ -462,6 +463,39 @@ def appointment_book(
         raise
     appointment.save()
     _audit(actor=actor, action="referral.appointment_booked", referral=referral, at=now, appointment_id=appointment.pk)
+    return appointment
+
+
+@transaction.atomic
+def appointment_record_attendance(*, actor, referral: Referral, attendance: str) -> Appointment:
+    """Record whether the person came to the initial assessment booked last (once it has started).
+    Recorded again, the new answer replaces the old; the audit trail keeps each."""
+    referral = _lock(referral)
+    if not permissions.can_deliver(actor, referral):
+        raise ValidationError(NOT_FOUND)
+    if not rules.REFERRAL_OPEN.holds(referral):
+        raise ValidationError("This referral has been cancelled, ended or completed")
+    appointment = (
+        Appointment.objects.select_for_update().filter(referral=referral).order_by("-booked_at", "-id").first()
+    )
+    if appointment is None:
+        raise ValidationError("Book the assessment before you say whether the person came")
+    if attendance not in Attendance.values:
+        raise ValidationError({"attendance": "Select whether the person came to the assessment"})
+    now = db_now()
+    if appointment.starts_at > now:
+        raise ValidationError("You can say whether the person came once the assessment has started")
+    appointment.attendance, appointment.attendance_recorded_at = attendance, now
+    appointment.full_clean()
+    appointment.save()
+    _audit(
+        actor=actor,
+        action="referral.appointment_attendance_recorded",
+        referral=referral,
+        at=now,
+        appointment_id=appointment.pk,
+        attendance=attendance,
+    )
     return appointment
 
 
