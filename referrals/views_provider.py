@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from accounts.permissions import membership_of
 from core.forms import GovukForm, add_service_errors
@@ -74,6 +75,7 @@ def _done(request, referral, message: str) -> HttpResponse:
 # --- The inbox and the managers -------------------------------------------------------------------
 
 
+@require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     if membership_of(request.user) is None:
         raise PermissionDenied
@@ -124,6 +126,7 @@ def managers(request: HttpRequest) -> HttpResponse:
 # --- One referral ----------------------------------------------------------------------------------
 
 
+@require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral(request, pk, purpose="provider referral page")
     user = request.user
