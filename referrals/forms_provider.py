@@ -56,6 +56,8 @@ class _WhenForm(GovukForm):
 class PartnerForm(GovukForm):
     organisation = forms.TypedChoiceField(
         label="Who will do the work?",
+        help_text="You can keep the work, or give it to a partner named in the contract. "
+        "Their managers then choose a caseworker.",
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={
@@ -75,6 +77,7 @@ class PartnerForm(GovukForm):
 class CaseworkerForm(GovukForm):
     caseworker = forms.TypedChoiceField(
         label="Who will be the caseworker?",
+        help_text="The caseworker meets the person. They write the plan and record each session.",
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": "Select a caseworker", "invalid_choice": "Select a caseworker from the list"},

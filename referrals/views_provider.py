@@ -63,6 +63,7 @@ def _form_page(request, referral, form, *, title, button, intro="", back=None, e
         "intro": intro,
         "button": button,
         "back": back or _detail_url(referral),
+        "page_has_errors": bool(form.errors),
     }
     return render(request, FORM, context | (extra or {}))
 
@@ -119,7 +120,9 @@ def managers(request: HttpRequest) -> HttpResponse:
             )
             return redirect("referrals_provider:managers")
     return render(
-        request, "referrals/provider/managers.html", {"rows": rows, "form": form, "organisation": organisation}
+        request,
+        "referrals/provider/managers.html",
+        {"rows": rows, "form": form, "organisation": organisation, "page_has_errors": bool(form.errors)},
     )
 
 
@@ -182,8 +185,6 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
         referral,
         form,
         title="Who will do the work?",
-        intro="You can keep the work, or give it to a partner named in the contract. "
-        "Their referral managers then choose a caseworker.",
         button="Save",
     )
 
@@ -202,7 +203,13 @@ def caseworker(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return _done(request, referral, f"{chosen.full_name or chosen.email} is now the caseworker")
-    return _form_page(request, referral, form, title="Who will be the caseworker?", button="Save")
+    return _form_page(
+        request,
+        referral,
+        form,
+        title="Who will be the caseworker?",
+        button="Save",
+    )
 
 
 def _deliverer(request: HttpRequest, pk: int, *, purpose: str | None = None) -> Referral:
@@ -305,6 +312,7 @@ def plan_send(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "form": form,
+            "page_has_errors": bool(form.errors),
             "plan": plan_now,
             "outcome_names": {o.pk: o.outcome.description for o in selectors_provider.referral_outcomes(referral)},
         },
@@ -371,6 +379,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "form": form,
+            "page_has_errors": bool(form.errors),
             "report": saved,
             "outcomes": selectors_provider.referral_outcomes(referral),
             "answers": answers,
