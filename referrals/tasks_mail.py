@@ -52,7 +52,7 @@ def send_new_referral_emails(*, referral_id: int, organisation_id: int) -> int:
     referral = _referral(referral_id)
     body = (
         "Hello,\n\nYou have a new referral, reference number "
-        f"{referral.reference}.\n\nRead it and assign a caseworker: {service_url('referrals:detail', referral.pk)}\n"
+        f"{referral.reference}.\n\nRead it and choose a caseworker: {service_url('referrals_provider:detail', referral.pk)}\n"
         + _signature()
     )
     return _send(referral_manager_addresses(organisation_id), "You have a new referral", body)

@@ -107,10 +107,18 @@ def test_the_inbox_is_within_the_organisations_scope(client, world):
             assert mine.reference not in page and other.reference not in page
 
 
-@pytest.mark.parametrize("query", ["?show=all", "?page=0", "?page=2", "?page=x", "?show=new&page=99999999999"])
-def test_the_inbox_answers_not_found_to_a_list_or_page_that_is_not_one(client, world, query):
+def test_a_bad_page_or_list_is_not_found(client, world):
+    from tests.test_bad_input import BAD_NUMBERS, BAD_TEXT
+
+    sent_referral(world)
     client.force_login(world["manager"])
-    assert client.get(url("inbox") + query).status_code == 404
+    for tab in ("new", "in-progress", "ended"):
+        assert client.get(url("inbox"), {"show": tab, "page": "1"}).status_code == 200
+    for value in [*BAD_NUMBERS, *BAD_TEXT, "0", "2", "10000"]:
+        response = client.get(url("inbox"), {"page": value})
+        assert response.status_code == 404, repr(value[:20])
+    for value in [*BAD_TEXT, "all", "New"]:
+        assert client.get(url("inbox"), {"show": value}).status_code == 404, repr(value[:20])
 
 
 def test_staff_are_refused_the_inbox_and_the_managers_page(client, world):
@@ -477,3 +485,11 @@ def test_the_header_shows_referrals_to_organisations_with_a_contract(client, wor
         assert "Referrals" in _nav(client)
     client.force_login(make_provider_user())
     assert "Referrals" not in _nav(client)
+
+
+def test_the_new_referral_email_links_to_the_providers_page(world):
+    mail.outbox.clear()
+    referral = sent_referral(world)
+    bodies = [m.body for m in mail.outbox if m.subject == "You have a new referral"]
+    assert bodies and all(url("detail", referral) in body for body in bodies)
+    assert all("Quistwhistle" not in body and "X123456" not in body for body in bodies)
