@@ -12,6 +12,7 @@ from core.clock import LONDON
 from core.forms import GovukDateField, GovukForm
 from referrals.models import LONG_TEXT, MAX_SESSIONS, SHORT_TEXT, Achievement, AppointmentMethod, Attendance, Engagement
 
+APPOINTMENT_DAYS_AHEAD = 366
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 
 
@@ -117,6 +118,15 @@ class AppointmentForm(_WhenForm):
         max_length=SHORT_TEXT * 2,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def clean_day(self) -> datetime.date:
+        # Bounded here (the service asks only that it is after the referral was sent).
+        day = self.cleaned_data["day"]
+        if day is not None and day > datetime.datetime.now(LONDON).date() + datetime.timedelta(
+            days=APPOINTMENT_DAYS_AHEAD
+        ):
+            raise forms.ValidationError("The date must be within a year from today")
+        return day
 
 
 class AttendanceForm(GovukForm):
