@@ -496,3 +496,35 @@ def test_the_new_referral_email_links_to_the_providers_page(world):
     bodies = [m.body for m in mail.outbox if m.subject == "You have a new referral"]
     assert bodies and all(url("detail", referral) in body for body in bodies)
     assert all("Quistwhistle" not in body and "X123456" not in body for body in bodies)
+
+
+def test_the_referral_page_makes_a_fixed_number_of_queries(client, world):
+    referral = sent_days_ago(in_progress_referral(world))
+
+    def record(n: int) -> None:
+        for _ in range(n):
+            services.session_record(
+                actor=world["caseworker"],
+                referral=referral,
+                happened_at=timezone.now() - datetime.timedelta(hours=1),
+                attendance=Attendance.ATTENDED,
+                engagement="good",
+                notes="Went well",
+            )
+
+    def queries() -> int:
+        client.force_login(world["caseworker"])
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url("detail", referral)).status_code == 200
+        return len(context.captured_queries)
+
+    record(1)
+    one = queries()
+    record(4)
+    services.action_plan_save(
+        actor=world["caseworker"],
+        referral=referral,
+        number_of_sessions=8,
+        activities=[(outcome_id, "More") for outcome_id in outcome_ids(referral)],
+    )
+    assert queries() == one
