@@ -714,6 +714,26 @@ def report_save(
 
 
 @transaction.atomic
+def report_answer(
+    *, actor, referral: Referral, outcome_id: int | None = None, answer: tuple[str, str] | None = None, **notes
+) -> EndOfServiceReport:
+    """Change one part of the report being written, keeping the rest: one desired outcome's answer
+    (`outcome_id`, `answer`) or the further notes (`further_notes=`). What is kept is read under the
+    referral's lock, so two people answering different parts at once lose neither (`report_save`
+    checks and saves the whole)."""
+    unknown = set(notes) - {"further_notes"}
+    if unknown:
+        raise ValueError(f"Not a part of the report: {sorted(unknown)}")
+    referral = _lock(referral)
+    report = EndOfServiceReport.objects.filter(referral=referral).first()
+    answers = {row.outcome_id: (row.achievement, row.notes or "") for row in report.outcomes.all()} if report else {}
+    if outcome_id is not None:
+        answers[outcome_id] = answer
+    further_notes = notes.get("further_notes", report.further_notes if report else "") or ""
+    return report_save(actor=actor, referral=referral, outcomes=answers, further_notes=further_notes)
+
+
+@transaction.atomic
 def report_send(*, actor, referral: Referral) -> EndOfServiceReport:
     """Send the report to the practitioner: every desired outcome answered. The referral is then
     concluded (completed, or still "ended early" if the practitioner ended it)."""

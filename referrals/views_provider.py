@@ -394,13 +394,17 @@ def report_outcome(request: HttpRequest, pk: int, outcome_id: int) -> HttpRespon
     outcome = next((o for o in selectors_provider.referral_outcomes(referral) if o.pk == outcome_id), None)
     if outcome is None:
         raise Http404
-    _, answers, further_notes = _report_answers(referral)
+    _, answers, _ = _report_answers(referral)
     achievement, notes = answers.get(outcome.pk, ("", ""))
     form = ReportOutcomeForm(_data(request), initial={"achievement": achievement, "notes": notes})
     if request.method == "POST" and form.is_valid():
-        answers[outcome.pk] = (form.cleaned_data["achievement"], form.cleaned_data["notes"])
         try:
-            services.report_save(actor=request.user, referral=referral, outcomes=answers, further_notes=further_notes)
+            services.report_answer(
+                actor=request.user,
+                referral=referral,
+                outcome_id=outcome.pk,
+                answer=(form.cleaned_data["achievement"], form.cleaned_data["notes"]),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -419,15 +423,12 @@ def report_outcome(request: HttpRequest, pk: int, outcome_id: int) -> HttpRespon
 
 def report_notes(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _deliverer(request, pk, purpose="provider end-of-service report")
-    _, answers, further_notes = _report_answers(referral)
+    _, _, further_notes = _report_answers(referral)
     form = ReportNotesForm(_data(request), initial={"further_notes": further_notes})
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_save(
-                actor=request.user,
-                referral=referral,
-                outcomes=answers,
-                further_notes=form.cleaned_data["further_notes"],
+            services.report_answer(
+                actor=request.user, referral=referral, further_notes=form.cleaned_data["further_notes"]
             )
         except ValidationError as error:
             add_service_errors(form, error)

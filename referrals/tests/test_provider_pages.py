@@ -528,3 +528,25 @@ def test_the_referral_page_makes_a_fixed_number_of_queries(client, world):
         activities=[(outcome_id, "More") for outcome_id in outcome_ids(referral)],
     )
     assert queries() == one
+
+
+def test_answering_one_part_of_the_report_keeps_the_others(world):
+    referral = in_progress_referral(world)
+    first, second = outcome_ids(referral)
+    caseworker = world["caseworker"]
+    services.report_answer(actor=caseworker, referral=referral, further_notes="Keep in touch")
+    services.report_answer(actor=caseworker, referral=referral, outcome_id=first, answer=("achieved", "A flat"))
+    report = services.report_answer(actor=caseworker, referral=referral, outcome_id=second, answer=("partly", ""))
+    assert {row.outcome_id: row.achievement for row in report.outcomes.all()} == {first: "achieved", second: "partly"}
+    assert report.further_notes == "Keep in touch"
+    saved = AuditEvent.objects.filter(action="referral.report_saved", object_id=str(referral.pk))
+    assert saved.count() == 3 and all("Keep in touch" not in str(event.after) for event in saved)
+    with pytest.raises(ValueError):
+        services.report_answer(actor=caseworker, referral=referral, notes="not a part")
+    # Someone who may not deliver it changes nothing.
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.report_answer(actor=world["partner_admin"], referral=referral, further_notes="Mine now")
+    report.refresh_from_db()
+    assert report.further_notes == "Keep in touch"
