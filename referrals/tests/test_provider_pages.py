@@ -541,7 +541,7 @@ def test_answering_one_part_of_the_report_keeps_the_others(world):
     assert report.further_notes == "Keep in touch"
     saved = AuditEvent.objects.filter(action="referral.report_saved", object_id=str(referral.pk))
     assert saved.count() == 3 and all("Keep in touch" not in str(event.after) for event in saved)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Not a part of the report"):
         services.report_answer(actor=caseworker, referral=referral, notes="not a part")
     # Someone who may not deliver it changes nothing.
     from django.core.exceptions import ValidationError
