@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.permissions import is_assessor, is_commissioner, is_evaluator, is_staff_member, membership_of
 from contracts.permissions import can_find_services
 from referrals.permissions import is_practitioner
+from referrals.selectors_provider import takes_referrals
 
 
 def _item(request, url_name: str, text: str, *, prefix: str | None = None) -> dict:
@@ -25,6 +26,8 @@ def navigation(request) -> dict:
         if membership_of(user) is not None:
             items.append(_item(request, "qualification:application", "Your application", prefix="/join/application"))
             items.append(_item(request, "competitions:for-you", "Opportunities for you"))
+            if takes_referrals(user):
+                items.append(_item(request, "referrals_provider:inbox", "Referrals"))
         if is_assessor(user):
             items.append(_item(request, "qualification:assess-queue", "Applications"))
         if is_commissioner(user):

@@ -38,6 +38,7 @@ urlpatterns = [
     path("opportunities/", include("competitions.urls")),
     path("contracts/", include("contracts.urls")),
     path("referrals/", include("referrals.urls")),
+    path("provider/referrals/", include("referrals.urls_provider")),
     path("open-data/", include("opendata.urls")),
     path("insights/", include("insights.urls")),
     path("public/", include("publicdata.urls")),

@@ -468,25 +468,33 @@ def appointment_book(
 
 @transaction.atomic
 def appointment_record_attendance(*, actor, referral: Referral, attendance: str) -> Appointment:
-    """Whether the person came to the initial assessment (the latest one booked), once it has begun."""
+    """Record whether the person came to the initial assessment booked last (once it has started).
+    Recorded again, the new answer replaces the old; the audit trail keeps each."""
     referral = _lock(referral)
     if not permissions.can_deliver(actor, referral):
         raise ValidationError(NOT_FOUND)
+    if not rules.REFERRAL_OPEN.holds(referral):
+        raise ValidationError("This referral has been cancelled, ended or completed")
     appointment = (
         Appointment.objects.select_for_update().filter(referral=referral).order_by("-booked_at", "-id").first()
     )
     if appointment is None:
-        raise ValidationError("Book the initial assessment first")
+        raise ValidationError("Book the assessment before you say whether the person came")
     if attendance not in Attendance.values:
-        raise ValidationError({"attendance": "Select whether the person came to the appointment"})
+        raise ValidationError({"attendance": "Select whether the person came to the assessment"})
     now = db_now()
     if appointment.starts_at > now:
-        raise ValidationError({"attendance": "You can say whether the person came once the appointment has started"})
+        raise ValidationError("You can say whether the person came once the assessment has started")
     appointment.attendance, appointment.attendance_recorded_at = attendance, now
     appointment.full_clean()
     appointment.save()
     _audit(
-        actor=actor, action="referral.appointment_attended", referral=referral, at=now, appointment_id=appointment.pk
+        actor=actor,
+        action="referral.appointment_attended",
+        referral=referral,
+        at=now,
+        appointment_id=appointment.pk,
+        attendance=attendance,
     )
     if attendance == Attendance.DID_NOT_ATTEND:
         tasks_mail.send_session_concern_emails.enqueue(referral_id=referral.pk, session_number=0)
@@ -705,6 +713,26 @@ def report_save(
     )
     _audit(actor=actor, action="referral.report_saved", referral=referral, at=now, report_id=report.pk)
     return report
+
+
+@transaction.atomic
+def report_answer(
+    *, actor, referral: Referral, outcome_id: int | None = None, answer: tuple[str, str] | None = None, **notes
+) -> EndOfServiceReport:
+    """Change one part of the report being written, keeping the rest: one desired outcome's answer
+    (`outcome_id`, `answer`) or the further notes (`further_notes=`). What is kept is read under the
+    referral's lock, so two people answering different parts at once lose neither (`report_save`
+    checks and saves the whole)."""
+    unknown = set(notes) - {"further_notes"}
+    if unknown:
+        raise ValueError(f"Not a part of the report: {sorted(unknown)}")
+    referral = _lock(referral)
+    report = EndOfServiceReport.objects.filter(referral=referral).first()
+    answers = {row.outcome_id: (row.achievement, row.notes or "") for row in report.outcomes.all()} if report else {}
+    if outcome_id is not None:
+        answers[outcome_id] = answer
+    further_notes = notes.get("further_notes", report.further_notes if report else "") or ""
+    return report_save(actor=actor, referral=referral, outcomes=answers, further_notes=further_notes)
 
 
 @transaction.atomic

@@ -51,8 +51,9 @@ def send_new_referral_emails(*, referral_id: int, organisation_id: int) -> int:
     """Tell the receiving organisation's referral managers a referral has arrived."""
     referral = _referral(referral_id)
     body = (
-        f"Hello,\n\nYou have a new referral. Its reference number is {referral.reference}.\n\n"
-        f"Read it and choose a caseworker: {service_url('referrals:detail', referral.pk)}\n" + _signature()
+        "Hello,\n\nYou have a new referral, reference number "
+        f"{referral.reference}.\n\nRead it and choose a caseworker: {service_url('referrals_provider:detail', referral.pk)}\n"
+        + _signature()
     )
     return _send(referral_manager_addresses(organisation_id), "You have a new referral", body)
 

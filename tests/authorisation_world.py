@@ -385,6 +385,47 @@ def _referrals(people, contract) -> dict:
     return {"sent": sent, "draft": draft}
 
 
+def _provider_referral(people, contract) -> dict:
+    """A referral on the closed opportunity's contract from the practitioner, with the provider's
+    work under way: the member its caseworker, the first assessment booked, the action plan
+    approved. The provider's pages (referrals/views_provider.py) take it."""
+    from referrals import services as referral_services
+    from referrals.models import ReferralOutcome
+    from referrals.tests.factories import PERSON, category_choices
+
+    practitioner = people["practitioner"]
+    referral = referral_services.referral_create(actor=practitioner, contract=contract)
+    today = timezone.localdate()
+    referral_services.referral_update(
+        actor=practitioner,
+        referral=referral,
+        **PERSON,
+        order_type="community_order",
+        order_end_on=today + datetime.timedelta(days=365),
+        max_rar_days=10,
+        risk_summary="Low risk",
+        complete_by=today + datetime.timedelta(days=90),
+    )
+    referral_services.referral_set_categories(actor=practitioner, referral=referral, choices=category_choices(contract))
+    referral = referral_services.referral_send(actor=practitioner, referral=referral)
+    referral_services.referral_assign(actor=people["org_admin"], referral=referral, caseworker=people["member"])
+    referral.refresh_from_db()
+    referral_services.appointment_book(
+        actor=people["member"], referral=referral, starts_at=referral.sent_at, duration_minutes=60, method="phone"
+    )
+    outcomes = list(ReferralOutcome.objects.filter(referral_category__referral=referral).order_by("pk"))
+    referral_services.action_plan_save(
+        actor=people["member"],
+        referral=referral,
+        number_of_sessions=4,
+        activities=[(outcome.pk, "Meet each week") for outcome in outcomes],
+    )
+    referral_services.action_plan_submit(actor=people["member"], referral=referral)
+    referral_services.action_plan_approve(actor=practitioner, referral=referral, version=1)
+    referral.refresh_from_db()
+    return {"referral": referral, "outcome": outcomes[0]}
+
+
 def build_world() -> dict:
     people = _people()
     UserFactory()  # someone with no role and no organisation, so no id above is everyone's first
@@ -397,4 +438,5 @@ def build_world() -> dict:
         "accounts": _accounts(people),
         "qualification": _qualification(people),
         "referrals": _referrals(people, closed["contract"]),
+        "provider_referrals": _provider_referral(people, closed["contract"]),
     }

@@ -110,6 +110,7 @@ def _value(world, scene: str, route: str, name: str) -> str:
         "join/assess/help-requests/": qualification["help_request"].pk,
         "join/assess/organisations/": qualification["organisation"].pk,
         "join/assess/qualifications/": qualification["qualification"].pk,
+        "provider/referrals/": world["provider_referrals"]["referral"].pk,
     }
     if name == "pk" and route.startswith("referrals/"):
         # The draft's own pages take the practitioner's draft; the rest the referral they sent.
@@ -148,6 +149,7 @@ def _value(world, scene: str, route: str, name: str) -> str:
         "claim_id": world["closed"]["claim"].pk,
         "contract_id": world["closed"]["contract"].pk,
         "payment_id": world["closed"]["partner_payment"].pk,
+        "outcome_id": world["provider_referrals"]["outcome"].pk,
         "side": "provider",
         "token": accounts["org_token"] if route.startswith("account/invitation/") else "not-a-real-token",
         "uidb64": "MQ",
@@ -727,6 +729,53 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         signed_in(NO, commissioner=OK, commissioner_elsewhere=OK),
     ),
     "privacy/": (anyone(OK), anyone(OK)),
+    # The provider's referral pages (issue 12): the inbox for any member of an organisation (its
+    # scope is readable_q), the managers page for its administrators. The referral is in progress,
+    # with the member its caseworker: the prime's administrator (a referral manager) opens every
+    # step; the caseworker the steps of the work, not who does it; everyone else, the practitioner
+    # who sent it included (they have their own pages), gets "not found", as for no referral.
+    "provider/referrals/": (signed_in(NO, member=OK, org_admin=OK, other_provider=OK), signed_in(NA)),
+    "provider/referrals/managers/": (
+        signed_in(NO, org_admin=OK, other_provider=OK),
+        signed_in(NO, org_admin=OK, other_provider=OK),
+    ),
+    "provider/referrals/<id:pk>/": (signed_in(NF, member=OK, org_admin=OK), signed_in(NA)),
+    "provider/referrals/<id:pk>/assessment/": (
+        signed_in(NF, member=OK, org_admin=OK),
+        signed_in(NF, member=OK, org_admin=OK),
+    ),
+    "provider/referrals/<id:pk>/assessment/attendance/": (
+        signed_in(NF, member=OK, org_admin=OK),
+        signed_in(NF, member=OK, org_admin=OK),
+    ),
+    "provider/referrals/<id:pk>/caseworker/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
+    "provider/referrals/<id:pk>/partner/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
+    "provider/referrals/<id:pk>/plan/": (
+        signed_in(NF, member=OK, org_admin=OK),
+        signed_in(NF, member=OK, org_admin=OK),
+    ),
+    # Nothing new to send: a GOV.UK error, on the page.
+    "provider/referrals/<id:pk>/plan/send/": (
+        signed_in(NF, member=OK, org_admin=OK),
+        signed_in(NF, member=OK, org_admin=OK),
+    ),
+    "provider/referrals/<id:pk>/report/": (
+        signed_in(NF, member=OK, org_admin=OK),
+        signed_in(NF, member=OK, org_admin=OK),
+    ),
+    # The notes are optional: an empty answer is saved, and the page goes back to the report.
+    "provider/referrals/<id:pk>/report/notes/": (
+        signed_in(NF, member=OK, org_admin=OK),
+        signed_in(NF, member=GO, org_admin=GO),
+    ),
+    "provider/referrals/<id:pk>/report/outcomes/<id:outcome_id>/": (
+        signed_in(NF, member=OK, org_admin=OK),
+        signed_in(NF, member=OK, org_admin=OK),
+    ),
+    "provider/referrals/<id:pk>/sessions/new/": (
+        signed_in(NF, member=OK, org_admin=OK),
+        signed_in(NF, member=OK, org_admin=OK),
+    ),
     "public/contracts/": (anyone(OK), anyone(OK)),
     "public/contracts/<id:pk>/": (anyone(OK), anyone(OK)),
     "public/contracts/download.csv": (anyone(OK), anyone(OK)),
