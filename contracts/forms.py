@@ -15,6 +15,12 @@ from core.forms import GovukDateField, GovukForm
 from qualification.uploads import ALLOWED_DESCRIPTION
 
 EXPLANATION_LIMIT = 2000
+# A change's explanation (a variation's or an extension's) is published in open data as the
+# amendment's rationale (opendata.builders), so whoever writes it is told not to name anyone.
+PUBLISHED_REASON = (
+    "This is published as the reason for the change, so anyone can read it. "
+    "Do not name people or give any personal details."
+)
 
 
 def _explanation(label: str, hint: str, required: str) -> forms.CharField:
@@ -52,7 +58,7 @@ class StartVariationForm(GovukForm):
         error_messages={"required": "Select why the contract can be changed"},
     )
     explanation = _explanation(
-        "Explain the change", "Say what is changing and why, in plain words.", "Explain the change"
+        "Explain the change", f"Say what is changing and why, in plain words. {PUBLISHED_REASON}", "Explain the change"
     )
 
 
@@ -201,7 +207,7 @@ class ExtendForm(GovukForm):
         error_messages={"required": "Select how many years", "invalid_choice": "Select how many years"},
     )
     explanation = _explanation(
-        "Why extend it?", "Say why, in plain words. The provider will see this.", "Explain why the contract is extended"
+        "Why extend it?", f"Say why, in plain words. {PUBLISHED_REASON}", "Explain why the contract is extended"
     )
 
     def __init__(self, *args, remaining: int, **kwargs):

@@ -4,14 +4,15 @@
 registered interest, each with every step of joining it reached recorded as the services record it
 (the questionnaire started, answered section by section, sent, the assessor's decision), so the
 public funnel narrows: some never send the questionnaire, a few are refused, and about 2,000
-qualify over the whole geography. Then ten financial years of call-off competitions for every service
-type across the regions (regional, PCC-area and, above scale 1, local-authority lots), with
-estimated values that ramp up and their revision history, funding partners and their shares,
-invitations to every eligible organisation, bids for one or many lots with prices per year and
-partners, independent and agreed (moderated) scores, approved awards whose waiting period has
-ended, outcome letters, and contracts with partners (subcontracts) and yearly values. Some
-competitions and lots are cancelled, and some service types are never bought in some regions, so
-coverage has real gaps. The most recent competitions are still planned, open or being scored.
+qualify over the whole geography. Then call-off competitions for every service type across the
+regions (regional, PCC-area and, above scale 1, local-authority lots), from contracts in delivery
+at least ten years ago (each with a claim for every month it delivered) to this financial year and
+two years of plans ahead, with estimated values that ramp up and their revision history, funding
+partners and their shares, invitations to every eligible organisation, bids for one or many lots
+with prices per year and partners, independent and agreed (moderated) scores, approved awards whose
+waiting period has ended, outcome letters, and contracts with partners (subcontracts) and yearly
+values. Some competitions and lots are cancelled, and some service types are never bought in some
+regions, so coverage has real gaps. The most recent competitions are still planned, open or being scored.
 
 Reproducible: the same seed, scale and `today` give the same world (dates are laid out around
 `today`, so that some competitions are open now). Names, references and values never depend on
@@ -94,7 +95,7 @@ from contracts.models import (
     VersionKind,
 )
 from core.clock import LONDON, add_working_days, financial_year_of
-from demo.national_contracts import after_award
+from demo.national_contracts import CLAIM_SENT_WITHIN_DAYS, after_award
 from demo.national_supply_chain import generate_supply_chain
 from qualification.models import (
     Application,
@@ -115,7 +116,10 @@ from qualification.uploads import check_upload
 from reference.models import Area, ServiceCategory, ServiceType
 
 ORGANISATIONS_AT_SCALE_1 = 2400  # registered; about 2,000 of them qualify
-YEARS = 10  # financial years of competitions
+# How far the world reaches: contracts in delivery, and a claim for each month of them, from at
+# least CLAIM_YEARS whole years before today; then this financial year and YEARS_AHEAD of plans.
+CLAIM_YEARS = 10
+YEARS_AHEAD = 2
 GENERATED_DOMAIN = "generated.example"
 REFERENCE_PREFIX = "NAT"
 NAME_WORDS = [
@@ -725,6 +729,10 @@ def _plan_series(
         month = rng.choice([4, 7, 10])
         contract_years = rng.choice([2, 3, 3, 4])
         first_start = datetime.date(first_fy + rng.randint(0, 1), month, 1)
+        if number == 0:
+            # The first series begins with the world, so that at any scale claims reach back as far
+            # as the world does.
+            first_start = datetime.date(first_fy, 4, 1)
         anchor_start, anchor_kind = None, ""
         if number % 8 in (1, 2):
             # One series in eight has a competition open for bids today, and one in eight a
@@ -1648,6 +1656,15 @@ def _after_award(context, call, entry, contract, version, as_made_years, winner)
     context.counts.payment_claims += len(life.claims)
 
 
+def first_financial_year(today: datetime.date) -> int:
+    """The financial year the world's first contracts start in (in its April, at the earliest).
+
+    Early enough that the months from that April to the last one whose claim has been sent by
+    `today` number at least CLAIM_YEARS × 12, whatever the day: a month's claim is sent at most
+    CLAIM_SENT_WITHIN_DAYS after the month ends (`demo.national_contracts`)."""
+    return financial_year_of(_add_years(today, -CLAIM_YEARS) - datetime.timedelta(days=CLAIM_SENT_WITHIN_DAYS))
+
+
 def generate_national_data(
     *,
     scale: float = 1,
@@ -1656,12 +1673,13 @@ def generate_national_data(
     batch_size: int = 20,
     progress=None,
 ) -> NationalWorld:
-    """Organisations and qualifications, then ten financial years of competitions around `today`."""
+    """Organisations and qualifications, then competitions around `today`: contracts from at least
+    CLAIM_YEARS back, this financial year and YEARS_AHEAD of plans."""
     today = today or timezone.now().astimezone(LONDON).date()
     now = _london(today, 12)
     current_fy = financial_year_of(today)
-    first_fy = current_fy - (YEARS - 3)  # seven years back, this year and two years of plans ahead
-    last_fy = first_fy + YEARS - 1
+    first_fy = first_financial_year(today)
+    last_fy = current_fy + YEARS_AHEAD
     # The framework opens in the January before the first competitions; organisations that qualify
     # have done so by July, before any competition launches.
     window = _Window(

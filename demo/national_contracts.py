@@ -33,6 +33,7 @@ VARIED = 0.15  # share of started contracts with a variation
 EXTENDED = 0.35  # share of contracts offering an extension that use it (once due)
 TERMINATED = 0.04  # share of started contracts ended early
 LATE = 0.12  # share of claims paid after the day the payment terms set
+CLAIM_SENT_WITHIN_DAYS = 12  # a claim is sent 2 to this many days after its period ends
 CENT = Decimal("0.01")
 
 
@@ -191,7 +192,7 @@ def _claims(rng, now, contract, terms, in_force, commissioner, approver, provide
     per_year = 4 if terms.payment_frequency == PaymentFrequency.QUARTERLY_IN_ARREARS else 12
     claims = []
     for start, end in payment_periods(contract, terms):
-        sent_on = end + datetime.timedelta(days=rng.randint(2, 12))
+        sent_on = end + datetime.timedelta(days=rng.randint(2, CLAIM_SENT_WITHIN_DAYS))
         sent_at = _at(sent_on, 10)
         if sent_at > now:
             break

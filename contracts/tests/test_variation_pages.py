@@ -211,3 +211,23 @@ def test_partners_page(client, world):
     assert partner.share_percent == Decimal("35")
     client.force_login(world["provider"])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["start", "extend"])
+def test_the_explanation_hint_says_it_is_published_and_must_not_name_anyone(client, world, page):
+    """A change's explanation becomes its public reason in open data (the OCDS amendment's
+    rationale), so the page warns, in plain words and tied to the box, not to name anyone."""
+    import textstat
+
+    contract = world["contract"]
+    type(contract).objects.filter(pk=contract.pk).update(extension_years=2)
+    client.force_login(world["first"])
+    html = client.get(_urls(contract, world["draft"].number)[page]).content.decode()
+    # The hint the explanation box names in aria-describedby: a screen reader reads it with the box.
+    box = re.search(r'<textarea[^>]*name="explanation"[^>]*>', html).group(0)
+    described_by = re.search(r'aria-describedby="([^"]+)"', box).group(1).split()
+    hints = [re.search(rf'<div id="{name}" class="govuk-hint">(.*?)</div>', html, re.S) for name in described_by]
+    text = " ".join(" ".join(hint.group(1).split()) for hint in hints if hint)
+    assert "published as the reason for the change, so anyone can read it" in text
+    assert "Do not name people or give any personal details." in text
+    assert textstat.flesch_kincaid_grade(text) <= 8

@@ -23,9 +23,10 @@ from competitions.models import (
     ModeratedScore,
 )
 from competitions.selectors.status import competition_stage
-from contracts.models import Contract, Subcontract
+from contracts.models import Contract, PaymentClaim, Subcontract
 from contracts.selectors import terms_in_force
-from demo.national import _london, generate_national_data
+from core.clock import financial_year_of
+from demo.national import _london, first_financial_year, generate_national_data
 from insights.selectors.who_takes_part import FUNNEL_GROUPS
 from qualification import sections
 from qualification.models import (
@@ -95,8 +96,13 @@ def world():
 def test_world_has_every_stage_of_a_framework_in_motion(world):
     stages = {competition_stage(c, now=NOW) for c in Competition.objects.prefetch_related("lots__award")}
     assert {"planned", "open", "awarded"} <= stages
-    years = set(LotYear.objects.values_list("financial_year", flat=True))
-    assert len(years) >= 8  # about ten financial years of work
+    # Contracts from at least ten years back (claims from April 2016), this year and plans for up to
+    # two years ahead.
+    starts = {financial_year_of(day) for day in Competition.objects.values_list("contract_start", flat=True)}
+    assert min(starts) == first_financial_year(TODAY) == 2016
+    assert financial_year_of(TODAY) < max(starts) <= financial_year_of(TODAY) + 2
+    first_claim = PaymentClaim.objects.order_by("period_start").values_list("period_start", flat=True).first()
+    assert first_claim == datetime.date(2016, 4, 1)
     assert world.contracts == Contract.objects.count() > 0
     # Values ramp up: a lot's first year is worth less than its third.
     lot = Lot.objects.filter(competition__contract_years__gte=3).first()

@@ -11,7 +11,8 @@ from django.db.models import Count, F
 from contracts import rules
 from contracts.models import Contract, ContractVersion, PaymentClaim, VersionKind
 from contracts.selectors import claim_is_late, payment_periods, terms_at, terms_in_force
-from demo.national import _london, generate_national_data
+from demo.national import _london, first_financial_year, generate_national_data
+from demo.national_contracts import CLAIM_SENT_WITHIN_DAYS
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +81,47 @@ def test_a_claim_for_each_period_ended_paid_on_time_and_late(world):
         assert not ended.claims.filter(period_start__gt=ended.terminates_on).exists()
 
 
-def test_claims_reach_back_to_the_first_contracts(world):
-    """The world's first contracts start seven financial years back: their claims are kept from then."""
+def test_claims_keep_ten_whole_years_of_months(world):
+    """A claim for every month from the world's first contracts, at least ten years back, to the last
+    month ended whose claim is due by now, with no month missing (issue 11: ten years of monthly claims)."""
     first_contract = Contract.objects.order_by("starts_on").first()
-    first_claim = PaymentClaim.objects.order_by("period_start").first()
-    assert first_claim.period_start == first_contract.starts_on
-    assert first_claim.period_start.year <= TODAY.year - 6
+    starts = PaymentClaim.objects.values_list("period_start", flat=True)
+    months = sorted({(day.year, day.month) for day in starts})
+    assert months[0] == (first_contract.starts_on.year, first_contract.starts_on.month)
+    assert datetime.date(*months[0], 1) <= datetime.date(TODAY.year - 10, TODAY.month, 1)
+    # October 2026 ended more than CLAIM_SENT_WITHIN_DAYS before TODAY: its claims are sent.
+    assert months[-1] == (2026, 10)
+    every_month = [(year, month) for year in range(months[0][0], 2027) for month in range(1, 13)]
+    every_month = every_month[every_month.index(months[0]) : every_month.index(months[-1]) + 1]
+    assert months == every_month
+    assert len(months) >= 120
+    # Monthly: each claim is for one calendar month (or the part of it in the contract).
+    for start, end in PaymentClaim.objects.values_list("period_start", "period_end").iterator():
+        assert (start.year, start.month) == (end.year, end.month)
+
+
+@pytest.mark.parametrize(
+    ("today", "first"),
+    [
+        # A claim is sent at most CLAIM_SENT_WITHIN_DAYS (12) after its month ends: on 13 April the
+        # claims for March are all in, so the ten years can start with the April ten years before.
+        (datetime.date(2026, 4, 12), 2015),
+        (datetime.date(2026, 4, 13), 2016),
+        (datetime.date(2026, 11, 25), 2016),
+        (datetime.date(2027, 3, 31), 2016),
+    ],
+)
+def test_the_world_starts_early_enough_for_ten_years_of_claims(today, first):
+    assert first_financial_year(today) == first
+
+
+def test_ten_years_of_claims_whatever_the_day():
+    """Every day of a year: the months from the first financial year's April to the last month whose
+    claim is due by that day number at least 120."""
+    day = datetime.date(2027, 1, 1)
+    while day.year == 2027:
+        first = first_financial_year(day)
+        last_due = (day - datetime.timedelta(days=CLAIM_SENT_WITHIN_DAYS)).replace(day=1) - datetime.timedelta(days=1)
+        months = (last_due.year - first) * 12 + last_due.month - 4 + 1
+        assert 120 <= months < 134, (day, months)
+        day += datetime.timedelta(days=1)

@@ -13,7 +13,8 @@ from demo.national import GENERATED_DOMAIN, generate_national_data
 class Command(BaseCommand):
     help = (
         "Generate a synthetic national world: organisations and each step of joining they reached, their "
-        "qualifications, and ten financial years of competitions, bids, scores, awards and contracts. "
+        "qualifications, and competitions, bids, scores, awards and contracts from at least ten years back "
+        "(each contract with a claim for every month delivered) to two financial years of plans ahead. "
         "Writes no audit events: development only."
     )
 
