@@ -1,12 +1,13 @@
-"""The national world's referrals (issue 12, "Demo and scale"): probation practitioners in every
-region refer people to the contracts in delivery, month by month, from the first contract ten years
-back to today.
+"""The national world's referrals (issue 12, "Demo and scale"): probation practitioners refer people
+to the contracts in delivery, month by month, from the first contract ten years back to today (in
+two regions up to scale 1, in every region above it: `referring_regions`).
 
 How many: each contract's yearly contracted volume (`ContractYear.volume`, the last year's for any
 year after it), a twelfth a month, times the contract's own demand (most near what was contracted;
 about one in eight well above it and one in eight well below, so the volume analysis of issue 13 has
 something to flag), times the month of the year (fewer in August and December, more in January), a
-slow start in a contract's first three months, and chance (Poisson). Scale 10 makes over a million.
+slow start in a contract's first three months, and chance (Poisson). Scale 1 makes about 110,000
+(two regions); scale 10, every region, well over a million.
 
 What each became: its timestamps are laid out step by step as the services would set them (sent,
 assigned to a caseworker, an initial assessment, an action plan submitted and approved, sessions
@@ -70,12 +71,20 @@ from referrals.models import (
 from referrals.sealing import crn_digest
 from referrals.services import REFERENCE_LETTERS, SEALED_PERSONAL_FIELDS
 
-# The probation regions whose practitioners refer through this service: Kent, Surrey and Sussex (the
-# demo's) and Wales. The other regions' contracts show no referrals here (their practitioners refer
-# through another system), which keeps the world to a size a laptop builds in minutes: at the
-# contracted volumes every region would make about a million referrals at scale 1 and ten million
-# at scale 10; these two make about 15% of that.
+# The probation regions whose practitioners refer through this service. Up to scale 1 (the tests, the
+# demo's backdrop, `make bench`'s scale 1): Kent, Surrey and Sussex (the demo's) and Wales, about 15%
+# of the contracted volumes, so those worlds stay quick to build (all regions would make about a
+# million referrals at scale 1); the other regions' contracts show none here (their practitioners
+# refer through another system). Above scale 1 (`make bench`'s scale 10, which must carry over a
+# million referrals): every region.
 REFERRING_REGIONS = ("K", "D")
+
+
+def referring_regions(scale: float) -> list[Area]:
+    regions = Area.objects.filter(level="region").order_by("code")
+    return list(regions if scale > 1 else regions.filter(code__in=REFERRING_REGIONS))
+
+
 PRACTITIONERS_PER_REGION = 8  # at scale 1
 PEOPLE_AT_SCALE_1 = 2000  # synthetic people in the sealed pool
 FLUSH_EVERY = 20000  # referrals written per batch
@@ -242,7 +251,7 @@ class _Contract:
     demand: float
 
 
-def _contracts(rng: random.Random, today: datetime.date) -> list[_Contract]:
+def _contracts(rng: random.Random, today: datetime.date, regions: list[Area]) -> list[_Contract]:
     contracts = list(
         Contract.objects.filter(starts_on__lte=today)
         .order_by("id")
@@ -259,7 +268,7 @@ def _contracts(rng: random.Random, today: datetime.date) -> list[_Contract]:
         "contract_id", "area__path"
     ):
         areas[contract_id].append(path)
-    region_of_code = dict(Area.objects.filter(level="region", code__in=REFERRING_REGIONS).values_list("code", "id"))
+    region_of_code = {region.code: region.pk for region in regions}
     all_regions = sorted(region_of_code.values())
     categories: dict[int, list[int]] = defaultdict(list)
     for type_id, category_id in ServiceType.categories.through.objects.order_by("servicecategory_id").values_list(
@@ -733,7 +742,7 @@ def generate_referrals(*, seed: int, scale: float, today: datetime.date, now: da
     """Referrals for every contract month up to `now` (see the module's docstring)."""
     rng = random.Random(seed * 7919 + 17)
     seal = _Sealer()
-    regions = list(Area.objects.filter(level="region", code__in=REFERRING_REGIONS).order_by("code"))
+    regions = referring_regions(scale)
     joined = datetime.datetime(today.year - 11, 1, 6, 9, tzinfo=datetime.UTC)
     practitioners = _practitioners(regions, max(2, round(PRACTITIONERS_PER_REGION * scale)), joined)
     outcomes: dict[int, list[int]] = defaultdict(list)
@@ -742,7 +751,9 @@ def generate_referrals(*, seed: int, scale: float, today: datetime.date, now: da
     levels: dict[int, list[int]] = defaultdict(list)
     for category_id, pk in ComplexityLevel.objects.filter(active=True).order_by("id").values_list("category_id", "id"):
         levels[category_id].append(pk)
-    contracts = [c for c in _contracts(rng, today) if all(outcomes[cat] and levels[cat] for cat in c.categories)]
+    contracts = [
+        c for c in _contracts(rng, today, regions) if all(outcomes[cat] and levels[cat] for cat in c.categories)
+    ]
     people = _people(rng, max(300, round(PEOPLE_AT_SCALE_1 * scale)), seal, today)
     writer = _Writer()
     generator = _Generator(

@@ -173,3 +173,13 @@ def test_weighted_draws_follow_their_weights():
     draw = _Chance(random.Random(1)).weighted([("a", 80), ("b", 20)])
     picks = [draw() for _ in range(10000)]
     assert 0.77 < picks.count("a") / len(picks) < 0.83
+
+
+def test_two_regions_refer_up_to_scale_1_and_every_region_above_it():
+    from demo.national_referrals import referring_regions
+    from reference.models import Area
+
+    assert [area.code for area in referring_regions(1)] == sorted(REFERRING_REGIONS)
+    assert [area.code for area in referring_regions(0.05)] == sorted(REFERRING_REGIONS)
+    everywhere = referring_regions(10)
+    assert len(everywhere) == Area.objects.filter(level="region").count() > len(REFERRING_REGIONS)
