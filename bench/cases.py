@@ -306,3 +306,138 @@ SUPPLY_CHAIN_CASES: list[Case] = [
 ]
 
 CASES = ELIGIBILITY_CASES + INSIGHT_CASES + SUPPLY_CHAIN_CASES + PAYMENT_CASES
+
+
+# --- Referrals (issue 12): the practitioner's list and the provider's inbox, first page ------------------
+
+REFERRAL_PAGE = 25
+_STATUS_SQL = (
+    "CASE WHEN r.cancelled_at IS NOT NULL THEN 'cancelled' WHEN r.ended_at IS NOT NULL THEN 'ended_early' "
+    "WHEN r.concluded_at IS NOT NULL THEN 'completed' WHEN r.sent_at IS NULL THEN 'draft' "
+    "WHEN r.plan_approved_at IS NOT NULL THEN 'in_progress' WHEN r.assigned_at IS NOT NULL THEN 'assigned' "
+    "ELSE 'sent' END"
+)
+
+
+def _busiest(column: str, where: str) -> int:
+    """The id in `column` with the most referrals (who the case lists for), found once."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column} FROM referrals_referral WHERE {where} GROUP BY {column} ORDER BY COUNT(*) DESC, {column} "
+            "LIMIT 1"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+_USERS: dict[int, object] = {}
+
+
+def _signed_in(user_id: int):
+    """The person as a request sees them: their row (read once, outside the timing: the floor needs it
+    as much), without what an earlier call worked out about them (a request starts afresh), their
+    address confirmed (generated people never confirmed theirs: they never sign in)."""
+    import copy
+
+    from accounts.models import User
+
+    if user_id not in _USERS:
+        user = User.objects.get(pk=user_id)
+        user.email_confirmed_at = user.email_confirmed_at or NOW
+        _USERS[user_id] = user
+    user = copy.copy(_USERS[user_id])
+    for cached in ("_role_cache", "_membership_cache", "_practitioner_regions"):
+        user.__dict__.pop(cached, None)
+    return user
+
+
+def _referral_row(referral) -> tuple:
+    return (
+        referral.pk,
+        referral.reference,
+        referral.status,
+        referral.contract.title,
+        referral.contract.supplier.legal_name,
+        referral.first_name,
+        referral.last_name,
+        referral.created_at,
+        referral.sent_at,
+    )
+
+
+def _floor_rows(where: str, order: str, params: list) -> list[tuple]:
+    from insights.floors import _to_dt
+    from referrals.sealing import PERSONAL
+
+    def unseal(token):
+        return None if token is None else PERSONAL.unseal_value(token.encode("ascii")).decode("utf-8")
+
+    rows = _sql_rows(
+        f"SELECT r.id, r.reference, {_STATUS_SQL}, c.title, o.legal_name, r.first_name, r.last_name, r.created_at, "
+        "r.sent_at FROM referrals_referral r JOIN contracts_contract c ON c.id = r.contract_id "
+        f"JOIN accounts_organisation o ON o.id = c.supplier_id WHERE {where} ORDER BY {order} LIMIT {REFERRAL_PAGE}",
+        params,
+    )
+    return [
+        (pk, ref, status, title, name, unseal(first), unseal(last), _to_dt(created), _to_dt(sent))
+        for pk, ref, status, title, name, first, last, created, sent in rows
+    ]
+
+
+def _sql_rows(query: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def _practitioner_list() -> Case:
+    from referrals.selectors import referrals_made_by
+
+    user_id = None
+
+    def who() -> int:
+        nonlocal user_id
+        if user_id is None:
+            user_id = _busiest("created_by_id", "1=1")
+        return user_id
+
+    def code() -> list[tuple]:
+        return [_referral_row(r) for r in referrals_made_by(_signed_in(who()))[:REFERRAL_PAGE]]
+
+    def floor() -> list[tuple]:
+        return _floor_rows("r.created_by_id = %s", "r.created_at DESC, r.id DESC", [who()])
+
+    return Case("referrals: the practitioner's referrals, first page", code, floor)
+
+
+def _provider_inbox() -> Case:
+    from accounts.models import Membership
+    from referrals.selectors import provider_inbox
+
+    who_cache: dict[str, int] = {}
+
+    def who() -> tuple[int, int]:
+        """The organisation with most referrals and its administrator (a referral manager)."""
+        if not who_cache:
+            organisation = _busiest("provider_id", "sent_at IS NOT NULL")
+            admin = Membership.objects.filter(organisation_id=organisation, is_admin=True).order_by("pk").first()
+            who_cache.update(organisation=organisation, user=admin.user_id if admin else 0)
+        return who_cache["organisation"], who_cache["user"]
+
+    def code() -> list[tuple]:
+        return [_referral_row(r) for r in provider_inbox(_signed_in(who()[1]))[:REFERRAL_PAGE]]
+
+    def floor() -> list[tuple]:
+        organisation, _ = who()
+        return _floor_rows(
+            "r.sent_at IS NOT NULL AND (r.provider_id = %s OR c.supplier_id = %s)",
+            "r.sent_at DESC, r.id DESC",
+            [organisation, organisation],
+        )
+
+    return Case("referrals: the provider's inbox, first page", code, floor)
+
+
+REFERRAL_CASES: list[Case] = [_practitioner_list(), _provider_inbox()]
+
+CASES += REFERRAL_CASES

@@ -6,7 +6,8 @@ fresh process against it:
 
 - scale 1: every selector under test (eligibility, each insight) against the same answer from one
   hand-written SQL query, timed in the same run; printed as a ratio (code ÷ floor).
-- scales 1 and 10: the full OCDS bulk download, streamed: throughput and peak memory.
+- scales 1 and 10: the full OCDS bulk download, streamed: throughput and peak memory; the referral
+  lists (the practitioner's referrals and the provider's inbox) against their floors.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def main() -> int:
                 scale,
             )
             run([PYTHON, "manage.py", "dbshell", "--", "ANALYZE;"], scale)
-        what = "selectors,ocds" if scale == SCALES[0] else "ocds"
+        what = "selectors,ocds" if scale == SCALES[0] else "referrals,ocds"
         run([PYTHON, "bench/measure.py", what, f"{scale:g}"], scale)
     return 0
 

@@ -96,6 +96,7 @@ from contracts.models import (
 )
 from core.clock import LONDON, add_working_days, financial_year_of
 from demo.national_contracts import CLAIM_SENT_WITHIN_DAYS, after_award
+from demo.national_referrals import generate_referrals
 from demo.national_supply_chain import generate_supply_chain
 from qualification.models import (
     Application,
@@ -222,6 +223,7 @@ class NationalWorld:
     contract_changes: int = 0
     payment_claims: int = 0
     partner_payments: int = 0
+    referrals: int = 0
 
 
 def _weighted(rng: random.Random, pairs):
@@ -1731,9 +1733,12 @@ def generate_national_data(
         supply_chain = generate_supply_chain(
             rng=random.Random(seed * 7919 + 13), today=today, commissioner=next(iter(staff.commissioners.values()))
         )
+    # Referrals to the contracts, month by month (demo/national_referrals.py).
+    referrals = generate_referrals(seed=seed, scale=scale, today=today, now=now)
     counts = context.counts
     counts.payment_claims += supply_chain.claims
     return NationalWorld(
+        referrals=referrals.referrals,
         organisations=len(organisations.objects),
         organisations_qualified=organisations.qualified,
         qualifications=organisations.qualifications,

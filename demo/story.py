@@ -64,6 +64,20 @@ from qualification.services.applications import (
 )
 from qualification.services.decisions import Grant, application_decide, help_request_reply, section_accept
 from reference.models import Area, ServiceType
+from referrals import services as referral_services
+from referrals.models import (
+    Achievement,
+    AppointmentMethod,
+    Attendance,
+    CancelReason,
+    ComplexityLevel,
+    DesiredOutcome,
+    EndReason,
+    Engagement,
+    OrderType,
+    Referral,
+    ReferralOutcome,
+)
 
 FIRST_TITLE = "Accommodation services in Kent, Surrey and Sussex"
 PLANNED_TITLE = "Personal wellbeing services in Kent, Surrey and Sussex"
@@ -807,6 +821,162 @@ def _delivery_story(contracts: dict[str, Contract], *, people: dict[str, User], 
         terminates_on=max(today, datetime.date(2027, 3, 31)),
         actor=commissioner,
     )
+
+
+# --- Referrals (issue 12) --------------------------------------------------------------------------------
+
+# Clearly invented people (Z case reference numbers are never issued).
+_DEMO_PEOPLE = [
+    ("Z900001", "Ash", "Quistwhistle", datetime.date(1991, 3, 14), "Male"),
+    ("Z900002", "Billie", "Fenworth", datetime.date(1986, 7, 2), "Female"),
+    ("Z900003", "Cass", "Brindlecombe", datetime.date(1999, 11, 23), "Non-binary"),
+    ("Z900004", "Dale", "Marrowmere", datetime.date(1978, 1, 30), "Male"),
+    ("Z900005", "Eden", "Tumblewold", datetime.date(2001, 5, 9), "Female"),
+    ("Z900006", "Frankie", "Nettlethorpe", datetime.date(1994, 9, 17), "Male"),
+    ("Z900007", "Glen", "Sorrelbrook", datetime.date(1983, 12, 5), "Male"),
+    ("Z900008", "Harper", "Gorsestead", datetime.date(1996, 4, 21), "Female"),
+]
+
+
+def _demo_referral(contract: Contract, practitioner: User, person: tuple, *, send: bool = True):
+    """A referral as the practitioner makes it: a draft saved page by page, then (usually) sent."""
+    crn, first, last, born, gender = person
+    today = db_now().astimezone(LONDON).date()
+    referral = referral_services.referral_create(actor=practitioner, contract=contract)
+    referral_services.referral_update(
+        actor=practitioner,
+        referral=referral,
+        crn=crn,
+        first_name=first,
+        last_name=last,
+        date_of_birth=born,
+        gender=gender,
+        phone="07700 900" + crn[-3:],  # Ofcom's numbers for drama
+        preferred_language="English",
+        needs_interpreter=False,
+    )
+    referral_services.referral_update(
+        actor=practitioner,
+        referral=referral,
+        order_type=OrderType.LICENCE,
+        order_end_on=today + datetime.timedelta(days=300),
+        max_rar_days=10,
+        risk_summary="Invented for the demo: low risk to staff. Meet in the office first.",
+        complete_by=today + datetime.timedelta(days=90),
+    )
+    category = contract.service_type.categories.order_by("display_order").first()
+    referral_services.referral_set_categories(
+        actor=practitioner,
+        referral=referral,
+        choices={
+            category.pk: {
+                "complexity": ComplexityLevel.objects.filter(category=category, code="medium").first().pk,
+                "outcomes": list(DesiredOutcome.objects.filter(category=category).values_list("id", flat=True)[:2]),
+            }
+        },
+    )
+    if send:
+        referral = referral_services.referral_send(actor=practitioner, referral=referral)
+    return referral
+
+
+def _demo_plan(referral, *, caseworker: User, practitioner: User | None):
+    """Assigned to the caseworker, an initial assessment booked, the action plan sent (and approved
+    if `practitioner` is given)."""
+    referral_services.referral_assign(actor=caseworker, referral=referral, caseworker=caseworker)
+    referral_services.appointment_book(
+        actor=caseworker,
+        referral=referral,
+        starts_at=db_now() + datetime.timedelta(days=3),
+        duration_minutes=60,
+        method=AppointmentMethod.PHONE,
+    )
+    outcomes = ReferralOutcome.objects.filter(referral_category__referral=referral).values_list("id", flat=True)
+    referral_services.action_plan_save(
+        actor=caseworker,
+        referral=referral,
+        number_of_sessions=6,
+        activities=[
+            (outcome, "Weekly meetings to look at options and take the next step together.") for outcome in outcomes
+        ],
+    )
+    referral_services.action_plan_submit(actor=caseworker, referral=referral)
+    if practitioner is not None:
+        referral_services.action_plan_approve(actor=practitioner, referral=referral, version=1)
+    return list(outcomes)
+
+
+def build_referral_story() -> bool:
+    """The demo practitioner's referrals at every stage, to the Surrey and Sussex contracts, made
+    through the referrals services (so the audit trail records each step): a draft, sent, assigned,
+    a plan waiting for approval, in progress with a missed session the practitioner was told of,
+    ended early, cancelled, and completed with its end-of-service report. Once only."""
+    practitioner = _user("practitioner@demo.example")
+    if Referral.objects.filter(created_by=practitioner).exists():
+        return False
+    caseworker = _user("bids@pathway.example")
+    surrey = Contract.objects.filter(lot__competition__title=AWARDED_TITLE, lot__name="Surrey").first()
+    sussex = Contract.objects.filter(lot__competition__title=AWARDED_TITLE, lot__name="Sussex").first()
+    if surrey is None or sussex is None:
+        return False
+    people = iter(_DEMO_PEOPLE)
+    # A draft: the person's details and order saved, not sent yet.
+    _demo_referral(surrey, practitioner, next(people), send=False)
+    # Sent to Pathway, nobody assigned yet.
+    _demo_referral(sussex, practitioner, next(people))
+    # Assigned, and the action plan waiting for the practitioner's approval.
+    _demo_plan(_demo_referral(surrey, practitioner, next(people)), caseworker=caseworker, practitioner=None)
+    # Cancelled before the work started.
+    cancelled = _demo_referral(sussex, practitioner, next(people))
+    referral_services.referral_cancel(actor=practitioner, referral=cancelled, reason=CancelReason.CIRCUMSTANCES)
+    # In progress: one session attended, one missed (the practitioner is told), one late.
+    in_progress = _demo_referral(surrey, practitioner, next(people))
+    _demo_plan(in_progress, caseworker=caseworker, practitioner=practitioner)
+    for attendance, engagement, tell, notes in [
+        (Attendance.ATTENDED, Engagement.GOOD, False, "Talked about where they could live and what help there is."),
+        (Attendance.DID_NOT_ATTEND, "", True, "Did not come and did not answer the phone."),
+        (Attendance.LATE, Engagement.SOME, False, "Came 20 minutes late; we looked at two flats online."),
+    ]:
+        referral_services.session_record(
+            actor=caseworker,
+            referral=in_progress,
+            happened_at=db_now(),
+            attendance=attendance,
+            engagement=engagement,
+            notes=notes,
+            tell_practitioner=tell,
+        )
+    # Ended early by the practitioner after a session.
+    ended = _demo_referral(surrey, practitioner, next(people))
+    _demo_plan(ended, caseworker=caseworker, practitioner=practitioner)
+    referral_services.session_record(
+        actor=caseworker,
+        referral=ended,
+        happened_at=db_now(),
+        attendance=Attendance.ATTENDED,
+        engagement=Engagement.POOR,
+    )
+    referral_services.referral_end_early(actor=practitioner, referral=ended, reason=EndReason.NOT_ENGAGING)
+    # Completed: sessions, then the end-of-service report sent.
+    completed = _demo_referral(surrey, practitioner, next(people))
+    outcomes = _demo_plan(completed, caseworker=caseworker, practitioner=practitioner)
+    for _ in range(2):
+        referral_services.session_record(
+            actor=caseworker,
+            referral=completed,
+            happened_at=db_now(),
+            attendance=Attendance.ATTENDED,
+            engagement=Engagement.GOOD,
+        )
+    achievements = [Achievement.ACHIEVED, Achievement.PARTLY]
+    referral_services.report_save(
+        actor=caseworker,
+        referral=completed,
+        outcomes={outcome: (achievements[i % 2], "Invented for the demo.") for i, outcome in enumerate(outcomes)},
+        further_notes="Invented for the demo: moved into a shared house in Woking.",
+    )
+    referral_services.report_send(actor=caseworker, referral=completed)
+    return True
 
 
 def build_story() -> bool:

@@ -33,7 +33,7 @@ from accounts.services import (
 )
 from audit.services import audit_record, snapshot
 from demo.national import GENERATED_DOMAIN, generate_national_data
-from demo.story import build_story
+from demo.story import build_referral_story, build_story
 from reference.models import Area
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published on purpose: demo accounts only
@@ -184,6 +184,7 @@ def build_demo_world(*, national_scale: float | None = NATIONAL_SCALE) -> list[t
     with transaction.atomic():
         logins = _build_people()
         build_story()
+        build_referral_story()
     if national_scale and not Organisation.objects.filter(contact_email__endswith=f"@{GENERATED_DOMAIN}").exists():
         generate_national_data(scale=national_scale, seed=NATIONAL_SEED)
     return logins

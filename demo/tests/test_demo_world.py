@@ -206,3 +206,31 @@ def test_the_demo_practitioner_finds_services_told_apart_by_who_they_are_for():
     assert surrey.pk in found()
     assert surrey.pk not in found(order_type=OrderType.COMMUNITY_ORDER)
     assert AuditEvent.objects.filter(action="contract.eligibility_changed").count() == 2
+
+
+def test_the_demo_practitioner_has_referrals_at_every_stage():
+    """Made through the referrals services, so each step is audited on the referral's own chain."""
+    from referrals import rules
+    from referrals.models import Attendance, DeliverySession, Referral
+
+    call_command("load_demo_world", "--force", *SMALL)
+    practitioner = User.objects.get(email="practitioner@demo.example")
+    mine = Referral.objects.filter(created_by=practitioner)
+    statuses = {referral.status for referral in mine}
+    assert statuses == {status for status, _ in rules.STATUS_RULES}
+    # A plan waiting for the practitioner's approval, and a missed session they were told of.
+    assert mine.filter(rules.status_q(rules.ASSIGNED), action_plans__submitted_at__isnull=False).exists()
+    assert DeliverySession.objects.filter(
+        referral__in=mine, attendance=Attendance.DID_NOT_ATTEND, tell_practitioner=True
+    ).exists()
+    completed = mine.get(rules.status_q(rules.COMPLETED))
+    assert completed.report.sent_at is not None and completed.report.outcomes.count() == 2
+    actions = set(
+        AuditEvent.objects.filter(object_type="referrals.referral", object_id=str(completed.pk)).values_list(
+            "action", flat=True
+        )
+    )
+    assert {"referral.created", "referral.sent", "referral.plan_approved", "referral.report_sent"} <= actions
+    # Invented people only: the Z series of case reference numbers is never issued.
+    assert all(referral.crn.startswith("Z9") for referral in mine)
+    assert first_chain_problem() is None

@@ -1,0 +1,185 @@
+"""The national world's referrals (issue 12 "Demo and scale"): every contract month at the contracted
+volumes with each contract's own demand and the seasons, every status the rules know, personal data
+really sealed, and nothing left that retention should have erased."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Max, Min
+
+from contracts.models import Contract, ContractYear
+from core.clock import financial_year_of
+from demo.national import _london, generate_national_data
+from demo.national_referrals import REFERRING_REGIONS, SEASON, _Chance
+from referrals import rules
+from referrals.models import (
+    ActionPlan,
+    Attendance,
+    DeliverySession,
+    EndOfServiceReport,
+    Referral,
+    ReportOutcome,
+)
+from referrals.sealing import crn_digest
+from referrals.selectors import referral_counts
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 25)
+NOW = _london(TODAY, 12)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One world for the module (scale 0.1: a few thousand referrals), rolled back."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield generate_national_data(scale=0.1, seed=7, today=TODAY)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def test_every_status_and_step_is_there(world):
+    assert world.referrals == Referral.objects.filter(sent_at__isnull=False).count() > 1000
+    by_status = {status: Referral.objects.filter(rules.status_q(status)).count() for status, _ in rules.STATUS_RULES}
+    assert all(by_status.values()), by_status
+    assert sum(by_status.values()) == Referral.objects.count()
+    # Most referrals from years ago are over; completed is the usual end.
+    assert by_status[rules.COMPLETED] > by_status[rules.ENDED_EARLY] > 0
+    # A plan waiting for the practitioner's approval, a missed session the practitioner was told of,
+    # a referral ended early with its report, and one whose report is still being written.
+    assert Referral.objects.filter(rules.status_q(rules.ASSIGNED), action_plans__submitted_at__isnull=False).exists()
+    assert DeliverySession.objects.filter(attendance=Attendance.DID_NOT_ATTEND, tell_practitioner=True).exists()
+    assert Referral.objects.filter(rules.status_q(rules.ENDED_EARLY), concluded_at__isnull=False).exists()
+    assert EndOfServiceReport.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_the_rules_in_python_and_in_sql_agree_on_every_referral(world):
+    """Each referral's status as `status_of` reads its row equals the filter that finds it."""
+    statuses = {}
+    for status, _ in rules.STATUS_RULES:
+        for pk in Referral.objects.filter(rules.status_q(status)).values_list("id", flat=True):
+            statuses[pk] = status
+    fields = ["id", "sent_at", "assigned_at", "plan_approved_at", "cancelled_at", "ended_at", "concluded_at"]
+    for referral in Referral.objects.only(*fields).iterator(chunk_size=2000):
+        assert referral.status == statuses[referral.pk]
+
+
+def test_steps_follow_each_other_as_the_services_allow(world):
+    """What the services refuse never happened: sessions only under an approved plan, after the
+    referral was sent, up to now and not after it ended; a cancelled referral had no approved plan;
+    the first session attended is when it started."""
+    for referral in (
+        Referral.objects.filter(sent_at__isnull=False)
+        .annotate(first=Min("sessions__happened_at"), last=Max("sessions__recorded_at"))
+        .only("sent_at", "plan_approved_at", "started_at", "ended_at", "cancelled_at", "concluded_at")
+        .iterator(chunk_size=2000)
+    ):
+        if referral.first is not None:
+            assert referral.plan_approved_at is not None
+            assert referral.sent_at <= referral.plan_approved_at <= referral.first
+            assert referral.last <= NOW
+            assert referral.ended_at is None or referral.last < referral.ended_at
+        if referral.cancelled_at is not None:
+            assert referral.plan_approved_at is None and referral.sent_at < referral.cancelled_at <= NOW
+    started = dict(
+        DeliverySession.objects.exclude(attendance=Attendance.DID_NOT_ATTEND)
+        .values("referral_id")
+        .annotate(first=Min("happened_at"))
+        .values_list("referral_id", "first")
+    )
+    assert started == dict(Referral.objects.filter(started_at__isnull=False).values_list("id", "started_at"))
+    # One action plan per referral, approved by the practitioner who made it.
+    assert not ActionPlan.objects.values("referral").annotate(n=Count("id")).filter(n__gt=1).exists()
+
+
+def test_ten_years_of_referrals_at_the_contracted_volumes_with_some_well_off(world):
+    counts = referral_counts()
+    received: dict[tuple[int, int], int] = defaultdict(int)
+    by_month: dict[int, int] = defaultdict(int)
+    for row in counts:
+        received[row["contract_id"], financial_year_of(row["month"])] += row["received"]
+        by_month[row["month"].month] += row["received"]
+    months = sorted({row["month"] for row in counts})
+    assert months[0] <= datetime.date(2016, 12, 1) and months[-1] == datetime.date(2026, 11, 1)
+    # Each contract's whole financial years against what was contracted for them.
+    ratios = []
+    for contract in Contract.objects.filter(referrals__isnull=False).distinct():
+        for year in ContractYear.objects.filter(contract=contract, volume__gt=0):
+            first, last = datetime.date(year.financial_year, 4, 1), datetime.date(year.financial_year + 1, 3, 31)
+            ends = min(contract.ends_on, contract.terminates_on or contract.ends_on)
+            if not (contract.starts_on <= first - datetime.timedelta(days=90) and last <= min(ends, TODAY)):
+                continue  # only whole years after the first three months
+            ratios.append(received[contract.pk, year.financial_year] / year.volume)
+    assert len(ratios) > 10
+    ratios.sort()
+    middle = ratios[len(ratios) // 2]
+    assert 0.85 < middle < 1.15  # most contracts get about what was contracted
+    assert ratios[0] < 0.75 and ratios[-1] > 1.3  # and some are well below or above it
+    # The seasons: fewer in August and December than in January.
+    assert by_month[8] < by_month[1] and by_month[12] < by_month[1]
+    assert sum(SEASON.values()) == pytest.approx(12)
+
+
+def test_only_the_referring_regions_refer(world):
+    codes = set(Referral.objects.values_list("area__code", flat=True).distinct())
+    assert codes and codes <= set(REFERRING_REGIONS)  # at a small scale, maybe one of them
+    # Each referral's practitioner works in the region it was made in.
+    for area_id, user_area in Referral.objects.values_list("area_id", "created_by__staff_roles__area_id").distinct():
+        assert area_id == user_area
+
+
+def test_personal_data_is_sealed_and_the_crn_found_by_its_keyed_hash(world):
+    referral = Referral.objects.filter(personal_data_erased_at__isnull=True, sent_at__isnull=False).first()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT first_name, crn FROM referrals_referral WHERE id = %s", [referral.pk])
+        stored_name, stored_crn = cursor.fetchone()
+    assert referral.first_name and referral.first_name not in stored_name
+    assert referral.crn.startswith("Z") and referral.crn not in stored_crn and stored_crn.startswith("gAAAAA")
+    assert referral.crn_digest == crn_digest(referral.crn)
+    assert referral.date_of_birth < TODAY and referral.risk_summary.startswith("Synthetic")
+    # Every sealed value of a sample reads back (the keys in settings open them).
+    for other in Referral.objects.filter(personal_data_erased_at__isnull=True)[:200]:
+        assert other.last_name
+        assert other.order_end_on is None or other.order_end_on > other.created_at.date()
+    notes = list(ReportOutcome.objects.filter(notes__isnull=False).values_list("notes", flat=True)[:50])
+    assert notes and all(note.startswith("Synthetic") for note in notes)
+
+
+def test_retention_erased_what_was_due_and_nothing_else(world):
+    assert not Referral.objects.filter(rules.RETENTION_DUE.q(now=NOW)).exists()
+    erased = Referral.objects.filter(personal_data_erased_at__isnull=False)
+    assert erased.exists() and not erased.filter(first_name__isnull=False).exists()
+    assert not erased.exclude(crn_digest="").exists()
+    assert not DeliverySession.objects.filter(referral__in=erased, notes__isnull=False).exists()
+    # Erased, they still count: statuses and sessions stay.
+    assert erased.filter(rules.status_q(rules.COMPLETED)).exists()
+    cutoff = rules.retention_cutoff(NOW)
+    assert not erased.filter(concluded_at__gte=cutoff, ended_at=None, cancelled_at=None).exists()
+
+
+def test_weighted_draws_follow_their_weights():
+    import random
+
+    draw = _Chance(random.Random(1)).weighted([("a", 80), ("b", 20)])
+    picks = [draw() for _ in range(10000)]
+    assert 0.77 < picks.count("a") / len(picks) < 0.83
+
+
+def test_two_regions_refer_up_to_scale_1_and_every_region_above_it():
+    from demo.national_referrals import referring_regions
+    from reference.models import Area
+
+    assert [area.code for area in referring_regions(1)] == sorted(REFERRING_REGIONS)
+    assert [area.code for area in referring_regions(0.05)] == sorted(REFERRING_REGIONS)
+    everywhere = referring_regions(10)
+    assert len(everywhere) == Area.objects.filter(level="region").count() > len(REFERRING_REGIONS)
