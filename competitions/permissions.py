@@ -5,6 +5,9 @@ through `competitions.selectors.bids.bids_readable_by`, which applies the same r
 from __future__ import annotations
 
 import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet, Value
 
 from accounts.permissions import is_commissioner, is_member_of, membership_of
 from competitions.models import Bid, Competition, CompetitionInvitation, CompetitionMember, ConflictDeclaration
@@ -75,12 +78,38 @@ def can_create_competition(user) -> bool:
     return is_commissioner(user)
 
 
+def _invitations_of(organisation_id: int) -> QuerySet[CompetitionInvitation]:
+    """The invitations `can_view_opportunity` asks about: any sent to the organisation."""
+    return CompetitionInvitation.objects.filter(organisation_id=organisation_id)
+
+
+def viewer_invitation(user, competition: str = "pk") -> dict[str, Any]:
+    """Annotations that ask `can_view_opportunity`'s question (was the competition sent to the
+    user's organisation?) inside another query, the competition's id being the column `competition`:
+    the answer, and the organisation it is for (it is used only for that organisation)."""
+    membership = membership_of(user)
+    if membership is None:
+        return {}
+    return {
+        "viewer_invited": Exists(_invitations_of(membership.organisation_id).filter(competition=OuterRef(competition))),
+        "viewer_organisation_id": Value(membership.organisation_id),
+    }
+
+
+def with_viewer_invitation(competitions: QuerySet[Competition], user) -> QuerySet[Competition]:
+    """`competitions` with `can_view_opportunity`'s question asked in the same query, so a
+    provider's page reads the competition and the answer at once."""
+    return competitions.annotate(**viewer_invitation(user))
+
+
 def can_view_opportunity(user, competition: Competition) -> bool:
     """Members of an organisation the launched competition was sent to (to bid, or as a possible partner)."""
     membership = membership_of(user)
     if membership is None or competition.launched_at is None:
         return False
-    return competition.invitations.filter(organisation_id=membership.organisation_id).exists()
+    if getattr(competition, "viewer_organisation_id", None) == membership.organisation_id:
+        return competition.viewer_invited  # asked with the competition (`with_viewer_invitation`)
+    return _invitations_of(membership.organisation_id).filter(competition=competition).exists()
 
 
 def can_see_opportunities_for_you(user) -> bool:

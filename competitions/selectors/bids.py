@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Q, QuerySet
 
 from accounts.permissions import membership_of
 from audit.models import AuditEvent
@@ -38,6 +38,7 @@ from competitions.models import (
     Question,
     QuestionKind,
 )
+from competitions.permissions import viewer_invitation
 from competitions.sealing import SealBroken, unseal_file
 from competitions.selectors import answers as answer_rule
 from core.clock import db_now
@@ -76,6 +77,26 @@ def bid_for_organisation(competition: Competition, organisation) -> Bid | None:
     """The organisation's bid, without the sealed copy of what was sent (the bid's own pages never
     show it, and reading it would decrypt it on every page)."""
     return Bid.objects.filter(competition=competition, organisation=organisation).defer("submitted_content").first()
+
+
+def own_bid_with_competition(user, competition_id: int) -> Bid | None:
+    """The user's organisation's bid for the competition (as `bid_for_organisation`) with its
+    competition, and `can_view_opportunity`'s question asked of that competition, in one query:
+    what every page of a bid reads first. None if the organisation has no bid for it."""
+    membership = membership_of(user)
+    if membership is None:
+        return None
+    bid = (
+        Bid.objects.filter(competition_id=competition_id, organisation_id=membership.organisation_id)
+        .defer("submitted_content")
+        .select_related("competition__service_type", "competition__owner_area")
+        .annotate(**viewer_invitation(user, "competition_id"))
+        .first()
+    )
+    if bid is not None:  # the answer belongs to the competition (`can_view_opportunity` asks it there)
+        bid.competition.viewer_invited = bid.viewer_invited
+        bid.competition.viewer_organisation_id = bid.viewer_organisation_id
+    return bid
 
 
 def bids_by_competition(competition_ids, organisation) -> dict[int, Bid]:
@@ -526,8 +547,8 @@ class OpportunityPages:
 
 def opportunity_pages(user, *, page: str | None, partner_page: str | None, per_page: int) -> OpportunityPages:
     """The pages of `opportunities_for` asked for (`page_or_404`: "not found" past the end): one
-    query counts both lists, one reads each page, one reads the lots of both, however many
-    invitations the organisation has."""
+    query counts both lists, one reads each page, one reads the names of the lots of both (each
+    invitation's `lot_names`, in lot order), however many invitations the organisation has."""
     invitations = opportunities_for(user)
     eligible_kind, partner_kind = CompetitionInvitation.Kind.ELIGIBLE, CompetitionInvitation.Kind.PARTNER
     counts = invitations.order_by().aggregate(
@@ -539,7 +560,18 @@ def opportunity_pages(user, *, page: str | None, partner_page: str | None, per_p
     )
     pages.eligible.object_list = list(pages.eligible.object_list)
     pages.partner.object_list = list(pages.partner.object_list)
-    prefetch_related_objects([*pages.eligible.object_list, *pages.partner.object_list], "lots")
+    shown = [*pages.eligible.object_list, *pages.partner.object_list]
+    # The names alone, as plain rows: a prefetch would build a lot and a related manager for each.
+    names: dict[int, list[str]] = {invitation.pk: [] for invitation in shown}
+    if names:
+        for invitation_id, name in (
+            CompetitionInvitation.lots.through.objects.filter(competitioninvitation_id__in=list(names))
+            .order_by("lot__number", "lot_id")
+            .values_list("competitioninvitation_id", "lot__name")
+        ):
+            names[invitation_id].append(name)
+    for invitation in shown:
+        invitation.lot_names = names[invitation.pk]
     return pages
 
 

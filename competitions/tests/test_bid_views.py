@@ -393,3 +393,55 @@ def test_for_you_lists_opportunities_a_page_at_a_time(client, competition, bidde
     assert "?page=2" in first
     assert client.get(reverse("competitions:for-you") + "?page=3").status_code == 404
     assert client.get(reverse("competitions:for-you") + "?page=two").status_code == 404
+
+
+def test_for_you_shows_the_areas_of_each_invitation_in_lot_order(client, bidder):
+    organisation = bidder.memberships.get().organisation
+    several = make_competition(lots=["Surrey", "Kent", "Sussex"])
+    invitation = invite(several, organisation)
+    invitation.lots.set(several.lots.exclude(name="Kent"))  # sent for two of its three lots
+    client.force_login(bidder)
+    page = client.get(reverse("competitions:for-you")).content.decode()
+    assert "Areas: Surrey, Sussex<" in page
+    assert "Areas: Kent, Surrey, Sussex<" in page  # the fixture's competition, every lot
+
+
+def _queries(client, address) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(address)
+    assert response.status_code == 200, address
+    return len(context.captured_queries)
+
+
+def test_a_bids_pages_run_the_same_queries_however_many_lots(client):
+    """The task list and check page read the bid, its competition and whether the organisation
+    was sent it in one query, then a fixed number more, for a 1-lot bid as for a 4-lot one."""
+    counts = {}
+    for lots in (["Kent"], ["Kent", "Surrey", "Sussex", "Thames Valley"]):
+        competition = make_competition(lots=lots)
+        user = make_provider_user()
+        invite(competition, user.memberships.get().organisation)
+        fill(svc.bid_start(competition=competition, user=user), user)
+        client.force_login(user)
+        counts[len(lots)] = {name: _queries(client, url(name, competition)) for name in ("bid", "bid-check")}
+    assert counts[1] == counts[4]
+    # The session, the person with their organisation, the bid with its competition and invitation,
+    # the clock, the receipt (task list only), then the bid's rows: lots, prices, years, questions,
+    # answers, partners, documents.
+    assert counts[1] == {"bid": 12, "bid-check": 11}
+
+
+def test_a_bid_page_is_not_found_once_the_organisation_is_no_longer_sent_it(client, competition, bidder):
+    """The bid is read with the answer to `can_view_opportunity`: without an invitation, even an
+    organisation's own bid's pages are not found, as for an opportunity never sent to it."""
+    organisation = bidder.memberships.get().organisation
+    svc.bid_start(competition=competition, user=bidder)
+    client.force_login(bidder)
+    assert client.get(url("bid", competition)).status_code == 200
+    competition.invitations.filter(organisation=organisation).delete()
+    for name in ("bid", "bid-check", "bid-withdraw"):
+        assert client.get(url(name, competition)).status_code == 404, name
+    assert client.post(url("bid-check", competition)).status_code == 404

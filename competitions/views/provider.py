@@ -27,6 +27,7 @@ from competitions.permissions import (
     can_bid,
     can_see_opportunities_for_you,
     can_view_opportunity,
+    with_viewer_invitation,
 )
 from competitions.sealing import SealBroken
 from competitions.selectors import answer_library
@@ -57,12 +58,16 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], *, statu
     return render(request, TEMPLATES + template, context, status=status)
 
 
-def _load(competition_id: int) -> Competition:
-    return get_object_or_404(Competition.objects.select_related("service_type", "owner_area"), pk=competition_id)
+def _load(request: HttpRequest, competition_id: int) -> Competition:
+    """The competition, with whether it was sent to the user's organisation (one query)."""
+    competitions = with_viewer_invitation(
+        Competition.objects.select_related("service_type", "owner_area"), request.user
+    )
+    return get_object_or_404(competitions, pk=competition_id)
 
 
 def _competition(request: HttpRequest, competition_id: int) -> Competition:
-    competition = _load(competition_id)
+    competition = _load(request, competition_id)
     if not can_view_opportunity(request.user, competition):
         raise Http404
     return competition
@@ -86,10 +91,14 @@ def _own_bid(*, editable: bool):
     def decorator(view):
         @wraps(view)
         def wrapped(request: HttpRequest, competition_id: int, *args, **kwargs) -> HttpResponse:
-            competition = _competition(request, competition_id)
-            organisation = membership_of(request.user).organisation
+            competition = None
             try:
-                bid = sel.bid_for_organisation(competition, organisation)
+                # The bid, its competition and whether this person may see it, read at once; the
+                # competition alone when there is no bid (to say not found, or to start one).
+                bid = sel.own_bid_with_competition(request.user, competition_id)
+                competition = bid.competition if bid is not None else _load(request, competition_id)
+                if not can_view_opportunity(request.user, competition):
+                    raise Http404
                 if bid is None:
                     return redirect("competitions:opportunity", competition_id=competition.pk)
                 if editable:
@@ -99,9 +108,12 @@ def _own_bid(*, editable: bool):
                         return _cannot_change(request, competition, bid, svc.SENT_MESSAGE)
                 return view(request, competition, bid, *args, **kwargs)
             except SealBroken:
-                # Something stored for the bid no longer decrypts: a plain page, not a crash.
+                # Something stored for the bid no longer decrypts: a plain page, not a crash (and
+                # still not found for anyone the competition was not sent to).
+                if competition is None:
+                    competition = _competition(request, competition_id)
                 svc.bid_unreadable_record(
-                    bid_id=sel.bid_id_for_organisation(competition, organisation),
+                    bid_id=sel.bid_id_for_organisation(competition, membership_of(request.user).organisation),
                     user=request.user,
                     purpose=f"own_bid:{view.__name__}",
                 )
@@ -154,7 +166,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
         return {
             "invitation": invitation,
             "competition": competition,
-            "lots": list(invitation.lots.all()),
+            "lot_names": invitation.lot_names,
             "status": sel.bid_status(bids.get(competition.pk)),
             "time_left": sel.time_left_text(competition.closes_at, now=now),
             "closed": competition.is_bidding_closed(now=now),
@@ -185,7 +197,7 @@ def for_you(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def opportunity(request: HttpRequest, competition_id: int) -> HttpResponse:
-    competition = _load(competition_id)
+    competition = _load(request, competition_id)
     if not can_view_opportunity(request.user, competition):
         return _not_invited(request, competition)
     membership = membership_of(request.user)
