@@ -1,9 +1,8 @@
 """What the referral asks of the contract's eligibility (issue 12: age range, sex, order type).
 
-HOOK: when this was written the contracts app recorded no eligibility (another change adds it). Until
-then `contract_age_range` says "no limit" and the checks below pass; once contracts has its
-eligibility rule, this function should return the contract's range from it (one definition, in
-contracts), and nothing else here changes.
+The contract records who it is for (`Contract.min_age`/`max_age`, set by its commissioners; the
+rule finding services asks is `contracts.rules.person_admitted`). A referral knows a date of birth,
+not an age, so it reads the range itself to say which end the person is outside of.
 """
 
 from __future__ import annotations
@@ -14,8 +13,8 @@ from contracts.models import Contract
 
 
 def contract_age_range(contract: Contract) -> tuple[int | None, int | None]:
-    """(youngest, oldest) age in whole years the contract serves; None for no limit."""
-    return (None, None)
+    """(youngest, oldest) age in whole years the contract serves, both ends included."""
+    return (contract.min_age, contract.max_age)
 
 
 def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from contracts.models import Contract
-from referrals import eligibility, services
+from referrals import services
 from referrals.models import Referral
 from referrals.tests.factories import complete_draft, referral_world
 from tests.factories import make_user_with_role
@@ -47,12 +47,30 @@ def test_a_malformed_crn_is_refused(world, crn):
     assert "crn" in errors(lambda: services.referral_update(actor=world["practitioner"], referral=draft, crn=crn))
 
 
-def test_the_age_range_hook_refuses_someone_too_young(world, monkeypatch):
+@pytest.mark.parametrize(
+    ("years_old", "problem"),
+    [
+        (17, "This service is for people aged 18 or over"),
+        (18, None),  # the youngest the contract takes, on their birthday
+        (25, None),  # the oldest
+        (26, "This service is for people aged 25 or under"),
+    ],
+)
+def test_the_contracts_age_range_is_asked_at_its_edges(world, years_old, problem):
+    """Who the contract is for is the contracts app's (min_age/max_age, both ends included)."""
     draft = complete_draft(world)
-    monkeypatch.setattr(eligibility, "contract_age_range", lambda contract: (18, 25))
-    born = timezone.localdate().replace(year=timezone.localdate().year - 17)
-    problem = errors(lambda: services.referral_update(actor=world["practitioner"], referral=draft, date_of_birth=born))
-    assert problem["date_of_birth"][0].startswith("This service is for people aged 18 or over")
+    Contract.objects.filter(pk=world["contract"].pk).update(min_age=18, max_age=25)
+    today = timezone.localdate()
+    born = (
+        today.replace(year=today.year - years_old)
+        if (today.month, today.day) != (2, 29)
+        else today.replace(year=today.year - years_old, day=28)
+    )
+    if problem is None:
+        services.referral_update(actor=world["practitioner"], referral=draft, date_of_birth=born)
+        return
+    found = errors(lambda: services.referral_update(actor=world["practitioner"], referral=draft, date_of_birth=born))
+    assert found["date_of_birth"][0].startswith(problem)
 
 
 def test_a_contract_not_yet_started_or_ended_takes_no_referral(world):
