@@ -20,7 +20,15 @@ EXPECTED = {
     "assessor": {"Applications", "Contracts", "Opportunities", "Insights", "Your account", "Sign out"},
     "commissioner": {"Your opportunities", "Contracts", "Opportunities", "Insights", "Your account", "Sign out"},
     "evaluator": {"Bids to score", "Contracts", "Opportunities", "Insights", "Your account", "Sign out"},
-    "practitioner": {"Find services", "Your referrals", "Contracts", "Opportunities", "Insights", "Your account", "Sign out"},
+    "practitioner": {
+        "Find services",
+        "Your referrals",
+        "Contracts",
+        "Opportunities",
+        "Insights",
+        "Your account",
+        "Sign out",
+    },
     "administrator": {"Contracts", "Opportunities", "Insights", "Your account", "Sign out"},
 }
 
