@@ -358,29 +358,24 @@ def _referral_row(referral) -> tuple:
         referral.status,
         referral.contract.title,
         referral.contract.supplier.legal_name,
-        referral.first_name,
-        referral.last_name,
         referral.created_at,
         referral.sent_at,
     )
 
 
 def _floor_rows(where: str, order: str, params: list) -> list[tuple]:
+    """What a list shows (no personal details: the pages show none)."""
     from insights.floors import _to_dt
-    from referrals.sealing import PERSONAL
-
-    def unseal(token):
-        return None if token is None else PERSONAL.unseal_value(token.encode("ascii")).decode("utf-8")
 
     rows = _sql_rows(
-        f"SELECT r.id, r.reference, {_STATUS_SQL}, c.title, o.legal_name, r.first_name, r.last_name, r.created_at, "
+        f"SELECT r.id, r.reference, {_STATUS_SQL}, c.title, o.legal_name, r.created_at, "
         "r.sent_at FROM referrals_referral r JOIN contracts_contract c ON c.id = r.contract_id "
         f"JOIN accounts_organisation o ON o.id = c.supplier_id WHERE {where} ORDER BY {order} LIMIT {REFERRAL_PAGE}",
         params,
     )
     return [
-        (pk, ref, status, title, name, unseal(first), unseal(last), _to_dt(created), _to_dt(sent))
-        for pk, ref, status, title, name, first, last, created, sent in rows
+        (pk, ref, status, title, name, _to_dt(created), _to_dt(sent))
+        for pk, ref, status, title, name, created, sent in rows
     ]
 
 

@@ -216,7 +216,9 @@ class Referral(models.Model):
 
     @property
     def status(self) -> str:
-        return rules.status_of(self)
+        # A list annotates `listed_status` from the same rules (`rules.status_expression`).
+        listed = self.__dict__.get("listed_status")
+        return listed if listed is not None else rules.status_of(self)
 
     @property
     def status_label(self) -> str:

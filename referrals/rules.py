@@ -15,7 +15,7 @@ at every edge.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Case, CharField, Q, Value, When
 
 from core.rules import Rule
 
@@ -91,6 +91,12 @@ def status_of(referral) -> str:
         if rule.holds(referral):
             return status
     raise ValueError("A referral matches no status")  # the constraints make this unreachable
+
+
+def status_expression() -> Case:
+    """The status as SQL, from the same rules in the same order as `status_of`: a list annotates it
+    (`Referral.status` then reads the annotation) instead of asking every row in Python."""
+    return Case(*(When(rule.q(), then=Value(status)) for status, rule in STATUS_RULES), output_field=CharField())
 
 
 def status_q(status: str) -> Q:

@@ -15,6 +15,7 @@ from django.http import Http404
 from contracts.models import Contract
 from contracts.selectors import SMALL_NUMBER
 from core.clock import LONDON
+from core.sealing import SealedField
 from referrals import permissions, rules
 from referrals.models import (
     ActionPlan,
@@ -45,15 +46,24 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     return Referral.objects.filter(permissions.readable_q(user)).select_related("contract", "contract__supplier")
 
 
+# The person's sealed details: a list shows none of them, so it neither reads nor decrypts them.
+SEALED_REFERRAL_FIELDS = tuple(f.name for f in Referral._meta.concrete_fields if isinstance(f, SealedField))
+
+
+def _listed(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    """A list's rows: no personal field loaded, the status worked out in SQL by the same rules."""
+    return queryset.defer(*SEALED_REFERRAL_FIELDS).annotate(listed_status=rules.status_expression())
+
+
 def referrals_made_by(user) -> QuerySet[Referral]:
     """The practitioner's own referrals and drafts, newest first (their "your referrals" list)."""
-    return referrals_visible_to(user).filter(created_by_id=user.pk).order_by("-created_at", "-id")
+    return _listed(referrals_visible_to(user).filter(created_by_id=user.pk).order_by("-created_at", "-id"))
 
 
 def provider_inbox(user) -> QuerySet[Referral]:
     """Sent referrals the person may read as a provider (managers: their organisation's; a
     caseworker: theirs), newest first."""
-    return referrals_visible_to(user).filter(sent_at__isnull=False).order_by("-sent_at", "-id")
+    return _listed(referrals_visible_to(user).filter(sent_at__isnull=False).order_by("-sent_at", "-id"))
 
 
 def caseworker_candidates(referral: Referral):
