@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from contracts.forms_find import EligibilityForm, FindServicesForm
@@ -51,13 +51,10 @@ def eligibility(request: HttpRequest, contract: Contract) -> HttpResponse:
     )
 
 
-def referral_start_url(contract: Contract) -> str | None:
-    """Where a result's "Refer" link goes: the referrals app's start page for the contract
-    (`referrals:start`), or no link while that app is not there. The one place the link is made."""
-    try:
-        return reverse("referrals:start", args=[contract.pk])
-    except NoReverseMatch:
-        return None
+def referral_start_url(contract: Contract) -> str:
+    """Where a result's "Refer" link goes: the referrals app's start page for the contract. The one
+    place the link is made (by URL name: contracts imports nothing from referrals)."""
+    return reverse("referrals:start", args=[contract.pk])
 
 
 @require_GET

@@ -366,8 +366,9 @@ def test_for_you_runs_the_same_queries_however_many_invitations_and_bids(client,
         invite(make_competition(lots=["Kent"]), organisation, kind="partner")
     assert _for_you_queries(client) == one
     # The session, the person (with their organisation), the clock, the two lists' sizes, a page
-    # of each, their lots, the bids, and the open opportunities the organisation was not sent.
-    assert one <= 10
+    # of each, their lots, the bids, the open opportunities the organisation was not sent, and the
+    # header's question whether the organisation takes referrals.
+    assert one <= 11
 
 
 def test_for_you_lists_opportunities_a_page_at_a_time(client, competition, bidder):
@@ -430,8 +431,8 @@ def test_a_bids_pages_run_the_same_queries_however_many_lots(client):
     assert counts[1] == counts[4]
     # The session, the person with their organisation, the bid with its competition and invitation,
     # the clock, the receipt (task list only), then the bid's rows: lots, prices, years, questions,
-    # answers, partners, documents.
-    assert counts[1] == {"bid": 12, "bid-check": 11}
+    # answers, partners, documents; and the header's question whether the organisation takes referrals.
+    assert counts[1] == {"bid": 13, "bid-check": 12}
 
 
 def test_a_bid_page_is_not_found_once_the_organisation_is_no_longer_sent_it(client, competition, bidder):
