@@ -66,6 +66,13 @@ REFERRAL_SENT = Rule(
 # Sent and not yet over: the provider still works on it (sessions may be recorded, a plan approved).
 REFERRAL_OPEN = Rule("a referral still open", lambda now: _OPEN & Q(sent_at__isnull=False), uses_clock=False)
 
+# Over: cancelled, ended early or completed (what the retention clock starts from).
+REFERRAL_CLOSED = Rule(
+    "a referral over",
+    lambda now: Q(cancelled_at__isnull=False) | Q(ended_at__isnull=False) | Q(concluded_at__isnull=False),
+    uses_clock=False,
+)
+
 # In the order `status_of` asks them: the first that holds is the status.
 STATUS_RULES = [
     (CANCELLED, REFERRAL_CANCELLED),
