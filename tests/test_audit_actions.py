@@ -1948,6 +1948,19 @@ def _():
     return lambda: report_save(actor=world["caseworker"], referral=referral, outcomes=outcomes)
 
 
+@row("referrals.services.report_answer", "referral.report_saved")
+def _():
+    from referrals.services import report_answer
+    from referrals.tests.factories import delivered_referral, outcome_ids
+
+    world = _referral_world()
+    referral = delivered_referral(world)
+    outcome_id = outcome_ids(referral)[0]
+    return lambda: report_answer(
+        actor=world["caseworker"], referral=referral, outcome_id=outcome_id, answer=("partly", "")
+    )
+
+
 @row("referrals.services.report_send", "referral.report_sent")
 def _():
     from referrals.services import report_save, report_send
