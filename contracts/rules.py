@@ -54,6 +54,18 @@ CONTRACT_TERMINATED = Rule("a terminated contract", lambda now: Q(contract__term
 # --- Who a contract is for (issue 12) ------------------------------------------------------------
 
 
+def order_taken(order_type: str) -> Rule:
+    """A contract takes people supervised under this kind of order (`OrderType`). Part of
+    `person_admitted`; a referral asks it alone of its contract once the order is known."""
+    from contracts.models import OrderType
+
+    orders = {OrderType.COMMUNITY_ORDER: Q(for_community_orders=True), OrderType.LICENCE: Q(for_licences=True)}
+    if order_type not in orders:
+        raise ValueError("order_type must be one of OrderType")
+    condition = orders[order_type]
+    return Rule("a contract taking the order", lambda now: condition, uses_clock=False)
+
+
 def person_admitted(*, age: int, sex: str, order_type: str, pre_release: bool) -> Rule:
     """A contract's eligibility admits a person of this age and sex, supervised under this kind of
     order (`OrderType`), and (`pre_release`) still in prison before release. Asked of a contract;
@@ -62,12 +74,11 @@ def person_admitted(*, age: int, sex: str, order_type: str, pre_release: bool) -
     from contracts.models import EligibleSex, OrderType, PersonSex
 
     sexes = {PersonSex.FEMALE: EligibleSex.WOMEN, PersonSex.MALE: EligibleSex.MEN}
-    orders = {OrderType.COMMUNITY_ORDER: Q(for_community_orders=True), OrderType.LICENCE: Q(for_licences=True)}
-    if sex not in sexes or order_type not in orders:
+    if sex not in sexes or order_type not in OrderType.values:
         raise ValueError("sex and order_type must be one of PersonSex and OrderType")
     condition = (
         Q(min_age__lte=age, max_age__gte=age, eligible_sex__in=[EligibleSex.ANY.value, sexes[sex].value])
-        & orders[order_type]
+        & order_taken(order_type).q()
     )
     if pre_release:
         condition &= Q(pre_release=True)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import is_staff_member
 from competitions.models import Award
 from competitions.permissions_evaluation import can_manage_evaluation
+from contracts.delivery import delivery_figures
 from contracts.models import Contract
 from contracts.permissions import (
     can_add_contract_document,
@@ -78,6 +79,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_add_document": can_add_contract_document(request.user, contract),
         "can_change": manages and contract.terminates_on is None and open_version(contract) is None,
         "eligibility": eligibility_words(contract),
+        "delivered": delivery_figures(contract),
     }
     return render(request, "contracts/detail.html", context)
 

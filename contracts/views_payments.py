@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from contracts import forms, services
+from contracts.delivery import delivery_figures
 from contracts.models import Contract, PaymentClaim, PaymentModel
 from contracts.permissions import can_answer_for_provider, can_manage_contract
 from contracts.selectors import (
@@ -108,7 +109,26 @@ def claim_new(request: HttpRequest, contract: Contract) -> HttpResponse:
     form = _claim_form(request, contract, periods=periods)
     if _send(request, contract, form):
         return redirect(_payments_url(contract))
-    return _form_page(request, contract, form, title="Send a claim", back=_payments_url(contract), button="Send claim")
+    return _form_page(
+        request,
+        contract,
+        form,
+        title="Send a claim",
+        back=_payments_url(contract),
+        button="Send claim",
+        template="contracts/claim_form.html",
+        delivered=_delivered_in(contract, periods),
+    )
+
+
+# The claim form shows what was delivered in the oldest periods open to a claim (the ones to claim
+# next): a few, because each period costs the same few queries.
+DELIVERED_PERIODS_SHOWN = 3
+
+
+def _delivered_in(contract: Contract, periods: list) -> list:
+    shown = periods[:DELIVERED_PERIODS_SHOWN]
+    return [(start, end, figures) for start, end in shown if (figures := delivery_figures(contract, start, end))]
 
 
 def with_claim(view: Callable) -> Callable:
@@ -138,6 +158,7 @@ def claim(request: HttpRequest, contract: Contract, claim: PaymentClaim) -> Http
         "can_resend": answers and claim.can_be_sent_again(),
         "replaced_by": PaymentClaim.objects.filter(replaces=claim).first(),
         "can_correct": answers and claim.is_correctable,
+        "delivered": delivery_figures(contract, claim.period_start, claim.period_end),
     }
     return render(request, "contracts/claim.html", context)
 
@@ -201,6 +222,8 @@ def _correction_page(request, contract, corrected: PaymentClaim, *, replaces=Non
         or "An approved claim is never changed: a correction is a new claim for the same period, for more or less.",
         back=_claim_url(replaces or corrected),
         button="Send correction",
+        template="contracts/claim_form.html",
+        delivered=_delivered_in(contract, [(corrected.period_start, corrected.period_end)]),
     )
 
 
@@ -232,6 +255,8 @@ def claim_resend(request: HttpRequest, contract: Contract, claim: PaymentClaim) 
         intro=f"The commissioner said: {claim.query_reason}",
         back=_claim_url(claim),
         button="Send claim",
+        template="contracts/claim_form.html",
+        delivered=_delivered_in(contract, [(claim.period_start, claim.period_end)]),
     )
 
 

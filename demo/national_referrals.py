@@ -43,11 +43,13 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from accounts.models import Membership, Role, StaffRole, User
-from contracts.models import Contract, ContractYear
+from contracts.models import Contract, ContractYear, OrderType
+from contracts.rules import order_taken
 from core.clock import financial_year_of
 from reference.models import Area, ServiceType
 from referrals import rules
 from referrals.models import (
+    ORDER_KIND,
     Achievement,
     ActionPlan,
     Appointment,
@@ -61,12 +63,12 @@ from referrals.models import (
     EndOfServiceReport,
     EndReason,
     Engagement,
-    OrderType,
     PlanActivity,
     Referral,
     ReferralCategory,
     ReferralOutcome,
     ReportOutcome,
+    SupervisionOrder,
 )
 from referrals.sealing import crn_digest
 from referrals.services import REFERENCE_LETTERS, SEALED_PERSONAL_FIELDS
@@ -249,13 +251,23 @@ class _Contract:
     region_ids: list[int]
     categories: list[int]
     demand: float
+    kinds: frozenset  # the kinds of order it takes (contracts.models.OrderType)
 
 
 def _contracts(rng: random.Random, today: datetime.date, regions: list[Area]) -> list[_Contract]:
     contracts = list(
         Contract.objects.filter(starts_on__lte=today)
         .order_by("id")
-        .values_list("id", "supplier_id", "starts_on", "ends_on", "terminates_on", "service_type_id")
+        .values_list(
+            "id",
+            "supplier_id",
+            "starts_on",
+            "ends_on",
+            "terminates_on",
+            "service_type_id",
+            "for_community_orders",
+            "for_licences",
+        )
     )
     ids = [row[0] for row in contracts]
     volumes: dict[int, dict[int, int]] = defaultdict(dict)
@@ -281,7 +293,7 @@ def _contracts(rng: random.Random, today: datetime.date, regions: list[Area]) ->
         .values_list("organisation_id", "user_id")
     )
     out = []
-    for contract_id, supplier_id, starts_on, ends_on, terminates_on, type_id in contracts:
+    for contract_id, supplier_id, starts_on, ends_on, terminates_on, type_id, community, licences in contracts:
         if supplier_id not in caseworker or not volumes[contract_id] or not categories[type_id]:
             continue
         paths = [path.strip("/").split("/") for path in areas[contract_id]]
@@ -310,6 +322,11 @@ def _contracts(rng: random.Random, today: datetime.date, regions: list[Area]) ->
                 region_ids=regions,
                 categories=categories[type_id],
                 demand=demand,
+                kinds=frozenset(
+                    kind
+                    for kind in OrderType
+                    if order_taken(kind).holds(Contract(for_community_orders=community, for_licences=licences))
+                ),
             )
         )
     return out
@@ -469,10 +486,10 @@ class _Chance:
 
 
 ORDER_TYPES = [
-    (OrderType.COMMUNITY_ORDER, 45),
-    (OrderType.SUSPENDED_SENTENCE, 15),
-    (OrderType.LICENCE, 35),
-    (OrderType.POST_SENTENCE_SUPERVISION, 5),
+    (SupervisionOrder.COMMUNITY_ORDER, 45),
+    (SupervisionOrder.SUSPENDED_SENTENCE, 15),
+    (SupervisionOrder.LICENCE, 35),
+    (SupervisionOrder.POST_SENTENCE_SUPERVISION, 5),
 ]
 METHODS = [(AppointmentMethod.IN_PERSON, 70), (AppointmentMethod.PHONE, 15), (AppointmentMethod.VIDEO, 15)]
 ATTENDANCE = [(Attendance.ATTENDED, 78), (Attendance.LATE, 9), (Attendance.DID_NOT_ATTEND, 13)]
@@ -539,6 +556,17 @@ class _Generator:
             day -= datetime.timedelta(days=day.weekday() - 4)
         return datetime.datetime(day.year, day.month, day.day, self.c.whole(8, 16), self.c.whole(0, 59))
 
+    def order_for(self, contract: _Contract) -> str:
+        """An order the contract takes (referrals.models.ORDER_KIND, as referral_update asks): the
+        draw is kept, so the random sequence is the same; one the contract does not take becomes
+        the commonest order of the kind it does."""
+        order = self.order_type()
+        if ORDER_KIND[order] in contract.kinds:
+            return order
+        if OrderType.LICENCE in contract.kinds:
+            return SupervisionOrder.LICENCE
+        return SupervisionOrder.COMMUNITY_ORDER
+
     def referral(self, contract: _Contract, sent_at: datetime.datetime, *, draft: bool = False) -> None:
         c, w, at, on, now = self.c, self.w, self.w.at, self.w.on, self.now
         person = c.one_of(self.people)
@@ -554,7 +582,7 @@ class _Generator:
             **person.sealed,
             "risk_summary": c.one_of(self.risks),
             "order_end_on": self.seal(Referral, "order_end_on", sent_day + datetime.timedelta(days=c.whole(120, 720))),
-            "order_type": self.order_type(),
+            "order_type": self.order_for(contract),
             "max_rar_days": c.one_of([5, 10, 10, 15, 20, 20, 30]),
             "complete_by": on(sent_day + datetime.timedelta(days=c.whole(60, 180))),
             "created_at": at(created_at),

@@ -74,9 +74,9 @@ from referrals.models import (
     DesiredOutcome,
     EndReason,
     Engagement,
-    OrderType,
     Referral,
     ReferralOutcome,
+    SupervisionOrder,
 )
 
 FIRST_TITLE = "Accommodation services in Kent, Surrey and Sussex"
@@ -858,7 +858,7 @@ def _demo_referral(contract: Contract, practitioner: User, person: tuple, *, sen
     referral_services.referral_update(
         actor=practitioner,
         referral=referral,
-        order_type=OrderType.LICENCE,
+        order_type=SupervisionOrder.LICENCE,
         order_end_on=today + datetime.timedelta(days=300),
         max_rar_days=10,
         risk_summary="Invented for the demo: low risk to staff. Meet in the office first.",

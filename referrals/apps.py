@@ -16,3 +16,10 @@ class ReferralsConfig(AppConfig):
 
         # Nothing a referral records is public: no public answer changes with it (ADR 10).
         declare_private(*PRIVATE_AUDIT_ACTIONS)
+
+        from contracts.delivery import register_delivery_figures
+        from referrals.selectors import contract_delivery_figures
+
+        # Contracts sits below referrals and cannot ask it: the contract and claim pages show the
+        # delivery figures through this registration (docs/architecture.md).
+        register_delivery_figures(contract_delivery_figures)

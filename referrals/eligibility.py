@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime
 
 from contracts.models import Contract
+from contracts.models import OrderType as ContractOrderType
+from contracts.rules import order_taken
+from referrals.models import ORDER_KIND, SupervisionOrder
 
 
 def contract_age_range(contract: Contract) -> tuple[int | None, int | None]:
@@ -31,3 +34,15 @@ def age_refusal(contract: Contract, date_of_birth: datetime.date, today: datetim
     if oldest is not None and age > oldest:
         return f"This service is for people aged {oldest} or under. Check the date of birth or choose another service"
     return None
+
+
+def order_refusal(contract: Contract, order_type: str) -> str | None:
+    """Why the contract does not take a person supervised under this order, in plain words, or
+    None. The order's kind comes from `ORDER_KIND`; whether the contract takes it from
+    `contracts.rules.order_taken` (the part of `person_admitted` about orders)."""
+    kind = ORDER_KIND[SupervisionOrder(order_type)]
+    if order_taken(kind).holds(contract):
+        return None
+    if kind == ContractOrderType.LICENCE:
+        return "This service is only for people on a community order. Check the order or choose another service"
+    return "This service is only for people on licence after prison. Check the order or choose another service"

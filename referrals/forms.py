@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from core.forms import GovukDateField, GovukForm
-from referrals.models import LONG_TEXT, MAX_RAR_DAYS, CancelReason, EndReason, OrderType
+from referrals.models import LONG_TEXT, MAX_RAR_DAYS, CancelReason, EndReason, SupervisionOrder
 
 
 def _text(label: str, *, max_length: int, required: str | None = None, hint: str = "", long: bool = False):
@@ -69,7 +69,7 @@ class NeedsForm(GovukForm):
 class OrderForm(GovukForm):
     order_type = forms.ChoiceField(
         label="What type of order or licence is the person on?",
-        choices=OrderType.choices,
+        choices=SupervisionOrder.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select the type of order or licence"},
     )

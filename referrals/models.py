@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organisation
 from contracts.models import Contract
+from contracts.models import OrderType as ContractOrderType
 from reference.models import Area, ServiceCategory
 from referrals import rules
 from referrals.sealing import SealedBooleanField, SealedDateField, SealedTextField
@@ -73,11 +74,25 @@ class ComplexityLevel(models.Model):
 # --- The referral ---------------------------------------------------------------------------------
 
 
-class OrderType(models.TextChoices):
+class SupervisionOrder(models.TextChoices):
+    """The precise order or licence a referred person is supervised under. Who a contract is for
+    speaks of kinds (`contracts.models.OrderType`); `ORDER_KIND` says which kind each is."""
+
     COMMUNITY_ORDER = "community_order", "Community order"
     SUSPENDED_SENTENCE = "suspended_sentence", "Suspended sentence order"
     LICENCE = "licence", "Licence (after release from prison)"
     POST_SENTENCE_SUPERVISION = "post_sentence", "Post-sentence supervision"
+
+
+# The one mapping from a referral's order to the kind a contract takes (`Contract.for_community_orders`
+# / `for_licences`): a suspended sentence is served in the community like a community order;
+# post-sentence supervision follows a licence after release from prison.
+ORDER_KIND: dict[SupervisionOrder, ContractOrderType] = {
+    SupervisionOrder.COMMUNITY_ORDER: ContractOrderType.COMMUNITY_ORDER,
+    SupervisionOrder.SUSPENDED_SENTENCE: ContractOrderType.COMMUNITY_ORDER,
+    SupervisionOrder.LICENCE: ContractOrderType.LICENCE,
+    SupervisionOrder.POST_SENTENCE_SUPERVISION: ContractOrderType.LICENCE,
+}
 
 
 class EndReason(models.TextChoices):
@@ -126,7 +141,7 @@ class Referral(models.Model):
     order_end_on = SealedDateField(null=True, blank=True)
 
     # Not about who the person is: kept after erasure for the counts.
-    order_type = models.CharField(max_length=20, choices=OrderType.choices, blank=True)
+    order_type = models.CharField(max_length=20, choices=SupervisionOrder.choices, blank=True)
     max_rar_days = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(MAX_RAR_DAYS)]
     )

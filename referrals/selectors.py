@@ -248,12 +248,18 @@ def _month(field: str):
     return TruncMonth(field, tzinfo=LONDON)
 
 
-def referral_counts(*, contract_ids: list[int] | None = None, since: datetime.date | None = None) -> list[dict]:
+def referral_counts(
+    *,
+    contract_ids: list[int] | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> list[dict]:
     """Per contract, probation region (the practitioner's) and London calendar month: referrals
     received (sent), started (first session attended), completed (report sent, not ended early),
     ended early, cancelled, sessions delivered (attended or late) and report outcomes achieved,
     partly achieved and not achieved. Seven queries whatever the number of contracts or referrals;
-    no personal data. Rows sorted by contract, area, month; months with nothing are left out."""
+    no personal data. Rows sorted by contract, area, month; months with nothing are left out.
+    `since` and `until` (London dates, both included) bound when each thing counted happened."""
     referrals = Referral.objects.filter(sent_at__isnull=False)
     sessions = DeliverySession.objects.exclude(attendance="did_not_attend")
     outcomes = ReportOutcome.objects.filter(report__sent_at__isnull=False)
@@ -281,6 +287,8 @@ def referral_counts(*, contract_ids: list[int] | None = None, since: datetime.da
             queryset = queryset.filter(extra)
         if since is not None:
             queryset = queryset.filter(**{f"{when}__date__gte": since})
+        if until is not None:
+            queryset = queryset.filter(**{f"{when}__date__lte": until})
         fields = [f"{prefix}contract_id", f"{prefix}area_id", "month"] + ([by] if by else [])
         rows = queryset.annotate(month=_month(when)).order_by().values(*fields).annotate(n=Count("id"))
         for row in rows:
@@ -304,6 +312,16 @@ def referral_counts(*, contract_ids: list[int] | None = None, since: datetime.da
         {"contract_id": contract_id, "area_id": area_id, "month": month, **figures}
         for (contract_id, area_id, month), figures in sorted(table.items())
     ]
+
+
+def contract_delivery_figures(
+    contract_id: int, *, period_start: datetime.date | None = None, period_end: datetime.date | None = None
+) -> dict[str, int]:
+    """The contract's totals of `referral_counts` over every area and month of the period:
+    registered with contracts.delivery for the contract and claim pages (seven queries)."""
+    rows = referral_counts(contract_ids=[contract_id], since=period_start, until=period_end)
+    names = ("received", "started", "completed", "sessions_delivered")
+    return {name: sum(row[name] for row in rows) for name in names}
 
 
 WITHHELD = f"fewer than {SMALL_NUMBER}"

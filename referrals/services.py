@@ -23,7 +23,7 @@ from contracts.models import Contract
 from contracts.selectors import terms_in_force
 from core.clock import LONDON, db_now
 from referrals import permissions, rules, tasks_mail
-from referrals.eligibility import age_refusal
+from referrals.eligibility import age_refusal, order_refusal
 from referrals.models import (
     MAX_SESSIONS,
     ActionPlan,
@@ -44,6 +44,7 @@ from referrals.models import (
     ReferralManager,
     ReferralOutcome,
     ReportOutcome,
+    SupervisionOrder,
 )
 from referrals.sealing import crn_digest, crn_is_valid, normalise_crn
 
@@ -159,6 +160,14 @@ def referral_create(*, actor, contract: Contract) -> Referral:
     return referral
 
 
+def _order_errors(referral: Referral) -> dict[str, str]:
+    """The contract must take the order's kind; an order not in the list is left to full_clean."""
+    if referral.order_type not in SupervisionOrder.values:
+        return {}
+    refusal = order_refusal(referral.contract, referral.order_type)
+    return {"order_type": refusal} if refusal else {}
+
+
 def _check_person(referral: Referral, today: datetime.date) -> None:
     errors: dict[str, str] = {}
     if referral.crn is not None:
@@ -176,6 +185,7 @@ def _check_person(referral: Referral, today: datetime.date) -> None:
                 errors["date_of_birth"] = refusal
     if referral.complete_by is not None and referral.complete_by < today:
         errors["complete_by"] = "The date the work must be done by must be today or in the future"
+    errors.update(_order_errors(referral))
     if referral.order_end_on is not None and referral.order_end_on < today:
         errors["order_end_on"] = "The order or licence end date must be today or in the future"
     if referral.needs_interpreter is False:

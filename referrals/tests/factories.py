@@ -12,7 +12,7 @@ from contracts.models import ContractVersionPartner
 from contracts.selectors import terms_in_force
 from contracts.tests.payments_world import live_contract_world
 from referrals import services
-from referrals.models import Attendance, ComplexityLevel, DesiredOutcome, OrderType, Referral
+from referrals.models import Attendance, ComplexityLevel, DesiredOutcome, Referral, SupervisionOrder
 from tests.factories import OrganisationFactory, make_provider_user, make_user_with_role
 
 CRN = "X123456"
@@ -85,7 +85,7 @@ def complete_draft(world, *, actor=None) -> Referral:
     services.referral_update(
         actor=actor,
         referral=referral,
-        order_type=OrderType.COMMUNITY_ORDER,
+        order_type=SupervisionOrder.COMMUNITY_ORDER,
         order_end_on=today + datetime.timedelta(days=365),
         max_rar_days=10,
         risk_summary="Low risk to staff; history of missed appointments",
