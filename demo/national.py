@@ -1733,8 +1733,10 @@ def generate_national_data(
         supply_chain = generate_supply_chain(
             rng=random.Random(seed * 7919 + 13), today=today, commissioner=next(iter(staff.commissioners.values()))
         )
+    reset_queries()  # as after each batch above
     # Referrals to the contracts, month by month (demo/national_referrals.py).
     referrals = generate_referrals(seed=seed, scale=scale, today=today, now=now)
+    reset_queries()
     counts = context.counts
     counts.payment_claims += supply_chain.claims
     return NationalWorld(
