@@ -139,7 +139,11 @@ def test_reset_link_sets_a_new_password_once(client):
     mismatch = client.post(link, {"password": "a new long passphrase", "password_confirm": "something else"})
     assert "Passwords must match" in _text(mismatch)
     short = client.post(link, {"password": "short", "password_confirm": "short"})
-    assert "Password must be 12 characters or more" in _text(short)
+    assert "Password must be 12 characters or more" in _text(short), (
+        short.status_code,
+        short.get("Location"),
+        _text(short)[-3000:],
+    )
     done = client.post(link, {"password": "a new long passphrase", "password_confirm": "a new long passphrase"})
     assert done["Location"] == reverse("accounts:password-reset-done")
     user.refresh_from_db()
