@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
+from accounts.models import Membership
 from contracts.models import Contract
 from contracts.selectors import SMALL_NUMBER
 from core.clock import LONDON
@@ -66,14 +67,14 @@ def provider_inbox(user) -> QuerySet[Referral]:
     return _listed(referrals_visible_to(user).filter(sent_at__isnull=False).order_by("-sent_at", "-id"))
 
 
-def caseworker_candidates(referral: Referral):
-    """Who the work can be given to at the organisation doing it: its active members."""
-    from django.contrib.auth import get_user_model
-
+def caseworker_candidates(organisation_id: int) -> QuerySet[Membership]:
+    """Who may be a referral's caseworker at the organisation doing the work: its members whose
+    accounts are active, by name. The one rule: the caseworker page offers these and
+    `services.referral_assign` accepts no one else."""
     return (
-        get_user_model()
-        .objects.filter(memberships__organisation_id=referral.provider_id, is_active=True)
-        .order_by("full_name", "pk")
+        Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
     )
 
 

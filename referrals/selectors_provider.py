@@ -65,15 +65,6 @@ def takes_referrals(user) -> bool:
     return cached
 
 
-def caseworker_choices(organisation_id: int) -> list[Membership]:
-    """The active members of the organisation doing the work, by name."""
-    return list(
-        Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
-
-
 def partner_choices(referral: Referral) -> list[Organisation]:
     """Who the prime may give the work to: itself, or a partner named in the terms in force."""
     from referrals.services import partner_organisation_ids

@@ -47,6 +47,7 @@ from referrals.models import (
     SupervisionOrder,
 )
 from referrals.sealing import crn_digest, crn_is_valid, normalise_crn
+from referrals.selectors import caseworker_candidates
 
 # Audit actions: none changes a public answer (ADR 10).
 PRIVATE_AUDIT_ACTIONS = (
@@ -397,10 +398,7 @@ def referral_assign(
             raise ValidationError({"organisation": "Select a partner named in the contract"})
     elif not permissions.is_referral_manager_of(actor, target):
         raise ValidationError("Only a referral manager of the organisation doing the work can choose its caseworker")
-    if (
-        caseworker is not None
-        and not Membership.objects.filter(user=caseworker, organisation_id=target, user__is_active=True).exists()
-    ):
+    if caseworker is not None and not caseworker_candidates(target).filter(user=caseworker).exists():
         raise ValidationError({"caseworker": "Select a caseworker from the organisation doing the work"})
     if organisation is None and caseworker is None:
         raise ValidationError({"caseworker": "Select a caseworker"})

@@ -193,7 +193,7 @@ def caseworker(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral(request, pk)
     if not permissions.is_referral_manager_of(request.user, referral.provider_id):
         raise Http404
-    members = selectors_provider.caseworker_choices(referral.provider_id)
+    members = list(selectors.caseworker_candidates(referral.provider_id))
     form = CaseworkerForm(_data(request), initial={"caseworker": referral.caseworker_id}, members=members)
     if request.method == "POST" and form.is_valid():
         chosen = next(m.user for m in members if m.user_id == form.cleaned_data["caseworker"])

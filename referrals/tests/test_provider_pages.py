@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -217,6 +218,20 @@ def test_a_caseworker_from_elsewhere_is_refused(client, world):
     client.force_login(world["manager"])
     html = errors_of(client.post(url("caseworker", referral), {"caseworker": world["partner_caseworker"].pk}))
     assert "Select a caseworker from the list" in html
+    assert Referral.objects.get(pk=referral.pk).caseworker_id is None
+
+
+def test_a_member_whose_account_is_closed_is_neither_offered_nor_accepted_as_caseworker(client, world):
+    """One rule (`selectors.caseworker_candidates`) for the page's choices and the service's check."""
+    referral = sent_referral(world)
+    closed = make_provider_user(is_admin=False, organisation=world["prime"])
+    closed.is_active = False
+    closed.save()
+    client.force_login(world["manager"])
+    page = client.get(url("caseworker", referral)).content.decode()
+    assert world["caseworker"].full_name in page and closed.full_name not in page
+    with pytest.raises(ValidationError, match="Select a caseworker from the organisation doing the work"):
+        services.referral_assign(actor=world["manager"], referral=referral, caseworker=closed)
     assert Referral.objects.get(pk=referral.pk).caseworker_id is None
 
 
