@@ -98,13 +98,15 @@ def referral_for_reading(*, user, pk: int, purpose: str) -> Referral:
     return referral
 
 
-def find_by_crn(*, user, crn: str) -> list[Referral]:
+def find_by_crn(*, user, crn: str, scope=None) -> list[Referral]:
     """The referrals `user` may read for this case reference number, through its keyed hash (an
-    indexed equality test: the number itself is not in the database)."""
+    indexed equality test: the number itself is not in the database). `scope(user)`, if given,
+    is the queryset to look in instead of every referral they may read (the provider's inbox)."""
     crn = normalise_crn(crn)
     if not crn_is_valid(crn):
         return []
-    return list(referrals_visible_to(user).filter(crn_digest=crn_digest(crn)).order_by("-created_at"))
+    among = (scope or referrals_visible_to)(user)
+    return list(among.filter(crn_digest=crn_digest(crn)).order_by("-created_at", "-id"))
 
 
 def referral_progress(referral: Referral) -> dict:

@@ -46,7 +46,7 @@ from referrals.models import (
     ReportOutcome,
     SupervisionOrder,
 )
-from referrals.sealing import crn_digest, crn_is_valid, normalise_crn
+from referrals.sealing import CRN_FORMAT_MESSAGE, crn_digest, crn_is_valid, normalise_crn
 from referrals.selectors import caseworker_candidates
 
 # Audit actions: none changes a public answer (ADR 10).
@@ -174,7 +174,7 @@ def _check_person(referral: Referral, today: datetime.date) -> None:
     if referral.crn is not None:
         referral.crn = normalise_crn(referral.crn) or None  # blank: not given yet
         if referral.crn is not None and not crn_is_valid(referral.crn):
-            errors["crn"] = "Enter a case reference number in the correct format, like X123456"
+            errors["crn"] = CRN_FORMAT_MESSAGE
     if referral.date_of_birth is not None:
         if referral.date_of_birth > today:
             errors["date_of_birth"] = "The date of birth must be in the past"

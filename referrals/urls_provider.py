@@ -8,6 +8,7 @@ app_name = "referrals_provider"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("managers/", views.managers, name="managers"),
+    path("search/", views.search, name="search"),
     path("<id:pk>/", views.detail, name="detail"),
     path("<id:pk>/partner/", views.partner, name="partner"),
     path("<id:pk>/caseworker/", views.caseworker, name="caseworker"),

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import membership_of
 from core.forms import GovukForm, add_service_errors
@@ -22,6 +22,7 @@ from referrals.forms_provider import (
     AppointmentForm,
     AttendanceForm,
     CaseworkerForm,
+    CrnSearchForm,
     ManagerForm,
     PartnerForm,
     PlanForm,
@@ -33,6 +34,7 @@ from referrals.models import Referral
 
 PER_PAGE = 25
 FORM = "referrals/provider/form.html"
+SEARCH_PURPOSE = "provider search by case reference number"
 
 
 def _data(request: HttpRequest):
@@ -92,6 +94,34 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "tabs": [(key, label) for key, (label, _) in selectors_provider.INBOX_TABS.items()],
             "labels": rules.STATUS_LABELS,
+            "search_form": CrnSearchForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Find referrals in the inbox by case reference number. The number is sent in a POST, so it
+    is never in an address (browser history, the access log, a Referer header). Each referral
+    found is a read of personal data (it ties the number to the referral), so each is audited;
+    a search that finds nothing reads nothing."""
+    if membership_of(request.user) is None:
+        raise PermissionDenied
+    form = CrnSearchForm(_data(request))
+    found = None
+    if request.method == "POST" and form.is_valid():
+        found = selectors_provider.find_in_inbox(request.user, form.cleaned_data["crn"])
+        for referral in found:
+            services.referral_read_record(actor=request.user, referral=referral, purpose=SEARCH_PURPOSE)
+    return render(
+        request,
+        "referrals/provider/search.html",
+        {
+            "form": form,
+            "found": found,
+            "crn": form.cleaned_data["crn"] if found is not None else "",
+            "labels": rules.STATUS_LABELS,
+            "page_has_errors": bool(form.errors),
         },
     )
 

@@ -739,6 +739,12 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         signed_in(NO, org_admin=OK, other_provider=OK),
         signed_in(NO, org_admin=OK, other_provider=OK),
     ),
+    # Finding referrals by case reference number: the inbox's scope, so any member; an empty POST
+    # gets a GOV.UK error on the page.
+    "provider/referrals/search/": (
+        signed_in(NO, member=OK, org_admin=OK, other_provider=OK),
+        signed_in(NO, member=OK, org_admin=OK, other_provider=OK),
+    ),
     "provider/referrals/<id:pk>/": (signed_in(NF, member=OK, org_admin=OK), signed_in(NA)),
     "provider/referrals/<id:pk>/assessment/": (
         signed_in(NF, member=OK, org_admin=OK),

@@ -1,5 +1,5 @@
 """In a real browser, every page checked with axe: the prime's referral manager finds a new referral
-in the inbox and chooses a caseworker; the caseworker books the first assessment and says the
+by its case reference number from the inbox (a malformed one first) and chooses a caseworker; the caseworker books the first assessment and says the
 person came, writes the action plan (a mistake first, which the page explains) and sends it; once
 the practitioner approves it (through the service: their pages are built apart) records two
 sessions, then writes the end-of-service report outcome by outcome and sends it. The organisation's
@@ -39,6 +39,14 @@ def test_a_provider_delivers_a_referral_from_the_inbox_to_the_report(ui):
     browser_sign_in(ui, world["manager"])
     page = ui.goto("/help/")
     page.get_by_role("link", name="Referrals", exact=True).click()
+    ui.check()
+    # A case reference number in the wrong format, then found.
+    page.get_by_label("Case reference number (CRN)").fill("123456")
+    page.get_by_role("button", name="Find referrals").click()
+    ui.check()
+    assert page.get_by_role("link", name="Enter a case reference number in the correct format").is_visible()
+    page.get_by_label("Case reference number (CRN)").fill("x123456")
+    page.get_by_role("button", name="Find referrals").click()
     ui.check()
     page.get_by_role("link", name=referral.reference).click()
     ui.check()

@@ -27,6 +27,7 @@ from referrals.models import (
     Referral,
     ReferralManager,
 )
+from referrals.sealing import CRN_FORMAT_MESSAGE
 from referrals.tests.factories import (
     assigned_referral,
     complete_draft,
@@ -35,6 +36,7 @@ from referrals.tests.factories import (
     referral_world,
     sent_referral,
 )
+from referrals.views_provider import SEARCH_PURPOSE
 from tests.factories import make_provider_user, make_user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +122,82 @@ def test_a_bad_page_or_list_is_not_found(client, world):
         assert response.status_code == 404, repr(value[:20])
     for value in [*BAD_TEXT, "all", "New"]:
         assert client.get(url("inbox"), {"show": value}).status_code == 404, repr(value[:20])
+
+
+# --- Finding referrals by case reference number ------------------------------------------------
+
+
+def _search(client, crn: str):
+    return client.post(url("search"), {"crn": crn})
+
+
+def _without_tokens(html: str) -> str:
+    """The page as the person reads it: the form's one-off token and the numbers typed left out."""
+    return (
+        re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+        .replace("X123456", "CRN")
+        .replace("Z999999", "CRN")
+    )
+
+
+def test_a_manager_finds_the_referrals_for_a_case_reference_number_and_each_read_is_audited(client, world):
+    first = assigned_referral(world)
+    second = sent_referral(world)
+    draft = complete_draft(world)  # not sent: in nobody's inbox
+    client.force_login(world["manager"])
+    assert "Find referrals" in client.get(url("inbox")).content.decode()
+    assert client.get(url("search")).status_code == 200
+    response = _search(client, " x 123456 ")  # typed as people type it
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert first.reference in page and second.reference in page and "No referral found" not in page
+    assert draft.reference is None
+    # The list shows no name; each referral found is audited as a read, without the number.
+    assert "Quistwhistle" not in page
+    reads = AuditEvent.objects.filter(action="referral.personal_data_read", after__purpose=SEARCH_PURPOSE)
+    assert sorted(int(e.object_id) for e in reads) == sorted([first.pk, second.pk])
+    assert all("123456" not in str(e.after) for e in reads)
+
+
+def test_a_number_nobody_may_see_gives_the_same_answer_as_one_that_does_not_exist(client, world):
+    referral = sent_referral(world)
+    # The partner may not see it (the work is with the prime), nor may another provider.
+    for outsider in (world["partner_admin"], make_provider_user()):
+        client.force_login(outsider)
+        hidden = _search(client, "X123456").content.decode()
+        missing = _search(client, "Z999999").content.decode()
+        assert "No referral found" in hidden and referral.reference not in hidden
+        assert _without_tokens(hidden) == _without_tokens(missing)
+    # The caseworker sees it once it is theirs, and only then.
+    client.force_login(world["caseworker"])
+    assert "No referral found" in _search(client, "X123456").content.decode()
+    services.referral_assign(actor=world["manager"], referral=referral, caseworker=world["caseworker"])
+    assert referral.reference in _search(client, "X123456").content.decode()
+    reads = AuditEvent.objects.filter(action="referral.personal_data_read", after__purpose=SEARCH_PURPOSE)
+    assert [e.actor_id for e in reads] == [world["caseworker"].pk]
+
+
+def test_a_malformed_case_reference_number_gets_a_govuk_error(client, world):
+    sent_referral(world)
+    client.force_login(world["manager"])
+    for bad, expected in (
+        ("", "Enter a case reference number"),
+        ("   ", "Enter a case reference number"),
+        ("X\x00123456", "must not include hidden characters"),  # the message every form gives
+        *((bad, CRN_FORMAT_MESSAGE) for bad in ("123456", "XX12345", "X1234567", "X12345", "X12E456", "X123456" * 5)),
+    ):
+        html = errors_of(_search(client, bad))
+        assert expected in html, bad
+        assert "No referral found" not in html
+    assert not AuditEvent.objects.filter(action="referral.personal_data_read").exists()
+
+
+def test_staff_and_practitioners_are_refused_the_search(client, world):
+    sent_referral(world)
+    for user in (world["practitioner"], make_user_with_role("commissioner")):
+        client.force_login(user)
+        assert client.get(url("search")).status_code == 403
+        assert _search(client, "X123456").status_code == 403
 
 
 def test_staff_are_refused_the_inbox_and_the_managers_page(client, world):

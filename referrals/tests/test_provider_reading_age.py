@@ -22,7 +22,7 @@ def test_every_provider_referral_page_reads_at_grade_8_or_below(client):
     client.force_login(world["admin"])
     names = ["detail", "partner", "caseworker", "appointment", "appointment-attendance", "plan", "plan-send"]
     names += ["session-new", "report", "report-notes"]
-    urls = [reverse("referrals_provider:inbox"), reverse("referrals_provider:managers")]
+    urls = [reverse(f"referrals_provider:{name}") for name in ("inbox", "managers", "search")]
     urls += [reverse(f"referrals_provider:{name}", kwargs={"pk": referral.pk}) for name in names]
     urls.append(
         reverse("referrals_provider:report-outcome", kwargs={"pk": referral.pk, "outcome_id": outcome_ids(referral)[0]})
