@@ -11,6 +11,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("<id:pk>/", views.detail, name="detail"),
     path("<id:pk>/partner/", views.partner, name="partner"),
+    path("<id:pk>/take-back/", views.take_back, name="take-back"),
     path("<id:pk>/caseworker/", views.caseworker, name="caseworker"),
     path("<id:pk>/assessment/", views.appointment, name="appointment"),
     path("<id:pk>/assessment/attendance/", views.appointment_attendance, name="appointment-attendance"),

@@ -176,7 +176,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_open": is_open,
             "open_plan": next((p for p in plans if p.approved_at is None), None),
             "approved_plan": next((p for p in reversed(plans) if p.approved_at is not None), None),
-            "can_assign_partner": is_open and permissions.can_assign_to_partner(user, referral),
+            "can_assign_partner": is_open
+            and permissions.can_assign_to_partner(user, referral)
+            and not _with_partner(referral),
+            # Allowed later than giving it away: `services.referral_take_back` says why.
+            "can_take_back": rules.REFERRAL_WITH_PROVIDER.holds(referral)
+            and permissions.can_assign_to_partner(user, referral)
+            and _with_partner(referral),
             "can_choose_caseworker": is_open and permissions.is_referral_manager_of(user, referral.provider_id),
             "can_deliver": can_deliver,
             # The link only: `services.report_save` decides.
@@ -217,6 +223,31 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
         title="Who will do the work?",
         button="Save",
     )
+
+
+def take_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """The prime's referral managers take the work back from a partner: a page to confirm."""
+    referral = _referral(request, pk)
+    if not permissions.can_assign_to_partner(request.user, referral) or not _with_partner(referral):
+        raise Http404
+    partner_name = referral.provider.legal_name
+    form = GovukForm(_data(request))
+    if request.method == "POST":
+        try:
+            services.referral_take_back(actor=request.user, referral=referral)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _done(request, referral, f"You took the work back from {partner_name}. Choose a caseworker")
+    return render(
+        request,
+        "referrals/provider/take_back.html",
+        {"referral": referral, "form": form, "partner_name": partner_name, "page_has_errors": bool(form.errors)},
+    )
+
+
+def _with_partner(referral: Referral) -> bool:
+    return referral.provider_id != referral.contract.supplier_id
 
 
 def caseworker(request: HttpRequest, pk: int) -> HttpResponse:

@@ -144,3 +144,31 @@ def test_a_provider_delivers_a_referral_from_the_inbox_to_the_report(ui):
     assert ReferralManager.objects.filter(membership__user=caseworker, revoked_at__isnull=True).exists()
     page = ui.goto("/provider/referrals/?show=ended")
     assert page.get_by_role("link", name=referral.reference).is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_prime_gives_the_work_to_a_partner_and_takes_it_back(ui):
+    world = referral_world()
+    referral = sent_referral(world)
+
+    # The prime's referral manager gives the work to the partner.
+    browser_sign_in(ui, world["manager"])
+    page = ui.goto(f"/provider/referrals/{referral.pk}/")
+    page.get_by_role("link", name="Change organisation").click()
+    ui.check()
+    page.get_by_label("Partner Charity").check()
+    page.get_by_role("button", name="Save").click()
+    ui.check()
+    assert page.get_by_text("The work is now with Partner Charity").is_visible()
+    services.referral_assign(actor=world["partner_admin"], referral=referral, caseworker=world["partner_caseworker"])
+
+    # Then takes it back, after reading what that means.
+    page = ui.goto(f"/provider/referrals/{referral.pk}/")
+    page.get_by_role("link", name="Take back the work").click()
+    ui.check()
+    assert page.get_by_role("heading", name="Take the work back from Partner Charity?").is_visible()
+    page.get_by_role("button", name="Take the work back").click()
+    ui.check()
+    assert page.get_by_text("You took the work back from Partner Charity. Choose a caseworker").is_visible()
+    referral.refresh_from_db()
+    assert referral.provider_id == world["prime"].pk and referral.status == rules.ASSIGNED

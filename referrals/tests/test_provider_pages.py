@@ -313,6 +313,123 @@ def test_a_member_whose_account_is_closed_is_neither_offered_nor_accepted_as_cas
     assert Referral.objects.get(pk=referral.pk).caseworker_id is None
 
 
+# --- The prime takes the work back from a partner --------------------------------------------------
+
+
+def with_partner(world, *, stage: str = "assigned") -> Referral:
+    """Given to the partner, whose manager chose its caseworker; "in_progress": the partner's plan
+    approved; "ended_early": then ended by the practitioner; "completed": the report sent."""
+    referral = sent_days_ago(sent_referral(world))
+    services.referral_assign(actor=world["manager"], referral=referral, organisation=world["partner"])
+    referral.refresh_from_db()
+    partner_worker = world["partner_caseworker"]
+    services.referral_assign(actor=world["partner_admin"], referral=referral, caseworker=partner_worker)
+    if stage != "assigned":
+        activities = [(outcome_id, "Weekly meeting") for outcome_id in outcome_ids(referral)]
+        services.action_plan_save(actor=partner_worker, referral=referral, number_of_sessions=2, activities=activities)
+        services.action_plan_submit(actor=partner_worker, referral=referral)
+        services.action_plan_approve(actor=world["practitioner"], referral=referral, version=1)
+    if stage in ("ended_early", "completed"):
+        services.referral_end_early(actor=world["practitioner"], referral=referral, reason=EndReason.MOVED)
+    if stage == "completed":
+        answers = dict.fromkeys(outcome_ids(referral), ("partly", ""))
+        services.report_save(actor=partner_worker, referral=referral, outcomes=answers)
+        services.report_send(actor=partner_worker, referral=referral)
+    referral.refresh_from_db()
+    assert referral.provider_id == world["partner"].pk
+    return referral
+
+
+def test_the_prime_takes_the_work_back_and_the_partner_loses_it(client, world):
+    referral = with_partner(world)
+    status = referral.status
+    client.force_login(world["manager"])
+    assert url("take-back", referral) in client.get(url("detail", referral)).content.decode()
+    page = client.get(url("take-back", referral)).content.decode()
+    assert "Take the work back from Partner Charity?" in page
+    response = client.post(url("take-back", referral))
+    assert response.status_code == 302 and response["Location"] == url("detail", referral)
+    referral.refresh_from_db()
+    assert referral.provider_id == world["prime"].pk and referral.caseworker_id is None
+    assert referral.status == status == rules.ASSIGNED  # what the practitioner sees is unchanged
+    event = AuditEvent.objects.get(action="referral.taken_back", object_id=str(referral.pk))
+    assert event.actor_id == world["manager"].pk
+    assert event.after["from_organisation_id"] == world["partner"].pk
+    assert event.after["organisation_id"] == world["prime"].pk
+    assert list(referral.assignments.values_list("organisation_id", "caseworker_id")) == [
+        (world["partner"].pk, None),
+        (world["partner"].pk, world["partner_caseworker"].pk),
+        (world["prime"].pk, None),
+    ]
+    # The partner's people no longer find it anywhere.
+    for user in (world["partner_admin"], world["partner_caseworker"]):
+        client.force_login(user)
+        for name in ("detail", "plan", "take-back", "caseworker"):
+            assert client.get(url(name, referral)).status_code == 404, name
+        for tab in ("new", "in-progress", "ended"):
+            assert referral.reference not in client.get(url("inbox"), {"show": tab}).content.decode()
+        assert "No referral found" in client.post(url("search"), {"crn": "X123456"}).content.decode()
+    # The prime chooses its caseworker; the practitioner's page shows the same status as before.
+    client.force_login(world["manager"])
+    assert world["caseworker"].full_name in client.get(url("caseworker", referral)).content.decode()
+    assert url("take-back", referral) not in client.get(url("detail", referral)).content.decode()
+    client.force_login(world["practitioner"])
+    assert rules.STATUS_LABELS[status] in client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+
+
+@pytest.mark.parametrize("stage", ["in_progress", "ended_early"])
+def test_the_work_can_be_taken_back_until_the_report_is_sent(world, stage):
+    referral = with_partner(world, stage=stage)
+    status = referral.status
+    services.referral_take_back(actor=world["admin"], referral=referral)
+    referral.refresh_from_db()
+    assert referral.provider_id == world["prime"].pk and referral.status == status
+    # The prime carries on: its manager plans, records and reports where the partner stopped.
+    assert services.latest_approved_plan(referral).version == 1
+
+
+@pytest.mark.parametrize(
+    ("stage", "message"),
+    [
+        ("completed", "cancelled or completed, so the work cannot be taken back"),
+        ("cancelled", "cancelled or completed, so the work cannot be taken back"),
+    ],
+)
+def test_the_work_cannot_be_taken_back_once_the_referral_is_over(client, world, stage, message):
+    if stage == "cancelled":
+        referral = with_partner(world)
+        services.referral_cancel(actor=world["practitioner"], referral=referral, reason="mistake")
+    else:
+        referral = with_partner(world, stage=stage)
+    with pytest.raises(ValidationError, match=message):
+        services.referral_take_back(actor=world["manager"], referral=referral)
+    client.force_login(world["manager"])
+    assert url("take-back", referral) not in client.get(url("detail", referral)).content.decode()
+    assert message in errors_of(client.post(url("take-back", referral)))
+    assert Referral.objects.get(pk=referral.pk).provider_id == world["partner"].pk
+    assert not AuditEvent.objects.filter(action="referral.taken_back").exists()
+
+
+def test_only_the_primes_managers_take_work_back_and_only_from_a_partner(client, world):
+    referral = with_partner(world)
+    for user in (world["partner_admin"], world["partner_caseworker"], world["caseworker"], world["practitioner"]):
+        with pytest.raises(ValidationError, match="cannot be found"):
+            services.referral_take_back(actor=user, referral=referral)
+        client.force_login(user)
+        assert client.get(url("take-back", referral)).status_code == 404
+        assert client.post(url("take-back", referral)).status_code == 404
+    # Work with a partner is not moved on by the partner page: it is taken back first.
+    with pytest.raises(ValidationError, match="Take it back before you give it to someone else"):
+        services.referral_assign(actor=world["manager"], referral=referral, organisation=world["prime"])
+    services.referral_take_back(actor=world["manager"], referral=referral)
+    # Once it is with the prime, there is nothing to take back.
+    with pytest.raises(ValidationError, match="already with you"):
+        services.referral_take_back(actor=world["manager"], referral=referral)
+    client.force_login(world["manager"])
+    assert client.get(url("take-back", referral)).status_code == 404
+    assert AuditEvent.objects.filter(action="referral.taken_back").count() == 1
+
+
 def test_a_caseworker_cannot_reassign(client, world):
     referral = assigned_referral(world)
     client.force_login(world["caseworker"])
