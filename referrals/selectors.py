@@ -111,18 +111,27 @@ def find_by_crn(*, user, crn: str, scope=None) -> list[Referral]:
 
 def referral_progress(referral: Referral) -> dict:
     """Everything the referral's page shows beside the person: categories and outcomes, who has it,
-    the appointment, the plan versions, sessions and the report. A fixed number of queries."""
+    the appointment, the plan versions (and which is being written, waiting for approval, approved
+    last), sessions and the report. A fixed number of queries. The practitioner's page and the
+    provider's both show it, through the macros of `referrals/_progress.html`."""
     categories = list(
         ReferralCategory.objects.filter(referral=referral)
         .select_related("category", "complexity")
         .prefetch_related("outcomes__outcome")
     )
     plans = list(ActionPlan.objects.filter(referral=referral).prefetch_related("activities").order_by("version"))
+    # At most one version is not approved (the one being written or waiting for approval).
+    open_plan = next((p for p in plans if p.approved_at is None), None)
     return {
         "categories": categories,
+        # {referral outcome id: the desired outcome's words}, to name each activity of a plan.
+        "outcome_names": {o.pk: o.outcome.description for row in categories for o in row.outcomes.all()},
         "assignments": list(Assignment.objects.filter(referral=referral).select_related("organisation", "caseworker")),
         "appointment": Appointment.objects.filter(referral=referral).order_by("-booked_at", "-id").first(),
         "plans": plans,
+        "open_plan": open_plan,
+        "plan_to_approve": open_plan if open_plan is not None and open_plan.submitted_at is not None else None,
+        "approved_plan": next((p for p in reversed(plans) if p.approved_at is not None), None),
         "sessions": list(DeliverySession.objects.filter(referral=referral).order_by("number")),
         "report": EndOfServiceReport.objects.filter(referral=referral)
         .prefetch_related("outcomes__outcome__outcome")

@@ -743,7 +743,7 @@ def report_save(
     referral = _lock(referral)
     if not permissions.can_deliver(actor, referral):
         raise ValidationError(NOT_FOUND)
-    if referral.cancelled_at is not None or referral.concluded_at is not None:
+    if not rules.REFERRAL_WITH_PROVIDER.holds(referral):
         raise ValidationError("This referral has been cancelled or completed, so its report cannot change")
     if referral.plan_approved_at is None:
         raise ValidationError("The report can be written once the action plan is approved")

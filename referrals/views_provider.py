@@ -166,7 +166,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     progress = selectors.referral_progress(referral)
     is_open = rules.REFERRAL_OPEN.holds(referral)
     can_deliver = permissions.can_deliver(user, referral)
-    plans = progress["plans"]
     return render(
         request,
         "referrals/provider/detail.html",
@@ -174,8 +173,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             **progress,
             "is_open": is_open,
-            "open_plan": next((p for p in plans if p.approved_at is None), None),
-            "approved_plan": next((p for p in reversed(plans) if p.approved_at is not None), None),
             "can_assign_partner": is_open
             and permissions.can_assign_to_partner(user, referral)
             and not _with_partner(referral),
@@ -188,11 +185,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             # The link only: `services.report_save` decides.
             "can_write_report": can_deliver
             and referral.plan_approved_at is not None
-            and referral.cancelled_at is None
-            and referral.concluded_at is None,
-            "outcome_names": {
-                o.pk: o.outcome.description for row in progress["categories"] for o in row.outcomes.all()
-            },
+            and rules.REFERRAL_WITH_PROVIDER.holds(referral),
         },
     )
 

@@ -257,6 +257,44 @@ def test_who_may_not_work_on_it_gets_not_found_and_nothing_is_audited(client, wo
     assert not AuditEvent.objects.filter(action="referral.personal_data_read").exists()
 
 
+def test_both_sides_show_the_plans_and_sessions_from_one_selector(client, world):
+    """`selectors.referral_progress` says which version is approved and which waits (once), and
+    `referrals/_progress.html` shows the plan and the sessions the same way on both pages."""
+    from referrals.models import ReferralOutcome
+    from referrals.selectors import referral_progress
+
+    referral = in_progress_referral(world)
+    services.session_record(
+        actor=world["caseworker"],
+        referral=referral,
+        happened_at=referral.sent_at,
+        attendance=Attendance.DID_NOT_ATTEND,
+        notes="Phoned twice",
+        tell_practitioner=True,
+    )
+    services.action_plan_save(
+        actor=world["caseworker"],
+        referral=referral,
+        number_of_sessions=8,
+        activities=[(outcome_ids(referral)[0], "Two more meetings")],
+    )
+    progress = referral_progress(referral)
+    assert progress["approved_plan"].version == 1 and progress["open_plan"].version == 2
+    assert progress["plan_to_approve"] is None  # not sent yet
+    services.action_plan_submit(actor=world["caseworker"], referral=referral)
+    assert referral_progress(referral)["plan_to_approve"].version == 2
+    first = ReferralOutcome.objects.get(pk=outcome_ids(referral)[0]).outcome.description
+    client.force_login(world["caseworker"])
+    provider_page = client.get(url("detail", referral)).content.decode()
+    client.force_login(world["practitioner"])
+    practitioner_page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    for page in (provider_page, practitioner_page):
+        assert f"{first}: Weekly meeting to look at options" in page  # version 1, approved
+        assert "Phoned twice" in page and "Did not come" in page
+    assert f"{first}: Two more meetings" in practitioner_page  # version 2, for them to approve
+    assert "Read this" in practitioner_page and "(practitioner told)" in provider_page
+
+
 def test_a_draft_is_not_found(client, world):
     draft = complete_draft(world)
     client.force_login(world["admin"])
