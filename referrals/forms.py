@@ -6,6 +6,7 @@ from django import forms
 
 from core.forms import GovukDateField, GovukForm
 from referrals.models import LONG_TEXT, MAX_RAR_DAYS, CancelReason, EndReason, SupervisionOrder
+from referrals.sealing import CRN_HINT
 
 
 def _text(label: str, *, max_length: int, required: str | None = None, hint: str = "", long: bool = False):
@@ -24,7 +25,7 @@ class PersonForm(GovukForm):
         "Case reference number (CRN)",
         max_length=20,
         required="Enter the case reference number",
-        hint="One letter then 6 numbers, for example X123456",
+        hint=CRN_HINT,
     )
     first_name = _text("First name", max_length=100, required="Enter the person's first name")
     last_name = _text("Last name", max_length=100, required="Enter the person's last name")

@@ -11,6 +11,7 @@ from django import forms
 from core.clock import LONDON
 from core.forms import GovukDateField, GovukForm
 from referrals.models import LONG_TEXT, MAX_SESSIONS, SHORT_TEXT, Achievement, AppointmentMethod, Attendance, Engagement
+from referrals.sealing import CRN_FORMAT_MESSAGE, CRN_HINT, crn_is_valid, normalise_crn
 
 APPOINTMENT_DAYS_AHEAD = 366
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
@@ -259,3 +260,22 @@ class ManagerForm(GovukForm):
     def __init__(self, *args, memberships: list, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["membership"].choices = [(m.pk, str(m.pk)) for m in memberships]
+
+
+class CrnSearchForm(GovukForm):
+    """A case reference number to look for in the inbox, checked against the probation format
+    (`referrals.sealing`, the rule the draft's person page uses)."""
+
+    crn = forms.CharField(
+        label="Case reference number (CRN)",
+        help_text=CRN_HINT,
+        max_length=20,
+        error_messages={"required": "Enter a case reference number", "max_length": CRN_FORMAT_MESSAGE},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_crn(self) -> str:
+        crn = normalise_crn(self.cleaned_data["crn"])
+        if not crn_is_valid(crn):
+            raise forms.ValidationError(CRN_FORMAT_MESSAGE)
+        return crn

@@ -66,6 +66,14 @@ REFERRAL_SENT = Rule(
 # Sent and not yet over: the provider still works on it (sessions may be recorded, a plan approved).
 REFERRAL_OPEN = Rule("a referral still open", lambda now: _OPEN & Q(sent_at__isnull=False), uses_clock=False)
 
+# The provider still has work on it: sent, not cancelled, its end-of-service report not sent. A
+# referral ended early stays here until its report is sent (the provider still writes it).
+REFERRAL_WITH_PROVIDER = Rule(
+    "a referral the provider still has work on",
+    lambda now: Q(sent_at__isnull=False, cancelled_at__isnull=True, concluded_at__isnull=True),
+    uses_clock=False,
+)
+
 # Over: cancelled, ended early or completed (the provider inbox's "ended" list).
 REFERRAL_CLOSED = Rule(
     "a referral over",

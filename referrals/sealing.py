@@ -46,6 +46,9 @@ class SealedBooleanField(core_sealing.SealedBooleanField):
 
 # The probation case reference number (nDelius CRN): one letter, then six digits, e.g. X123456.
 CRN_PATTERN = re.compile(r"^[A-Z][0-9]{6}$")
+# What anyone who types a CRN in another form is told (the draft's person page, the provider's search).
+CRN_FORMAT_MESSAGE = "Enter a case reference number in the correct format, like X123456"
+CRN_HINT = "One letter then 6 numbers, for example X123456"
 
 
 def normalise_crn(text: str) -> str:

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
+from accounts.models import Membership
 from contracts.models import Contract
 from contracts.selectors import SMALL_NUMBER
 from core.clock import LONDON
@@ -66,14 +67,14 @@ def provider_inbox(user) -> QuerySet[Referral]:
     return _listed(referrals_visible_to(user).filter(sent_at__isnull=False).order_by("-sent_at", "-id"))
 
 
-def caseworker_candidates(referral: Referral):
-    """Who the work can be given to at the organisation doing it: its active members."""
-    from django.contrib.auth import get_user_model
-
+def caseworker_candidates(organisation_id: int) -> QuerySet[Membership]:
+    """Who may be a referral's caseworker at the organisation doing the work: its members whose
+    accounts are active, by name. The one rule: the caseworker page offers these and
+    `services.referral_assign` accepts no one else."""
     return (
-        get_user_model()
-        .objects.filter(memberships__organisation_id=referral.provider_id, is_active=True)
-        .order_by("full_name", "pk")
+        Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
     )
 
 
@@ -97,29 +98,40 @@ def referral_for_reading(*, user, pk: int, purpose: str) -> Referral:
     return referral
 
 
-def find_by_crn(*, user, crn: str) -> list[Referral]:
+def find_by_crn(*, user, crn: str, scope=None) -> list[Referral]:
     """The referrals `user` may read for this case reference number, through its keyed hash (an
-    indexed equality test: the number itself is not in the database)."""
+    indexed equality test: the number itself is not in the database). `scope(user)`, if given,
+    is the queryset to look in instead of every referral they may read (the provider's inbox)."""
     crn = normalise_crn(crn)
     if not crn_is_valid(crn):
         return []
-    return list(referrals_visible_to(user).filter(crn_digest=crn_digest(crn)).order_by("-created_at"))
+    among = (scope or referrals_visible_to)(user)
+    return list(among.filter(crn_digest=crn_digest(crn)).order_by("-created_at", "-id"))
 
 
 def referral_progress(referral: Referral) -> dict:
     """Everything the referral's page shows beside the person: categories and outcomes, who has it,
-    the appointment, the plan versions, sessions and the report. A fixed number of queries."""
+    the appointment, the plan versions (and which is being written, waiting for approval, approved
+    last), sessions and the report. A fixed number of queries. The practitioner's page and the
+    provider's both show it, through the macros of `referrals/_progress.html`."""
     categories = list(
         ReferralCategory.objects.filter(referral=referral)
         .select_related("category", "complexity")
         .prefetch_related("outcomes__outcome")
     )
     plans = list(ActionPlan.objects.filter(referral=referral).prefetch_related("activities").order_by("version"))
+    # At most one version is not approved (the one being written or waiting for approval).
+    open_plan = next((p for p in plans if p.approved_at is None), None)
     return {
         "categories": categories,
+        # {referral outcome id: the desired outcome's words}, to name each activity of a plan.
+        "outcome_names": {o.pk: o.outcome.description for row in categories for o in row.outcomes.all()},
         "assignments": list(Assignment.objects.filter(referral=referral).select_related("organisation", "caseworker")),
         "appointment": Appointment.objects.filter(referral=referral).order_by("-booked_at", "-id").first(),
         "plans": plans,
+        "open_plan": open_plan,
+        "plan_to_approve": open_plan if open_plan is not None and open_plan.submitted_at is not None else None,
+        "approved_plan": next((p for p in reversed(plans) if p.approved_at is not None), None),
         "sessions": list(DeliverySession.objects.filter(referral=referral).order_by("number")),
         "report": EndOfServiceReport.objects.filter(referral=referral)
         .prefetch_related("outcomes__outcome__outcome")

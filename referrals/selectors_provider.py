@@ -24,30 +24,36 @@ INBOX_TABS = {
 def inbox(user, tab: str) -> QuerySet[Referral]:
     """One of the inbox's lists: the referrals this person may read as a provider, newest first,
     with what the list shows joined in (a fixed number of queries a page)."""
-    return (
-        selectors.provider_inbox(user)
-        .filter(INBOX_TABS[tab][1])
-        .select_related("provider", "caseworker")
-        .only(
-            "id",
-            "reference",
-            "sent_at",
-            "complete_by",
-            "assigned_at",
-            "plan_approved_at",
-            "cancelled_at",
-            "ended_at",
-            "concluded_at",
-            "contract__id",
-            "contract__title",
-            "contract__supplier__id",
-            "contract__supplier__legal_name",
-            "provider__id",
-            "provider__legal_name",
-            "caseworker__id",
-            "caseworker__full_name",
-            "caseworker__email",
-        )
+    return _inbox_rows(selectors.provider_inbox(user).filter(INBOX_TABS[tab][1]))
+
+
+def find_in_inbox(user, crn: str) -> list[Referral]:
+    """The referrals in this person's inbox (any tab) for a case reference number: what they may
+    not see is left out exactly as what does not exist."""
+    return selectors.find_by_crn(user=user, crn=crn, scope=lambda u: _inbox_rows(selectors.provider_inbox(u)))
+
+
+def _inbox_rows(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    """What a row of the inbox shows, joined in."""
+    return queryset.select_related("provider", "caseworker").only(
+        "id",
+        "reference",
+        "sent_at",
+        "complete_by",
+        "assigned_at",
+        "plan_approved_at",
+        "cancelled_at",
+        "ended_at",
+        "concluded_at",
+        "contract__id",
+        "contract__title",
+        "contract__supplier__id",
+        "contract__supplier__legal_name",
+        "provider__id",
+        "provider__legal_name",
+        "caseworker__id",
+        "caseworker__full_name",
+        "caseworker__email",
     )
 
 
@@ -63,15 +69,6 @@ def takes_referrals(user) -> bool:
         cached = Contract.objects.filter(Q(supplier_id=org) | Q(versions__partners__organisation_id=org)).exists()
         membership._takes_referrals = cached
     return cached
-
-
-def caseworker_choices(organisation_id: int) -> list[Membership]:
-    """The active members of the organisation doing the work, by name."""
-    return list(
-        Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
-        .select_related("user")
-        .order_by("user__full_name", "user__email")
-    )
 
 
 def partner_choices(referral: Referral) -> list[Organisation]:

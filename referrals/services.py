@@ -46,7 +46,8 @@ from referrals.models import (
     ReportOutcome,
     SupervisionOrder,
 )
-from referrals.sealing import crn_digest, crn_is_valid, normalise_crn
+from referrals.sealing import CRN_FORMAT_MESSAGE, crn_digest, crn_is_valid, normalise_crn
+from referrals.selectors import caseworker_candidates
 
 # Audit actions: none changes a public answer (ADR 10).
 PRIVATE_AUDIT_ACTIONS = (
@@ -57,6 +58,7 @@ PRIVATE_AUDIT_ACTIONS = (
     "referral.cancelled",
     "referral.ended",
     "referral.assigned",
+    "referral.taken_back",
     "referral.appointment_booked",
     "referral.appointment_attended",
     "referral.plan_saved",
@@ -173,7 +175,7 @@ def _check_person(referral: Referral, today: datetime.date) -> None:
     if referral.crn is not None:
         referral.crn = normalise_crn(referral.crn) or None  # blank: not given yet
         if referral.crn is not None and not crn_is_valid(referral.crn):
-            errors["crn"] = "Enter a case reference number in the correct format, like X123456"
+            errors["crn"] = CRN_FORMAT_MESSAGE
     if referral.date_of_birth is not None:
         if referral.date_of_birth > today:
             errors["date_of_birth"] = "The date of birth must be in the past"
@@ -393,34 +395,23 @@ def referral_assign(
     if target != referral.provider_id:
         if not permissions.can_assign_to_partner(actor, referral):
             raise ValidationError("Only the main provider can give the work to a partner")
+        if referral.provider_id != referral.contract.supplier_id:
+            # Work comes back from a partner one way only: `referral_take_back` (its own event).
+            raise ValidationError(
+                {"organisation": "The work is with a partner. Take it back before you give it to someone else"}
+            )
         if target != referral.contract.supplier_id and target not in partner_organisation_ids(referral.contract):
             raise ValidationError({"organisation": "Select a partner named in the contract"})
     elif not permissions.is_referral_manager_of(actor, target):
         raise ValidationError("Only a referral manager of the organisation doing the work can choose its caseworker")
-    if (
-        caseworker is not None
-        and not Membership.objects.filter(user=caseworker, organisation_id=target, user__is_active=True).exists()
-    ):
+    if caseworker is not None and not caseworker_candidates(target).filter(user=caseworker).exists():
         raise ValidationError({"caseworker": "Select a caseworker from the organisation doing the work"})
     if organisation is None and caseworker is None:
         raise ValidationError({"caseworker": "Select a caseworker"})
     now = db_now()
-    number = (referral.assignments.aggregate(last=Max("number"))["last"] or 0) + 1
-    assignment = Assignment(
-        referral=referral,
-        number=number,
-        organisation_id=target,
-        caseworker=caseworker,
-        assigned_at=now,
-        assigned_by=actor,
-    )
-    assignment.full_clean()
-    assignment.save()
-    referral.provider_id = target
-    referral.caseworker = caseworker
+    assignment = _hand_over(actor=actor, referral=referral, organisation_id=target, caseworker=caseworker, now=now)
     if caseworker is not None and referral.assigned_at is None:
         referral.assigned_at = now
-    referral.updated_at = now
     referral.full_clean()
     referral.save()
     _audit(
@@ -428,12 +419,71 @@ def referral_assign(
         action="referral.assigned",
         referral=referral,
         at=now,
-        assignment=number,
+        assignment=assignment.number,
         organisation_id=target,
         caseworker_id=caseworker.pk if caseworker is not None else None,
     )
     if target != referral.contract.supplier_id and caseworker is None:
         tasks_mail.send_new_referral_emails.enqueue(referral_id=referral.pk, organisation_id=target)
+    return assignment
+
+
+def _hand_over(*, actor, referral: Referral, organisation_id: int, caseworker, now) -> Assignment:
+    """Who has the work now, kept in its history (`Assignment`); the caller saves the referral."""
+    number = (referral.assignments.aggregate(last=Max("number"))["last"] or 0) + 1
+    assignment = Assignment(
+        referral=referral,
+        number=number,
+        organisation_id=organisation_id,
+        caseworker=caseworker,
+        assigned_at=now,
+        assigned_by=actor,
+    )
+    assignment.full_clean()
+    assignment.save()
+    referral.provider_id = organisation_id
+    referral.caseworker = caseworker
+    referral.updated_at = now
+    return assignment
+
+
+@transaction.atomic
+def referral_take_back(*, actor, referral: Referral) -> Assignment:
+    """The prime takes the work back from the partner it gave it to, whatever the partner has done
+    (a caseworker chosen, the assessment booked, a plan approved, sessions recorded), for as long
+    as the provider still has work on the referral (`rules.REFERRAL_WITH_PROVIDER`: until it is
+    cancelled or its end-of-service report is sent). Why so late: the prime answers for the
+    contract's delivery, and the moment it most needs the work back (a partner that stopped
+    delivering, or left the contract, or will not write the report of a referral ended early)
+    can come at any stage. Once the report is sent there is nothing left to take back.
+
+    The partner's people lose the referral at once (`permissions.readable_q` follows
+    `provider_id`); what they did stays on the referral. No caseworker until the prime chooses
+    one. `assigned_at` and `plan_approved_at` are kept, so the status the practitioner sees does
+    not change."""
+    referral = _lock(referral)
+    if not permissions.can_assign_to_partner(actor, referral):
+        raise ValidationError(NOT_FOUND)
+    if referral.provider_id == referral.contract.supplier_id:
+        raise ValidationError("The work is already with you")
+    if not rules.REFERRAL_WITH_PROVIDER.holds(referral):
+        raise ValidationError("This referral has been cancelled or completed, so the work cannot be taken back")
+    now = db_now()
+    partner_id = referral.provider_id
+    assignment = _hand_over(
+        actor=actor, referral=referral, organisation_id=referral.contract.supplier_id, caseworker=None, now=now
+    )
+    referral.full_clean()
+    referral.save()
+    _audit(
+        actor=actor,
+        action="referral.taken_back",
+        referral=referral,
+        at=now,
+        assignment=assignment.number,
+        from_organisation_id=partner_id,
+        organisation_id=referral.provider_id,
+    )
     return assignment
 
 
@@ -693,7 +743,7 @@ def report_save(
     referral = _lock(referral)
     if not permissions.can_deliver(actor, referral):
         raise ValidationError(NOT_FOUND)
-    if referral.cancelled_at is not None or referral.concluded_at is not None:
+    if not rules.REFERRAL_WITH_PROVIDER.holds(referral):
         raise ValidationError("This referral has been cancelled or completed, so its report cannot change")
     if referral.plan_approved_at is None:
         raise ValidationError("The report can be written once the action plan is approved")

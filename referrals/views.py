@@ -219,7 +219,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "progress": progress,
             "practitioner": practitioner,
-            "plan_to_approve": next((p for p in progress["plans"] if p.submitted_at and not p.approved_at), None),
         },
     )
 

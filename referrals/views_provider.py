@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import membership_of
 from core.forms import GovukForm, add_service_errors
@@ -22,6 +22,7 @@ from referrals.forms_provider import (
     AppointmentForm,
     AttendanceForm,
     CaseworkerForm,
+    CrnSearchForm,
     ManagerForm,
     PartnerForm,
     PlanForm,
@@ -33,6 +34,7 @@ from referrals.models import Referral
 
 PER_PAGE = 25
 FORM = "referrals/provider/form.html"
+SEARCH_PURPOSE = "provider search by case reference number"
 
 
 def _data(request: HttpRequest):
@@ -92,6 +94,34 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "tabs": [(key, label) for key, (label, _) in selectors_provider.INBOX_TABS.items()],
             "labels": rules.STATUS_LABELS,
+            "search_form": CrnSearchForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Find referrals in the inbox by case reference number. The number is sent in a POST, so it
+    is never in an address (browser history, the access log, a Referer header). Each referral
+    found is a read of personal data (it ties the number to the referral), so each is audited;
+    a search that finds nothing reads nothing."""
+    if membership_of(request.user) is None:
+        raise PermissionDenied
+    form = CrnSearchForm(_data(request))
+    found = None
+    if request.method == "POST" and form.is_valid():
+        found = selectors_provider.find_in_inbox(request.user, form.cleaned_data["crn"])
+        for referral in found:
+            services.referral_read_record(actor=request.user, referral=referral, purpose=SEARCH_PURPOSE)
+    return render(
+        request,
+        "referrals/provider/search.html",
+        {
+            "form": form,
+            "found": found,
+            "crn": form.cleaned_data["crn"] if found is not None else "",
+            "labels": rules.STATUS_LABELS,
+            "page_has_errors": bool(form.errors),
         },
     )
 
@@ -136,7 +166,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     progress = selectors.referral_progress(referral)
     is_open = rules.REFERRAL_OPEN.holds(referral)
     can_deliver = permissions.can_deliver(user, referral)
-    plans = progress["plans"]
     return render(
         request,
         "referrals/provider/detail.html",
@@ -144,19 +173,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             **progress,
             "is_open": is_open,
-            "open_plan": next((p for p in plans if p.approved_at is None), None),
-            "approved_plan": next((p for p in reversed(plans) if p.approved_at is not None), None),
-            "can_assign_partner": is_open and permissions.can_assign_to_partner(user, referral),
+            "can_assign_partner": is_open
+            and permissions.can_assign_to_partner(user, referral)
+            and not _with_partner(referral),
+            # Allowed later than giving it away: `services.referral_take_back` says why.
+            "can_take_back": rules.REFERRAL_WITH_PROVIDER.holds(referral)
+            and permissions.can_assign_to_partner(user, referral)
+            and _with_partner(referral),
             "can_choose_caseworker": is_open and permissions.is_referral_manager_of(user, referral.provider_id),
             "can_deliver": can_deliver,
             # The link only: `services.report_save` decides.
             "can_write_report": can_deliver
             and referral.plan_approved_at is not None
-            and referral.cancelled_at is None
-            and referral.concluded_at is None,
-            "outcome_names": {
-                o.pk: o.outcome.description for row in progress["categories"] for o in row.outcomes.all()
-            },
+            and rules.REFERRAL_WITH_PROVIDER.holds(referral),
         },
     )
 
@@ -189,11 +218,36 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def take_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """The prime's referral managers take the work back from a partner: a page to confirm."""
+    referral = _referral(request, pk)
+    if not permissions.can_assign_to_partner(request.user, referral) or not _with_partner(referral):
+        raise Http404
+    partner_name = referral.provider.legal_name
+    form = GovukForm(_data(request))
+    if request.method == "POST":
+        try:
+            services.referral_take_back(actor=request.user, referral=referral)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _done(request, referral, f"You took the work back from {partner_name}. Choose a caseworker")
+    return render(
+        request,
+        "referrals/provider/take_back.html",
+        {"referral": referral, "form": form, "partner_name": partner_name, "page_has_errors": bool(form.errors)},
+    )
+
+
+def _with_partner(referral: Referral) -> bool:
+    return referral.provider_id != referral.contract.supplier_id
+
+
 def caseworker(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral(request, pk)
     if not permissions.is_referral_manager_of(request.user, referral.provider_id):
         raise Http404
-    members = selectors_provider.caseworker_choices(referral.provider_id)
+    members = list(selectors.caseworker_candidates(referral.provider_id))
     form = CaseworkerForm(_data(request), initial={"caseworker": referral.caseworker_id}, members=members)
     if request.method == "POST" and form.is_valid():
         chosen = next(m.user for m in members if m.user_id == form.cleaned_data["caseworker"])

@@ -57,7 +57,7 @@ from qualification.models import SectionKey
 from qualification.services.applications import application_document_add
 from qualification.tests.assessor_factories import qualify, submitted_application
 from qualification.tests.factories import HelpRequestFactory, make_complete_application
-from tests.factories import UserFactory, make_provider_user, make_user_with_role
+from tests.factories import OrganisationFactory, UserFactory, make_provider_user, make_user_with_role
 
 # The roles of the matrix, in the order its table lists them.
 ROLES = (
@@ -390,7 +390,7 @@ def _provider_referral(people, contract) -> dict:
     work under way: the member its caseworker, the first assessment booked, the action plan
     approved. The provider's pages (referrals/views_provider.py) take it."""
     from referrals import services as referral_services
-    from referrals.models import ReferralOutcome
+    from referrals.models import Referral, ReferralOutcome
     from referrals.tests.factories import PERSON, category_choices
 
     practitioner = people["practitioner"]
@@ -423,7 +423,17 @@ def _provider_referral(people, contract) -> dict:
     referral_services.action_plan_submit(actor=people["member"], referral=referral)
     referral_services.action_plan_approve(actor=practitioner, referral=referral, version=1)
     referral.refresh_from_db()
-    return {"referral": referral, "outcome": outcomes[0]}
+    # Another, given to a partner (an organisation none of the roles belongs to): the prime's
+    # referral managers may take it back (referrals/views_provider.take_back).
+    with_partner = Referral.objects.create(
+        contract=contract,
+        created_by=practitioner,
+        area=referral.area,
+        reference="MX5678CD",
+        sent_at=timezone.now(),
+        provider=OrganisationFactory(legal_name="Matrix Partner"),
+    )
+    return {"referral": referral, "outcome": outcomes[0], "with_partner": with_partner}
 
 
 def build_world() -> dict:

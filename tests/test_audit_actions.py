@@ -1857,6 +1857,18 @@ def _():
     return lambda: referral_assign(actor=world["manager"], referral=referral, caseworker=world["caseworker"])
 
 
+@row("referrals.services.referral_take_back", "referral.taken_back")
+def _():
+    from referrals.services import referral_assign, referral_take_back
+    from referrals.tests.factories import sent_referral
+
+    world = _referral_world()
+    referral = sent_referral(world)
+    referral_assign(actor=world["manager"], referral=referral, organisation=world["partner"])
+    referral.refresh_from_db()
+    return lambda: referral_take_back(actor=world["manager"], referral=referral)
+
+
 @row("referrals.services.appointment_book", "referral.appointment_booked")
 def _():
     from referrals.services import appointment_book

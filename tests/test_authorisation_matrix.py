@@ -112,6 +112,8 @@ def _value(world, scene: str, route: str, name: str) -> str:
         "join/assess/qualifications/": qualification["qualification"].pk,
         "provider/referrals/": world["provider_referrals"]["referral"].pk,
     }
+    if name == "pk" and route == "provider/referrals/<id:pk>/take-back/":
+        return str(world["provider_referrals"]["with_partner"].pk)
     if name == "pk" and route.startswith("referrals/"):
         # The draft's own pages take the practitioner's draft; the rest the referral they sent.
         draft_pages = ("/person/", "/needs/", "/order/", "/support/", "/risk/", "/check/")
@@ -739,6 +741,12 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         signed_in(NO, org_admin=OK, other_provider=OK),
         signed_in(NO, org_admin=OK, other_provider=OK),
     ),
+    # Finding referrals by case reference number: the inbox's scope, so any member; an empty POST
+    # gets a GOV.UK error on the page.
+    "provider/referrals/search/": (
+        signed_in(NO, member=OK, org_admin=OK, other_provider=OK),
+        signed_in(NO, member=OK, org_admin=OK, other_provider=OK),
+    ),
     "provider/referrals/<id:pk>/": (signed_in(NF, member=OK, org_admin=OK), signed_in(NA)),
     "provider/referrals/<id:pk>/assessment/": (
         signed_in(NF, member=OK, org_admin=OK),
@@ -750,6 +758,9 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     ),
     "provider/referrals/<id:pk>/caseworker/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
     "provider/referrals/<id:pk>/partner/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=OK)),
+    # A referral given to a partner: the prime's administrator takes it back (the POST, rolled
+    # back, goes on to the referral's page); the partner's people are none of the roles.
+    "provider/referrals/<id:pk>/take-back/": (signed_in(NF, org_admin=OK), signed_in(NF, org_admin=GO)),
     "provider/referrals/<id:pk>/plan/": (
         signed_in(NF, member=OK, org_admin=OK),
         signed_in(NF, member=OK, org_admin=OK),

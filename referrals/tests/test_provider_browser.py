@@ -1,5 +1,5 @@
 """In a real browser, every page checked with axe: the prime's referral manager finds a new referral
-in the inbox and chooses a caseworker; the caseworker books the first assessment and says the
+by its case reference number from the inbox (a malformed one first) and chooses a caseworker; the caseworker books the first assessment and says the
 person came, writes the action plan (a mistake first, which the page explains) and sends it; once
 the practitioner approves it (through the service: their pages are built apart) records two
 sessions, then writes the end-of-service report outcome by outcome and sends it. The organisation's
@@ -39,6 +39,14 @@ def test_a_provider_delivers_a_referral_from_the_inbox_to_the_report(ui):
     browser_sign_in(ui, world["manager"])
     page = ui.goto("/help/")
     page.get_by_role("link", name="Referrals", exact=True).click()
+    ui.check()
+    # A case reference number in the wrong format, then found.
+    page.get_by_label("Case reference number (CRN)").fill("123456")
+    page.get_by_role("button", name="Find referrals").click()
+    ui.check()
+    assert page.get_by_role("link", name="Enter a case reference number in the correct format").is_visible()
+    page.get_by_label("Case reference number (CRN)").fill("x123456")
+    page.get_by_role("button", name="Find referrals").click()
     ui.check()
     page.get_by_role("link", name=referral.reference).click()
     ui.check()
@@ -136,3 +144,31 @@ def test_a_provider_delivers_a_referral_from_the_inbox_to_the_report(ui):
     assert ReferralManager.objects.filter(membership__user=caseworker, revoked_at__isnull=True).exists()
     page = ui.goto("/provider/referrals/?show=ended")
     assert page.get_by_role("link", name=referral.reference).is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_prime_gives_the_work_to_a_partner_and_takes_it_back(ui):
+    world = referral_world()
+    referral = sent_referral(world)
+
+    # The prime's referral manager gives the work to the partner.
+    browser_sign_in(ui, world["manager"])
+    page = ui.goto(f"/provider/referrals/{referral.pk}/")
+    page.get_by_role("link", name="Change organisation").click()
+    ui.check()
+    page.get_by_label("Partner Charity").check()
+    page.get_by_role("button", name="Save").click()
+    ui.check()
+    assert page.get_by_text("The work is now with Partner Charity").is_visible()
+    services.referral_assign(actor=world["partner_admin"], referral=referral, caseworker=world["partner_caseworker"])
+
+    # Then takes it back, after reading what that means.
+    page = ui.goto(f"/provider/referrals/{referral.pk}/")
+    page.get_by_role("link", name="Take back the work").click()
+    ui.check()
+    assert page.get_by_role("heading", name="Take the work back from Partner Charity?").is_visible()
+    page.get_by_role("button", name="Take the work back").click()
+    ui.check()
+    assert page.get_by_text("You took the work back from Partner Charity. Choose a caseworker").is_visible()
+    referral.refresh_from_db()
+    assert referral.provider_id == world["prime"].pk and referral.status == rules.ASSIGNED

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,6 +27,7 @@ from referrals.models import (
     Referral,
     ReferralManager,
 )
+from referrals.sealing import CRN_FORMAT_MESSAGE
 from referrals.tests.factories import (
     assigned_referral,
     complete_draft,
@@ -34,6 +36,7 @@ from referrals.tests.factories import (
     referral_world,
     sent_referral,
 )
+from referrals.views_provider import SEARCH_PURPOSE
 from tests.factories import make_provider_user, make_user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +124,82 @@ def test_a_bad_page_or_list_is_not_found(client, world):
         assert client.get(url("inbox"), {"show": value}).status_code == 404, repr(value[:20])
 
 
+# --- Finding referrals by case reference number ------------------------------------------------
+
+
+def _search(client, crn: str):
+    return client.post(url("search"), {"crn": crn})
+
+
+def _without_tokens(html: str) -> str:
+    """The page as the person reads it: the form's one-off token and the numbers typed left out."""
+    return (
+        re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+        .replace("X123456", "CRN")
+        .replace("Z999999", "CRN")
+    )
+
+
+def test_a_manager_finds_the_referrals_for_a_case_reference_number_and_each_read_is_audited(client, world):
+    first = assigned_referral(world)
+    second = sent_referral(world)
+    draft = complete_draft(world)  # not sent: in nobody's inbox
+    client.force_login(world["manager"])
+    assert "Find referrals" in client.get(url("inbox")).content.decode()
+    assert client.get(url("search")).status_code == 200
+    response = _search(client, " x 123456 ")  # typed as people type it
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert first.reference in page and second.reference in page and "No referral found" not in page
+    assert draft.reference is None
+    # The list shows no name; each referral found is audited as a read, without the number.
+    assert "Quistwhistle" not in page
+    reads = AuditEvent.objects.filter(action="referral.personal_data_read", after__purpose=SEARCH_PURPOSE)
+    assert sorted(int(e.object_id) for e in reads) == sorted([first.pk, second.pk])
+    assert all("123456" not in str(e.after) for e in reads)
+
+
+def test_a_number_nobody_may_see_gives_the_same_answer_as_one_that_does_not_exist(client, world):
+    referral = sent_referral(world)
+    # The partner may not see it (the work is with the prime), nor may another provider.
+    for outsider in (world["partner_admin"], make_provider_user()):
+        client.force_login(outsider)
+        hidden = _search(client, "X123456").content.decode()
+        missing = _search(client, "Z999999").content.decode()
+        assert "No referral found" in hidden and referral.reference not in hidden
+        assert _without_tokens(hidden) == _without_tokens(missing)
+    # The caseworker sees it once it is theirs, and only then.
+    client.force_login(world["caseworker"])
+    assert "No referral found" in _search(client, "X123456").content.decode()
+    services.referral_assign(actor=world["manager"], referral=referral, caseworker=world["caseworker"])
+    assert referral.reference in _search(client, "X123456").content.decode()
+    reads = AuditEvent.objects.filter(action="referral.personal_data_read", after__purpose=SEARCH_PURPOSE)
+    assert [e.actor_id for e in reads] == [world["caseworker"].pk]
+
+
+def test_a_malformed_case_reference_number_gets_a_govuk_error(client, world):
+    sent_referral(world)
+    client.force_login(world["manager"])
+    for bad, expected in (
+        ("", "Enter a case reference number"),
+        ("   ", "Enter a case reference number"),
+        ("X\x00123456", "must not include hidden characters"),  # the message every form gives
+        *((bad, CRN_FORMAT_MESSAGE) for bad in ("123456", "XX12345", "X1234567", "X12345", "X12E456", "X123456" * 5)),
+    ):
+        html = errors_of(_search(client, bad))
+        assert expected in html, bad
+        assert "No referral found" not in html
+    assert not AuditEvent.objects.filter(action="referral.personal_data_read").exists()
+
+
+def test_staff_and_practitioners_are_refused_the_search(client, world):
+    sent_referral(world)
+    for user in (world["practitioner"], make_user_with_role("commissioner")):
+        client.force_login(user)
+        assert client.get(url("search")).status_code == 403
+        assert _search(client, "X123456").status_code == 403
+
+
 def test_staff_are_refused_the_inbox_and_the_managers_page(client, world):
     for user in (world["practitioner"], make_user_with_role("commissioner"), make_user_with_role("assessor")):
         client.force_login(user)
@@ -178,6 +257,44 @@ def test_who_may_not_work_on_it_gets_not_found_and_nothing_is_audited(client, wo
     assert not AuditEvent.objects.filter(action="referral.personal_data_read").exists()
 
 
+def test_both_sides_show_the_plans_and_sessions_from_one_selector(client, world):
+    """`selectors.referral_progress` says which version is approved and which waits (once), and
+    `referrals/_progress.html` shows the plan and the sessions the same way on both pages."""
+    from referrals.models import ReferralOutcome
+    from referrals.selectors import referral_progress
+
+    referral = in_progress_referral(world)
+    services.session_record(
+        actor=world["caseworker"],
+        referral=referral,
+        happened_at=referral.sent_at,
+        attendance=Attendance.DID_NOT_ATTEND,
+        notes="Phoned twice",
+        tell_practitioner=True,
+    )
+    services.action_plan_save(
+        actor=world["caseworker"],
+        referral=referral,
+        number_of_sessions=8,
+        activities=[(outcome_ids(referral)[0], "Two more meetings")],
+    )
+    progress = referral_progress(referral)
+    assert progress["approved_plan"].version == 1 and progress["open_plan"].version == 2
+    assert progress["plan_to_approve"] is None  # not sent yet
+    services.action_plan_submit(actor=world["caseworker"], referral=referral)
+    assert referral_progress(referral)["plan_to_approve"].version == 2
+    first = ReferralOutcome.objects.get(pk=outcome_ids(referral)[0]).outcome.description
+    client.force_login(world["caseworker"])
+    provider_page = client.get(url("detail", referral)).content.decode()
+    client.force_login(world["practitioner"])
+    practitioner_page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    for page in (provider_page, practitioner_page):
+        assert f"{first}: Weekly meeting to look at options" in page  # version 1, approved
+        assert "Phoned twice" in page and "Did not come" in page
+    assert f"{first}: Two more meetings" in practitioner_page  # version 2, for them to approve
+    assert "Read this" in practitioner_page and "(practitioner told)" in provider_page
+
+
 def test_a_draft_is_not_found(client, world):
     draft = complete_draft(world)
     client.force_login(world["admin"])
@@ -218,6 +335,137 @@ def test_a_caseworker_from_elsewhere_is_refused(client, world):
     html = errors_of(client.post(url("caseworker", referral), {"caseworker": world["partner_caseworker"].pk}))
     assert "Select a caseworker from the list" in html
     assert Referral.objects.get(pk=referral.pk).caseworker_id is None
+
+
+def test_a_member_whose_account_is_closed_is_neither_offered_nor_accepted_as_caseworker(client, world):
+    """One rule (`selectors.caseworker_candidates`) for the page's choices and the service's check."""
+    referral = sent_referral(world)
+    closed = make_provider_user(is_admin=False, organisation=world["prime"])
+    closed.is_active = False
+    closed.save()
+    client.force_login(world["manager"])
+    page = client.get(url("caseworker", referral)).content.decode()
+    assert world["caseworker"].full_name in page and closed.full_name not in page
+    with pytest.raises(ValidationError, match="Select a caseworker from the organisation doing the work"):
+        services.referral_assign(actor=world["manager"], referral=referral, caseworker=closed)
+    assert Referral.objects.get(pk=referral.pk).caseworker_id is None
+
+
+# --- The prime takes the work back from a partner --------------------------------------------------
+
+
+def with_partner(world, *, stage: str = "assigned") -> Referral:
+    """Given to the partner, whose manager chose its caseworker; "in_progress": the partner's plan
+    approved; "ended_early": then ended by the practitioner; "completed": the report sent."""
+    referral = sent_days_ago(sent_referral(world))
+    services.referral_assign(actor=world["manager"], referral=referral, organisation=world["partner"])
+    referral.refresh_from_db()
+    partner_worker = world["partner_caseworker"]
+    services.referral_assign(actor=world["partner_admin"], referral=referral, caseworker=partner_worker)
+    if stage != "assigned":
+        activities = [(outcome_id, "Weekly meeting") for outcome_id in outcome_ids(referral)]
+        services.action_plan_save(actor=partner_worker, referral=referral, number_of_sessions=2, activities=activities)
+        services.action_plan_submit(actor=partner_worker, referral=referral)
+        services.action_plan_approve(actor=world["practitioner"], referral=referral, version=1)
+    if stage in ("ended_early", "completed"):
+        services.referral_end_early(actor=world["practitioner"], referral=referral, reason=EndReason.MOVED)
+    if stage == "completed":
+        answers = dict.fromkeys(outcome_ids(referral), ("partly", ""))
+        services.report_save(actor=partner_worker, referral=referral, outcomes=answers)
+        services.report_send(actor=partner_worker, referral=referral)
+    referral.refresh_from_db()
+    assert referral.provider_id == world["partner"].pk
+    return referral
+
+
+def test_the_prime_takes_the_work_back_and_the_partner_loses_it(client, world):
+    referral = with_partner(world)
+    status = referral.status
+    client.force_login(world["manager"])
+    assert url("take-back", referral) in client.get(url("detail", referral)).content.decode()
+    page = client.get(url("take-back", referral)).content.decode()
+    assert "Take the work back from Partner Charity?" in page
+    response = client.post(url("take-back", referral))
+    assert response.status_code == 302 and response["Location"] == url("detail", referral)
+    referral.refresh_from_db()
+    assert referral.provider_id == world["prime"].pk and referral.caseworker_id is None
+    assert referral.status == status == rules.ASSIGNED  # what the practitioner sees is unchanged
+    event = AuditEvent.objects.get(action="referral.taken_back", object_id=str(referral.pk))
+    assert event.actor_id == world["manager"].pk
+    assert event.after["from_organisation_id"] == world["partner"].pk
+    assert event.after["organisation_id"] == world["prime"].pk
+    assert list(referral.assignments.values_list("organisation_id", "caseworker_id")) == [
+        (world["partner"].pk, None),
+        (world["partner"].pk, world["partner_caseworker"].pk),
+        (world["prime"].pk, None),
+    ]
+    # The partner's people no longer find it anywhere.
+    for user in (world["partner_admin"], world["partner_caseworker"]):
+        client.force_login(user)
+        for name in ("detail", "plan", "take-back", "caseworker"):
+            assert client.get(url(name, referral)).status_code == 404, name
+        for tab in ("new", "in-progress", "ended"):
+            assert referral.reference not in client.get(url("inbox"), {"show": tab}).content.decode()
+        assert "No referral found" in client.post(url("search"), {"crn": "X123456"}).content.decode()
+    # The prime chooses its caseworker; the practitioner's page shows the same status as before.
+    client.force_login(world["manager"])
+    assert world["caseworker"].full_name in client.get(url("caseworker", referral)).content.decode()
+    assert url("take-back", referral) not in client.get(url("detail", referral)).content.decode()
+    client.force_login(world["practitioner"])
+    assert rules.STATUS_LABELS[status] in client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+
+
+@pytest.mark.parametrize("stage", ["in_progress", "ended_early"])
+def test_the_work_can_be_taken_back_until_the_report_is_sent(world, stage):
+    referral = with_partner(world, stage=stage)
+    status = referral.status
+    services.referral_take_back(actor=world["admin"], referral=referral)
+    referral.refresh_from_db()
+    assert referral.provider_id == world["prime"].pk and referral.status == status
+    # The prime carries on: its manager plans, records and reports where the partner stopped.
+    assert services.latest_approved_plan(referral).version == 1
+
+
+@pytest.mark.parametrize(
+    ("stage", "message"),
+    [
+        ("completed", "cancelled or completed, so the work cannot be taken back"),
+        ("cancelled", "cancelled or completed, so the work cannot be taken back"),
+    ],
+)
+def test_the_work_cannot_be_taken_back_once_the_referral_is_over(client, world, stage, message):
+    if stage == "cancelled":
+        referral = with_partner(world)
+        services.referral_cancel(actor=world["practitioner"], referral=referral, reason="mistake")
+    else:
+        referral = with_partner(world, stage=stage)
+    with pytest.raises(ValidationError, match=message):
+        services.referral_take_back(actor=world["manager"], referral=referral)
+    client.force_login(world["manager"])
+    assert url("take-back", referral) not in client.get(url("detail", referral)).content.decode()
+    assert message in errors_of(client.post(url("take-back", referral)))
+    assert Referral.objects.get(pk=referral.pk).provider_id == world["partner"].pk
+    assert not AuditEvent.objects.filter(action="referral.taken_back").exists()
+
+
+def test_only_the_primes_managers_take_work_back_and_only_from_a_partner(client, world):
+    referral = with_partner(world)
+    for user in (world["partner_admin"], world["partner_caseworker"], world["caseworker"], world["practitioner"]):
+        with pytest.raises(ValidationError, match="cannot be found"):
+            services.referral_take_back(actor=user, referral=referral)
+        client.force_login(user)
+        assert client.get(url("take-back", referral)).status_code == 404
+        assert client.post(url("take-back", referral)).status_code == 404
+    # Work with a partner is not moved on by the partner page: it is taken back first.
+    with pytest.raises(ValidationError, match="Take it back before you give it to someone else"):
+        services.referral_assign(actor=world["manager"], referral=referral, organisation=world["prime"])
+    services.referral_take_back(actor=world["manager"], referral=referral)
+    # Once it is with the prime, there is nothing to take back.
+    with pytest.raises(ValidationError, match="already with you"):
+        services.referral_take_back(actor=world["manager"], referral=referral)
+    client.force_login(world["manager"])
+    assert client.get(url("take-back", referral)).status_code == 404
+    assert AuditEvent.objects.filter(action="referral.taken_back").count() == 1
 
 
 def test_a_caseworker_cannot_reassign(client, world):

@@ -8,6 +8,7 @@ import textstat
 from django.urls import reverse
 
 from qualification.tests.test_provider_reading_age import guidance_text
+from referrals import services
 from referrals.tests.factories import in_progress_referral, outcome_ids, referral_world, sent_referral
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +23,14 @@ def test_every_provider_referral_page_reads_at_grade_8_or_below(client):
     client.force_login(world["admin"])
     names = ["detail", "partner", "caseworker", "appointment", "appointment-attendance", "plan", "plan-send"]
     names += ["session-new", "report", "report-notes"]
-    urls = [reverse("referrals_provider:inbox"), reverse("referrals_provider:managers")]
+    urls = [reverse(f"referrals_provider:{name}") for name in ("inbox", "managers", "search")]
     urls += [reverse(f"referrals_provider:{name}", kwargs={"pk": referral.pk}) for name in names]
     urls.append(
         reverse("referrals_provider:report-outcome", kwargs={"pk": referral.pk, "outcome_id": outcome_ids(referral)[0]})
     )
+    partner_referral = sent_referral(world)
+    services.referral_assign(actor=world["admin"], referral=partner_referral, organisation=world["partner"])
+    urls.append(reverse("referrals_provider:take-back", kwargs={"pk": partner_referral.pk}))
     pages = {}
     for url in urls:
         response = client.get(url)

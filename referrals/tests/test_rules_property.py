@@ -64,6 +64,11 @@ def test_the_rules_agree_in_python_and_sql(referral, sent, assigned, approved, e
         if in_sql:
             held.append(status)
     assert held == [referral.status]
+    # Work left for the provider (the prime may take it back until then): sent, not cancelled, no report sent.
+    with_provider = Referral.objects.filter(rules.REFERRAL_WITH_PROVIDER.q(now=NOW), pk=referral.pk).exists()
+    assert rules.REFERRAL_WITH_PROVIDER.holds(referral, now=NOW) == with_provider
+    open_to_provider = referral.status not in (rules.DRAFT, rules.CANCELLED, rules.COMPLETED)
+    assert with_provider == (open_to_provider and referral.concluded_at is None)
     due = Referral.objects.filter(rules.RETENTION_DUE.q(now=NOW), pk=referral.pk).exists()
     assert rules.RETENTION_DUE.holds(referral, now=NOW) == due
     over = [t for t in (referral.cancelled_at, referral.ended_at, referral.concluded_at) if t]
