@@ -152,7 +152,12 @@ def referral_create(*, actor, contract: Contract) -> Referral:
     if refusal:
         raise ValidationError(refusal)
     referral = Referral(
-        contract=contract, created_by=actor, area_id=_practitioner_region(actor), created_at=now, updated_at=now
+        contract=contract,
+        prime_id=contract.supplier_id,
+        created_by=actor,
+        area_id=_practitioner_region(actor),
+        created_at=now,
+        updated_at=now,
     )
     referral.full_clean()
     referral.save()
@@ -312,7 +317,7 @@ def referral_send(*, actor, referral: Referral) -> Referral:
     referral.reference = reference
     referral.sent_at = now
     referral.updated_at = now
-    referral.provider_id = referral.contract.supplier_id
+    referral.provider_id = referral.prime_id  # the contract's prime: with it first
     referral.full_clean()
     try:
         with transaction.atomic():

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.permissions import membership_of
 from core.forms import GovukForm, add_service_errors
-from core.paging import page_or_404
+from core.paging import counted_page_or_404
 from referrals import permissions, rules, selectors, selectors_provider, services
 from referrals.forms_provider import (
     AppointmentForm,
@@ -83,7 +83,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("show") or "new"
     if tab not in selectors_provider.INBOX_TABS:
         raise Http404
-    page = page_or_404(selectors_provider.inbox(request.user, tab), PER_PAGE, request.GET.get("page"))
+    page = counted_page_or_404(selectors_provider.inbox(request.user, tab), PER_PAGE, request.GET.get("page"))
     return render(
         request,
         "referrals/provider/inbox.html",
