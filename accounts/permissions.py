@@ -5,18 +5,39 @@ from __future__ import annotations
 from accounts.models import Membership, Organisation, Role
 
 
+def _load_roles(user) -> set[str]:
+    """The person's roles and each role's areas, in one query, kept on the user for the request
+    (pages that ask a role's areas, such as a practitioner's regions, then ask nothing more)."""
+    areas: dict[str, list[int]] = {}
+    for role, area_id in user.staff_roles.values_list("role", "area_id").order_by("area_id"):
+        areas.setdefault(role, [])
+        if area_id is not None:
+            areas[role].append(area_id)
+    user._role_areas = areas
+    user._role_cache = set(areas)
+    return user._role_cache
+
+
 def _roles(user) -> set[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
     cached = getattr(user, "_role_cache", None)
-    if cached is None:
-        cached = set(user.staff_roles.values_list("role", flat=True))
-        user._role_cache = cached
-    return cached
+    return cached if cached is not None else _load_roles(user)
 
 
 def has_role(user, role: Role | str) -> bool:
     return str(role) in _roles(user)
+
+
+def role_area_ids(user, role: Role | str) -> list[int]:
+    """The areas the person holds `role` in, in id order (none if they do not hold it)."""
+    if str(role) not in _roles(user):
+        return []
+    areas = getattr(user, "_role_areas", None)
+    if areas is None:  # the roles were known without their areas (e.g. set by the sign-in backend)
+        _load_roles(user)
+        areas = user._role_areas
+    return areas.get(str(role), [])
 
 
 def is_staff_member(user) -> bool:

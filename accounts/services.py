@@ -379,6 +379,7 @@ def staff_role_grant(*, user: User, role: str, area: Area | None = None, actor: 
             actor=actor, action="user.staff_access_granted", obj=user, before=before, after=snapshot(user, USER_FIELDS)
         )
     user.__dict__.pop("_role_cache", None)
+    user.__dict__.pop("_role_areas", None)
     return staff_role
 
 

@@ -346,37 +346,31 @@ def _signed_in(user_id: int):
         user.email_confirmed_at = user.email_confirmed_at or NOW
         _USERS[user_id] = user
     user = copy.copy(_USERS[user_id])
-    for cached in ("_role_cache", "_membership_cache", "_practitioner_regions"):
+    for cached in ("_role_cache", "_role_areas", "_membership_cache"):
         user.__dict__.pop(cached, None)
     return user
 
 
-def _referral_row(referral) -> tuple:
-    return (
-        referral.pk,
-        referral.reference,
-        referral.status,
-        referral.contract.title,
-        referral.contract.supplier.legal_name,
-        referral.created_at,
-        referral.sent_at,
-    )
+def _page_rows(page, row) -> tuple:
+    """What a list's page shows: its rows, and the list's length (the pagination's page count)."""
+    return [row(r) for r in page.object_list], page.paginator.count
 
 
-def _floor_rows(where: str, order: str, params: list) -> list[tuple]:
-    """What a list shows (no personal details: the pages show none)."""
-    from insights.floors import _to_dt
-
+def _floor_page(select: str, joins: str, where: str, order: str, params: list) -> tuple:
+    """A list's page as one hand-written query: the rows, each with the list's length beside it (a
+    scalar subquery the database works out once)."""
     rows = _sql_rows(
-        f"SELECT r.id, r.reference, {_STATUS_SQL}, c.title, o.legal_name, r.created_at, "
-        "r.sent_at FROM referrals_referral r JOIN contracts_contract c ON c.id = r.contract_id "
-        f"JOIN accounts_organisation o ON o.id = c.supplier_id WHERE {where} ORDER BY {order} LIMIT {REFERRAL_PAGE}",
-        params,
+        f"SELECT {select}, (SELECT COUNT(*) FROM referrals_referral r WHERE {where}) FROM referrals_referral r "
+        f"{joins} WHERE {where} ORDER BY {order} LIMIT {REFERRAL_PAGE}",
+        params + params,
     )
-    return [
-        (pk, ref, status, title, name, _to_dt(created), _to_dt(sent))
-        for pk, ref, status, title, name, created, sent in rows
-    ]
+    return [row[:-1] for row in rows], (rows[0][-1] if rows else 0)
+
+
+def _to_day(value) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)  # SQLite's text
 
 
 def _sql_rows(query: str, params: list) -> list[tuple]:
@@ -386,6 +380,10 @@ def _sql_rows(query: str, params: list) -> list[tuple]:
 
 
 def _practitioner_list() -> Case:
+    """The practitioner's "your referrals", page 1, as the page reads it (`counted_page_or_404`):
+    reference, service, dates and status, and how many there are."""
+    from core.paging import counted_page_or_404
+    from insights.floors import _to_dt
     from referrals.selectors import referrals_made_by
 
     user_id = None
@@ -396,17 +394,33 @@ def _practitioner_list() -> Case:
             user_id = _busiest("created_by_id", "1=1")
         return user_id
 
-    def code() -> list[tuple]:
-        return [_referral_row(r) for r in referrals_made_by(_signed_in(who()))[:REFERRAL_PAGE]]
+    def row(r) -> tuple:
+        return (r.pk, r.reference, r.status, r.contract.title, r.created_at, r.sent_at)
 
-    def floor() -> list[tuple]:
-        return _floor_rows("r.created_by_id = %s", "r.created_at DESC, r.id DESC", [who()])
+    def code() -> tuple:
+        return _page_rows(counted_page_or_404(referrals_made_by(_signed_in(who())), REFERRAL_PAGE, "1"), row)
+
+    def floor() -> tuple:
+        rows, count = _floor_page(
+            f"r.id, r.reference, {_STATUS_SQL}, c.title, r.created_at, r.sent_at",
+            "JOIN contracts_contract c ON c.id = r.contract_id",
+            "r.created_by_id = %s",
+            "r.created_at DESC, r.id DESC",
+            [who()],
+        )
+        return [(pk, ref, st, title, _to_dt(made), _to_dt(sent)) for pk, ref, st, title, made, sent in rows], count
 
     return Case("referrals: the practitioner's referrals, first page", code, floor)
 
 
 def _provider_inbox() -> Case:
+    """Every sent referral the busiest organisation's administrator may read as its provider
+    (`selectors.provider_inbox`, which each tab of the inbox filters), page 1 with how many: what
+    the inbox shows (reference, service, sent, done by, the partner if the work is with one, the
+    caseworker, status)."""
     from accounts.models import Membership
+    from core.paging import counted_page_or_404
+    from insights.floors import _to_dt
     from referrals.selectors import provider_inbox
 
     who_cache: dict[str, int] = {}
@@ -419,16 +433,31 @@ def _provider_inbox() -> Case:
             who_cache.update(organisation=organisation, user=admin.user_id if admin else 0)
         return who_cache["organisation"], who_cache["user"]
 
-    def code() -> list[tuple]:
-        return [_referral_row(r) for r in provider_inbox(_signed_in(who()[1]))[:REFERRAL_PAGE]]
+    def row(r) -> tuple:
+        caseworker = r.caseworker.full_name or r.caseworker.email if r.caseworker else None
+        partner = r.provider.legal_name if r.provider_id != r.prime_id else None
+        return (r.pk, r.reference, r.status, r.contract.title, r.sent_at, r.complete_by, partner, caseworker)
 
-    def floor() -> list[tuple]:
+    def code() -> tuple:
+        return _page_rows(counted_page_or_404(provider_inbox(_signed_in(who()[1])), REFERRAL_PAGE, "1"), row)
+
+    def floor() -> tuple:
         organisation, _ = who()
-        return _floor_rows(
-            "r.sent_at IS NOT NULL AND (r.provider_id = %s OR c.supplier_id = %s)",
+        # The prime kept on the referral (`prime_id`), as the code reads it: no join to decide who reads.
+        rows, count = _floor_page(
+            f"r.id, r.reference, {_STATUS_SQL}, c.title, r.sent_at, r.complete_by, "
+            "CASE WHEN r.provider_id <> r.prime_id THEN o.legal_name END, "
+            "CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.email END",
+            "JOIN contracts_contract c ON c.id = r.contract_id JOIN accounts_organisation o ON o.id = r.provider_id "
+            "LEFT JOIN accounts_user u ON u.id = r.caseworker_id",
+            "r.sent_at IS NOT NULL AND (r.provider_id = %s OR r.prime_id = %s)",
             "r.sent_at DESC, r.id DESC",
             [organisation, organisation],
         )
+        return [
+            (pk, ref, st, title, _to_dt(sent), _to_day(due), partner, caseworker)
+            for pk, ref, st, title, sent, due, partner, caseworker in rows
+        ], count
 
     return Case("referrals: the provider's inbox, first page", code, floor)
 

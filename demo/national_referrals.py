@@ -576,6 +576,7 @@ class _Generator:
         sent_day = sent_at.date()
         values = {
             "contract_id": contract.id,
+            "prime_id": contract.supplier_id,
             "created_by_id": practitioner,
             "area_id": region,
             "crn_digest": person.crn_digest,

@@ -117,6 +117,12 @@ class CancelReason(models.TextChoices):
 
 class Referral(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="referrals")
+    # The contract's prime (its supplier), kept on the row so who may read a referral is a test on
+    # this table alone: the provider's inbox is then a range scan of `referral_prime_idx`, not a
+    # join to every contract. Set by `referral_create` from the contract; neither a referral's
+    # contract nor a contract's supplier is ever changed afterwards (no service or admin does), and
+    # `referrals/tests/test_prime.py` holds it equal to `contract.supplier_id` through every service.
+    prime = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     # Made when it is sent (two letters, four digits, two letters); a draft has none.
     reference = models.CharField(max_length=8, unique=True, null=True, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="referrals_made")
@@ -174,6 +180,8 @@ class Referral(models.Model):
             models.Index(fields=["area", "-created_at"], name="referral_area_idx"),
             models.Index(fields=["contract", "sent_at"], name="referral_contract_sent_idx"),
             models.Index(fields=["provider", "-sent_at"], name="referral_provider_idx"),
+            # The prime's inbox, newest first (`-id` breaks ties, as the list orders).
+            models.Index(fields=["prime", "-sent_at", "-id"], name="referral_prime_idx"),
             models.Index(fields=["caseworker", "-sent_at"], name="referral_caseworker_idx"),
         ]
         constraints = [

@@ -23,38 +23,14 @@ INBOX_TABS = {
 
 def inbox(user, tab: str) -> QuerySet[Referral]:
     """One of the inbox's lists: the referrals this person may read as a provider, newest first,
-    with what the list shows joined in (a fixed number of queries a page)."""
-    return _inbox_rows(selectors.provider_inbox(user).filter(INBOX_TABS[tab][1]))
+    with what the list shows joined in (one query a page, its count included)."""
+    return selectors.provider_inbox(user).filter(INBOX_TABS[tab][1])
 
 
 def find_in_inbox(user, crn: str) -> list[Referral]:
     """The referrals in this person's inbox (any tab) for a case reference number: what they may
     not see is left out exactly as what does not exist."""
-    return selectors.find_by_crn(user=user, crn=crn, scope=lambda u: _inbox_rows(selectors.provider_inbox(u)))
-
-
-def _inbox_rows(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
-    """What a row of the inbox shows, joined in."""
-    return queryset.select_related("provider", "caseworker").only(
-        "id",
-        "reference",
-        "sent_at",
-        "complete_by",
-        "assigned_at",
-        "plan_approved_at",
-        "cancelled_at",
-        "ended_at",
-        "concluded_at",
-        "contract__id",
-        "contract__title",
-        "contract__supplier__id",
-        "contract__supplier__legal_name",
-        "provider__id",
-        "provider__legal_name",
-        "caseworker__id",
-        "caseworker__full_name",
-        "caseworker__email",
-    )
+    return selectors.find_by_crn(user=user, crn=crn, scope=selectors.provider_inbox)
 
 
 def takes_referrals(user) -> bool:
@@ -75,8 +51,8 @@ def partner_choices(referral: Referral) -> list[Organisation]:
     """Who the prime may give the work to: itself, or a partner named in the terms in force."""
     from referrals.services import partner_organisation_ids
 
-    ids = {referral.contract.supplier_id, *partner_organisation_ids(referral.contract)}
-    prime_first = {referral.contract.supplier_id: 0}
+    ids = {referral.prime_id, *partner_organisation_ids(referral.contract)}
+    prime_first = {referral.prime_id: 0}
     return sorted(Organisation.objects.filter(pk__in=ids), key=lambda o: (prime_first.get(o.pk, 1), o.legal_name))
 
 

@@ -154,7 +154,12 @@ def referral_create(*, actor, contract: Contract) -> Referral:
     if refusal:
         raise ValidationError(refusal)
     referral = Referral(
-        contract=contract, created_by=actor, area_id=_practitioner_region(actor), created_at=now, updated_at=now
+        contract=contract,
+        prime_id=contract.supplier_id,
+        created_by=actor,
+        area_id=_practitioner_region(actor),
+        created_at=now,
+        updated_at=now,
     )
     referral.full_clean()
     referral.save()
@@ -314,7 +319,7 @@ def referral_send(*, actor, referral: Referral) -> Referral:
     referral.reference = reference
     referral.sent_at = now
     referral.updated_at = now
-    referral.provider_id = referral.contract.supplier_id
+    referral.provider_id = referral.prime_id  # the contract's prime: with it first
     referral.full_clean()
     try:
         with transaction.atomic():
@@ -395,12 +400,12 @@ def referral_assign(
     if target != referral.provider_id:
         if not permissions.can_assign_to_partner(actor, referral):
             raise ValidationError("Only the main provider can give the work to a partner")
-        if referral.provider_id != referral.contract.supplier_id:
+        if referral.provider_id != referral.prime_id:
             # Work comes back from a partner one way only: `referral_take_back` (its own event).
             raise ValidationError(
                 {"organisation": "The work is with a partner. Take it back before you give it to someone else"}
             )
-        if target != referral.contract.supplier_id and target not in partner_organisation_ids(referral.contract):
+        if target != referral.prime_id and target not in partner_organisation_ids(referral.contract):
             raise ValidationError({"organisation": "Select a partner named in the contract"})
     elif not permissions.is_referral_manager_of(actor, target):
         raise ValidationError("Only a referral manager of the organisation doing the work can choose its caseworker")
@@ -423,7 +428,7 @@ def referral_assign(
         organisation_id=target,
         caseworker_id=caseworker.pk if caseworker is not None else None,
     )
-    if target != referral.contract.supplier_id and caseworker is None:
+    if target != referral.prime_id and caseworker is None:
         tasks_mail.send_new_referral_emails.enqueue(referral_id=referral.pk, organisation_id=target)
     return assignment
 
@@ -464,14 +469,14 @@ def referral_take_back(*, actor, referral: Referral) -> Assignment:
     referral = _lock(referral)
     if not permissions.can_assign_to_partner(actor, referral):
         raise ValidationError(NOT_FOUND)
-    if referral.provider_id == referral.contract.supplier_id:
+    if referral.provider_id == referral.prime_id:
         raise ValidationError("The work is already with you")
     if not rules.REFERRAL_WITH_PROVIDER.holds(referral):
         raise ValidationError("This referral has been cancelled or completed, so the work cannot be taken back")
     now = db_now()
     partner_id = referral.provider_id
     assignment = _hand_over(
-        actor=actor, referral=referral, organisation_id=referral.contract.supplier_id, caseworker=None, now=now
+        actor=actor, referral=referral, organisation_id=referral.prime_id, caseworker=None, now=now
     )
     referral.full_clean()
     referral.save()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.clock import db_now
 from core.forms import add_service_errors
-from core.paging import page_or_404
+from core.paging import counted_page_or_404
 from reference.models import ServiceCategory
 from referrals import forms, selectors, services
 from referrals.models import ComplexityLevel, DesiredOutcome, Referral
@@ -71,7 +71,7 @@ def start(request: HttpRequest, contract_id: int) -> HttpResponse:
 @practitioner_only
 @require_http_methods(["GET", "HEAD"])
 def referral_list(request: HttpRequest) -> HttpResponse:
-    page = page_or_404(selectors.referrals_made_by(request.user), PER_PAGE, request.GET.get("page"))
+    page = counted_page_or_404(selectors.referrals_made_by(request.user), PER_PAGE, request.GET.get("page"))
     return render(request, "referrals/list.html", {"page": page})
 
 

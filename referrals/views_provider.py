@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.permissions import membership_of
 from core.forms import GovukForm, add_service_errors
-from core.paging import page_or_404
+from core.paging import counted_page_or_404
 from referrals import permissions, rules, selectors, selectors_provider, services
 from referrals.forms_provider import (
     AppointmentForm,
@@ -85,7 +85,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("show") or "new"
     if tab not in selectors_provider.INBOX_TABS:
         raise Http404
-    page = page_or_404(selectors_provider.inbox(request.user, tab), PER_PAGE, request.GET.get("page"))
+    page = counted_page_or_404(selectors_provider.inbox(request.user, tab), PER_PAGE, request.GET.get("page"))
     return render(
         request,
         "referrals/provider/inbox.html",
@@ -199,7 +199,7 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
         _data(request),
         initial={"organisation": referral.provider_id},
         organisations=organisations,
-        prime_id=referral.contract.supplier_id,
+        prime_id=referral.prime_id,
     )
     if request.method == "POST" and form.is_valid():
         chosen = next(o for o in organisations if o.pk == form.cleaned_data["organisation"])
@@ -240,7 +240,7 @@ def take_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _with_partner(referral: Referral) -> bool:
-    return referral.provider_id != referral.contract.supplier_id
+    return referral.provider_id != referral.prime_id
 
 
 def caseworker(request: HttpRequest, pk: int) -> HttpResponse:

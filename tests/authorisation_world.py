@@ -371,6 +371,7 @@ def _referrals(people, contract) -> dict:
     region = Area.objects.get(code="K")
     sent = Referral.objects.create(
         contract=contract,
+        prime_id=contract.supplier_id,
         created_by=people["practitioner"],
         area=region,
         crn="X123456",
@@ -381,7 +382,9 @@ def _referrals(people, contract) -> dict:
         sent_at=timezone.now(),
         provider=contract.supplier,
     )
-    draft = Referral.objects.create(contract=contract, created_by=people["practitioner"], area=region)
+    draft = Referral.objects.create(
+        contract=contract, prime_id=contract.supplier_id, created_by=people["practitioner"], area=region
+    )
     return {"sent": sent, "draft": draft}
 
 

@@ -76,6 +76,7 @@ class Build:
             stamps.update(assigned_at=sent_at, caseworker=self.caseworker)
         return Referral.objects.create(
             contract=contract,
+            prime_id=contract.supplier_id,
             created_by=self.practitioner,
             area=area,
             reference=next(_references) if sent_at else None,
