@@ -475,9 +475,7 @@ def referral_take_back(*, actor, referral: Referral) -> Assignment:
         raise ValidationError("This referral has been cancelled or completed, so the work cannot be taken back")
     now = db_now()
     partner_id = referral.provider_id
-    assignment = _hand_over(
-        actor=actor, referral=referral, organisation_id=referral.prime_id, caseworker=None, now=now
-    )
+    assignment = _hand_over(actor=actor, referral=referral, organisation_id=referral.prime_id, caseworker=None, now=now)
     referral.full_clean()
     referral.save()
     _audit(
