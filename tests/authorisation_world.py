@@ -430,6 +430,7 @@ def _provider_referral(people, contract) -> dict:
     # referral managers may take it back (referrals/views_provider.take_back).
     with_partner = Referral.objects.create(
         contract=contract,
+        prime_id=contract.supplier_id,
         created_by=practitioner,
         area=referral.area,
         reference="MX5678CD",
