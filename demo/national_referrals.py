@@ -71,7 +71,7 @@ from referrals.models import (
     SupervisionOrder,
 )
 from referrals.sealing import crn_digest
-from referrals.services import REFERENCE_LETTERS, SEALED_PERSONAL_FIELDS
+from referrals.services import REFERENCE_LETTERS, erase_personal_data_in_bulk
 
 # The probation regions whose practitioners refer through this service. Up to scale 1 (the tests, the
 # demo's backdrop, `make bench`'s scale 1): Kent, Surrey and Sussex (the demo's) and Wales, about 15%
@@ -815,14 +815,9 @@ def generate_referrals(*, seed: int, scale: float, today: datetime.date, now: da
             writer.flush()
     writer.finish()
     # Personal data past its retention period, erased as the periodic task erases it
-    # (`referrals_erase_expired`), chosen by the same rule.
+    # (`referrals_erase_expired`): chosen by the same rule, blanking what the service blanks.
     counts = generator.counts
     due = Referral.objects.filter(rules.RETENTION_DUE.q(now=now))
     with transaction.atomic():
-        DeliverySession.objects.filter(referral__in=due).update(notes=None)
-        PlanActivity.objects.filter(plan__referral__in=due).update(description=None)
-        Appointment.objects.filter(referral__in=due).update(location=None)
-        EndOfServiceReport.objects.filter(referral__in=due).update(further_notes=None)
-        ReportOutcome.objects.filter(report__referral__in=due).update(notes=None)
-        counts.erased = due.update(**dict.fromkeys(SEALED_PERSONAL_FIELDS), crn_digest="", personal_data_erased_at=now)
+        counts.erased = erase_personal_data_in_bulk(referrals=due, now=now)
     return counts
