@@ -11,10 +11,20 @@ import pytest
 from django.db import connection
 from django.db.models import Count, Max, Min
 
-from contracts.models import Contract, ContractYear
-from core.clock import financial_year_of
+from contracts.models import Contract, ContractVersionYear, ContractYear, VersionKind
+from contracts.rules import CONTRACT_LIVE
+from contracts.selectors import in_force_versions, terms_at
+from core.clock import LONDON, financial_year_of
 from demo.national import _london, generate_national_data
-from demo.national_referrals import REFERRING_REGIONS, SEASON, _Chance
+from demo.national_referrals import (
+    REFERRING_REGIONS,
+    SEASON,
+    _Chance,
+    _contracts,
+    month_pieces,
+    monthly_demand,
+    referring_regions,
+)
 from referrals import rules
 from referrals.models import (
     ActionPlan,
@@ -183,3 +193,74 @@ def test_two_regions_refer_up_to_scale_1_and_every_region_above_it():
     assert [area.code for area in referring_regions(0.05)] == sorted(REFERRING_REGIONS)
     everywhere = referring_regions(10)
     assert len(everywhere) == Area.objects.filter(level="region").count() > len(REFERRING_REGIONS)
+
+
+def test_every_referral_was_made_while_the_terms_then_in_force_made_the_contract_live(world):
+    """Sent (or, for a draft, started) only on a day the contract was live under the terms in force
+    at that moment (`terms_at`, `CONTRACT_LIVE`): never before it started, after its end as those
+    terms had it, or after it was terminated."""
+    contracts = {c.pk: c for c in Contract.objects.prefetch_related(in_force_versions())}
+    checked = 0
+    for contract_id, sent_at, created_at in Referral.objects.values_list("contract_id", "sent_at", "created_at"):
+        contract = contracts[contract_id]
+        moment = sent_at or created_at
+        terms = terms_at(contract, moment, in_force=contract.in_force)
+        terms.contract = contract
+        assert CONTRACT_LIVE.holds(terms, now=moment), (contract_id, moment)
+        checked += 1
+    assert checked == Referral.objects.count() > 1000
+
+
+def test_an_extended_contract_takes_referrals_in_the_years_it_was_extended_by(world):
+    """Referrals follow the terms in force, not the terms as made: a contract whose extension was
+    accepted still takes referrals after the end it was made with."""
+    extended = (
+        Contract.objects.filter(
+            versions__kind=VersionKind.EXTENSION,
+            versions__accepted_at__isnull=False,
+            ends_on__lt=TODAY - datetime.timedelta(days=60),
+        )
+        .filter(referrals__isnull=False)
+        .distinct()
+    )
+    assert extended.exists()
+    for contract in extended:
+        assert contract.referrals.filter(sent_at__date__gt=contract.ends_on).exists(), contract.pk
+
+
+def test_each_part_of_a_month_is_at_the_volume_of_the_terms_then_in_force(world):
+    """A month in which a variation came into force is cut the day after the provider accepted it:
+    the days before at the volume of the earlier terms, the days after at the varied volume (never
+    the terms as made)."""
+    import random
+
+    varied = [
+        (contract, terms)
+        for contract in _contracts(random.Random(1), TODAY, referring_regions(0.1))
+        for terms in contract.terms[1:]
+        if terms.volumes != contract.terms[0].volumes
+    ]
+    assert varied
+    for contract, terms in varied:
+        day = terms.first_day
+        assert day == terms.version.accepted_at.astimezone(LONDON).date() + datetime.timedelta(days=1)
+        month = day.replace(day=1)
+        month_end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        pieces = [
+            (piece.version.number, first, last) for piece, first, last in month_pieces(contract, month, month_end)
+        ]
+        if day > max(month, contract.starts_on):
+            before = terms.version.number - 1
+            assert pieces == [
+                (before, max(month, contract.starts_on), day - datetime.timedelta(days=1)),
+                (terms.version.number, day, min(month_end, terms.last_day)),
+            ]
+        year = financial_year_of(day)
+        volumes = dict(
+            ContractVersionYear.objects.filter(version=terms.version).values_list("financial_year", "volume")
+        )
+        assert terms.volumes == volumes
+        share = ((month_end - day).days + 1) / ((month_end - month).days + 1)
+        assert monthly_demand(contract, terms, month, month_end, day, month_end, 5) == pytest.approx(
+            terms.volume(year) / 12 * contract.demand * SEASON[month.month] * share
+        )
