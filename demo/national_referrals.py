@@ -49,12 +49,13 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from accounts.models import Membership, Role, StaffRole, User
-from contracts.models import Contract, ContractVersion, ContractVersionYear, OrderType
-from contracts.rules import CONTRACT_LIVE, VERSION_IN_FORCE, order_taken
+from contracts.models import Contract, ContractVersion, ContractVersionYear, OrderType, PersonSex
+from contracts.rules import CONTRACT_LIVE, VERSION_IN_FORCE, order_taken, person_admitted
 from contracts.selectors import terms_at
 from core.clock import LONDON, financial_year_of
 from reference.models import Area, ServiceType
 from referrals import rules
+from referrals.eligibility import age_on, contract_age_range
 from referrals.models import (
     ORDER_KIND,
     Achievement,
@@ -97,6 +98,7 @@ def referring_regions(scale: float) -> list[Area]:
 PRACTITIONERS_PER_REGION = 8  # at scale 1
 PEOPLE_AT_SCALE_1 = 2000  # synthetic people in the sealed pool
 FLUSH_EVERY = 20000  # referrals written per batch
+PERSON_DRAWS = 50  # draws from the pool for someone a contract admits (women's services: about 1 in 5)
 
 # Referrals by month of the year (January = 1), around 1: fewer over summer holidays and Christmas.
 _SEASON = {1: 1.14, 2: 1.06, 3: 1.08, 4: 1.0, 5: 1.02, 6: 0.99, 7: 0.95, 8: 0.84, 9: 1.01, 10: 1.06, 11: 1.03, 12: 0.82}
@@ -116,7 +118,14 @@ SURNAME_PARTS = (
     ["Quist", "Brindle", "Fen", "Marrow", "Tumble", "Wick", "Nettle", "Pim", "Sorrel", "Gorse", "Bram", "Tansy"],
     ["whistle", "combe", "worth", "ridge", "bottom", "wold", "hollow", "stead", "brook", "mere", "dyke", "thorpe"],
 )
-GENDERS = ["Female", "Male", "Male", "Male", "Non-binary", "Prefers not to say"]
+# Each person's sex (what a contract's eligibility asks, `contracts.rules.person_admitted`) and the
+# gender they give (free text on the referral): most people on probation are men.
+FEMALE_SHARE = 0.2
+GENDERS = {
+    PersonSex.FEMALE: ["Female"] * 8 + ["Non-binary", "Prefers not to say"],
+    PersonSex.MALE: ["Male"] * 8 + ["Non-binary", "Prefers not to say"],
+}
+OLDEST_REFERRED = 70  # the pool's oldest, on the day of the first contract's start or today
 LANGUAGES = ["English"] * 12 + ["Welsh", "Polish", "Romanian", "Punjabi", "Urdu", "Arabic"]
 # Synthetic texts, each 30 bytes or fewer: sealed, such a value takes the smallest token (core.sealing
 # pads values to 32 bytes, then to multiples of 256), which keeps the scale 10 database smaller.
@@ -171,16 +180,24 @@ class _Sealer:
 class _Person:
     crn_digest: str
     sealed: dict[str, str | None]  # Referral column -> token
+    born: datetime.date
+    sex: str  # PersonSex
 
 
-def _people(rng: random.Random, count: int, seal: _Sealer, today: datetime.date) -> list[_Person]:
+def _people(
+    rng: random.Random, count: int, seal: _Sealer, today: datetime.date, earliest: datetime.date
+) -> list[_Person]:
+    """The pool, oldest first: born so that on any day from `earliest` (the first contract's start) to
+    `today` some are of every age from 18 to OLDEST_REFERRED."""
     numbers = rng.sample(range(1_000_000), count)
     people = []
+    youngest, oldest = 18 * 366, OLDEST_REFERRED * 365 + (today - earliest).days
     for number in numbers:
         crn = f"Z{number:06d}"  # the Z series: never a real case reference number
         first = rng.choice(FIRST_NAMES)
         last = rng.choice(SURNAME_PARTS[0]) + rng.choice(SURNAME_PARTS[1])
-        born = today - datetime.timedelta(days=rng.randint(19 * 365, 70 * 365))
+        born = today - datetime.timedelta(days=rng.randint(youngest, oldest))
+        sex = PersonSex.FEMALE if rng.random() < FEMALE_SHARE else PersonSex.MALE
         language = rng.choice(LANGUAGES)
         interpreter = language != "English" and rng.random() < 0.5
         values = {
@@ -188,7 +205,7 @@ def _people(rng: random.Random, count: int, seal: _Sealer, today: datetime.date)
             "first_name": first,
             "last_name": last,
             "date_of_birth": born,
-            "gender": rng.choice(GENDERS),
+            "gender": rng.choice(GENDERS[sex]),
             "preferred_language": language,
             "needs_interpreter": interpreter,
             "interpreter_language": language if interpreter else None,
@@ -202,9 +219,34 @@ def _people(rng: random.Random, count: int, seal: _Sealer, today: datetime.date)
             _Person(
                 crn_digest=crn_digest(crn),
                 sealed={name: seal(Referral, name, value) for name, value in values.items()},
+                born=born,
+                sex=sex,
             )
         )
     return people
+
+
+class _Pool:
+    """The people, oldest first, to draw someone a contract admits on a day."""
+
+    def __init__(self, people: list[_Person]):
+        self.people = sorted(people, key=operator.attrgetter("born"))
+        self.births = [person.born for person in self.people]
+
+    def draw(self, chance: _Chance, contract: _Contract, day: datetime.date, kind: str) -> _Person | None:
+        """Someone the contract admits on `day` under an order of this kind (`_Contract.admits`), or
+        None: drawn among those born within a year either side of its age range, the rule asked of
+        each draw."""
+        youngest, oldest = contract_age_range(contract.row)
+        lo = bisect.bisect_left(self.births, day - datetime.timedelta(days=366 * (oldest + 2)))
+        hi = bisect.bisect_right(self.births, day - datetime.timedelta(days=365 * (youngest - 1)))
+        if lo >= hi:
+            return None
+        for _ in range(PERSON_DRAWS):
+            person = self.people[lo + int(chance.random() * (hi - lo))]
+            if contract.admits(person, day, kind):
+                return person
+        return None
 
 
 # --- Who refers and who delivers -----------------------------------------------------------------------
@@ -279,6 +321,18 @@ class _Contract:
     kinds: frozenset  # the kinds of order it takes (contracts.models.OrderType)
     row: Contract  # the contract as loaded: who it is for (ages, sex, orders), its start and termination
     live: dict = field(default_factory=dict)  # (version id, day) -> live that day, as CONTRACT_LIVE says
+    admitted: dict = field(default_factory=dict)  # (age, sex, order kind) -> as `person_admitted` says
+
+    def admits(self, person: _Person, day: datetime.date, kind: str) -> bool:
+        """Whether the contract's eligibility admits `person` on `day` under an order of this kind, by
+        `contracts.rules.person_admitted` (age in whole years by `referrals.eligibility.age_on`, the
+        age a referral's date of birth is checked at)."""
+        key = (age_on(person.born, day), person.sex, kind)
+        admitted = self.admitted.get(key)
+        if admitted is None:
+            rule = person_admitted(age=key[0], sex=person.sex, order_type=kind, pre_release=False)
+            admitted = self.admitted[key] = rule.holds(self.row)
+        return admitted
 
     @property
     def ends_on(self) -> datetime.date:
@@ -605,7 +659,7 @@ class _Generator:
         self.rng = rng
         self.c = chance = _Chance(rng)
         self.now = now.astimezone(datetime.UTC).replace(tzinfo=None)  # naive UTC, as every moment here
-        self.people = people
+        self.pool = _Pool(people)
         self.practitioners = practitioners
         self.outcomes = outcomes  # category id -> [desired outcome ids]
         self.levels = levels  # category id -> [complexity level ids]
@@ -655,9 +709,24 @@ class _Generator:
             return SupervisionOrder.LICENCE
         return SupervisionOrder.COMMUNITY_ORDER
 
+    def fate(self, sent_at: datetime.datetime) -> tuple[datetime.datetime | None, bool]:
+        """When it will be cancelled (if it will), and whether it will end early."""
+        c = self.c
+        fate = c.random()
+        cancel_at = None
+        if fate < CANCELLED_EARLY:
+            cancel_at = sent_at + c.hours(4, 5 * 24)
+        elif fate < CANCELLED_EARLY + CANCELLED_LATER:
+            cancel_at = sent_at + c.hours(5 * 24, 30 * 24)
+        ends_early = CANCELLED_EARLY + CANCELLED_LATER <= fate < CANCELLED_EARLY + CANCELLED_LATER + ENDED_EARLY
+        return cancel_at, ends_early
+
     def referral(self, contract: _Contract, terms: _Terms, sent_at: datetime.datetime, *, draft: bool = False) -> None:
         c, w, at, on, now = self.c, self.w, self.w.at, self.w.on, self.now
-        person = c.one_of(self.people)
+        order = self.order_for(contract)
+        person = self.pool.draw(c, contract, sent_at.date(), ORDER_KIND[order])
+        if person is None:
+            return  # nobody in the pool the contract admits that day
         region = c.one_of(terms.region_ids)
         practitioner = c.one_of(self.practitioners[region])
         created_at = sent_at - datetime.timedelta(minutes=c.whole(10, 3 * 24 * 60))
@@ -670,7 +739,7 @@ class _Generator:
             **person.sealed,
             "risk_summary": c.one_of(self.risks),
             "order_end_on": self.seal(Referral, "order_end_on", sent_day + datetime.timedelta(days=c.whole(120, 720))),
-            "order_type": self.order_for(contract),
+            "order_type": order,
             "max_rar_days": c.one_of([5, 10, 10, 15, 20, 20, 30]),
             "complete_by": on(sent_day + datetime.timedelta(days=c.whole(60, 180))),
             "created_at": at(created_at),
@@ -691,13 +760,7 @@ class _Generator:
         changed = sent_at
         caseworker = contract.caseworker_id
         values.update(reference=self.reference(), sent_at=at(sent_at), provider_id=contract.supplier_id)
-        fate = c.random()
-        cancel_at = None
-        if fate < CANCELLED_EARLY:
-            cancel_at = sent_at + c.hours(4, 5 * 24)
-        elif fate < CANCELLED_EARLY + CANCELLED_LATER:
-            cancel_at = sent_at + c.hours(5 * 24, 30 * 24)
-        ends_early = CANCELLED_EARLY + CANCELLED_LATER <= fate < CANCELLED_EARLY + CANCELLED_LATER + ENDED_EARLY
+        cancel_at, ends_early = self.fate(sent_at)
 
         def happens(moment) -> bool:
             return moment <= now and (cancel_at is None or moment < cancel_at)
@@ -870,7 +933,8 @@ def generate_referrals(*, seed: int, scale: float, today: datetime.date, now: da
     contracts = [
         c for c in _contracts(rng, today, regions) if all(outcomes[cat] and levels[cat] for cat in c.categories)
     ]
-    people = _people(rng, max(300, round(PEOPLE_AT_SCALE_1 * scale)), seal, today)
+    earliest = min((contract.starts_on for contract in contracts), default=today)
+    people = _people(rng, max(300, round(PEOPLE_AT_SCALE_1 * scale)), seal, today, earliest)
     writer = _Writer()
     generator = _Generator(
         rng=rng,

@@ -11,8 +11,16 @@ import pytest
 from django.db import connection
 from django.db.models import Count, Max, Min
 
-from contracts.models import Contract, ContractVersionYear, ContractYear, VersionKind
-from contracts.rules import CONTRACT_LIVE
+from contracts.models import (
+    Contract,
+    ContractVersionYear,
+    ContractYear,
+    EligibleSex,
+    OrderType,
+    PersonSex,
+    VersionKind,
+)
+from contracts.rules import CONTRACT_LIVE, person_admitted
 from contracts.selectors import in_force_versions, terms_at
 from core.clock import LONDON, financial_year_of
 from demo.national import _london, generate_national_data
@@ -26,7 +34,9 @@ from demo.national_referrals import (
     referring_regions,
 )
 from referrals import rules
+from referrals.eligibility import age_on, age_refusal, order_refusal
 from referrals.models import (
+    ORDER_KIND,
     ActionPlan,
     Attendance,
     DeliverySession,
@@ -263,4 +273,83 @@ def test_each_part_of_a_month_is_at_the_volume_of_the_terms_then_in_force(world)
         share = ((month_end - day).days + 1) / ((month_end - month).days + 1)
         assert monthly_demand(contract, terms, month, month_end, day, month_end, 5) == pytest.approx(
             terms.volume(year) / 12 * contract.demand * SEASON[month.month] * share
+        )
+
+
+def test_every_person_referred_is_one_the_contract_admits(world):
+    """The person's age on the day (`age_refusal`, as sending asks), the order (`order_refusal`) and,
+    where the gender given is female or male, that sex (`person_admitted`) are ones the contract
+    takes: nobody under 18 from the early years, nobody outside a young adults' range, no man to a
+    women's service. (Erased referrals have no date of birth left to ask.)"""
+    contracts = {c.pk: c for c in Contract.objects.all()}
+    sexes = {"Female": PersonSex.FEMALE, "Male": PersonSex.MALE}
+    seen: dict[str, set[str]] = defaultdict(set)
+    checked = 0
+    for referral in (
+        Referral.objects.filter(personal_data_erased_at__isnull=True)
+        .only("contract_id", "sent_at", "created_at", "date_of_birth", "gender", "order_type")
+        .iterator(chunk_size=2000)
+    ):
+        contract = contracts[referral.contract_id]
+        day = (referral.sent_at or referral.created_at).astimezone(LONDON).date()
+        assert age_refusal(contract, referral.date_of_birth, day) is None, (contract.pk, referral.date_of_birth, day)
+        if referral.order_type:
+            assert order_refusal(contract, referral.order_type) is None
+            if referral.gender in sexes:
+                admitted = person_admitted(
+                    age=age_on(referral.date_of_birth, day),
+                    sex=sexes[referral.gender],
+                    order_type=ORDER_KIND[referral.order_type],
+                    pre_release=False,
+                )
+                assert admitted.holds(contract), (contract.pk, contract.eligible_sex, referral.gender)
+        seen[contract.eligible_sex].add(referral.gender)
+        checked += 1
+    assert checked > 1000
+    assert "Male" not in seen[EligibleSex.WOMEN] and "Female" not in seen[EligibleSex.MEN]
+
+
+@pytest.mark.parametrize(
+    ("ages", "sex", "community", "licences"),
+    [
+        ((18, 25), EligibleSex.WOMEN, True, True),
+        ((50, 120), EligibleSex.MEN, False, True),
+        ((21, 120), "any", True, False),
+    ],
+)
+def test_the_pool_gives_only_people_a_contract_admits_on_the_day(ages, sex, community, licences):
+    """Ten years of days, each drawing someone for a contract with a narrow range or for one sex: the
+    person drawn is admitted (`person_admitted`, `age_refusal`) on that day, and someone is found."""
+    import random
+
+    from demo.national_referrals import _Chance, _Contract, _people, _Pool, _Sealer
+
+    first = TODAY - datetime.timedelta(days=3700)
+    pool = _Pool(_people(random.Random(3), 300, _Sealer(), TODAY, first))
+    row = Contract(
+        min_age=ages[0], max_age=ages[1], eligible_sex=sex, for_community_orders=community, for_licences=licences
+    )
+    contract = _Contract(
+        id=1,
+        supplier_id=1,
+        caseworker_id=1,
+        starts_on=first,
+        terms=[],
+        in_force=[],
+        categories=[1],
+        demand=1.0,
+        kinds=frozenset(),
+        row=row,
+    )
+    chance = _Chance(random.Random(4))
+    kind = OrderType.LICENCE if licences else OrderType.COMMUNITY_ORDER
+    sexes = {PersonSex.FEMALE: EligibleSex.WOMEN, PersonSex.MALE: EligibleSex.MEN}
+    for days in range(0, 3700, 10):
+        day = first + datetime.timedelta(days=days)
+        person = pool.draw(chance, contract, day, kind)
+        assert person is not None, day
+        assert age_refusal(row, person.born, day) is None
+        assert sex == "any" or sexes[person.sex] == sex
+        assert person_admitted(age=age_on(person.born, day), sex=person.sex, order_type=kind, pre_release=False).holds(
+            row
         )
