@@ -12,7 +12,7 @@ How many: the yearly volume those terms contract for (`ContractVersionYear.volum
 for any year after them), a twelfth a month, times the contract's own demand (most near what was contracted;
 about one in eight well above it and one in eight well below, so the volume analysis of issue 13 has
 something to flag), times the month of the year (fewer in August and December, more in January), a
-slow start in a contract's first three months, and chance (Poisson). Scale 1 makes about 110,000
+slow start in a contract's first three months, and chance (Poisson). Scale 1 makes about 119,000
 (two regions); scale 10, every region, well over a million.
 
 What each became: its timestamps are laid out step by step as the services would set them (sent,
@@ -730,6 +730,8 @@ class _Generator:
         region = c.one_of(terms.region_ids)
         practitioner = c.one_of(self.practitioners[region])
         created_at = sent_at - datetime.timedelta(minutes=c.whole(10, 3 * 24 * 60))
+        if contract.terms_on(created_at) is None:  # not live yet then: started the day it was sent
+            created_at = sent_at - datetime.timedelta(minutes=10)
         sent_day = sent_at.date()
         values = {
             "contract_id": contract.id,

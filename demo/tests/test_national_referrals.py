@@ -206,17 +206,17 @@ def test_two_regions_refer_up_to_scale_1_and_every_region_above_it():
 
 
 def test_every_referral_was_made_while_the_terms_then_in_force_made_the_contract_live(world):
-    """Sent (or, for a draft, started) only on a day the contract was live under the terms in force
-    at that moment (`terms_at`, `CONTRACT_LIVE`): never before it started, after its end as those
-    terms had it, or after it was terminated."""
+    """Started and sent only at moments the contract was live under the terms in force then
+    (`terms_at`, `CONTRACT_LIVE`), as `referral_create` and `referral_send` ask: never before it
+    started, after its end as those terms had it, or after it was terminated."""
     contracts = {c.pk: c for c in Contract.objects.prefetch_related(in_force_versions())}
     checked = 0
     for contract_id, sent_at, created_at in Referral.objects.values_list("contract_id", "sent_at", "created_at"):
         contract = contracts[contract_id]
-        moment = sent_at or created_at
-        terms = terms_at(contract, moment, in_force=contract.in_force)
-        terms.contract = contract
-        assert CONTRACT_LIVE.holds(terms, now=moment), (contract_id, moment)
+        for moment in (created_at, sent_at) if sent_at else (created_at,):
+            terms = terms_at(contract, moment, in_force=contract.in_force)
+            terms.contract = contract
+            assert CONTRACT_LIVE.holds(terms, now=moment), (contract_id, moment)
         checked += 1
     assert checked == Referral.objects.count() > 1000
 
