@@ -2,11 +2,17 @@
 to the contracts in delivery, month by month, from the first contract ten years back to today (in
 two regions up to scale 1, in every region above it: `referring_regions`).
 
-How many: each contract's yearly contracted volume (`ContractYear.volume`, the last year's for any
-year after it), a twelfth a month, times the contract's own demand (most near what was contracted;
+Which terms: those in force on the day (ADR 9: the latest version the provider had accepted,
+`contracts.selectors.terms_at`), never the terms as made, so a variation's volumes count from the day
+after it was accepted and an extension's years take referrals; each referral is sent (or a draft
+started) only at a moment those terms make the contract live (`contracts.rules.CONTRACT_LIVE`: started,
+not past their end, not terminated).
+
+How many: the yearly volume those terms contract for (`ContractVersionYear.volume`, the last year's
+for any year after them), a twelfth a month, times the contract's own demand (most near what was contracted;
 about one in eight well above it and one in eight well below, so the volume analysis of issue 13 has
 something to flag), times the month of the year (fewer in August and December, more in January), a
-slow start in a contract's first three months, and chance (Poisson). Scale 1 makes about 110,000
+slow start in a contract's first three months, and chance (Poisson). Scale 1 makes about 119,000
 (two regions); scale 10, every region, well over a million.
 
 What each became: its timestamps are laid out step by step as the services would set them (sent,
@@ -36,18 +42,20 @@ import math
 import operator
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 
 from accounts.models import Membership, Role, StaffRole, User
-from contracts.models import Contract, ContractYear, OrderType
-from contracts.rules import order_taken
-from core.clock import financial_year_of
+from contracts.models import Contract, ContractVersion, ContractVersionYear, OrderType, PersonSex
+from contracts.rules import CONTRACT_LIVE, VERSION_IN_FORCE, order_taken, person_admitted
+from contracts.selectors import terms_at
+from core.clock import LONDON, financial_year_of
 from reference.models import Area, ServiceType
 from referrals import rules
+from referrals.eligibility import age_on, contract_age_range
 from referrals.models import (
     ORDER_KIND,
     Achievement,
@@ -71,7 +79,7 @@ from referrals.models import (
     SupervisionOrder,
 )
 from referrals.sealing import crn_digest
-from referrals.services import REFERENCE_LETTERS, SEALED_PERSONAL_FIELDS
+from referrals.services import REFERENCE_LETTERS, erase_personal_data_in_bulk
 
 # The probation regions whose practitioners refer through this service. Up to scale 1 (the tests, the
 # demo's backdrop, `make bench`'s scale 1): Kent, Surrey and Sussex (the demo's) and Wales, about 15%
@@ -90,6 +98,7 @@ def referring_regions(scale: float) -> list[Area]:
 PRACTITIONERS_PER_REGION = 8  # at scale 1
 PEOPLE_AT_SCALE_1 = 2000  # synthetic people in the sealed pool
 FLUSH_EVERY = 20000  # referrals written per batch
+PERSON_DRAWS = 50  # draws from the pool for someone a contract admits (women's services: about 1 in 5)
 
 # Referrals by month of the year (January = 1), around 1: fewer over summer holidays and Christmas.
 _SEASON = {1: 1.14, 2: 1.06, 3: 1.08, 4: 1.0, 5: 1.02, 6: 0.99, 7: 0.95, 8: 0.84, 9: 1.01, 10: 1.06, 11: 1.03, 12: 0.82}
@@ -109,7 +118,14 @@ SURNAME_PARTS = (
     ["Quist", "Brindle", "Fen", "Marrow", "Tumble", "Wick", "Nettle", "Pim", "Sorrel", "Gorse", "Bram", "Tansy"],
     ["whistle", "combe", "worth", "ridge", "bottom", "wold", "hollow", "stead", "brook", "mere", "dyke", "thorpe"],
 )
-GENDERS = ["Female", "Male", "Male", "Male", "Non-binary", "Prefers not to say"]
+# Each person's sex (what a contract's eligibility asks, `contracts.rules.person_admitted`) and the
+# gender they give (free text on the referral): most people on probation are men.
+FEMALE_SHARE = 0.2
+GENDERS = {
+    PersonSex.FEMALE: ["Female"] * 8 + ["Non-binary", "Prefers not to say"],
+    PersonSex.MALE: ["Male"] * 8 + ["Non-binary", "Prefers not to say"],
+}
+OLDEST_REFERRED = 70  # the pool's oldest, on the day of the first contract's start or today
 LANGUAGES = ["English"] * 12 + ["Welsh", "Polish", "Romanian", "Punjabi", "Urdu", "Arabic"]
 # Synthetic texts, each 30 bytes or fewer: sealed, such a value takes the smallest token (core.sealing
 # pads values to 32 bytes, then to multiples of 256), which keeps the scale 10 database smaller.
@@ -164,16 +180,24 @@ class _Sealer:
 class _Person:
     crn_digest: str
     sealed: dict[str, str | None]  # Referral column -> token
+    born: datetime.date
+    sex: str  # PersonSex
 
 
-def _people(rng: random.Random, count: int, seal: _Sealer, today: datetime.date) -> list[_Person]:
+def _people(
+    rng: random.Random, count: int, seal: _Sealer, today: datetime.date, earliest: datetime.date
+) -> list[_Person]:
+    """The pool, oldest first: born so that on any day from `earliest` (the first contract's start) to
+    `today` some are of every age from 18 to OLDEST_REFERRED."""
     numbers = rng.sample(range(1_000_000), count)
     people = []
+    youngest, oldest = 18 * 366, OLDEST_REFERRED * 365 + (today - earliest).days
     for number in numbers:
         crn = f"Z{number:06d}"  # the Z series: never a real case reference number
         first = rng.choice(FIRST_NAMES)
         last = rng.choice(SURNAME_PARTS[0]) + rng.choice(SURNAME_PARTS[1])
-        born = today - datetime.timedelta(days=rng.randint(19 * 365, 70 * 365))
+        born = today - datetime.timedelta(days=rng.randint(youngest, oldest))
+        sex = PersonSex.FEMALE if rng.random() < FEMALE_SHARE else PersonSex.MALE
         language = rng.choice(LANGUAGES)
         interpreter = language != "English" and rng.random() < 0.5
         values = {
@@ -181,7 +205,7 @@ def _people(rng: random.Random, count: int, seal: _Sealer, today: datetime.date)
             "first_name": first,
             "last_name": last,
             "date_of_birth": born,
-            "gender": rng.choice(GENDERS),
+            "gender": rng.choice(GENDERS[sex]),
             "preferred_language": language,
             "needs_interpreter": interpreter,
             "interpreter_language": language if interpreter else None,
@@ -195,9 +219,34 @@ def _people(rng: random.Random, count: int, seal: _Sealer, today: datetime.date)
             _Person(
                 crn_digest=crn_digest(crn),
                 sealed={name: seal(Referral, name, value) for name, value in values.items()},
+                born=born,
+                sex=sex,
             )
         )
     return people
+
+
+class _Pool:
+    """The people, oldest first, to draw someone a contract admits on a day."""
+
+    def __init__(self, people: list[_Person]):
+        self.people = sorted(people, key=operator.attrgetter("born"))
+        self.births = [person.born for person in self.people]
+
+    def draw(self, chance: _Chance, contract: _Contract, day: datetime.date, kind: str) -> _Person | None:
+        """Someone the contract admits on `day` under an order of this kind (`_Contract.admits`), or
+        None: drawn among those born within a year either side of its age range, the rule asked of
+        each draw."""
+        youngest, oldest = contract_age_range(contract.row)
+        lo = bisect.bisect_left(self.births, day - datetime.timedelta(days=366 * (oldest + 2)))
+        hi = bisect.bisect_right(self.births, day - datetime.timedelta(days=365 * (youngest - 1)))
+        if lo >= hi:
+            return None
+        for _ in range(PERSON_DRAWS):
+            person = self.people[lo + int(chance.random() * (hi - lo))]
+            if contract.admits(person, day, kind):
+                return person
+        return None
 
 
 # --- Who refers and who delivers -----------------------------------------------------------------------
@@ -241,92 +290,172 @@ def _practitioners(regions: list[Area], per_region: int, joined: datetime.dateti
 
 
 @dataclass
+class _Terms:
+    """One version of a contract's terms in force (ADR 9) and the whole days it governs: from the day
+    after the provider accepted it (version 1: from the start) to the day before the next version's
+    days, and never past its own end, the termination or today."""
+
+    version: ContractVersion  # what the contracts rules ask (its end, its contract's start and termination)
+    volumes: dict[int, int]  # financial year -> contracted referrals
+    region_ids: list[int]  # the referring regions its areas reach
+    first_day: datetime.date
+    last_day: datetime.date
+
+    def volume(self, year: int) -> int:
+        if year in self.volumes:
+            return self.volumes[year]
+        earlier = [y for y in self.volumes if y <= year]  # past its years: the last year's volume
+        return self.volumes[max(earlier) if earlier else min(self.volumes)]
+
+
+@dataclass
 class _Contract:
     id: int
     supplier_id: int
     caseworker_id: int
     starts_on: datetime.date
-    ends_on: datetime.date  # the last day it takes referrals
-    volumes: dict[int, int]  # financial year -> contracted referrals
-    region_ids: list[int]
+    terms: list[_Terms]  # oldest first, each with days to govern
+    in_force: list[ContractVersion]  # every version in force, oldest first, for `terms_at`
     categories: list[int]
     demand: float
     kinds: frozenset  # the kinds of order it takes (contracts.models.OrderType)
+    row: Contract  # the contract as loaded: who it is for (ages, sex, orders), its start and termination
+    live: dict = field(default_factory=dict)  # (version id, day) -> live that day, as CONTRACT_LIVE says
+    admitted: dict = field(default_factory=dict)  # (age, sex, order kind) -> as `person_admitted` says
+
+    def admits(self, person: _Person, day: datetime.date, kind: str) -> bool:
+        """Whether the contract's eligibility admits `person` on `day` under an order of this kind, by
+        `contracts.rules.person_admitted` (age in whole years by `referrals.eligibility.age_on`, the
+        age a referral's date of birth is checked at)."""
+        key = (age_on(person.born, day), person.sex, kind)
+        admitted = self.admitted.get(key)
+        if admitted is None:
+            rule = person_admitted(age=key[0], sex=person.sex, order_type=kind, pre_release=False)
+            admitted = self.admitted[key] = rule.holds(self.row)
+        return admitted
+
+    @property
+    def ends_on(self) -> datetime.date:
+        """The last day any of its terms takes referrals."""
+        return max(terms.last_day for terms in self.terms)
+
+    def terms_on(self, moment: datetime.datetime) -> ContractVersion | None:
+        """The terms in force at `moment` (naive UTC, as every moment here), by `contracts.selectors.
+        terms_at`, if they make the contract live that day (`contracts.rules.CONTRACT_LIVE`); else None."""
+        aware = moment.replace(tzinfo=datetime.UTC)
+        version = terms_at(self.row, aware, in_force=self.in_force)
+        key = (version.pk, aware.astimezone(LONDON).date())
+        live = self.live.get(key)
+        if live is None:
+            live = self.live[key] = CONTRACT_LIVE.holds(version, now=aware)
+        return version if live else None
+
+
+def _regions_of(paths: list[str], region_of_code: dict[str, int]) -> list[int]:
+    parts = [path.strip("/").split("/") for path in paths]
+    if any(len(p) == 1 for p in parts):
+        return sorted(region_of_code.values())  # a national contract: practitioners everywhere
+    return sorted({region_of_code[p[1]] for p in parts if p[1] in region_of_code})
+
+
+def _days_governed(contract: Contract, in_force: list[ContractVersion], today: datetime.date):
+    """(version, first day, last day) of each version in force: see `_Terms`. Left out if it
+    governed no whole day (a later version accepted the next day)."""
+    for number, version in enumerate(in_force):
+        last_day = min(version.ends_on, contract.terminates_on or version.ends_on, today)
+        if number + 1 < len(in_force):
+            last_day = min(last_day, in_force[number + 1].accepted_at.astimezone(LONDON).date())
+        first_day = contract.starts_on
+        if number:
+            first_day = max(first_day, version.accepted_at.astimezone(LONDON).date() + DAY)
+        if first_day <= last_day:
+            yield version, first_day, last_day
+
+
+def _demand(rng: random.Random) -> float:
+    """A contract's own demand against what was contracted."""
+    roll = rng.random()
+    if roll < 0.12:
+        return rng.uniform(1.35, 1.9)  # well above what was contracted
+    if roll < 0.24:
+        return rng.uniform(0.35, 0.7)  # well below
+    return max(0.7, rng.gauss(1.0, 0.1))
 
 
 def _contracts(rng: random.Random, today: datetime.date, regions: list[Area]) -> list[_Contract]:
-    contracts = list(
-        Contract.objects.filter(starts_on__lte=today)
+    contracts = {
+        contract.pk: contract
+        for contract in Contract.objects.filter(starts_on__lte=today)
         .order_by("id")
-        .values_list(
+        .only(
             "id",
             "supplier_id",
             "starts_on",
-            "ends_on",
             "terminates_on",
             "service_type_id",
             "for_community_orders",
             "for_licences",
+            "min_age",
+            "max_age",
+            "eligible_sex",
         )
-    )
-    ids = [row[0] for row in contracts]
+    }
+    # The versions in force (`VERSION_IN_FORCE`), with their volumes and areas: the terms in force
+    # on any day are one of these (`terms_at`), never the contract's terms as made.
+    versions: dict[int, list[ContractVersion]] = defaultdict(list)
+    for version in (
+        ContractVersion.objects.filter(VERSION_IN_FORCE.q(), contract_id__in=list(contracts))
+        .order_by("contract_id", "number")
+        .only("id", "contract_id", "number", "ends_on", "accepted_at")
+    ):
+        version.contract = contracts[version.contract_id]  # CONTRACT_LIVE asks its start and termination
+        versions[version.contract_id].append(version)
+    version_ids = [version.pk for listed in versions.values() for version in listed]
     volumes: dict[int, dict[int, int]] = defaultdict(dict)
-    for contract_id, year, volume in ContractYear.objects.filter(contract_id__in=ids).values_list(
-        "contract_id", "financial_year", "volume"
+    for version_id, year, volume in ContractVersionYear.objects.filter(version_id__in=version_ids).values_list(
+        "version_id", "financial_year", "volume"
     ):
-        volumes[contract_id][year] = volume
+        volumes[version_id][year] = volume
     areas: dict[int, list[str]] = defaultdict(list)
-    for contract_id, path in Contract.areas.through.objects.filter(contract_id__in=ids).values_list(
-        "contract_id", "area__path"
-    ):
-        areas[contract_id].append(path)
+    for version_id, path in ContractVersion.areas.through.objects.filter(
+        contractversion_id__in=version_ids
+    ).values_list("contractversion_id", "area__path"):
+        areas[version_id].append(path)
     region_of_code = {region.code: region.pk for region in regions}
-    all_regions = sorted(region_of_code.values())
     categories: dict[int, list[int]] = defaultdict(list)
     for type_id, category_id in ServiceType.categories.through.objects.order_by("servicecategory_id").values_list(
         "servicetype_id", "servicecategory_id"
     ):
         categories[type_id].append(category_id)
     caseworker = dict(
-        Membership.objects.filter(organisation_id__in={row[1] for row in contracts})
+        Membership.objects.filter(organisation_id__in={c.supplier_id for c in contracts.values()})
         .order_by("-organisation_id", "-pk")  # the first member of each (the last value wins)
         .values_list("organisation_id", "user_id")
     )
     out = []
-    for contract_id, supplier_id, starts_on, ends_on, terminates_on, type_id, community, licences in contracts:
-        if supplier_id not in caseworker or not volumes[contract_id] or not categories[type_id]:
+    for contract in contracts.values():
+        in_force = versions[contract.pk]
+        if contract.supplier_id not in caseworker or not in_force or not categories[contract.service_type_id]:
             continue
-        paths = [path.strip("/").split("/") for path in areas[contract_id]]
-        if any(len(parts) == 1 for parts in paths):
-            regions = all_regions  # a national contract: practitioners everywhere
-        else:
-            regions = sorted({region_of_code[parts[1]] for parts in paths if parts[1] in region_of_code})
-        if not regions:
+        terms = [
+            _Terms(version, volumes[version.pk], region_ids, first_day, last_day)
+            for version, first_day, last_day in _days_governed(contract, in_force, today)
+            if volumes[version.pk] and (region_ids := _regions_of(areas[version.pk], region_of_code))
+        ]
+        if not terms:
             continue
-        roll = rng.random()
-        if roll < 0.12:
-            demand = rng.uniform(1.35, 1.9)  # well above what was contracted
-        elif roll < 0.24:
-            demand = rng.uniform(0.35, 0.7)  # well below
-        else:
-            demand = max(0.7, rng.gauss(1.0, 0.1))
-        last_day = min(ends_on, terminates_on or ends_on, today)
         out.append(
             _Contract(
-                id=contract_id,
-                supplier_id=supplier_id,
-                caseworker_id=caseworker[supplier_id],
-                starts_on=starts_on,
-                ends_on=last_day,
-                volumes=volumes[contract_id],
-                region_ids=regions,
-                categories=categories[type_id],
-                demand=demand,
-                kinds=frozenset(
-                    kind
-                    for kind in OrderType
-                    if order_taken(kind).holds(Contract(for_community_orders=community, for_licences=licences))
-                ),
+                id=contract.pk,
+                supplier_id=contract.supplier_id,
+                caseworker_id=caseworker[contract.supplier_id],
+                starts_on=contract.starts_on,
+                terms=terms,
+                in_force=in_force,
+                categories=categories[contract.service_type_id],
+                demand=_demand(rng),
+                kinds=frozenset(kind for kind in OrderType if order_taken(kind).holds(contract)),
+                row=contract,
             )
         )
     return out
@@ -352,14 +481,27 @@ def _months(first: datetime.date, last: datetime.date):
         day = following
 
 
-def monthly_demand(contract: _Contract, month: datetime.date, month_end: datetime.date, index: int) -> float:
-    """The expected number of referrals sent to `contract` in the month starting `month`."""
-    year = financial_year_of(month)
-    volumes = contract.volumes
-    volume = volumes.get(year)
-    if volume is None:  # an extension beyond the years as made: the last year's volume
-        volume = volumes[max(y for y in volumes if y <= year)] if min(volumes) <= year else volumes[min(volumes)]
-    first, last = max(month, contract.starts_on), min(month_end, contract.ends_on)
+def month_pieces(contract: _Contract, month: datetime.date, month_end: datetime.date):
+    """The days of a month the contract takes referrals, cut where a new version of its terms came
+    into force: (terms, first day, last day), in order."""
+    for terms in contract.terms:
+        first, last = max(month, terms.first_day), min(month_end, terms.last_day)
+        if first <= last:
+            yield terms, first, last
+
+
+def monthly_demand(
+    contract: _Contract,
+    terms: _Terms,
+    month: datetime.date,
+    month_end: datetime.date,
+    first: datetime.date,
+    last: datetime.date,
+    index: int,
+) -> float:
+    """The expected number of referrals sent to `contract` from `first` to `last` in the month starting
+    `month` (its `index`th), under `terms`: the volume they contract for that financial year."""
+    volume = terms.volume(financial_year_of(month))
     share = ((last - first).days + 1) / ((month_end - month).days + 1)
     ramp = RAMP_UP[index] if index < len(RAMP_UP) else 1.0
     return volume / 12 * contract.demand * SEASON[month.month] * ramp * share
@@ -517,7 +659,7 @@ class _Generator:
         self.rng = rng
         self.c = chance = _Chance(rng)
         self.now = now.astimezone(datetime.UTC).replace(tzinfo=None)  # naive UTC, as every moment here
-        self.people = people
+        self.pool = _Pool(people)
         self.practitioners = practitioners
         self.outcomes = outcomes  # category id -> [desired outcome ids]
         self.levels = levels  # category id -> [complexity level ids]
@@ -567,12 +709,29 @@ class _Generator:
             return SupervisionOrder.LICENCE
         return SupervisionOrder.COMMUNITY_ORDER
 
-    def referral(self, contract: _Contract, sent_at: datetime.datetime, *, draft: bool = False) -> None:
+    def fate(self, sent_at: datetime.datetime) -> tuple[datetime.datetime | None, bool]:
+        """When it will be cancelled (if it will), and whether it will end early."""
+        c = self.c
+        fate = c.random()
+        cancel_at = None
+        if fate < CANCELLED_EARLY:
+            cancel_at = sent_at + c.hours(4, 5 * 24)
+        elif fate < CANCELLED_EARLY + CANCELLED_LATER:
+            cancel_at = sent_at + c.hours(5 * 24, 30 * 24)
+        ends_early = CANCELLED_EARLY + CANCELLED_LATER <= fate < CANCELLED_EARLY + CANCELLED_LATER + ENDED_EARLY
+        return cancel_at, ends_early
+
+    def referral(self, contract: _Contract, terms: _Terms, sent_at: datetime.datetime, *, draft: bool = False) -> None:
         c, w, at, on, now = self.c, self.w, self.w.at, self.w.on, self.now
-        person = c.one_of(self.people)
-        region = c.one_of(contract.region_ids)
+        order = self.order_for(contract)
+        person = self.pool.draw(c, contract, sent_at.date(), ORDER_KIND[order])
+        if person is None:
+            return  # nobody in the pool the contract admits that day
+        region = c.one_of(terms.region_ids)
         practitioner = c.one_of(self.practitioners[region])
         created_at = sent_at - datetime.timedelta(minutes=c.whole(10, 3 * 24 * 60))
+        if contract.terms_on(created_at) is None:  # not live yet then: started the day it was sent
+            created_at = sent_at - datetime.timedelta(minutes=10)
         sent_day = sent_at.date()
         values = {
             "contract_id": contract.id,
@@ -583,7 +742,7 @@ class _Generator:
             **person.sealed,
             "risk_summary": c.one_of(self.risks),
             "order_end_on": self.seal(Referral, "order_end_on", sent_day + datetime.timedelta(days=c.whole(120, 720))),
-            "order_type": self.order_for(contract),
+            "order_type": order,
             "max_rar_days": c.one_of([5, 10, 10, 15, 20, 20, 30]),
             "complete_by": on(sent_day + datetime.timedelta(days=c.whole(60, 180))),
             "created_at": at(created_at),
@@ -604,13 +763,7 @@ class _Generator:
         changed = sent_at
         caseworker = contract.caseworker_id
         values.update(reference=self.reference(), sent_at=at(sent_at), provider_id=contract.supplier_id)
-        fate = c.random()
-        cancel_at = None
-        if fate < CANCELLED_EARLY:
-            cancel_at = sent_at + c.hours(4, 5 * 24)
-        elif fate < CANCELLED_EARLY + CANCELLED_LATER:
-            cancel_at = sent_at + c.hours(5 * 24, 30 * 24)
-        ends_early = CANCELLED_EARLY + CANCELLED_LATER <= fate < CANCELLED_EARLY + CANCELLED_LATER + ENDED_EARLY
+        cancel_at, ends_early = self.fate(sent_at)
 
         def happens(moment) -> bool:
             return moment <= now and (cancel_at is None or moment < cancel_at)
@@ -783,7 +936,8 @@ def generate_referrals(*, seed: int, scale: float, today: datetime.date, now: da
     contracts = [
         c for c in _contracts(rng, today, regions) if all(outcomes[cat] and levels[cat] for cat in c.categories)
     ]
-    people = _people(rng, max(300, round(PEOPLE_AT_SCALE_1 * scale)), seal, today)
+    earliest = min((contract.starts_on for contract in contracts), default=today)
+    people = _people(rng, max(300, round(PEOPLE_AT_SCALE_1 * scale)), seal, today, earliest)
     writer = _Writer()
     generator = _Generator(
         rng=rng,
@@ -799,31 +953,28 @@ def generate_referrals(*, seed: int, scale: float, today: datetime.date, now: da
     drafts_from = today - datetime.timedelta(days=DRAFTS_LAST_DAYS)
     naive_now = generator.now
     for contract in contracts:
-        for index, (month, month_end) in enumerate(_months(contract.starts_on, contract.ends_on)):
-            count = _poisson(rng, monthly_demand(contract, month, month_end, index))
-            first, last = max(month, contract.starts_on), min(month_end, contract.ends_on)
-            for _ in range(count):
-                sent_at = generator.sent_moment(first, last)
-                if sent_at > naive_now:
-                    continue
-                generator.referral(contract, sent_at)
-            if last >= drafts_from and contract.ends_on >= today:
-                for _ in range(_poisson(rng, count * DRAFT_SHARE + 0.2)):
-                    started = generator.sent_moment(max(first, drafts_from), min(last, today))
-                    if started <= naive_now:
-                        generator.referral(contract, started, draft=True)
+        ends_on = contract.ends_on
+        for index, (month, month_end) in enumerate(_months(contract.starts_on, ends_on)):
+            # Each part of the month at the volume of the terms then in force; each referral sent (or
+            # started) only while the terms in force at that moment make the contract live.
+            for terms, first, last in month_pieces(contract, month, month_end):
+                count = _poisson(rng, monthly_demand(contract, terms, month, month_end, first, last, index))
+                for _ in range(count):
+                    sent_at = generator.sent_moment(first, last)
+                    if sent_at <= naive_now and contract.terms_on(sent_at) is not None:
+                        generator.referral(contract, terms, sent_at)
+                if last >= drafts_from and ends_on >= today:
+                    for _ in range(_poisson(rng, count * DRAFT_SHARE + 0.2)):
+                        started = generator.sent_moment(max(first, drafts_from), min(last, today))
+                        if started <= naive_now and contract.terms_on(started) is not None:
+                            generator.referral(contract, terms, started, draft=True)
         if writer.pending() >= FLUSH_EVERY:
             writer.flush()
     writer.finish()
     # Personal data past its retention period, erased as the periodic task erases it
-    # (`referrals_erase_expired`), chosen by the same rule.
+    # (`referrals_erase_expired`): chosen by the same rule, blanking what the service blanks.
     counts = generator.counts
     due = Referral.objects.filter(rules.RETENTION_DUE.q(now=now))
     with transaction.atomic():
-        DeliverySession.objects.filter(referral__in=due).update(notes=None)
-        PlanActivity.objects.filter(plan__referral__in=due).update(description=None)
-        Appointment.objects.filter(referral__in=due).update(location=None)
-        EndOfServiceReport.objects.filter(referral__in=due).update(further_notes=None)
-        ReportOutcome.objects.filter(report__referral__in=due).update(notes=None)
-        counts.erased = due.update(**dict.fromkeys(SEALED_PERSONAL_FIELDS), crn_digest="", personal_data_erased_at=now)
+        counts.erased = erase_personal_data_in_bulk(referrals=due, now=now)
     return counts

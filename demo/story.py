@@ -825,14 +825,16 @@ def _delivery_story(contracts: dict[str, Contract], *, people: dict[str, User], 
 
 # --- Referrals (issue 12) --------------------------------------------------------------------------------
 
-# Clearly invented people (Z case reference numbers are never issued).
+# Clearly invented people (Z case reference numbers are never issued), in the order the story refers
+# them: the second and fourth go to Sussex, which takes men from 21 (`_delivery_story`), so both are
+# men over 21; Surrey takes anyone from 18 on licence.
 _DEMO_PEOPLE = [
     ("Z900001", "Ash", "Quistwhistle", datetime.date(1991, 3, 14), "Male"),
-    ("Z900002", "Billie", "Fenworth", datetime.date(1986, 7, 2), "Female"),
+    ("Z900006", "Frankie", "Nettlethorpe", datetime.date(1994, 9, 17), "Male"),
     ("Z900003", "Cass", "Brindlecombe", datetime.date(1999, 11, 23), "Non-binary"),
     ("Z900004", "Dale", "Marrowmere", datetime.date(1978, 1, 30), "Male"),
     ("Z900005", "Eden", "Tumblewold", datetime.date(2001, 5, 9), "Female"),
-    ("Z900006", "Frankie", "Nettlethorpe", datetime.date(1994, 9, 17), "Male"),
+    ("Z900002", "Billie", "Fenworth", datetime.date(1986, 7, 2), "Female"),
     ("Z900007", "Glen", "Sorrelbrook", datetime.date(1983, 12, 5), "Male"),
     ("Z900008", "Harper", "Gorsestead", datetime.date(1996, 4, 21), "Female"),
 ]

@@ -892,6 +892,32 @@ SEALED_PERSONAL_FIELDS = (
 )
 
 
+# What erasing a referral's personal data blanks in the rows that hang off it: (model, the path from
+# that model to the referral, the free-text field). Written once: the retention service and the
+# national world's bulk erasure (`erase_personal_data_in_bulk`) both use it.
+PERSONAL_CHILD_FIELDS = (
+    (Appointment, "referral", "location"),
+    (PlanActivity, "plan__referral", "description"),
+    (DeliverySession, "referral", "notes"),
+    (EndOfServiceReport, "referral", "further_notes"),
+    (ReportOutcome, "report__referral", "notes"),
+)
+
+
+def _erased_values(now: datetime.datetime) -> dict:
+    """The referral's own columns once its personal data is erased: every sealed field empty and the
+    CRN's keyed hash gone (so the person cannot be found), stamped with the moment."""
+    return {**dict.fromkeys(SEALED_PERSONAL_FIELDS), "crn_digest": "", "personal_data_erased_at": now}
+
+
+def _erase_children(referrals) -> None:
+    """Blank the personal free text of every row hanging off `referrals` (a queryset or one referral),
+    keeping the rows themselves: dates, attendance and achievements are what the counts need."""
+    lookup = "__in" if hasattr(referrals, "query") else ""
+    for model, path, name in PERSONAL_CHILD_FIELDS:
+        model.objects.filter(**{path + lookup: referrals}).update(**{name: None})
+
+
 @transaction.atomic
 def referral_erase_personal_data(*, referral: Referral, actor="system") -> Referral:
     """Erase everything about the person, keeping what the counts need (dates, statuses, numbers
@@ -900,18 +926,23 @@ def referral_erase_personal_data(*, referral: Referral, actor="system") -> Refer
     if referral.personal_data_erased_at is not None:
         return referral
     now = db_now()
-    for name in SEALED_PERSONAL_FIELDS:
-        setattr(referral, name, None)
-    referral.crn_digest = ""
-    referral.personal_data_erased_at = now
+    for name, value in _erased_values(now).items():
+        setattr(referral, name, value)
     referral.save()
-    Appointment.objects.filter(referral=referral).update(location=None)
-    PlanActivity.objects.filter(plan__referral=referral).update(description=None)
-    DeliverySession.objects.filter(referral=referral).update(notes=None)
-    EndOfServiceReport.objects.filter(referral=referral).update(further_notes=None)
-    ReportOutcome.objects.filter(report__referral=referral).update(notes=None)
+    _erase_children(referral)
     _audit(actor=actor, action="referral.personal_data_erased", referral=referral, at=now)
     return referral
+
+
+def erase_personal_data_in_bulk(*, referrals, now: datetime.datetime) -> int:
+    """Erase, in a few UPDATEs, exactly what `referral_erase_personal_data` erases, for every referral
+    in the queryset `referrals` not erased yet. No lock and no audit event: only for the national
+    world's generated rows (`demo.national_referrals`), which are written without audit events, in
+    the caller's transaction. Returns how many referrals were erased."""
+    due = referrals.filter(personal_data_erased_at__isnull=True)
+    # The rows hanging off first: the referrals' own update takes them out of `due`.
+    _erase_children(due)
+    return due.update(**_erased_values(now))
 
 
 def referrals_erase_expired(*, now: datetime.datetime | None = None, batch: int = 500) -> int:

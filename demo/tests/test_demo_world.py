@@ -234,3 +234,52 @@ def test_the_demo_practitioner_has_referrals_at_every_stage():
     # Invented people only: the Z series of case reference numbers is never issued.
     assert all(referral.crn.startswith("Z9") for referral in mine)
     assert first_chain_problem() is None
+
+
+def test_every_demo_referral_passes_the_checks_sending_makes():
+    """Every referral in the demo world (the practitioner's story and the national backdrop's): made
+    while the terms then in force made its contract live, and, where the person's details are still
+    held, nothing `referral_send` would refuse on the day it was sent (`send_problems`: the age range,
+    the order the contract takes, every answer given) or a draft's details refused when saved. Sex
+    is not a question sending asks (gender is free text), so a female or male gender is asked of the
+    contract as finding services asks it (`person_admitted`): no woman sent to Sussex's men-only
+    service."""
+    from contracts.models import OrderType, PersonSex
+    from contracts.rules import CONTRACT_LIVE, person_admitted
+    from contracts.selectors import in_force_versions, terms_at
+    from referrals.eligibility import age_on, age_refusal, order_refusal
+    from referrals.models import ORDER_KIND, Referral
+    from referrals.services import send_problems
+
+    call_command("load_demo_world", "--force", *SMALL)
+    contracts = {contract.pk: contract for contract in Contract.objects.prefetch_related(in_force_versions())}
+    sexes = {"Female": PersonSex.FEMALE, "Male": PersonSex.MALE}
+    referrals = list(Referral.objects.select_related("contract").order_by("pk"))
+    story = [r for r in referrals if r.created_by.email == "practitioner@demo.example"]
+    assert len(story) == 7 and len(referrals) > len(story)
+    for referral in referrals:
+        contract = contracts[referral.contract_id]
+        moment = referral.sent_at or referral.created_at
+        terms = terms_at(contract, moment, in_force=contract.in_force)
+        terms.contract = contract
+        assert CONTRACT_LIVE.holds(terms, now=moment), referral.pk
+        if referral.personal_data_erased_at is not None:
+            continue
+        day = moment.astimezone(LONDON).date()
+        if referral.sent_at is not None:
+            assert send_problems(referral, referral.sent_at) == {}, referral.pk
+        if referral.date_of_birth is not None:
+            assert age_refusal(contract, referral.date_of_birth, day) is None, referral.pk
+        if referral.order_type:
+            assert order_refusal(contract, referral.order_type) is None, referral.pk
+        if referral.gender in sexes and referral.date_of_birth is not None:
+            kinds = [ORDER_KIND[referral.order_type]] if referral.order_type else list(OrderType)
+            assert any(
+                person_admitted(
+                    age=age_on(referral.date_of_birth, day),
+                    sex=sexes[referral.gender],
+                    order_type=kind,
+                    pre_release=False,
+                ).holds(contract)
+                for kind in kinds
+            ), (referral.pk, contract.title, referral.gender)

@@ -11,12 +11,32 @@ import pytest
 from django.db import connection
 from django.db.models import Count, Max, Min
 
-from contracts.models import Contract, ContractYear
-from core.clock import financial_year_of
+from contracts.models import (
+    Contract,
+    ContractVersionYear,
+    ContractYear,
+    EligibleSex,
+    OrderType,
+    PersonSex,
+    VersionKind,
+)
+from contracts.rules import CONTRACT_LIVE, person_admitted
+from contracts.selectors import in_force_versions, terms_at
+from core.clock import LONDON, financial_year_of
 from demo.national import _london, generate_national_data
-from demo.national_referrals import REFERRING_REGIONS, SEASON, _Chance
+from demo.national_referrals import (
+    REFERRING_REGIONS,
+    SEASON,
+    _Chance,
+    _contracts,
+    month_pieces,
+    monthly_demand,
+    referring_regions,
+)
 from referrals import rules
+from referrals.eligibility import age_on, age_refusal, order_refusal
 from referrals.models import (
+    ORDER_KIND,
     ActionPlan,
     Attendance,
     DeliverySession,
@@ -183,3 +203,153 @@ def test_two_regions_refer_up_to_scale_1_and_every_region_above_it():
     assert [area.code for area in referring_regions(0.05)] == sorted(REFERRING_REGIONS)
     everywhere = referring_regions(10)
     assert len(everywhere) == Area.objects.filter(level="region").count() > len(REFERRING_REGIONS)
+
+
+def test_every_referral_was_made_while_the_terms_then_in_force_made_the_contract_live(world):
+    """Started and sent only at moments the contract was live under the terms in force then
+    (`terms_at`, `CONTRACT_LIVE`), as `referral_create` and `referral_send` ask: never before it
+    started, after its end as those terms had it, or after it was terminated."""
+    contracts = {c.pk: c for c in Contract.objects.prefetch_related(in_force_versions())}
+    checked = 0
+    for contract_id, sent_at, created_at in Referral.objects.values_list("contract_id", "sent_at", "created_at"):
+        contract = contracts[contract_id]
+        for moment in (created_at, sent_at) if sent_at else (created_at,):
+            terms = terms_at(contract, moment, in_force=contract.in_force)
+            terms.contract = contract
+            assert CONTRACT_LIVE.holds(terms, now=moment), (contract_id, moment)
+        checked += 1
+    assert checked == Referral.objects.count() > 1000
+
+
+def test_an_extended_contract_takes_referrals_in_the_years_it_was_extended_by(world):
+    """Referrals follow the terms in force, not the terms as made: a contract whose extension was
+    accepted still takes referrals after the end it was made with."""
+    extended = (
+        Contract.objects.filter(
+            versions__kind=VersionKind.EXTENSION,
+            versions__accepted_at__isnull=False,
+            ends_on__lt=TODAY - datetime.timedelta(days=60),
+        )
+        .filter(referrals__isnull=False)
+        .distinct()
+    )
+    assert extended.exists()
+    for contract in extended:
+        assert contract.referrals.filter(sent_at__date__gt=contract.ends_on).exists(), contract.pk
+
+
+def test_each_part_of_a_month_is_at_the_volume_of_the_terms_then_in_force(world):
+    """A month in which a variation came into force is cut the day after the provider accepted it:
+    the days before at the volume of the earlier terms, the days after at the varied volume (never
+    the terms as made)."""
+    import random
+
+    varied = [
+        (contract, terms)
+        for contract in _contracts(random.Random(1), TODAY, referring_regions(0.1))
+        for terms in contract.terms[1:]
+        if terms.volumes != contract.terms[0].volumes
+    ]
+    assert varied
+    for contract, terms in varied:
+        day = terms.first_day
+        assert day == terms.version.accepted_at.astimezone(LONDON).date() + datetime.timedelta(days=1)
+        month = day.replace(day=1)
+        month_end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        pieces = [
+            (piece.version.number, first, last) for piece, first, last in month_pieces(contract, month, month_end)
+        ]
+        if day > max(month, contract.starts_on):
+            before = terms.version.number - 1
+            assert pieces == [
+                (before, max(month, contract.starts_on), day - datetime.timedelta(days=1)),
+                (terms.version.number, day, min(month_end, terms.last_day)),
+            ]
+        year = financial_year_of(day)
+        volumes = dict(
+            ContractVersionYear.objects.filter(version=terms.version).values_list("financial_year", "volume")
+        )
+        assert terms.volumes == volumes
+        share = ((month_end - day).days + 1) / ((month_end - month).days + 1)
+        assert monthly_demand(contract, terms, month, month_end, day, month_end, 5) == pytest.approx(
+            terms.volume(year) / 12 * contract.demand * SEASON[month.month] * share
+        )
+
+
+def test_every_person_referred_is_one_the_contract_admits(world):
+    """The person's age on the day (`age_refusal`, as sending asks), the order (`order_refusal`) and,
+    where the gender given is female or male, that sex (`person_admitted`) are ones the contract
+    takes: nobody under 18 from the early years, nobody outside a young adults' range, no man to a
+    women's service. (Erased referrals have no date of birth left to ask.)"""
+    contracts = {c.pk: c for c in Contract.objects.all()}
+    sexes = {"Female": PersonSex.FEMALE, "Male": PersonSex.MALE}
+    seen: dict[str, set[str]] = defaultdict(set)
+    checked = 0
+    for referral in (
+        Referral.objects.filter(personal_data_erased_at__isnull=True)
+        .only("contract_id", "sent_at", "created_at", "date_of_birth", "gender", "order_type")
+        .iterator(chunk_size=2000)
+    ):
+        contract = contracts[referral.contract_id]
+        day = (referral.sent_at or referral.created_at).astimezone(LONDON).date()
+        assert age_refusal(contract, referral.date_of_birth, day) is None, (contract.pk, referral.date_of_birth, day)
+        if referral.order_type:
+            assert order_refusal(contract, referral.order_type) is None
+            if referral.gender in sexes:
+                admitted = person_admitted(
+                    age=age_on(referral.date_of_birth, day),
+                    sex=sexes[referral.gender],
+                    order_type=ORDER_KIND[referral.order_type],
+                    pre_release=False,
+                )
+                assert admitted.holds(contract), (contract.pk, contract.eligible_sex, referral.gender)
+        seen[contract.eligible_sex].add(referral.gender)
+        checked += 1
+    assert checked > 1000
+    assert "Male" not in seen[EligibleSex.WOMEN] and "Female" not in seen[EligibleSex.MEN]
+
+
+@pytest.mark.parametrize(
+    ("ages", "sex", "community", "licences"),
+    [
+        ((18, 25), EligibleSex.WOMEN, True, True),
+        ((50, 120), EligibleSex.MEN, False, True),
+        ((21, 120), "any", True, False),
+    ],
+)
+def test_the_pool_gives_only_people_a_contract_admits_on_the_day(ages, sex, community, licences):
+    """Ten years of days, each drawing someone for a contract with a narrow range or for one sex: the
+    person drawn is admitted (`person_admitted`, `age_refusal`) on that day, and someone is found."""
+    import random
+
+    from demo.national_referrals import _Chance, _Contract, _people, _Pool, _Sealer
+
+    first = TODAY - datetime.timedelta(days=3700)
+    pool = _Pool(_people(random.Random(3), 300, _Sealer(), TODAY, first))
+    row = Contract(
+        min_age=ages[0], max_age=ages[1], eligible_sex=sex, for_community_orders=community, for_licences=licences
+    )
+    contract = _Contract(
+        id=1,
+        supplier_id=1,
+        caseworker_id=1,
+        starts_on=first,
+        terms=[],
+        in_force=[],
+        categories=[1],
+        demand=1.0,
+        kinds=frozenset(),
+        row=row,
+    )
+    chance = _Chance(random.Random(4))
+    kind = OrderType.LICENCE if licences else OrderType.COMMUNITY_ORDER
+    sexes = {PersonSex.FEMALE: EligibleSex.WOMEN, PersonSex.MALE: EligibleSex.MEN}
+    for days in range(0, 3700, 10):
+        day = first + datetime.timedelta(days=days)
+        person = pool.draw(chance, contract, day, kind)
+        assert person is not None, day
+        assert age_refusal(row, person.born, day) is None
+        assert sex == "any" or sexes[person.sex] == sex
+        assert person_admitted(age=age_on(person.born, day), sex=person.sex, order_type=kind, pre_release=False).holds(
+            row
+        )

@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.sealing import sealed_columns
 from referrals import selectors, services, tasks
-from referrals.models import DeliverySession, Referral
+from referrals.models import Appointment, AppointmentMethod, DeliverySession, EndOfServiceReport, Referral
+from referrals.sealing import PERSONAL
 from referrals.tests.factories import CRN, PERSON, delivered_referral, outcome_ids, referral_world, sent_referral
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +118,81 @@ def test_emails_name_nobody_and_link_to_the_referral(world):
         assert f"/referrals/{referral.pk}/" in message.body
     new = [m for m in mail.outbox if m.subject == "You have a new referral"]
     assert {a for m in new for a in m.to} == {world["admin"].email, world["manager"].email}
+
+
+def _fully_delivered(world) -> Referral:
+    """A completed referral with a row of every kind that holds free text about the person: an
+    appointment in person (its place), a plan's activities, a session's notes, the report's notes."""
+    referral = completed(world)
+    Appointment.objects.create(
+        referral=referral,
+        starts_at=referral.sent_at,
+        duration_minutes=60,
+        method=AppointmentMethod.IN_PERSON,
+        location="The probation office, Guildford",
+        booked_at=referral.sent_at,
+        booked_by=world["caseworker"],
+    )
+    EndOfServiceReport.objects.filter(referral=referral).update(further_notes="Moved into a flat")
+    return referral
+
+
+def test_erasing_leaves_no_sealed_value_about_the_person_in_any_table(world):
+    """Every sealed personal column of the referrals app (`sealed_columns`), in every row, is empty
+    after the service erases the only referral: a new sealed field must be added to the erasure."""
+    referral = _fully_delivered(world)
+    columns = sealed_columns("referrals", PERSONAL)
+    quote = connection.ops.quote_name
+
+    def filled() -> list[tuple[str, str]]:
+        with connection.cursor() as cursor:
+            return [
+                (table, column)
+                for table, column in columns
+                if cursor.execute(
+                    f"SELECT COUNT(*) FROM {quote(table)} WHERE {quote(column)} IS NOT NULL"  # noqa: S608
+                ).fetchone()[0]
+            ]
+
+    assert filled() == columns  # every one of them held something before
+    services.referral_erase_personal_data(referral=referral)
+    assert filled() == []
+
+
+def _rows(referral: Referral) -> dict:
+    """Each row about `referral`, by model: which columns are empty and which hold something, and the
+    values the counts need (statuses, dates, attendance, achievement), without ids and moments."""
+    kept = ("attendance", "engagement", "achievement", "number_of_sessions", "version", "number", "tell_practitioner")
+    models = {
+        Referral: Referral.objects.filter(pk=referral.pk),
+        **{model: model.objects.filter(**{path: referral}) for model, path, _ in services.PERSONAL_CHILD_FIELDS},
+    }
+    rows = {}
+    for model, rows_of in models.items():
+        names = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        rows[model.__name__] = sorted(
+            tuple(
+                (name, value in (None, ""), value if name in kept else None)
+                for name, value in zip(names, values, strict=True)
+            )
+            for values in rows_of.values_list(*names)
+        )
+    return rows
+
+
+def test_the_bulk_erasure_leaves_rows_exactly_as_the_service_does(world):
+    """The national world erases in bulk (`erase_personal_data_in_bulk`); the periodic task one by
+    one (`referral_erase_personal_data`): the same fields blanked, the same rows and counts kept."""
+    one, other = _fully_delivered(world), _fully_delivered(world)
+    counts_before = selectors.referral_counts(contract_ids=[world["contract"].pk])
+    services.referral_erase_personal_data(referral=one)
+    one.refresh_from_db()
+    erased = services.erase_personal_data_in_bulk(
+        referrals=Referral.objects.filter(pk__in=[one.pk, other.pk]), now=one.personal_data_erased_at
+    )
+    assert erased == 1  # the one already erased is left alone
+    other.refresh_from_db()
+    assert other.personal_data_erased_at == one.personal_data_erased_at
+    assert _rows(other) == _rows(one)
+    assert Referral.objects.get(pk=other.pk).status == Referral.objects.get(pk=one.pk).status
+    assert selectors.referral_counts(contract_ids=[world["contract"].pk]) == counts_before
