@@ -62,8 +62,12 @@ def test_the_flag_filter(client, world):
     assert world["contract"].title in below
     above = client.get("/volumes/?flag=demand-above").content.decode()
     assert world["contract"].title not in above and "No year of your contracts has this flag" in above
-    assert client.get("/volumes/?flag=nonsense").status_code == 404
-    assert client.get("/volumes/?page=99").status_code == 404
+    # Bad input is "not found", never a server error.
+    for flag in ("nonsense", "demand-below\x00", "x" * 5000):
+        assert client.get("/volumes/", {"flag": flag}).status_code == 404
+    for number in ("99", "0", "-1", "abc", "9" * 40, "1\x00"):
+        assert client.get("/volumes/", {"page": number}).status_code == 404
+    assert client.get("/volumes/", {"flag": "demand-below", "page": "1"}).status_code == 200
 
 
 def test_the_account_page_counts_the_flags_for_commissioner_and_provider(client, world):
