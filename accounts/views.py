@@ -31,6 +31,7 @@ from accounts.forms import (
     SecondFactorSetUpForm,
     SignInForm,
 )
+from accounts.home import home_sections
 from accounts.middleware import email_confirmation_not_required, second_factor_not_required
 from accounts.models import Invitation, Membership, StaffRole, User
 
@@ -109,6 +110,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_manage_organisation": membership is not None
             and permissions.is_org_admin(user, membership.organisation),
             "links": _links_for(user, membership),
+            "sections": home_sections(user),
         },
     )
 

@@ -39,6 +39,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("referrals/", include("referrals.urls")),
     path("provider/referrals/", include("referrals.urls_provider")),
+    path("volumes/", include("volumes.urls")),
     path("open-data/", include("opendata.urls")),
     path("insights/", include("insights.urls")),
     path("public/", include("publicdata.urls")),

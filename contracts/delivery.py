@@ -44,3 +44,37 @@ def delivery_figures(
         return None
     counts = _source(contract.pk, period_start=period_start, period_end=period_end)
     return [(label, counts[name]) for name, label in FIGURES]
+
+
+# --- The same figures for many contracts at once (issue 13) ----------------------------------
+# Pages that compare many contracts with what they contracted (the volumes app) must not ask once
+# per contract: the referrals app registers its monthly counts too, asked once for every contract.
+
+
+class DeliveryCounts(Protocol):
+    def __call__(self, *, contract_ids: list[int] | None = None) -> list[dict]: ...
+
+
+_counts: Callable[..., list[dict]] | None = None
+
+
+def register_delivery_counts(fn: DeliveryCounts) -> None:
+    """`fn(contract_ids=[…])` returns one row per contract, area and London month with at least
+    "contract_id", "month" (the month's first day) and the keys of FIGURES, in a number of queries
+    that does not grow with the number of contracts (`referrals.selectors.referral_counts`)."""
+    global _counts
+    _counts = fn
+
+
+def delivery_counts_by_month(contract_ids: list[int]) -> dict[tuple[int, datetime.date], dict[str, int]]:
+    """{(contract id, first day of a London month): {figure: count}} for the given contracts, the
+    areas added together; months with nothing are left out, and so is everything when no app
+    records delivery."""
+    if _counts is None or not contract_ids:
+        return {}
+    table: dict[tuple[int, datetime.date], dict[str, int]] = {}
+    for row in _counts(contract_ids=list(contract_ids)):
+        figures = table.setdefault((row["contract_id"], row["month"]), dict.fromkeys((name for name, _ in FIGURES), 0))
+        for name, _label in FIGURES:
+            figures[name] += row[name]
+    return table

@@ -108,6 +108,10 @@ CLAIM_OUTSTANDING = Rule(
     "a claim still to be paid", lambda now: Q(queried_at__isnull=True, paid_on__isnull=True), uses_clock=False
 )
 
+# Standing: not queried (a queried claim is answered by a new one). What a year's claims add up to
+# counts these: corrections included, since they change what was claimed.
+CLAIM_STANDING = Rule("a claim standing", lambda now: Q(queried_at__isnull=True), uses_clock=False)
+
 # --- The supply chain ----------------------------------------------------------------------------
 
 # The 30-day rule passed down the supply chain: a prime pays each partner for a period within 30

@@ -6,8 +6,8 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Cast, Substr
+from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, ExtractYear, Substr
 
 from accounts.permissions import is_staff_member, membership_of
 from competitions.models import Award, CompetitionMember
@@ -377,10 +377,62 @@ def year_claimed(contract: Contract, financial_year: int) -> Decimal:
     """What the claims standing (not queried) for periods starting in a financial year add up to."""
     start = datetime.date(financial_year, 4, 1)
     end = datetime.date(financial_year + 1, 3, 31)
-    total = contract.claims.filter(queried_at__isnull=True, period_start__gte=start, period_start__lte=end).aggregate(
+    total = contract.claims.filter(rules.CLAIM_STANDING.q(), period_start__gte=start, period_start__lte=end).aggregate(
         total=Sum("amount")
     )["total"]
     return total or Decimal(0)
+
+
+def _financial_year(field: str):
+    """The financial year (April to March) a date column falls in, in SQL (`financial_year_of`)."""
+    return ExtractYear(field) - Case(When(**{f"{field}__month__lt": 4}, then=Value(1)), default=Value(0))
+
+
+def claims_by_financial_year(contract_ids: list[int]) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """{(contract id, financial year): {"claimed": …, "paid": …}}: what the standing claims for
+    periods starting in each financial year add up to (as `year_claimed` counts them), and the part
+    of it paid. One query, whatever the number of contracts."""
+    from contracts.models import PaymentClaim
+
+    rows = (
+        PaymentClaim.objects.filter(rules.CLAIM_STANDING.q(), contract_id__in=contract_ids)
+        .annotate(financial_year=_financial_year("period_start"))
+        .order_by()
+        .values("contract_id", "financial_year")
+        .annotate(claimed=Sum("amount"), paid=Sum("amount", filter=Q(paid_on__isnull=False)))
+    )
+    return {
+        (row["contract_id"], row["financial_year"]): {
+            "claimed": row["claimed"] or Decimal(0),
+            "paid": row["paid"] or Decimal(0),
+        }
+        for row in rows
+    }
+
+
+def late_claims_by_financial_year(contract_ids: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """{(contract id, financial year of the period): (claims paid late, claims paid)}: each paid
+    claim (a correction is not a claim paid on its own, as in `_paid_claim_days`) asked
+    `claim_is_late` under the terms in force when it was sent. Two queries, whatever the number of
+    contracts: the claims with their contracts, and the contracts' versions in force."""
+    from contracts.models import PaymentClaim
+
+    claims = (
+        PaymentClaim.objects.filter(
+            rules.CLAIM_STANDING.q(), contract_id__in=contract_ids, paid_on__isnull=False, corrects__isnull=True
+        )
+        .select_related("contract")
+        .only("contract__starts_on", "period_start", "sent_at", "queried_at", "paid_on")
+        .prefetch_related(in_force_versions("contract__"))
+        .order_by()
+    )
+    table: dict[tuple[int, int], tuple[int, int]] = {}
+    for claim in claims:
+        terms = terms_at(claim.contract, claim.sent_at, in_force=claim.contract.in_force)
+        key = (claim.contract_id, financial_year_of(claim.period_start))
+        late, paid = table.get(key, (0, 0))
+        table[key] = (late + claim_is_late(claim, terms, today=claim.paid_on), paid + 1)
+    return table
 
 
 def _timeliness(days: list[int]) -> dict:

@@ -17,9 +17,11 @@ class ReferralsConfig(AppConfig):
         # Nothing a referral records is public: no public answer changes with it (ADR 10).
         declare_private(*PRIVATE_AUDIT_ACTIONS)
 
-        from contracts.delivery import register_delivery_figures
-        from referrals.selectors import contract_delivery_figures
+        from contracts.delivery import register_delivery_counts, register_delivery_figures
+        from referrals.selectors import contract_delivery_figures, referral_counts
 
         # Contracts sits below referrals and cannot ask it: the contract and claim pages show the
         # delivery figures through this registration (docs/architecture.md).
         register_delivery_figures(contract_delivery_figures)
+        # And the same counts for many contracts at once, month by month (the volumes app, issue 13).
+        register_delivery_counts(referral_counts)

@@ -309,6 +309,12 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "referrals/<id:pk>/end/": (signed_in(NO, practitioner=OK), signed_in(NO, practitioner=OK)),
     "contracts/claims/": (signed_in(NO, commissioner=OK, commissioner_elsewhere=OK), signed_in(NA)),
     "contracts/owed/": (signed_in(NO, member=OK, org_admin=OK, other_provider=OK), signed_in(NA)),
+    # Volumes and value with the flags (issue 13): commissioners (their organisation's contracts)
+    # and members of an organisation (its own); everyone else refused before anything is read.
+    "volumes/": (
+        signed_in(NO, member=OK, org_admin=OK, other_provider=OK, commissioner=OK, commissioner_elsewhere=OK),
+        signed_in(NA),
+    ),
     # A contract's changes (issue 11): the opportunity's commissioners manage it; the provider's
     # administrator (or its named contract manager, here nobody) answers for the provider; anyone
     # else who may see the contract is refused with the same "not found" as for no contract.

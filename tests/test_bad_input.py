@@ -444,6 +444,7 @@ QUERY_READERS = {
     "qualification/views/assessor.py:queue": "FILTER_PAGES",
     "qualification/views/provider.py:services_council_area": "test_the_council_area_picker_shows_an_error_for_a_bad_area",
     "referrals/views_provider.py:inbox": "referrals/tests/test_provider_pages.py: test_a_bad_page_or_list_is_not_found",
+    "volumes/views.py:contracts_page": "volumes/tests/test_pages.py: test_the_flag_filter",
 }
 
 

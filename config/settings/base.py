@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "competitions",
     "contracts",
     "referrals",
+    "volumes",
     "opendata",
     "insights",
     "publicdata",
@@ -310,6 +311,18 @@ PERSONAL_DATA_HASH_KEY = os.environ.get("PERSONAL_DATA_HASH_KEY", "")
 # the counts kept: six years after the end of the work, the time within which a claim about it can
 # be brought (Limitation Act 1980), plus one year to close the books (see ADR 12).
 REFERRAL_RETENTION_YEARS = int(os.environ.get("REFERRAL_RETENTION_YEARS", "7"))
+
+# The flags on contracts' volumes and value (issue 13, volumes/flags.py; each explained where it is
+# shown). Demand above or below contract: referrals so far in a financial year above (below) this
+# share of the people contracted pro rata, once this many days of the year have passed. Thin
+# funding: value per person contracted more than this share below the median of the same service
+# type that year. Late payment rising: the share of paid claims paid late up by more than this
+# many percentage points on the year before.
+VOLUMES_DEMAND_ABOVE_PERCENT = int(os.environ.get("VOLUMES_DEMAND_ABOVE_PERCENT", "110"))
+VOLUMES_DEMAND_BELOW_PERCENT = int(os.environ.get("VOLUMES_DEMAND_BELOW_PERCENT", "70"))
+VOLUMES_DEMAND_MIN_DAYS = int(os.environ.get("VOLUMES_DEMAND_MIN_DAYS", "30"))
+VOLUMES_THIN_FUNDING_PERCENT = int(os.environ.get("VOLUMES_THIN_FUNDING_PERCENT", "20"))
+VOLUMES_LATE_RISE_POINTS = int(os.environ.get("VOLUMES_LATE_RISE_POINTS", "0"))
 
 
 def caches(environ=os.environ) -> dict:

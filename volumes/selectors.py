@@ -1,0 +1,273 @@
+"""Each contract's financial years (April to March, London dates) set against what was contracted
+(issue 13): the people and value in the terms in force (the latest version accepted: ADR 9), beside
+referrals received, started and completed and sessions delivered (counted by the referrals app,
+asked through `contracts.delivery`), money claimed and paid, and the value per person contracted and
+delivered. Everything a flag (`volumes.flags`) needs is worked out here, in a fixed number of
+queries whatever the number of contracts (ADR 13)."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import QuerySet
+
+from accounts.permissions import membership_of
+from contracts import rules as contract_rules
+from contracts.delivery import delivery_counts_by_month
+from contracts.models import Contract, ContractVersion, ContractVersionYear
+from contracts.selectors import (
+    claims_by_financial_year,
+    contracts_commissioned_by,
+    late_claims_by_financial_year,
+    term_financial_years,
+)
+from core.clock import financial_year_label, financial_year_of
+
+# Months of the replaced contract's referrals that count as the demand it knew: its last twelve.
+KNOWN_DEMAND_MONTHS = 12
+
+
+def year_bounds(financial_year: int) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of a financial year (1 April to 31 March)."""
+    return datetime.date(financial_year, 4, 1), datetime.date(financial_year + 1, 3, 31)
+
+
+def _days(first: datetime.date, last: datetime.date) -> int:
+    """Days from `first` to `last`, both counted; none when `last` is before `first`."""
+    return max((last - first).days + 1, 0)
+
+
+@dataclass
+class ContractYear:
+    """One contract in one financial year."""
+
+    contract: Contract
+    financial_year: int
+    # In the terms in force; None when they set nothing for the year.
+    volume: int | None
+    value: Decimal | None
+    # Delivery in the year (London months of the year).
+    received: int
+    started: int
+    completed: int
+    sessions_delivered: int
+    # Standing claims for periods starting in the year, and the part of them paid.
+    claimed: Decimal
+    paid: Decimal
+    # Days of the year the contract runs, and of those the days up to today.
+    days_in_year: int
+    covered_days: int
+    elapsed_days: int
+    # For the flags. The median value per person contracted of every contract of the same service
+    # type in the same year across the framework (None when no contract sets a volume).
+    service_median: Fraction | None
+    # The contract this one replaced (same service type, an area in common, ended before this one
+    # started; the latest to end), and the referrals it received in its last twelve months.
+    replaced: Contract | None
+    known_demand: int | None
+    # Paid claims for periods in this year and the year before, and how many of them were paid late.
+    late_claims: int
+    paid_claims: int
+    previous_late_claims: int
+    previous_paid_claims: int
+
+    @property
+    def year_label(self) -> str:
+        return financial_year_label(self.financial_year)
+
+    @property
+    def value_per_person(self) -> Fraction | None:
+        """The year's contracted value for each person contracted."""
+        if self.value is None or not self.volume:
+            return None
+        return Fraction(self.value) / self.volume
+
+    @property
+    def value_per_person_delivered(self) -> Fraction | None:
+        """Money paid for the year for each person who started in it."""
+        if not self.started:
+            return None
+        return Fraction(self.paid) / self.started
+
+    @property
+    def value_per_person_pounds(self) -> Decimal | None:
+        return _pounds(self.value_per_person)
+
+    @property
+    def value_per_person_delivered_pounds(self) -> Decimal | None:
+        return _pounds(self.value_per_person_delivered)
+
+
+def _pounds(amount: Fraction | None) -> Decimal | None:
+    """An exact amount rounded to whole pounds, for showing."""
+    if amount is None:
+        return None
+    return (Decimal(amount.numerator) / Decimal(amount.denominator)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def _latest_terms(service_type_ids: set[int]) -> tuple[dict[int, dict], dict[int, dict[int, tuple]], dict[int, set]]:
+    """For every contract of these service types: its facts and the terms in force (the latest
+    version accepted), the years those terms set, and their areas. Four queries."""
+    contracts = {
+        row["id"]: row
+        for row in Contract.objects.filter(service_type_id__in=service_type_ids)
+        .order_by()
+        .values("id", "service_type_id", "starts_on", "terminates_on")
+    }
+    latest: dict[int, tuple[int, int, datetime.date]] = {}
+    for version_id, contract_id, number, ends_on in (
+        ContractVersion.objects.filter(
+            contract_rules.VERSION_IN_FORCE.q(), contract__service_type_id__in=service_type_ids
+        )
+        .order_by()
+        .values_list("id", "contract_id", "number", "ends_on")
+    ):
+        if contract_id not in latest or number > latest[contract_id][1]:
+            latest[contract_id] = (version_id, number, ends_on)
+    in_force = {version_id: contract_id for contract_id, (version_id, _n, _e) in latest.items()}
+    for contract_id, (_v, _n, ends_on) in latest.items():
+        row = contracts[contract_id]
+        # The last day under the terms in force, or the day it ends early (`selectors_find.last_day`).
+        row["last_day"] = min(ends_on, row["terminates_on"] or ends_on)
+    years: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for version_id, year, value, volume in (
+        # Every version in force of these contracts, the latest kept: a filter on the same
+        # service types, not a list of thousands of ids.
+        ContractVersionYear.objects.filter(
+            contract_rules.VERSION_IN_FORCE.q(prefix="version__"),
+            version__contract__service_type_id__in=service_type_ids,
+        )
+        .order_by()
+        .values_list("version_id", "financial_year", "value", "volume")
+    ):
+        if version_id in in_force:
+            years[in_force[version_id]][year] = (value, volume)
+    areas: dict[int, set] = defaultdict(set)
+    for version_id, area_id in (
+        ContractVersion.areas.through.objects.filter(
+            contract_rules.VERSION_IN_FORCE.q(prefix="contractversion__"),
+            contractversion__contract__service_type_id__in=service_type_ids,
+        )
+        .order_by()
+        .values_list("contractversion_id", "area_id")
+    ):
+        if version_id in in_force:
+            areas[in_force[version_id]].add(area_id)
+    return {k: v for k, v in contracts.items() if k in latest}, years, areas
+
+
+def _replaced(contract_id: int, contracts: dict[int, dict], areas: dict[int, set]) -> int | None:
+    """The contract this one replaced: of the same service type, with an area in common, whose last
+    day was before this one started; the latest to end (then the latest made)."""
+    me = contracts[contract_id]
+    candidates = [
+        (other["last_day"], other_id)
+        for other_id, other in contracts.items()
+        if other_id != contract_id
+        and other["service_type_id"] == me["service_type_id"]
+        and other["last_day"] < me["starts_on"]
+        and areas[other_id] & areas[contract_id]
+    ]
+    return max(candidates)[1] if candidates else None
+
+
+def _month_back(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months` months before `day`'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def contract_years(contracts: QuerySet[Contract], *, today: datetime.date) -> list[ContractYear]:
+    """Every financial year of each contract's term, oldest contract title first. A fixed number
+    of queries whatever the number of contracts (about fifteen: the contracts, the terms of every
+    contract of the same service types, the claims, and the delivery counts)."""
+    shown = list(contracts.select_related("service_type", "supplier").order_by("title", "pk"))
+    if not shown:
+        return []
+    facts, years, areas = _latest_terms({contract.service_type_id for contract in shown})
+    shown = [contract for contract in shown if contract.pk in facts]
+    replaced = {contract.pk: _replaced(contract.pk, facts, areas) for contract in shown}
+    replaced_contracts = Contract.objects.in_bulk({pk for pk in replaced.values() if pk is not None})
+    counts = delivery_counts_by_month([contract.pk for contract in shown] + list(replaced_contracts))
+    by_year: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (contract_id, month), figures in counts.items():
+        for name, count in figures.items():
+            by_year[(contract_id, financial_year_of(month))][name] += count
+    money = claims_by_financial_year([contract.pk for contract in shown])
+    lateness = late_claims_by_financial_year([contract.pk for contract in shown])
+    medians = _service_medians(facts, years)
+
+    rows = []
+    for contract in shown:
+        own = facts[contract.pk]
+        was = replaced[contract.pk]
+        known = None
+        if was is not None:
+            last = facts[was]["last_day"]
+            since = _month_back(last, KNOWN_DEMAND_MONTHS - 1)
+            known = sum(
+                figures["received"]
+                for (contract_id, month), figures in counts.items()
+                if contract_id == was and since <= month <= last
+            )
+        for year in term_financial_years(contract.starts_on, own["last_day"]):
+            first, last = year_bounds(year)
+            runs_from, runs_to = max(first, contract.starts_on), min(last, own["last_day"])
+            value, volume = years[contract.pk].get(year, (None, None))
+            delivered = by_year.get((contract.pk, year), {})
+            claims = money.get((contract.pk, year), {})
+            late, paid = lateness.get((contract.pk, year), (0, 0))
+            previous_late, previous_paid = lateness.get((contract.pk, year - 1), (0, 0))
+            rows.append(
+                ContractYear(
+                    contract=contract,
+                    financial_year=year,
+                    volume=volume,
+                    value=value,
+                    received=delivered.get("received", 0),
+                    started=delivered.get("started", 0),
+                    completed=delivered.get("completed", 0),
+                    sessions_delivered=delivered.get("sessions_delivered", 0),
+                    claimed=claims.get("claimed", Decimal(0)),
+                    paid=claims.get("paid", Decimal(0)),
+                    days_in_year=_days(first, last),
+                    covered_days=_days(runs_from, runs_to),
+                    elapsed_days=_days(runs_from, min(runs_to, today)),
+                    service_median=medians.get((contract.service_type_id, year)),
+                    replaced=replaced_contracts.get(was) if was is not None else None,
+                    known_demand=known,
+                    late_claims=late,
+                    paid_claims=paid,
+                    previous_late_claims=previous_late,
+                    previous_paid_claims=previous_paid,
+                )
+            )
+    return rows
+
+
+def _service_medians(facts: dict[int, dict], years: dict[int, dict[int, tuple]]) -> dict[tuple[int, int], Fraction]:
+    """{(service type, financial year): the median value per person contracted} over every contract
+    of the framework whose terms in force set a volume for the year."""
+    per_person: dict[tuple[int, int], list[Fraction]] = defaultdict(list)
+    for contract_id, contract_years_ in years.items():
+        if contract_id not in facts:
+            continue
+        for year, (value, volume) in contract_years_.items():
+            if volume:
+                per_person[(facts[contract_id]["service_type_id"], year)].append(Fraction(value) / volume)
+    return {key: statistics.median(values) for key, values in per_person.items()}
+
+
+def contracts_for(user) -> QuerySet[Contract]:
+    """The contracts whose volumes and flags this person sees: a commissioner's organisation's
+    contracts (`contracts_commissioned_by`) and an organisation's own contracts for its members."""
+    mine = contracts_commissioned_by(user)
+    membership = membership_of(user)
+    if membership is not None:
+        mine = mine | Contract.objects.filter(supplier_id=membership.organisation_id)
+    return mine.distinct()
