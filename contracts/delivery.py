@@ -52,28 +52,38 @@ def delivery_figures(
 
 
 class DeliveryCounts(Protocol):
-    def __call__(self, *, contract_ids: list[int] | None = None) -> list[dict]: ...
+    def __call__(
+        self,
+        *,
+        contract_ids: list[int] | None = None,
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+    ) -> list[dict]: ...
 
 
 _counts: Callable[..., list[dict]] | None = None
 
 
 def register_delivery_counts(fn: DeliveryCounts) -> None:
-    """`fn(contract_ids=[…])` returns one row per contract, area and London month with at least
-    "contract_id", "month" (the month's first day) and the keys of FIGURES, in a number of queries
-    that does not grow with the number of contracts (`referrals.selectors.referral_counts`)."""
+    """`fn(contract_ids=[…], since=…, until=…)` returns one row per contract, area and London month
+    with at least "contract_id", "month" (the month's first day) and the keys of FIGURES, counting
+    only what happened from `since` to `until` (London dates, both included) when given, in a number
+    of queries that does not grow with the number of contracts (`referrals.selectors.referral_counts`)."""
     global _counts
     _counts = fn
 
 
-def delivery_counts_by_month(contract_ids: list[int]) -> dict[tuple[int, datetime.date], dict[str, int]]:
+def delivery_counts_by_month(
+    contract_ids: list[int], *, since: datetime.date | None = None, until: datetime.date | None = None
+) -> dict[tuple[int, datetime.date], dict[str, int]]:
     """{(contract id, first day of a London month): {figure: count}} for the given contracts, the
-    areas added together; months with nothing are left out, and so is everything when no app
+    areas added together, counting only what happened from `since` to `until` (London dates, both
+    included) when given; months with nothing are left out, and so is everything when no app
     records delivery."""
     if _counts is None or not contract_ids:
         return {}
     table: dict[tuple[int, datetime.date], dict[str, int]] = {}
-    for row in _counts(contract_ids=list(contract_ids)):
+    for row in _counts(contract_ids=list(contract_ids), since=since, until=until):
         figures = table.setdefault((row["contract_id"], row["month"]), dict.fromkeys((name for name, _ in FIGURES), 0))
         for name, _label in FIGURES:
             figures[name] += row[name]

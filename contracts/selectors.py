@@ -388,14 +388,32 @@ def _financial_year(field: str):
     return ExtractYear(field) - Case(When(**{f"{field}__month__lt": 4}, then=Value(1)), default=Value(0))
 
 
-def claims_by_financial_year(contract_ids: list[int]) -> dict[tuple[int, int], dict[str, Decimal]]:
+def _periods_in(financial_years: set[int] | None) -> Q:
+    """Claims for periods starting in these financial years (every claim when None): date ranges on
+    `period_start`, which an index can serve, not the financial year worked out per row."""
+    if financial_years is None:
+        return Q()
+    if not financial_years:
+        return Q(pk__in=[])
+    ranges = Q()
+    for year in financial_years:
+        ranges |= Q(period_start__gte=datetime.date(year, 4, 1), period_start__lte=datetime.date(year + 1, 3, 31))
+    return ranges
+
+
+def claims_by_financial_year(
+    contract_ids: list[int], *, financial_years: set[int] | None = None
+) -> dict[tuple[int, int], dict[str, Decimal]]:
     """{(contract id, financial year): {"claimed": …, "paid": …}}: what the standing claims for
     periods starting in each financial year add up to (as `year_claimed` counts them), and the part
-    of it paid. One query, whatever the number of contracts."""
+    of it paid; only those years when `financial_years` is given. One query, whatever the number of
+    contracts."""
     from contracts.models import PaymentClaim
 
     rows = (
-        PaymentClaim.objects.filter(rules.CLAIM_STANDING.q(), contract_id__in=contract_ids)
+        PaymentClaim.objects.filter(
+            rules.CLAIM_STANDING.q(), _periods_in(financial_years), contract_id__in=contract_ids
+        )
         .annotate(financial_year=_financial_year("period_start"))
         .order_by()
         .values("contract_id", "financial_year")
@@ -410,16 +428,24 @@ def claims_by_financial_year(contract_ids: list[int]) -> dict[tuple[int, int], d
     }
 
 
-def late_claims_by_financial_year(contract_ids: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
+def late_claims_by_financial_year(
+    contract_ids: list[int], *, financial_years: set[int] | None = None
+) -> dict[tuple[int, int], tuple[int, int]]:
     """{(contract id, financial year of the period): (claims paid late, claims paid)}: each paid
     claim (a correction is not a claim paid on its own, as in `_paid_claim_days`) asked
-    `claim_is_late` under the terms in force when it was sent. Two queries, whatever the number of
-    contracts: the claims with their contracts, and the contracts' versions in force."""
+    `claim_is_late` under the terms in force when it was sent; only claims for periods in
+    `financial_years` when given (each claim is made into a model, so a page that needs a year or two
+    must not read every claim in history). Two queries, whatever the number of contracts: the claims
+    with their contracts, and the contracts' versions in force."""
     from contracts.models import PaymentClaim
 
     claims = (
         PaymentClaim.objects.filter(
-            rules.CLAIM_STANDING.q(), contract_id__in=contract_ids, paid_on__isnull=False, corrects__isnull=True
+            rules.CLAIM_STANDING.q(),
+            _periods_in(financial_years),
+            contract_id__in=contract_ids,
+            paid_on__isnull=False,
+            corrects__isnull=True,
         )
         .select_related("contract")
         .only("contract__starts_on", "period_start", "sent_at", "queried_at", "paid_on")

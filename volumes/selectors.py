@@ -110,9 +110,13 @@ def _pounds(amount: Fraction | None) -> Decimal | None:
     return (Decimal(amount.numerator) / Decimal(amount.denominator)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
-def _latest_terms(service_type_ids: set[int]) -> tuple[dict[int, dict], dict[int, dict[int, tuple]], dict[int, set]]:
+def _latest_terms(
+    service_type_ids: set[int], financial_years: set[int] | None = None
+) -> tuple[dict[int, dict], dict[int, dict[int, tuple]], dict[int, set]]:
     """For every contract of these service types: its facts and the terms in force (the latest
-    version accepted), the years those terms set, and their areas. Four queries."""
+    version accepted), the years those terms set (only `financial_years` when given: the medians
+    need every contract of the service type, but only for the years shown), and their areas. Four
+    queries."""
     contracts = {
         row["id"]: row
         for row in Contract.objects.filter(service_type_id__in=service_type_ids)
@@ -141,6 +145,7 @@ def _latest_terms(service_type_ids: set[int]) -> tuple[dict[int, dict], dict[int
         ContractVersionYear.objects.filter(
             contract_rules.VERSION_IN_FORCE.q(prefix="version__"),
             version__contract__service_type_id__in=service_type_ids,
+            **({} if financial_years is None else {"financial_year__in": financial_years}),
         )
         .order_by()
         .values_list("version_id", "financial_year", "value", "volume")
@@ -182,24 +187,67 @@ def _month_back(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def contract_years(contracts: QuerySet[Contract], *, today: datetime.date) -> list[ContractYear]:
-    """Every financial year of each contract's term, oldest contract title first. A fixed number
-    of queries whatever the number of contracts (about fifteen: the contracts, the terms of every
-    contract of the same service types, the claims, and the delivery counts)."""
+def _term_years(contract: Contract, facts: dict[int, dict], financial_years: set[int] | None) -> list[int]:
+    """The financial years of the contract's term, only those asked for when some are."""
+    every = term_financial_years(contract.starts_on, facts[contract.pk]["last_day"])
+    return every if financial_years is None else [year for year in every if year in financial_years]
+
+
+def _known_demand_window(last_day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The months whose referrals a replaced contract knew: its last twelve calendar months, from
+    the first day of the first to the last day (`last_day`) of its term."""
+    return _month_back(last_day, KNOWN_DEMAND_MONTHS - 1), last_day
+
+
+def contract_years(
+    contracts: QuerySet[Contract], *, today: datetime.date, financial_years: set[int] | None = None
+) -> list[ContractYear]:
+    """Each financial year of each contract's term (only those in `financial_years` when given;
+    every year when None), oldest contract title first. A fixed number of queries whatever the
+    number of contracts (about fifteen: the contracts, the terms of every contract of the same
+    service types, the claims, and the delivery counts; seven more for the replaced contracts'
+    referrals when the years are restricted). Given years, every query reads only what those years
+    need: the claims for them and the year before (late payment compares with it), the years set
+    by the terms for them, and the delivery in them plus the replaced contracts' last twelve months
+    (ADR 13: the account page asks for this year only)."""
     shown = list(contracts.select_related("service_type", "supplier").order_by("title", "pk"))
+    if not shown or financial_years is not None and not financial_years:
+        return []
+    facts, years, areas = _latest_terms({contract.service_type_id for contract in shown}, financial_years)
+    # Contracts with no year asked for give no row: nothing more is read for them.
+    shown = [contract for contract in shown if contract.pk in facts and _term_years(contract, facts, financial_years)]
     if not shown:
         return []
-    facts, years, areas = _latest_terms({contract.service_type_id for contract in shown})
-    shown = [contract for contract in shown if contract.pk in facts]
+    shown_ids = [contract.pk for contract in shown]
     replaced = {contract.pk: _replaced(contract.pk, facts, areas) for contract in shown}
     replaced_contracts = Contract.objects.in_bulk({pk for pk in replaced.values() if pk is not None})
-    counts = delivery_counts_by_month([contract.pk for contract in shown] + list(replaced_contracts))
+    if financial_years is None:
+        counts = delivery_counts_by_month(shown_ids + list(replaced_contracts))
+        known_counts = counts
+    else:
+        counts = delivery_counts_by_month(
+            shown_ids, since=year_bounds(min(financial_years))[0], until=year_bounds(max(financial_years))[1]
+        )
+        windows = [_known_demand_window(facts[pk]["last_day"]) for pk in replaced_contracts]
+        # Whole months, as known demand counts them: the month of the last day to its end.
+        known_counts = (
+            delivery_counts_by_month(
+                list(replaced_contracts),
+                since=min(first for first, _last in windows),
+                until=_month_back(max(last for _first, last in windows), -1) - datetime.timedelta(days=1),
+            )
+            if windows
+            else {}
+        )
     by_year: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (contract_id, month), figures in counts.items():
         for name, count in figures.items():
             by_year[(contract_id, financial_year_of(month))][name] += count
-    money = claims_by_financial_year([contract.pk for contract in shown])
-    lateness = late_claims_by_financial_year([contract.pk for contract in shown])
+    money = claims_by_financial_year(shown_ids, financial_years=financial_years)
+    lateness = late_claims_by_financial_year(
+        shown_ids,
+        financial_years=None if financial_years is None else financial_years | {year - 1 for year in financial_years},
+    )
     medians = _service_medians(facts, years)
 
     rows = []
@@ -208,14 +256,13 @@ def contract_years(contracts: QuerySet[Contract], *, today: datetime.date) -> li
         was = replaced[contract.pk]
         known = None
         if was is not None:
-            last = facts[was]["last_day"]
-            since = _month_back(last, KNOWN_DEMAND_MONTHS - 1)
+            since, last = _known_demand_window(facts[was]["last_day"])
             known = sum(
                 figures["received"]
-                for (contract_id, month), figures in counts.items()
+                for (contract_id, month), figures in known_counts.items()
                 if contract_id == was and since <= month <= last
             )
-        for year in term_financial_years(contract.starts_on, own["last_day"]):
+        for year in _term_years(contract, facts, financial_years):
             first, last = year_bounds(year)
             runs_from, runs_to = max(first, contract.starts_on), min(last, own["last_day"])
             value, volume = years[contract.pk].get(year, (None, None))

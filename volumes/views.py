@@ -17,10 +17,14 @@ from volumes.selectors import contract_years, contracts_for
 PER_PAGE = 25
 
 
-def _flagged_years(user):
+def _flagged_years(user, *, this_year_only: bool = False):
     today = db_now().astimezone(LONDON).date()
     thresholds = Thresholds.from_settings()
-    rows = [(year, flags_of(year, thresholds)) for year in contract_years(contracts_for(user), today=today)]
+    years = {financial_year_of(today)} if this_year_only else None
+    rows = [
+        (year, flags_of(year, thresholds))
+        for year in contract_years(contracts_for(user), today=today, financial_years=years)
+    ]
     return rows, today, thresholds
 
 
@@ -49,25 +53,26 @@ def contracts_page(request: HttpRequest) -> HttpResponse:
 
 
 def home_section(user) -> dict | None:
-    """For the account page: how many of the person's contract years each flag holds for, this
-    financial year and in all, each with its meaning and a link to the years it holds for."""
+    """For the account page: how many of the person's contracts each flag holds for this financial
+    year, each with its meaning and a link to the years it holds for. Only this year is worked out:
+    every commissioner and provider lands here after signing in, and every year of every contract
+    is /volumes/'s to show (ADR 13)."""
     if not can_see_volumes(user):
         return None
-    rows, today, thresholds = _flagged_years(user)
-    if not rows:
+    rows, today, thresholds = _flagged_years(user, this_year_only=True)
+    # No contract runs this year: the section still leads to the years before, if there are any.
+    if not rows and not contracts_for(user).exists():
         return None
-    this_year = financial_year_of(today)
     counts = [
         {
             "flag": flag,
             "meaning": flag.meaning(thresholds),
-            "this_year": sum(1 for year, flags in rows if flag in flags and year.financial_year == this_year),
-            "all": sum(1 for _year, flags in rows if flag in flags),
+            "this_year": sum(1 for _year, flags in rows if flag in flags),
         }
         for flag in FLAGS
     ]
     return {
         "template": "volumes/_home_section.html",
         "volume_flags": counts,
-        "volume_year": financial_year_label(this_year),
+        "volume_year": financial_year_label(financial_year_of(today)),
     }

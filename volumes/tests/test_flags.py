@@ -317,3 +317,18 @@ def test_the_queries_do_not_grow_with_the_number_of_contracts(world):
     many = queries(_busy_contracts(world, 6))
     assert few == many
     assert many <= 16
+
+
+def test_one_year_asked_reads_known_demand_as_every_year_does(world):
+    # The replaced contract ends mid-month: referrals later in that month count (whole months),
+    # those of the month after do not; asking for one year must read the same.
+    old = make_contract(
+        world, starts_on=D(2020, 4, 1), ends_on=D(2022, 3, 15), years={2020: (1000, 10), 2021: (1000, 10)}
+    )
+    referrals(world, old, [D(2021, 3, 31), D(2021, 4, 1), D(2022, 3, 15), D(2022, 3, 20), D(2022, 4, 1)])
+    new = make_contract(world, starts_on=D(2022, 4, 1), ends_on=D(2024, 3, 31), years={2022: (1, 1), 2023: (1, 1)})
+    shown = Contract.objects.filter(pk=new.pk)
+    every = contract_years(shown, today=D(2023, 5, 1))
+    some = contract_years(shown, today=D(2023, 5, 1), financial_years={2023})
+    assert [row.known_demand for row in every] == [3, 3]
+    assert some == [row for row in every if row.financial_year == 2023]
