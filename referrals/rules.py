@@ -74,6 +74,14 @@ REFERRAL_WITH_PROVIDER = Rule(
     uses_clock=False,
 )
 
+
+def with_partner(referral) -> bool:
+    """The prime gave the work to a partner (and has not taken it back): the organisation doing the
+    work is not the contract's prime. Asked by the assignment services, the provider's pages and the
+    inbox's rows; nothing filters on it in SQL, so it has no queryset half."""
+    return referral.provider_id != referral.prime_id
+
+
 # Over: cancelled, ended early or completed (the provider inbox's "ended" list).
 REFERRAL_CLOSED = Rule(
     "a referral over",

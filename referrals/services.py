@@ -400,7 +400,7 @@ def referral_assign(
     if target != referral.provider_id:
         if not permissions.can_assign_to_partner(actor, referral):
             raise ValidationError("Only the main provider can give the work to a partner")
-        if referral.provider_id != referral.prime_id:
+        if rules.with_partner(referral):
             # Work comes back from a partner one way only: `referral_take_back` (its own event).
             raise ValidationError(
                 {"organisation": "The work is with a partner. Take it back before you give it to someone else"}
@@ -469,7 +469,7 @@ def referral_take_back(*, actor, referral: Referral) -> Assignment:
     referral = _lock(referral)
     if not permissions.can_assign_to_partner(actor, referral):
         raise ValidationError(NOT_FOUND)
-    if referral.provider_id == referral.prime_id:
+    if not rules.with_partner(referral):
         raise ValidationError("The work is already with you")
     if not rules.REFERRAL_WITH_PROVIDER.holds(referral):
         raise ValidationError("This referral has been cancelled or completed, so the work cannot be taken back")

@@ -94,6 +94,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "tabs": [(key, label) for key, (label, _) in selectors_provider.INBOX_TABS.items()],
             "labels": rules.STATUS_LABELS,
+            "with_partner": rules.with_partner,
             "search_form": CrnSearchForm(),
         },
     )
@@ -121,6 +122,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "found": found,
             "crn": form.cleaned_data["crn"] if found is not None else "",
             "labels": rules.STATUS_LABELS,
+            "with_partner": rules.with_partner,
             "page_has_errors": bool(form.errors),
         },
     )
@@ -175,11 +177,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_open": is_open,
             "can_assign_partner": is_open
             and permissions.can_assign_to_partner(user, referral)
-            and not _with_partner(referral),
+            and not rules.with_partner(referral),
             # Allowed later than giving it away: `services.referral_take_back` says why.
             "can_take_back": rules.REFERRAL_WITH_PROVIDER.holds(referral)
             and permissions.can_assign_to_partner(user, referral)
-            and _with_partner(referral),
+            and rules.with_partner(referral),
             "can_choose_caseworker": is_open and permissions.is_referral_manager_of(user, referral.provider_id),
             "can_deliver": can_deliver,
             # The link only: `services.report_save` decides.
@@ -221,7 +223,7 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
 def take_back(request: HttpRequest, pk: int) -> HttpResponse:
     """The prime's referral managers take the work back from a partner: a page to confirm."""
     referral = _referral(request, pk)
-    if not permissions.can_assign_to_partner(request.user, referral) or not _with_partner(referral):
+    if not permissions.can_assign_to_partner(request.user, referral) or not rules.with_partner(referral):
         raise Http404
     partner_name = referral.provider.legal_name
     form = GovukForm(_data(request))
@@ -237,10 +239,6 @@ def take_back(request: HttpRequest, pk: int) -> HttpResponse:
         "referrals/provider/take_back.html",
         {"referral": referral, "form": form, "partner_name": partner_name, "page_has_errors": bool(form.errors)},
     )
-
-
-def _with_partner(referral: Referral) -> bool:
-    return referral.provider_id != referral.prime_id
 
 
 def caseworker(request: HttpRequest, pk: int) -> HttpResponse:
