@@ -37,6 +37,13 @@ def test_weak_passwords_are_refused_in_plain_words(password, message):
     assert message in password_errors(password, User.objects.get(pk=user.pk))
 
 
+def test_too_short_is_said_first_when_a_short_password_is_also_like_the_name():
+    # A page shows the first message for a field; "short" typed by Sharon Thomas is both too
+    # short and like her name, and the length is the thing to fix first.
+    user = make_provider_user(full_name="Sharon Thomas")
+    assert password_errors("short", user)[0] == "Password must be 12 characters or more"
+
+
 def test_a_good_password_and_one_of_256_characters_are_accepted():
     user = make_provider_user(full_name="Harriet Ogunleye")
     assert password_errors("copper kettle on a windy hill", user) == []

@@ -180,12 +180,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
+    # Length first: a page shows one message per field, the first, and "too short" is the one to
+    # fix first (a short password can also look like the name: "short" is like "Thomas").
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     # Not like the person's name, e-mail address or organisation's name (accounts.passwords).
     {
         "NAME": "accounts.passwords.SimilarityValidator",
         "OPTIONS": {"user_attributes": ("full_name", "email", "organisation_name")},
     },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 256}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
