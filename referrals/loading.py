@@ -105,20 +105,34 @@ def load(apps=None) -> None:
     DesiredOutcome = apps.get_model("referrals", "DesiredOutcome")
     ComplexityLevel = apps.get_model("referrals", "ComplexityLevel")
     categories = {category.code: category for category in ServiceCategory.objects.all()}
+    rows: list[tuple[type, dict, dict]] = []  # (model, what identifies the row, the rest)
     for category_code, outcomes in OUTCOMES.items():
         category = categories.get(category_code)
         if category is None:
             continue
         for order, (code, description) in enumerate(outcomes, start=1):
-            DesiredOutcome.objects.update_or_create(
-                category=category, code=code, defaults={"description": description, "display_order": order}
+            rows.append(
+                (
+                    DesiredOutcome,
+                    {"category": category, "code": code},
+                    {"description": description, "display_order": order},
+                )
             )
         for order, (code, title, description) in enumerate(COMPLEXITY[category_code], start=1):
-            ComplexityLevel.objects.update_or_create(
-                category=category,
-                code=code,
-                defaults={"title": title, "description": description, "display_order": order},
+            rows.append(
+                (
+                    ComplexityLevel,
+                    {"category": category, "code": code},
+                    {"title": title, "description": description, "display_order": order},
+                )
             )
+    if not DesiredOutcome.objects.exists() and not ComplexityLevel.objects.exists():
+        # Empty (a new database, or a flush between transactional tests): two inserts, not 150.
+        for model in (DesiredOutcome, ComplexityLevel):
+            model.objects.bulk_create([model(**key, **rest) for row_model, key, rest in rows if row_model is model])
+        return
+    for model, key, rest in rows:
+        model.objects.update_or_create(**key, defaults=rest)
 
 
 def load_if_missing(**kwargs) -> None:
