@@ -44,7 +44,8 @@ class EligibleSex(models.TextChoices):
 
 
 class PersonSex(models.TextChoices):
-    """A person's sex, as a practitioner gives it when finding a service for them."""
+    """A person's sex, as a practitioner gives it when finding a service for them and as a referral
+    records it from their probation record (`referrals.models.Referral.sex`)."""
 
     FEMALE = "female", "Female"
     MALE = "male", "Male"

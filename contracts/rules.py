@@ -66,20 +66,28 @@ def order_taken(order_type: str) -> Rule:
     return Rule("a contract taking the order", lambda now: condition, uses_clock=False)
 
 
+def sex_admitted(sex: str) -> Rule:
+    """A contract is for people of this sex (`PersonSex`): it is for anyone, or for this sex only.
+    Part of `person_admitted`; a referral asks it alone of its contract once the sex is known."""
+    from contracts.models import EligibleSex, PersonSex
+
+    sexes = {PersonSex.FEMALE: EligibleSex.WOMEN, PersonSex.MALE: EligibleSex.MEN}
+    if sex not in sexes:
+        raise ValueError("sex must be one of PersonSex")
+    condition = Q(eligible_sex__in=[EligibleSex.ANY.value, sexes[sex].value])
+    return Rule("a contract for the person's sex", lambda now: condition, uses_clock=False)
+
+
 def person_admitted(*, age: int, sex: str, order_type: str, pre_release: bool) -> Rule:
     """A contract's eligibility admits a person of this age and sex, supervised under this kind of
     order (`OrderType`), and (`pre_release`) still in prison before release. Asked of a contract;
     of its versions with `prefix="contract__"`. Finding services filters by it, and a referral can
     ask it of the one contract chosen."""
-    from contracts.models import EligibleSex, OrderType, PersonSex
+    from contracts.models import OrderType, PersonSex
 
-    sexes = {PersonSex.FEMALE: EligibleSex.WOMEN, PersonSex.MALE: EligibleSex.MEN}
-    if sex not in sexes or order_type not in OrderType.values:
+    if sex not in PersonSex.values or order_type not in OrderType.values:
         raise ValueError("sex and order_type must be one of PersonSex and OrderType")
-    condition = (
-        Q(min_age__lte=age, max_age__gte=age, eligible_sex__in=[EligibleSex.ANY.value, sexes[sex].value])
-        & order_taken(order_type).q()
-    )
+    condition = Q(min_age__lte=age, max_age__gte=age) & sex_admitted(sex).q() & order_taken(order_type).q()
     if pre_release:
         condition &= Q(pre_release=True)
     return Rule("a contract admitting the person", lambda now: condition, uses_clock=False)

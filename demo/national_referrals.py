@@ -118,8 +118,9 @@ SURNAME_PARTS = (
     ["Quist", "Brindle", "Fen", "Marrow", "Tumble", "Wick", "Nettle", "Pim", "Sorrel", "Gorse", "Bram", "Tansy"],
     ["whistle", "combe", "worth", "ridge", "bottom", "wold", "hollow", "stead", "brook", "mere", "dyke", "thorpe"],
 )
-# Each person's sex (what a contract's eligibility asks, `contracts.rules.person_admitted`) and the
-# gender they give (free text on the referral): most people on probation are men.
+# Each person's sex (as probation records it, on the referral: what a contract's eligibility asks,
+# `contracts.rules.person_admitted`) and the gender they give (free text): most people on probation
+# are men.
 FEMALE_SHARE = 0.2
 GENDERS = {
     PersonSex.FEMALE: ["Female"] * 8 + ["Non-binary", "Prefers not to say"],
@@ -205,6 +206,7 @@ def _people(
             "first_name": first,
             "last_name": last,
             "date_of_birth": born,
+            "sex": sex.value,  # the sex `_Contract.admits` draws people by, so every referral follows it
             "gender": rng.choice(GENDERS[sex]),
             "preferred_language": language,
             "needs_interpreter": interpreter,

@@ -47,6 +47,7 @@ from contracts.models import (
     EligibleSex,
     PartnerPayment,
     PaymentClaim,
+    PersonSex,
     TerminationReason,
     VariationGround,
 )
@@ -827,22 +828,23 @@ def _delivery_story(contracts: dict[str, Contract], *, people: dict[str, User], 
 
 # Clearly invented people (Z case reference numbers are never issued), in the order the story refers
 # them: the second and fourth go to Sussex, which takes men from 21 (`_delivery_story`), so both are
-# men over 21; Surrey takes anyone from 18 on licence.
+# men over 21; Surrey takes anyone from 18 on licence. Each has a sex as probation records it (what
+# the contract's eligibility asks) and a gender as they describe it.
 _DEMO_PEOPLE = [
-    ("Z900001", "Ash", "Quistwhistle", datetime.date(1991, 3, 14), "Male"),
-    ("Z900006", "Frankie", "Nettlethorpe", datetime.date(1994, 9, 17), "Male"),
-    ("Z900003", "Cass", "Brindlecombe", datetime.date(1999, 11, 23), "Non-binary"),
-    ("Z900004", "Dale", "Marrowmere", datetime.date(1978, 1, 30), "Male"),
-    ("Z900005", "Eden", "Tumblewold", datetime.date(2001, 5, 9), "Female"),
-    ("Z900002", "Billie", "Fenworth", datetime.date(1986, 7, 2), "Female"),
-    ("Z900007", "Glen", "Sorrelbrook", datetime.date(1983, 12, 5), "Male"),
-    ("Z900008", "Harper", "Gorsestead", datetime.date(1996, 4, 21), "Female"),
+    ("Z900001", "Ash", "Quistwhistle", datetime.date(1991, 3, 14), PersonSex.MALE, "Male"),
+    ("Z900006", "Frankie", "Nettlethorpe", datetime.date(1994, 9, 17), PersonSex.MALE, "Male"),
+    ("Z900003", "Cass", "Brindlecombe", datetime.date(1999, 11, 23), PersonSex.FEMALE, "Non-binary"),
+    ("Z900004", "Dale", "Marrowmere", datetime.date(1978, 1, 30), PersonSex.MALE, "Male"),
+    ("Z900005", "Eden", "Tumblewold", datetime.date(2001, 5, 9), PersonSex.FEMALE, "Female"),
+    ("Z900002", "Billie", "Fenworth", datetime.date(1986, 7, 2), PersonSex.FEMALE, "Female"),
+    ("Z900007", "Glen", "Sorrelbrook", datetime.date(1983, 12, 5), PersonSex.MALE, "Male"),
+    ("Z900008", "Harper", "Gorsestead", datetime.date(1996, 4, 21), PersonSex.FEMALE, "Female"),
 ]
 
 
 def _demo_referral(contract: Contract, practitioner: User, person: tuple, *, send: bool = True):
     """A referral as the practitioner makes it: a draft saved page by page, then (usually) sent."""
-    crn, first, last, born, gender = person
+    crn, first, last, born, sex, gender = person
     today = db_now().astimezone(LONDON).date()
     referral = referral_services.referral_create(actor=practitioner, contract=contract)
     referral_services.referral_update(
@@ -852,6 +854,7 @@ def _demo_referral(contract: Contract, practitioner: User, person: tuple, *, sen
         first_name=first,
         last_name=last,
         date_of_birth=born,
+        sex=sex,
         gender=gender,
         phone="07700 900" + crn[-3:],  # Ofcom's numbers for drama
         preferred_language="English",

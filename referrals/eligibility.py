@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime
 
-from contracts.models import Contract
+from contracts.models import Contract, PersonSex
 from contracts.models import OrderType as ContractOrderType
-from contracts.rules import order_taken
+from contracts.rules import order_taken, sex_admitted
 from referrals.models import ORDER_KIND, SupervisionOrder
 
 
@@ -46,3 +46,14 @@ def order_refusal(contract: Contract, order_type: str) -> str | None:
     if kind == ContractOrderType.LICENCE:
         return "This service is only for people on a community order. Check the order or choose another service"
     return "This service is only for people on licence after prison. Check the order or choose another service"
+
+
+def sex_refusal(contract: Contract, sex: str) -> str | None:
+    """Why the contract is not for a person of this sex (`PersonSex`, as probation records it), in
+    plain words, or None. Whether it is comes from `contracts.rules.sex_admitted` (the part of
+    `person_admitted` about sex)."""
+    if sex_admitted(sex).holds(contract):
+        return None
+    if sex == PersonSex.FEMALE:
+        return "This service is only for men. Check their sex or choose another service"
+    return "This service is only for women. Check their sex or choose another service"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from contracts.models import PersonSex
 from core.forms import GovukDateField, GovukForm
 from referrals.models import LONG_TEXT, MAX_RAR_DAYS, CancelReason, EndReason, SupervisionOrder
 from referrals.sealing import CRN_HINT
@@ -32,6 +33,13 @@ class PersonForm(GovukForm):
     date_of_birth = GovukDateField(
         label="Date of birth", label_text="date of birth", help_text="For example, 27 3 1990"
     )
+    sex = forms.ChoiceField(
+        label="What is their sex?",
+        help_text="As recorded on their probation record. This decides which services can take them.",
+        choices=PersonSex.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select their sex", "invalid_choice": "Select their sex"},
+    )
     gender = _text("Gender", max_length=50, hint="As the person describes it (optional)")
     email = forms.EmailField(
         label="Email address (optional)",
@@ -41,6 +49,10 @@ class PersonForm(GovukForm):
     )
     phone = _text("Phone number (optional)", max_length=30)
     address = _text("Address (optional)", max_length=400, long=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sex"].inline = True
 
 
 class NeedsForm(GovukForm):

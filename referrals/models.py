@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Membership, Organisation
-from contracts.models import Contract
+from contracts.models import Contract, PersonSex
 from contracts.models import OrderType as ContractOrderType
 from reference.models import Area, ServiceCategory
 from referrals import rules
@@ -135,6 +135,9 @@ class Referral(models.Model):
     first_name = SealedTextField(max_length=100, null=True, blank=True)
     last_name = SealedTextField(max_length=100, null=True, blank=True)
     date_of_birth = SealedDateField(null=True, blank=True)
+    # Sex as recorded by probation: what a contract's eligibility asks (`contracts.rules.sex_admitted`).
+    # `gender` is how the person describes themselves, free text the service only passes on.
+    sex = SealedTextField(max_length=10, choices=PersonSex.choices, null=True, blank=True)
     gender = SealedTextField(max_length=50, null=True, blank=True)
     email = SealedTextField(max_length=254, null=True, blank=True)
     phone = SealedTextField(max_length=30, null=True, blank=True)

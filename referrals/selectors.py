@@ -217,6 +217,7 @@ def subject_access_export(crn: str) -> dict:
                         "first_name",
                         "last_name",
                         "date_of_birth",
+                        "sex",
                         "gender",
                         "email",
                         "phone",

@@ -19,11 +19,11 @@ from django.db.models import Max
 from accounts.models import Membership, Organisation
 from audit.services import audit_record
 from contracts import rules as contract_rules
-from contracts.models import Contract
+from contracts.models import Contract, PersonSex
 from contracts.selectors import terms_in_force
 from core.clock import LONDON, db_now
 from referrals import permissions, rules, tasks_mail
-from referrals.eligibility import age_refusal, order_refusal
+from referrals.eligibility import age_refusal, order_refusal, sex_refusal
 from referrals.models import (
     MAX_SESSIONS,
     ActionPlan,
@@ -82,6 +82,7 @@ PERSON_FIELDS = (
     "first_name",
     "last_name",
     "date_of_birth",
+    "sex",
     "gender",
     "email",
     "phone",
@@ -98,6 +99,7 @@ REQUIRED_TO_SEND = {
     "first_name": "Enter the person's first name",
     "last_name": "Enter the person's last name",
     "date_of_birth": "Enter the person's date of birth",
+    "sex": "Select their sex",
     "order_type": "Select the type of order or licence",
     "order_end_on": "Enter the date the order or licence ends",
     "max_rar_days": "Enter the most Rehabilitation Activity Requirement days the provider may use",
@@ -175,6 +177,14 @@ def _order_errors(referral: Referral) -> dict[str, str]:
     return {"order_type": refusal} if refusal else {}
 
 
+def _sex_errors(referral: Referral) -> dict[str, str]:
+    """The contract must be for the person's sex; a sex not in the list is left to full_clean."""
+    if referral.sex not in PersonSex.values:
+        return {}
+    refusal = sex_refusal(referral.contract, referral.sex)
+    return {"sex": refusal} if refusal else {}
+
+
 def _check_person(referral: Referral, today: datetime.date) -> None:
     errors: dict[str, str] = {}
     if referral.crn is not None:
@@ -193,6 +203,7 @@ def _check_person(referral: Referral, today: datetime.date) -> None:
     if referral.complete_by is not None and referral.complete_by < today:
         errors["complete_by"] = "The date the work must be done by must be today or in the future"
     errors.update(_order_errors(referral))
+    errors.update(_sex_errors(referral))
     if referral.order_end_on is not None and referral.order_end_on < today:
         errors["order_end_on"] = "The order or licence end date must be today or in the future"
     if referral.needs_interpreter is False:

@@ -113,7 +113,7 @@ person = _step(
     forms.PersonForm,
     template_title="The person's details",
     next_step="referrals:needs",
-    fields=("crn", "first_name", "last_name", "date_of_birth", "gender", "email", "phone", "address"),
+    fields=("crn", "first_name", "last_name", "date_of_birth", "sex", "gender", "email", "phone", "address"),
 )
 needs = _step(
     forms.NeedsForm,

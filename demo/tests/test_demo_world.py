@@ -240,20 +240,18 @@ def test_every_demo_referral_passes_the_checks_sending_makes():
     """Every referral in the demo world (the practitioner's story and the national backdrop's): made
     while the terms then in force made its contract live, and, where the person's details are still
     held, nothing `referral_send` would refuse on the day it was sent (`send_problems`: the age range,
-    the order the contract takes, every answer given) or a draft's details refused when saved. Sex
-    is not a question sending asks (gender is free text), so a female or male gender is asked of the
-    contract as finding services asks it (`person_admitted`): no woman sent to Sussex's men-only
-    service."""
+    the sex and the order the contract takes, every answer given) or a draft's details refused when
+    saved; and the person's recorded sex, age and order are admitted together as finding services
+    asks (`person_admitted`): no woman sent to Sussex's men-only service."""
     from contracts.models import OrderType, PersonSex
     from contracts.rules import CONTRACT_LIVE, person_admitted
     from contracts.selectors import in_force_versions, terms_at
-    from referrals.eligibility import age_on, age_refusal, order_refusal
+    from referrals.eligibility import age_on, age_refusal, order_refusal, sex_refusal
     from referrals.models import ORDER_KIND, Referral
     from referrals.services import send_problems
 
     call_command("load_demo_world", "--force", *SMALL)
     contracts = {contract.pk: contract for contract in Contract.objects.prefetch_related(in_force_versions())}
-    sexes = {"Female": PersonSex.FEMALE, "Male": PersonSex.MALE}
     referrals = list(Referral.objects.select_related("contract").order_by("pk"))
     story = [r for r in referrals if r.created_by.email == "practitioner@demo.example"]
     assert len(story) == 7 and len(referrals) > len(story)
@@ -272,14 +270,16 @@ def test_every_demo_referral_passes_the_checks_sending_makes():
             assert age_refusal(contract, referral.date_of_birth, day) is None, referral.pk
         if referral.order_type:
             assert order_refusal(contract, referral.order_type) is None, referral.pk
-        if referral.gender in sexes and referral.date_of_birth is not None:
+        assert referral.sex in PersonSex.values, referral.pk  # every demo person has a recorded sex
+        assert sex_refusal(contract, referral.sex) is None, referral.pk
+        if referral.date_of_birth is not None:
             kinds = [ORDER_KIND[referral.order_type]] if referral.order_type else list(OrderType)
             assert any(
                 person_admitted(
                     age=age_on(referral.date_of_birth, day),
-                    sex=sexes[referral.gender],
+                    sex=referral.sex,
                     order_type=kind,
                     pre_release=False,
                 ).holds(contract)
                 for kind in kinds
-            ), (referral.pk, contract.title, referral.gender)
+            ), (referral.pk, contract.title, referral.sex)

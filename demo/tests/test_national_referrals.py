@@ -34,7 +34,7 @@ from demo.national_referrals import (
     referring_regions,
 )
 from referrals import rules
-from referrals.eligibility import age_on, age_refusal, order_refusal
+from referrals.eligibility import age_on, age_refusal, order_refusal, sex_refusal
 from referrals.models import (
     ORDER_KIND,
     ActionPlan,
@@ -161,9 +161,10 @@ def test_only_the_referring_regions_refer(world):
 def test_personal_data_is_sealed_and_the_crn_found_by_its_keyed_hash(world):
     referral = Referral.objects.filter(personal_data_erased_at__isnull=True, sent_at__isnull=False).first()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT first_name, crn FROM referrals_referral WHERE id = %s", [referral.pk])
-        stored_name, stored_crn = cursor.fetchone()
+        cursor.execute("SELECT first_name, crn, sex FROM referrals_referral WHERE id = %s", [referral.pk])
+        stored_name, stored_crn, stored_sex = cursor.fetchone()
     assert referral.first_name and referral.first_name not in stored_name
+    assert referral.sex in PersonSex.values and referral.sex not in stored_sex
     assert referral.crn.startswith("Z") and referral.crn not in stored_crn and stored_crn.startswith("gAAAAA")
     assert referral.crn_digest == crn_digest(referral.crn)
     assert referral.date_of_birth < TODAY and referral.risk_summary.startswith("Synthetic")
@@ -179,6 +180,7 @@ def test_retention_erased_what_was_due_and_nothing_else(world):
     assert not Referral.objects.filter(rules.RETENTION_DUE.q(now=NOW)).exists()
     erased = Referral.objects.filter(personal_data_erased_at__isnull=False)
     assert erased.exists() and not erased.filter(first_name__isnull=False).exists()
+    assert not erased.filter(sex__isnull=False).exists()
     assert not erased.exclude(crn_digest="").exists()
     assert not DeliverySession.objects.filter(referral__in=erased, notes__isnull=False).exists()
     # Erased, they still count: statuses and sessions stay.
@@ -277,36 +279,36 @@ def test_each_part_of_a_month_is_at_the_volume_of_the_terms_then_in_force(world)
 
 
 def test_every_person_referred_is_one_the_contract_admits(world):
-    """The person's age on the day (`age_refusal`, as sending asks), the order (`order_refusal`) and,
-    where the gender given is female or male, that sex (`person_admitted`) are ones the contract
-    takes: nobody under 18 from the early years, nobody outside a young adults' range, no man to a
-    women's service. (Erased referrals have no date of birth left to ask.)"""
+    """The person's age on the day (`age_refusal`, as sending asks), the order (`order_refusal`) and
+    the sex recorded on the referral (`sex_refusal`; all three together, `person_admitted`) are ones
+    the contract takes: nobody under 18 from the early years, nobody outside a young adults' range,
+    no man to a women's service. (Erased referrals have no date of birth or sex left to ask.)"""
     contracts = {c.pk: c for c in Contract.objects.all()}
-    sexes = {"Female": PersonSex.FEMALE, "Male": PersonSex.MALE}
     seen: dict[str, set[str]] = defaultdict(set)
     checked = 0
     for referral in (
         Referral.objects.filter(personal_data_erased_at__isnull=True)
-        .only("contract_id", "sent_at", "created_at", "date_of_birth", "gender", "order_type")
+        .only("contract_id", "sent_at", "created_at", "date_of_birth", "sex", "order_type")
         .iterator(chunk_size=2000)
     ):
         contract = contracts[referral.contract_id]
         day = (referral.sent_at or referral.created_at).astimezone(LONDON).date()
         assert age_refusal(contract, referral.date_of_birth, day) is None, (contract.pk, referral.date_of_birth, day)
+        assert sex_refusal(contract, referral.sex) is None, (contract.pk, contract.eligible_sex, referral.sex)
         if referral.order_type:
             assert order_refusal(contract, referral.order_type) is None
-            if referral.gender in sexes:
-                admitted = person_admitted(
-                    age=age_on(referral.date_of_birth, day),
-                    sex=sexes[referral.gender],
-                    order_type=ORDER_KIND[referral.order_type],
-                    pre_release=False,
-                )
-                assert admitted.holds(contract), (contract.pk, contract.eligible_sex, referral.gender)
-        seen[contract.eligible_sex].add(referral.gender)
+            admitted = person_admitted(
+                age=age_on(referral.date_of_birth, day),
+                sex=referral.sex,
+                order_type=ORDER_KIND[referral.order_type],
+                pre_release=False,
+            )
+            assert admitted.holds(contract), (contract.pk, contract.eligible_sex, referral.sex)
+        seen[contract.eligible_sex].add(referral.sex)
         checked += 1
     assert checked > 1000
-    assert "Male" not in seen[EligibleSex.WOMEN] and "Female" not in seen[EligibleSex.MEN]
+    assert seen[EligibleSex.WOMEN] <= {PersonSex.FEMALE} and seen[EligibleSex.MEN] <= {PersonSex.MALE}
+    assert seen[EligibleSex.ANY] == set(PersonSex.values)
 
 
 @pytest.mark.parametrize(

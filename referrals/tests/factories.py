@@ -67,6 +67,7 @@ PERSON = {
     "first_name": "Alexandra",
     "last_name": "Quistwhistle",
     "date_of_birth": datetime.date(1990, 4, 1),
+    "sex": "female",
     "gender": "Female",
     "email": "alexandra@example.org",
     "phone": "07700 900123",

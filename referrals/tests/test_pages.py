@@ -53,6 +53,7 @@ def test_a_date_of_birth_in_the_future_is_a_govuk_error_and_nothing_is_saved(cli
             "date_of_birth-day": future.day,
             "date_of_birth-month": future.month,
             "date_of_birth-year": future.year,
+            "sex": "male",
         },
     )
     assert response.status_code == 200

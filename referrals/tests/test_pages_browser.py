@@ -28,6 +28,7 @@ def test_a_practitioner_refers_someone_and_follows_the_referral(ui):
     page.get_by_label("Day", exact=True).fill("1")
     page.get_by_label("Month", exact=True).fill("4")
     page.get_by_label("Year", exact=True).fill("1990")
+    page.get_by_label("Female", exact=True).check()
     page.get_by_role("button", name="Save and continue").click()
     ui.check()
     assert page.get_by_text("Enter a case reference number in the correct format, like X123456").first.is_visible()

@@ -65,6 +65,7 @@ def test_the_subject_access_export_holds_everything_about_the_person(world):
     assert data["case_reference_number"] == CRN
     [one] = data["referrals"]
     assert one["reference"] == referral.reference and one["person"]["first_name"] == PERSON["first_name"]
+    assert (one["person"]["sex"], one["person"]["gender"]) == (PERSON["sex"], PERSON["gender"])
     assert one["sessions"][0]["notes"] == "Talked about housing options"
     assert {o["achievement"] for o in one["report"]["outcomes"]} == {"Achieved", "Partly achieved"}
     event = AuditEvent.objects.get(action="referral.subject_access_export")
