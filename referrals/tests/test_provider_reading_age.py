@@ -36,6 +36,18 @@ def test_every_provider_referral_page_reads_at_grade_8_or_below(client):
         response = client.get(url)
         assert response.status_code == 200, url
         pages[url] = response.content.decode()
-    grades = {url: textstat.flesch_kincaid_grade(guidance_text(html)) for url, html in pages.items()}
+    # A reference number is a code, not a word: its random letters moved a short page's grade by
+    # 0.6 (HG0395CF read as hard), so it is left out of what is measured.
+    referral.refresh_from_db()
+    partner_referral.refresh_from_db()
+    references = [referral.reference, partner_referral.reference]
+
+    def words(html: str) -> str:
+        text = guidance_text(html)
+        for reference in references:
+            text = text.replace(reference, "")
+        return text
+
+    grades = {url: textstat.flesch_kincaid_grade(words(html)) for url, html in pages.items()}
     too_hard = {url: grade for url, grade in grades.items() if grade > MAX_GRADE}
     assert not too_hard, f"Pages above grade {MAX_GRADE}: {too_hard}"
