@@ -171,6 +171,18 @@ PCC_LOT_VALUE = {
 # First year of a contract: mobilisation; second: building up; then the full value.
 RAMP_UP = [Decimal("0.6"), Decimal("0.9")]
 COST_PER_PERSON = Decimal("1500")
+# What issue 13's volume flags (`volumes.flags`) look for, made to happen to a minority of lots, each
+# lot's own draw (`_lot_plan`) so the rest of the world is the same:
+# - A service bought again is planned from the last contract's lot (in real terms, a little more or
+#   less), and in full from its first year: the provider and the people referred are already there.
+#   RAMP_UP_AGAIN of them are planned as if new, with the first years' ramp-up, so their first years
+#   pay for fewer people than the last contract was sent ("volume below known demand").
+RAMP_UP_AGAIN = 0.25
+REBOUGHT_DRIFT = (0.97, 1.06)
+# - THIN_FUNDING of lots are bought on a squeezed budget: the same people for THIN_BUDGET of the
+#   usual money ("thin funding": below the service type's median value per person by more than 20%).
+THIN_FUNDING = 0.1
+THIN_BUDGET = (0.5, 0.7)
 # Nobody signs in as a generated person: an unusable password hash (Django treats "!" as unusable).
 UNUSABLE_PASSWORD = "!"  # noqa: S105
 
@@ -695,6 +707,8 @@ class _Series:
     # The contract start whose competition is open for bids today (or planned today), if any.
     anchor_start: datetime.date | None = None
     anchor_kind: str = ""
+    # Lot number -> the last competition's yearly value for it before ramp-up, in 2020 pounds.
+    planned: dict[int, Decimal] = field(default_factory=dict)
 
 
 def _plan_series(
@@ -917,6 +931,7 @@ class _Context:
     quality: list[float]
     eligible_cache: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict)
     sequence: int = 0
+    seed: int = 0  # the world's, for the draws made from names (`_lot_plan`)
 
     def __post_init__(self):
         self.index_of = {organisation.pk: index for index, organisation in enumerate(self.organisations.objects)}
@@ -1115,7 +1130,8 @@ def _add_questions(context: _Context, call: _Call) -> None:
 
 
 def _add_lots(context: _Context, call: _Call, launched: bool) -> None:
-    """Lots with their estimated values, which ramp up; some revised just before launch."""
+    """Lots with their estimated values, which ramp up in a service's first contract; some revised
+    just before launch."""
     rng, batch, competition = context.rng, context.batch, call.competition
     financial_years = list(
         range(financial_year_of(competition.contract_start), financial_year_of(call.contract_end) + 1)
@@ -1124,29 +1140,72 @@ def _add_lots(context: _Context, call: _Call, launched: bool) -> None:
     base = PCC_LOT_VALUE.get(call.series.service_type.code, 400_000)
     for number, (areas, name) in enumerate(zip(call.series.lot_areas, call.series.lot_names, strict=True), start=1):
         size = {"region": 3.2, "pcc_area": 1.0, "local_authority": 0.25}.get(areas[0].level, 1.0)
-        annual = Decimal(base * size * rng.uniform(0.7, 1.3)) * inflation
+        real = Decimal(base * size * rng.uniform(0.7, 1.3))
+        plan = _lot_plan(context, call, number)
+        ramps = plan.before is None or plan.ramp_up_again
+        if plan.before is not None:
+            real = plan.before * plan.drift
+        call.series.planned[number] = real
+        annual = real * inflation
         lot = batch.add("lots", Lot(competition=competition, number=number, name=name))
         for area in areas:
             batch.lot_areas.append((lot, area.pk))
         changed = launched and rng.random() < 0.4
         years = [
-            _add_lot_year(context, call, lot, year, _money(annual * _ramp_up(offset)), changed=changed)
+            _add_lot_year(
+                context,
+                call,
+                lot,
+                year,
+                _money(annual * (_ramp_up(offset) if ramps else 1) * plan.budget),
+                changed=changed,
+                cost_per_person=COST_PER_PERSON * plan.budget,
+            )
             for offset, year in enumerate(financial_years)
         ]
         call.lots.append(_Lot(lot=lot, areas=areas, years=years))
         context.counts.lots += 1
 
 
+@dataclass
+class _LotPlan:
+    before: Decimal | None  # the last competition's yearly value for the lot (2020 pounds), if bought before
+    drift: Decimal  # this one's against it
+    ramp_up_again: bool
+    budget: Decimal  # the share of the usual money for the same people: 1, or less when squeezed
+
+
+def _lot_plan(context: _Context, call: _Call, number: int) -> _LotPlan:
+    """How a lot is planned against the last one for the same place (RAMP_UP_AGAIN, THIN_FUNDING):
+    its own random sequence, from the world's seed and the competition's reference, so the rest of
+    the world draws as it did."""
+    rng = random.Random(f"lot-plan:{context.seed}:{call.competition.reference}:{number}")
+    drift = Decimal(rng.uniform(*REBOUGHT_DRIFT))
+    ramp_up_again = rng.random() < RAMP_UP_AGAIN
+    budget = Decimal(rng.uniform(*THIN_BUDGET)) if rng.random() < THIN_FUNDING else Decimal(1)
+    return _LotPlan(call.series.planned.get(number), drift, ramp_up_again, budget)
+
+
 def _ramp_up(offset: int) -> Decimal:
     return RAMP_UP[offset] if offset < len(RAMP_UP) else Decimal("1")
 
 
-def _add_lot_year(context: _Context, call: _Call, lot: Lot, year: int, value: Decimal, *, changed: bool) -> LotYear:
-    """A year's value, published when planned and, if `changed`, revised two days before launch."""
+def _add_lot_year(
+    context: _Context,
+    call: _Call,
+    lot: Lot,
+    year: int,
+    value: Decimal,
+    *,
+    changed: bool,
+    cost_per_person: Decimal = COST_PER_PERSON,
+) -> LotYear:
+    """A year's value, published when planned and, if `changed`, revised two days before launch; the
+    people it is for, at `cost_per_person`."""
     batch, competition = context.batch, call.competition
     first_value = _money(value * Decimal(context.rng.uniform(0.85, 1.1))) if changed else value
     lot_year = batch.add(
-        "lot_years", LotYear(lot=lot, financial_year=year, value=value, volume=int(value / COST_PER_PERSON))
+        "lot_years", LotYear(lot=lot, financial_year=year, value=value, volume=int(value / cost_per_person))
     )
     revisions = [(first_value, competition.planned_at)]
     if changed:
@@ -1157,7 +1216,7 @@ def _add_lot_year(context: _Context, call: _Call, lot: Lot, year: int, value: De
             LotYearRevision(
                 lot_year=lot_year,
                 value=revised,
-                volume=int(revised / COST_PER_PERSON),
+                volume=int(revised / cost_per_person),
                 recorded_at=recorded_at,
                 recorded_by=call.commissioner,
             ),
@@ -1710,6 +1769,7 @@ def generate_national_data(
         batch=_Batch(),
         counts=_Counts(),
         quality=[min(4.0, max(0.0, rng.gauss(2.4, 0.8))) for _ in organisations.objects],
+        seed=seed,
     )
     plan = _plan_series(rng, scale=scale, regions=regions, children=children, first_fy=first_fy, today=today)
     pending = 0

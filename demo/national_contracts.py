@@ -1,6 +1,7 @@
 """A generated contract's life after award, for the national world (`demo.national`): who it is
 for, changes (a variation, an option to extend used), an early termination, and a payment claim for
-every period its payment terms set that has ended by `now`, most paid on time and some late.
+every period its payment terms set that has ended by `now`, most paid on time and some late (for a
+few contracts, more late each year).
 
 Rows only, unsaved, for the national world's bulk inserts: the changes are versions as the
 contracts services record them (ADR 9: proposed by one commissioner, approved by another, accepted
@@ -37,6 +38,11 @@ VARIED = 0.15  # share of started contracts with a variation
 EXTENDED = 0.35  # share of contracts offering an extension that use it (once due)
 TERMINATED = 0.04  # share of started contracts ended early
 LATE = 0.12  # share of claims paid after the day the payment terms set
+# A minority of contracts whose payments slip year after year, so issue 13's "late payment rising"
+# flag (`volumes.flags`) has something beyond chance to find: (share of contracts, lowest, highest
+# rise a year in the share of their claims paid late), from their second financial year on.
+LATE_RISING = (0.15, 0.1, 0.2)
+LATE_MOST = 0.9  # the share paid late never rises beyond this
 CLAIM_SENT_WITHIN_DAYS = 12  # a claim is sent 2 to this many days after its period ends
 CENT = Decimal("0.01")
 
@@ -222,14 +228,18 @@ def after_award(
             contract.termination_recorded_at = _at(notice_on, 11)
             contract.termination_recorded_by = commissioner
 
-    life.claims = _claims(rng, now, contract, terms, in_force, commissioner, approver, provider)
+    rising = rng.uniform(*LATE_RISING[1:]) if rng.random() < LATE_RISING[0] else 0.0
+    life.claims = _claims(rng, now, contract, terms, in_force, (commissioner, approver, provider), rising)
     return life
 
 
-def _claims(rng, now, contract, terms, in_force, commissioner, approver, provider) -> list[PaymentClaim]:
+def _claims(rng, now, contract, terms, in_force, people, rising: float) -> list[PaymentClaim]:
     """A claim for each period ended by `now`, sent days after it ends, approved days later and
-    paid: most within the payment terms' days, some (LATE) weeks after."""
+    paid: most within the payment terms' days, some (LATE, and `rising` more each financial year of
+    the term after the first) weeks after. `people`: the commissioner, approver and provider."""
+    commissioner, approver, provider = people
     today = now.astimezone(LONDON).date()
+    first_year = financial_year_of(contract.starts_on)
     per_year = 4 if terms.payment_frequency == PaymentFrequency.QUARTERLY_IN_ARREARS else 12
     claims = []
     for start, end in payment_periods(contract, terms):
@@ -240,7 +250,7 @@ def _claims(rng, now, contract, terms, in_force, commissioner, approver, provide
         version, years = next((v, y) for v, y in reversed(in_force) if v.accepted_at <= sent_at)
         year_value = next((y.value for y in years if y.financial_year == financial_year_of(start)), years[-1].value)
         approved_at = sent_at + datetime.timedelta(days=rng.randint(1, 8), hours=3)
-        late = rng.random() < LATE
+        late = rng.random() < min(LATE_MOST, LATE + rising * (financial_year_of(start) - first_year))
         earliest = (approved_at.date() - sent_on).days
         if late:
             days = version.payment_days + rng.randint(3, 45)

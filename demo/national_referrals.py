@@ -9,11 +9,12 @@ started) only at a moment those terms make the contract live (`contracts.rules.C
 not past their end, not terminated).
 
 How many: the yearly volume those terms contract for (`ContractVersionYear.volume`, the last year's
-for any year after them), a twelfth a month, times the contract's own demand (most near what was contracted;
-about one in eight well above it and one in eight well below, so the volume analysis of issue 13 has
-something to flag), times the month of the year (fewer in August and December, more in January), a
-slow start in a contract's first three months, and chance (Poisson). Scale 1 makes about 119,000
-(two regions); scale 10, every region, well over a million.
+for any year after them), a twelfth a month, times the contract's own demand (most within 10% of
+what was contracted; about one in seven well above it and one in seven well below, so the volume
+analysis of issue 13 has something to flag: DEMAND_ABOVE, DEMAND_BELOW), times the month of the year
+(fewer in August and December, more in January), a slow start in a contract's first three months,
+and chance (Poisson). Scale 1 makes about 119,000 (two regions); scale 10, every region, well over
+a million.
 
 What each became: its timestamps are laid out step by step as the services would set them (sent,
 assigned to a caseworker, an initial assessment, an action plan submitted and approved, sessions
@@ -104,6 +105,12 @@ PERSON_DRAWS = 50  # draws from the pool for someone a contract admits (women's 
 _SEASON = {1: 1.14, 2: 1.06, 3: 1.08, 4: 1.0, 5: 1.02, 6: 0.99, 7: 0.95, 8: 0.84, 9: 1.01, 10: 1.06, 11: 1.03, 12: 0.82}
 SEASON = {month: value * 12 / sum(_SEASON.values()) for month, value in _SEASON.items()}
 RAMP_UP = [0.5, 0.75, 0.9]  # a contract's first three months: practitioners learn it exists
+# Each contract's own demand, against the volume contracted, so issue 13's demand flags
+# (`volumes.flags`, above 110% or below 70% pro rata) have a minority to find: (share of contracts,
+# lowest, highest) well above it and well below it; the rest within DEMAND_NEAR of it.
+DEMAND_ABOVE = (0.15, 1.25, 1.6)
+DEMAND_BELOW = (0.15, 0.4, 0.65)
+DEMAND_NEAR = 0.1
 
 # What becomes of a referral, given time: cancelled early, cancelled later, ended early, completed.
 CANCELLED_EARLY, CANCELLED_LATER, ENDED_EARLY = 0.04, 0.05, 0.14
@@ -375,13 +382,14 @@ def _days_governed(contract: Contract, in_force: list[ContractVersion], today: d
 
 
 def _demand(rng: random.Random) -> float:
-    """A contract's own demand against what was contracted."""
+    """A contract's own demand against what was contracted (DEMAND_ABOVE, DEMAND_BELOW, DEMAND_NEAR)."""
     roll = rng.random()
-    if roll < 0.12:
-        return rng.uniform(1.35, 1.9)  # well above what was contracted
-    if roll < 0.24:
-        return rng.uniform(0.35, 0.7)  # well below
-    return max(0.7, rng.gauss(1.0, 0.1))
+    above, below = DEMAND_ABOVE[0], DEMAND_BELOW[0]
+    if roll < above:
+        return rng.uniform(*DEMAND_ABOVE[1:])
+    if roll < above + below:
+        return rng.uniform(*DEMAND_BELOW[1:])
+    return min(1 + DEMAND_NEAR, max(1 - DEMAND_NEAR, rng.gauss(1.0, DEMAND_NEAR / 2)))
 
 
 def _contracts(rng: random.Random, today: datetime.date, regions: list[Area]) -> list[_Contract]:
