@@ -46,6 +46,8 @@ from referrals.models import (
 )
 from referrals.sealing import crn_digest
 from referrals.selectors import referral_counts
+from volumes import flags
+from volumes.selectors import contract_years
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +150,34 @@ def test_ten_years_of_referrals_at_the_contracted_volumes_with_some_well_off(wor
     # The seasons: fewer in August and December than in January.
     assert by_month[8] < by_month[1] and by_month[12] < by_month[1]
     assert sum(SEASON.values()) == pytest.approx(12)
+
+
+def test_each_volume_flag_finds_a_few_contract_years_and_not_most(world):
+    """Issue 13: the generated contracts differ from what was contracted now and then, so each flag
+    (asked through its named selector, `volumes.flags`) finds at least one contract year that has
+    begun, and fewer than half of them. The flags that count referrals (demand above and below,
+    volume below known demand) are about the contracts referred to: only the referring regions'
+    practitioners refer here (REFERRING_REGIONS), so every other contract gets no referrals at all
+    and would be below its contract in every year. Thin funding and late payment ask money only:
+    every contract."""
+    contracts = Contract.objects.all()
+    referred = set(Referral.objects.values_list("contract_id", flat=True))
+    begun = [row for row in contract_years(contracts, today=TODAY) if row.elapsed_days]
+    years = {"referred": [row for row in begun if row.contract.pk in referred], "every": begun}
+    assert len(years["referred"]) > 20 and len(years["every"]) > 100, {k: len(v) for k, v in years.items()}
+    asked = {
+        "demand above": (flags.demand_above_contract, "referred"),
+        "demand below": (flags.demand_below_contract, "referred"),
+        "volume below known demand": (flags.ramp_up_below_known_demand, "referred"),
+        "thin funding": (flags.thin_funding, "every"),
+        "late payment rising": (flags.late_payment_rising, "every"),
+    }
+    found, of = {}, {}
+    for name, (selector, among) in asked.items():
+        ids = {(row.contract.pk, row.financial_year) for row in years[among]}
+        found[name] = sum((row.contract.pk, row.financial_year) in ids for row in selector(contracts, today=TODAY))
+        of[name] = len(ids)
+    assert all(0 < found[name] < of[name] / 2 for name in asked), (found, of)
 
 
 def test_only_the_referring_regions_refer(world):
