@@ -212,3 +212,14 @@ def test_the_api_refuses_a_level_it_does_not_show(client):
     response = client.get("/api/v1/insights/volumes-and-value?by=local_authority")
     assert response.status_code == 400
     assert client.get("/api/v1/insights/volumes-and-value?by=pcc_area").status_code == 200
+
+
+def test_the_page_shows_areas_by_the_level_chosen(world, client):
+    pcc = Area.objects.filter(parent=world["kent"], level="pcc_area").order_by("code").first()
+    _contract(world, 10000, 10, areas=[pcc])
+    by_pcc = client.get("/insights/volumes-and-value/?year=2022&by=pcc_area").content.decode()
+    assert "People and money by service and PCC area" in by_pcc and pcc.name in by_pcc
+    by_region = client.get("/insights/volumes-and-value/?year=2022").content.decode()
+    assert "People and money by service and region" in by_region
+    refused = client.get("/insights/volumes-and-value/?by=local_authority")
+    assert "Choose how to show areas from the list" in refused.content.decode()
