@@ -12,7 +12,15 @@ from core.api import Code, bad_parameter
 from core.pagecache import keep_public
 from insights.forms import FIRST_YEAR, LAST_YEAR, ScopeError, scope_from_codes
 from insights.scope import Scope
-from insights.selectors import burden, coverage, pipeline, smaller_providers, where_the_money_goes, who_takes_part
+from insights.selectors import (
+    burden,
+    coverage,
+    pipeline,
+    smaller_providers,
+    volumes_and_value,
+    where_the_money_goes,
+    who_takes_part,
+)
 from reference.models import AreaLevel
 
 router = Router(tags=["Insight"])
@@ -142,3 +150,29 @@ def get_pipeline(request: HttpRequest, filters: Query[InsightFilters]):
 @decorate_view(keep_public)
 def get_burden(request: HttpRequest, filters: Query[InsightFilters]):
     return burden.burden(scope=_scope(filters))
+
+
+class VolumesFilters(InsightFilters):
+    by: AreaLevel | None = None
+
+
+@router.get(
+    "/volumes-and-value",
+    response=volumes_and_value.VolumesAndValue,
+    auth=None,
+    url_name="insights-volumes-and-value",
+    summary="Volumes and value",
+    description="For each service type and financial year, over every area in scope (`by_service`) and for each "
+    "area (`by_area`; `by`: region or pcc_area, one level below the chosen area unless given): the contracts, the "
+    "people contracted in the terms in force, the referrals received, started and completed (1 to 4 given as the "
+    'text "fewer than 5"), the contract value and money paid (whole pounds), the value for each person '
+    "contracted and the money paid for each person started (null when there is nobody to divide by; the text "
+    f'"{volumes_and_value.NOT_SHOWN}" when fewer than 5 started), and `flagged`, the contracts each flag is '
+    "on (by flag). A contract for more than one area at the level has its own line (`area_code` "
+    f'"{volumes_and_value.MORE_THAN_ONE}"). `flags` gives each flag\'s meaning and total. ' + FILTERS,
+)
+@decorate_view(keep_public)
+def get_volumes_and_value(request: HttpRequest, filters: Query[VolumesFilters]):
+    if filters.by is not None and filters.by not in volumes_and_value.LEVELS:
+        raise bad_parameter("by", "must be region or pcc_area")
+    return volumes_and_value.volumes_and_value(scope=_scope(filters), level=filters.by)

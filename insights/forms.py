@@ -19,6 +19,7 @@ BREAKDOWN_CHOICES = {
         (AreaLevel.LOCAL_AUTHORITY, "Local authority"),
     ],
     "coverage": [(AreaLevel.PCC_AREA, "PCC area"), (AreaLevel.REGION, "Region")],
+    "volumes-and-value": [("", "One level down"), (AreaLevel.REGION, "Region"), (AreaLevel.PCC_AREA, "PCC area")],
 }
 
 
@@ -78,7 +79,7 @@ class InsightFilterForm(GovukForm):
         self._ids = {a.code: a.pk for a in areas}
         if breakdown in BREAKDOWN_CHOICES:
             self.fields["by"] = forms.ChoiceField(
-                label="Show areas by" if breakdown == "smaller-providers" else "Show each",
+                label="Show each" if breakdown == "coverage" else "Show areas by",
                 required=False,
                 choices=BREAKDOWN_CHOICES[breakdown],
                 error_messages={"invalid_choice": "Choose how to show areas from the list"},

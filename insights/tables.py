@@ -12,7 +12,16 @@ from decimal import Decimal
 
 from core.clock import financial_year_label
 from core.formatting import london_date, london_datetime, money
-from insights.selectors import burden, coverage, pipeline, smaller_providers, where_the_money_goes, who_takes_part
+from insights.selectors import (
+    burden,
+    coverage,
+    pipeline,
+    smaller_providers,
+    volumes_and_value,
+    where_the_money_goes,
+    who_takes_part,
+)
+from volumes.flags import FLAGS
 
 TEXT, NUMBER, MONEY, PERCENT, DAYS, DATE, DATETIME = "text", "number", "money", "percent", "days", "date", "datetime"
 NUMERIC = {NUMBER, MONEY, PERCENT, DAYS}
@@ -50,6 +59,9 @@ class Table:
 def display(value, kind: str, missing: str = "Not known") -> str:
     if value is None:
         return missing if kind in NUMERIC else ""
+    if isinstance(value, str):
+        # A figure withheld in words ("fewer than 5"): shown as it is, in any column.
+        return value
     if kind == MONEY:
         return money(value)
     if kind == PERCENT:
@@ -238,5 +250,75 @@ def burden_tables(data: burden.Burden) -> list[Table]:
             "Time from starting to sending",
             [Column("What"), Column("Median time", DAYS), Column("Number sent", NUMBER)],
             [[r.activity, r.median_days, r.measured] for r in data.time_taken],
+        ),
+    ]
+
+
+def _volume_columns() -> list[Column]:
+    return [
+        Column("Financial year"),
+        Column("Contracts", NUMBER),
+        Column("People contracted", NUMBER),
+        Column("Referrals received", NUMBER),
+        Column("Referrals started", NUMBER),
+        Column("Referrals completed", NUMBER),
+        Column("Contract value", MONEY),
+        Column("Money paid", MONEY),
+        Column("Value for each person contracted", MONEY, missing="No people set"),
+        Column("Money paid for each person started", MONEY, missing="No one started"),
+    ]
+
+
+def _volume_figures(r: volumes_and_value.VolumeRow) -> list:
+    return [
+        r.year_label,
+        r.contract_years,
+        r.people_contracted,
+        r.referrals_received,
+        r.referrals_started,
+        r.referrals_completed,
+        r.contracted_value,
+        r.money_paid,
+        r.value_per_person_contracted,
+        r.value_per_person_started,
+    ]
+
+
+def volumes_and_value_tables(data: volumes_and_value.VolumesAndValue) -> list[Table]:
+    level = volumes_and_value.LEVEL_NAMES[data.level]
+    return [
+        Table(
+            "by-service",
+            "People and money by service",
+            [Column("Service"), *_volume_columns()],
+            [[r.service_type_name, *_volume_figures(r)] for r in data.by_service],
+        ),
+        Table(
+            "by-area",
+            f"People and money by service and {level}",
+            [Column("Service"), Column("Area"), *_volume_columns()],
+            [[r.service_type_name, r.area_name, *_volume_figures(r)] for r in data.by_area],
+        ),
+        Table(
+            "flags",
+            "Warning flags: contracts flagged, each year counted once",
+            [Column("Flag"), Column("What it means"), Column("Times flagged", NUMBER)],
+            [[f.title, f.meaning, f.contract_years] for f in data.flags],
+        ),
+        Table(
+            "flags-by-area",
+            f"Warning flags by service and {level}",
+            [
+                Column("Service"),
+                Column("Area"),
+                Column("Financial year"),
+                Column("Contracts", NUMBER),
+                *(Column(flag.title, NUMBER) for flag in FLAGS),
+            ],
+            [
+                [r.service_type_name, r.area_name, r.year_label, r.contract_years]
+                + [r.flagged[flag.slug] for flag in FLAGS]
+                for r in data.by_area
+            ],
         ),
     ]

@@ -19,7 +19,15 @@ from core.pagecache import keep_public
 from insights import charts, downloads, tables
 from insights.forms import InsightFilterForm
 from insights.scope import Scope
-from insights.selectors import burden, coverage, pipeline, smaller_providers, where_the_money_goes, who_takes_part
+from insights.selectors import (
+    burden,
+    coverage,
+    pipeline,
+    smaller_providers,
+    volumes_and_value,
+    where_the_money_goes,
+    who_takes_part,
+)
 from reference.models import AreaLevel
 
 
@@ -175,6 +183,31 @@ def _burden_charts(data: burden.Burden) -> list[Markup]:
     ]
 
 
+def _volumes_charts(data: volumes_and_value.VolumesAndValue) -> list[Markup]:
+    bars = []
+    for row in data.by_service:
+        bars.append(
+            charts.Bar(
+                f"{row.service_type_name}, {row.year_label}", row.people_contracted, f"{row.people_contracted:,}"
+            )
+        )
+        received = row.referrals_received
+        # A number withheld ("fewer than 5") has no bar, only its words.
+        bars.append(
+            charts.Bar("", None if isinstance(received, str) else received, tables.display(received, "number"), 1)
+        )
+    return [
+        charts.bar_chart(
+            chart_id="chart-volumes",
+            title="People contracted and referrals received, by service and year",
+            description="Bar chart with two bars for each service and financial year: the people the contracts "
+            "pay for, then the referrals received. The numbers are in the first table below.",
+            bars=bars,
+            legend=["People contracted", "Referrals received"],
+        )
+    ]
+
+
 INSIGHTS = [
     Insight(
         "who-takes-part",
@@ -228,6 +261,16 @@ INSIGHTS = [
         tables.burden_tables,
         _burden_charts,
         about=lambda data: data.measure,
+    ),
+    Insight(
+        "volumes-and-value",
+        "Volumes and value",
+        "How many people each service is paid to help against how many are sent to it. The money for each person, "
+        "and warning flags, by area and year.",
+        lambda scope, by: volumes_and_value.volumes_and_value(scope=scope, level=by),
+        tables.volumes_and_value_tables,
+        _volumes_charts,
+        about=lambda data: volumes_and_value.ABOUT,
     ),
 ]
 BY_SLUG = {insight.slug: insight for insight in INSIGHTS}

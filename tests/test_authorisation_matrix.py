@@ -273,6 +273,7 @@ TABLE: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "api/v1/insights/coverage": (anyone(OK), anyone(NA)),
     "api/v1/insights/pipeline": (anyone(OK), anyone(NA)),
     "api/v1/insights/smaller-providers": (anyone(OK), anyone(NA)),
+    "api/v1/insights/volumes-and-value": (anyone(OK), anyone(NA)),
     "api/v1/insights/where-the-money-goes": (anyone(OK), anyone(NA)),
     "api/v1/insights/who-takes-part": (anyone(OK), anyone(NA)),
     "api/v1/ocds/records/<ocid>": (anyone(OK), anyone(NA)),

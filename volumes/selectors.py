@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -75,6 +76,8 @@ class ContractYear:
     paid_claims: int
     previous_late_claims: int
     previous_paid_claims: int
+    # The areas in the terms in force (ids), for pages that add contracts up by area.
+    area_ids: frozenset[int] = frozenset()
 
     @property
     def year_label(self) -> str:
@@ -83,16 +86,14 @@ class ContractYear:
     @property
     def value_per_person(self) -> Fraction | None:
         """The year's contracted value for each person contracted."""
-        if self.value is None or not self.volume:
+        if self.value is None:
             return None
-        return Fraction(self.value) / self.volume
+        return _per_person(self.value, self.volume)
 
     @property
     def value_per_person_delivered(self) -> Fraction | None:
         """Money paid for the year for each person who started in it."""
-        if not self.started:
-            return None
-        return Fraction(self.paid) / self.started
+        return _per_person(self.paid, self.started)
 
     @property
     def value_per_person_pounds(self) -> Decimal | None:
@@ -101,6 +102,68 @@ class ContractYear:
     @property
     def value_per_person_delivered_pounds(self) -> Decimal | None:
         return _pounds(self.value_per_person_delivered)
+
+
+def _per_person(amount: Decimal, people: int | None) -> Fraction | None:
+    """Money for each person, exactly; None when there is nobody to share it between."""
+    if not people:
+        return None
+    return Fraction(amount) / people
+
+
+@dataclass
+class VolumeTotals:
+    """Contract years added up (`add_up`): the people and value contracted beside delivery and money,
+    with the value per person worked out from the totals (not an average of each year's)."""
+
+    contract_years: int = 0
+    volume: int = 0
+    value: Decimal = Decimal(0)
+    received: int = 0
+    started: int = 0
+    completed: int = 0
+    claimed: Decimal = Decimal(0)
+    paid: Decimal = Decimal(0)
+    # Value and people of only the years whose terms set both: a year with a value but no volume
+    # would make everyone else's share look bigger.
+    priced_value: Decimal = Decimal(0)
+    priced_volume: int = 0
+
+    @property
+    def value_per_person(self) -> Fraction | None:
+        """Contracted value for each person contracted, over the years that set both."""
+        return _per_person(self.priced_value, self.priced_volume)
+
+    @property
+    def value_per_person_delivered(self) -> Fraction | None:
+        """Money paid for each person who started, as for one contract year."""
+        return _per_person(self.paid, self.started)
+
+    @property
+    def value_per_person_pounds(self) -> Decimal | None:
+        return _pounds(self.value_per_person)
+
+    @property
+    def value_per_person_delivered_pounds(self) -> Decimal | None:
+        return _pounds(self.value_per_person_delivered)
+
+
+def add_up(rows: Iterable[ContractYear]) -> VolumeTotals:
+    """The totals of some contract years (`contract_years` rows)."""
+    totals = VolumeTotals()
+    for row in rows:
+        totals.contract_years += 1
+        totals.volume += row.volume or 0
+        totals.value += row.value or 0
+        totals.received += row.received
+        totals.started += row.started
+        totals.completed += row.completed
+        totals.claimed += row.claimed
+        totals.paid += row.paid
+        if row.value_per_person is not None:
+            totals.priced_value += row.value
+            totals.priced_volume += row.volume
+    return totals
 
 
 def _pounds(amount: Fraction | None) -> Decimal | None:
@@ -292,6 +355,7 @@ def contract_years(
                     paid_claims=paid,
                     previous_late_claims=previous_late,
                     previous_paid_claims=previous_paid,
+                    area_ids=frozenset(areas[contract.pk]),
                 )
             )
     return rows

@@ -1,4 +1,4 @@
-"""What the six insight selectors share: rounding, organisation groups, and the area-path lookup."""
+"""What the insight selectors share: rounding, organisation groups, and the area-path lookup."""
 
 from __future__ import annotations
 

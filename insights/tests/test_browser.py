@@ -23,6 +23,10 @@ def test_every_insight_page_is_accessible_and_filters(ui, tmp_path):
     table = page.locator("table[aria-labelledby='table-bids-to-send-caption']")
     assert table.locator("th").first.inner_text() == "Service"
     assert "PCC area" in table.locator("tbody tr").first.inner_text()
+    # Volumes and value says how it works its figures out, and draws a bar for the people contracted.
+    page = ui.goto("/insights/volumes-and-value/")
+    assert page.get_by_role("heading", name="How we work these out").is_visible()
+    assert page.locator("#chart-volumes rect.insights-bar--0").count() > 1
     # Coverage names awarded work with a tag of its own.
     page = ui.goto("/insights/coverage/")
     assert page.locator(".govuk-tag--turquoise").first.inner_text().startswith("Awarded")

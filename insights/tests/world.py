@@ -21,7 +21,7 @@ from competitions.models import (
     Lot,
     LotYear,
 )
-from insights.tests.factories import make_contract, revise
+from insights.tests.factories import agree_terms, make_contract, revise
 from qualification.models import Application, Interest, Qualification, RequestedCoverage
 from qualification.tests.factories import category
 from reference.models import Area, ServiceType
@@ -174,7 +174,7 @@ def _award(competition, lots, user, now, index) -> None:
 
 def _contracts(competition, lots, orgs, rng, now, index) -> list:
     winner = _winner(competition)
-    return [
+    made = [
         make_contract(
             lot=lot,
             supplier=winner.organisation,
@@ -187,3 +187,6 @@ def _contracts(competition, lots, orgs, rng, now, index) -> list:
         )
         for lot in lots
     ]
+    for contract in made:
+        agree_terms(contract, volume=40 + index)
+    return made
