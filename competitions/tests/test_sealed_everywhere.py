@@ -23,7 +23,11 @@ from competitions.tests.evaluation_factories import close_bidding, evaluators
 from competitions.tests.factories import invite, make_competition
 from tests.factories import make_provider_user, make_user_with_role
 
-pytestmark = pytest.mark.django_db
+# A crawl of every output as every role (10,000 requests): CI runs it in the SQLite pass only, with
+# the browser journeys (.ci/run). The sealed-bid rule itself, at the closing instant, is tested on
+# both databases (test_deadline_edges.py, test_sealed_bids.py, and the authorisation matrix, which
+# tries every page that reads a bid before the deadline as every role).
+pytestmark = [pytest.mark.django_db, pytest.mark.crawl]
 
 ANSWER = "Xylophone-answer-7731"
 PARTNER = "Pangolin Partners 4419 CIC"
