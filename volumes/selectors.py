@@ -43,8 +43,33 @@ def _days(first: datetime.date, last: datetime.date) -> int:
     return max((last - first).days + 1, 0)
 
 
+class _PerPerson:
+    """Value per person contracted (each class says how) and delivered (money paid for each person
+    who started), exactly and in pounds: one definition for a contract year and for totals."""
+
+    paid: Decimal
+    started: int
+
+    @property
+    def value_per_person(self) -> Fraction | None:
+        raise NotImplementedError
+
+    @property
+    def value_per_person_delivered(self) -> Fraction | None:
+        """Money paid for each person who started."""
+        return _per_person(self.paid, self.started)
+
+    @property
+    def value_per_person_pounds(self) -> Decimal | None:
+        return _pounds(self.value_per_person)
+
+    @property
+    def value_per_person_delivered_pounds(self) -> Decimal | None:
+        return _pounds(self.value_per_person_delivered)
+
+
 @dataclass
-class ContractYear:
+class ContractYear(_PerPerson):
     """One contract in one financial year."""
 
     contract: Contract
@@ -90,19 +115,6 @@ class ContractYear:
             return None
         return _per_person(self.value, self.volume)
 
-    @property
-    def value_per_person_delivered(self) -> Fraction | None:
-        """Money paid for the year for each person who started in it."""
-        return _per_person(self.paid, self.started)
-
-    @property
-    def value_per_person_pounds(self) -> Decimal | None:
-        return _pounds(self.value_per_person)
-
-    @property
-    def value_per_person_delivered_pounds(self) -> Decimal | None:
-        return _pounds(self.value_per_person_delivered)
-
 
 def _per_person(amount: Decimal, people: int | None) -> Fraction | None:
     """Money for each person, exactly; None when there is nobody to share it between."""
@@ -112,7 +124,7 @@ def _per_person(amount: Decimal, people: int | None) -> Fraction | None:
 
 
 @dataclass
-class VolumeTotals:
+class VolumeTotals(_PerPerson):
     """Contract years added up (`add_up`): the people and value contracted beside delivery and money,
     with the value per person worked out from the totals (not an average of each year's)."""
 
@@ -133,19 +145,6 @@ class VolumeTotals:
     def value_per_person(self) -> Fraction | None:
         """Contracted value for each person contracted, over the years that set both."""
         return _per_person(self.priced_value, self.priced_volume)
-
-    @property
-    def value_per_person_delivered(self) -> Fraction | None:
-        """Money paid for each person who started, as for one contract year."""
-        return _per_person(self.paid, self.started)
-
-    @property
-    def value_per_person_pounds(self) -> Decimal | None:
-        return _pounds(self.value_per_person)
-
-    @property
-    def value_per_person_delivered_pounds(self) -> Decimal | None:
-        return _pounds(self.value_per_person_delivered)
 
 
 def add_up(rows: Iterable[ContractYear]) -> VolumeTotals:
