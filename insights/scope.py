@@ -56,7 +56,17 @@ def overlap_q(field: str, area: Area | None) -> Q:
     """Rows whose area path (`field`) is this area, inside it, or above it (covering it)."""
     if area is None:
         return Q()
-    return Q(**{f"{field}__startswith": area.path}) | Q(**{f"{field}__in": covering_paths(area)[:-1]})
+    return Q(**{f"{field}__startswith": area.path}) | Q(**{f"{field}__in": _above(area)})
+
+
+def overlaps(path: str, area: Area | None) -> bool:
+    """`overlap_q` asked of one area path in memory: it is this area, inside it, or above it."""
+    return area is None or path.startswith(area.path) or path in _above(area)
+
+
+def _above(area: Area) -> list[str]:
+    """The paths of the areas that cover this one, itself left out."""
+    return covering_paths(area)[:-1]
 
 
 def within_q(field: str, area: Area | None) -> Q:

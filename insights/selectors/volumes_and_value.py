@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from contracts import rules as contract_rules
 from contracts.models import Contract, ContractVersion
 from core.clock import financial_year_label, london_now
-from insights.scope import Scope, overlap_q
+from insights.scope import Scope, overlap_q, overlaps
 from insights.selectors.common import EVERYWHERE, pounds
 from insights.selectors.smaller_providers import breakdown_areas
 from reference.models import Area, AreaLevel, ServiceType
@@ -172,12 +172,7 @@ def volumes_and_value(
     names, prefix_length = breakdown_areas(level)
     paths = dict(Area.objects.filter(pk__in={pk for row in years for pk in row.area_ids}).values_list("pk", "path"))
     if scope.area is not None:
-        chosen = scope.area.path
-        years = [
-            row
-            for row in years
-            if any(paths[pk].startswith(chosen) or chosen.startswith(paths[pk]) for pk in row.area_ids)
-        ]
+        years = [row for row in years if any(overlaps(paths[pk], scope.area) for pk in row.area_ids)]
     services = list(ServiceType.objects.order_by("display_order", "name").values_list("code", "name"))
     service_names = dict(services)
     order = {code: index for index, (code, _name) in enumerate(services)}
