@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime
 
-from contracts.models import Contract, ContractVersion, VersionKind
+from contracts.models import Contract
+from contracts.tests.terms import agree_as_made
 from core.clock import LONDON, db_now
 from publicdata.tests.factories import make_contract
 from reference.models import Area
@@ -36,20 +37,7 @@ def contract(
     made = make_contract(service_type_code=service_type, area_codes=areas, starts_on=starts_on, title=title)
     Contract.objects.filter(pk=made.pk).update(ends_on=ends_on, **eligibility)
     made.refresh_from_db()
-    moment = db_now() - datetime.timedelta(days=200)
-    version = ContractVersion.objects.create(
-        contract=made,
-        number=1,
-        kind=VersionKind.AS_MADE,
-        ends_on=ends_on,
-        payment_frequency=made.payment_frequency,
-        payment_days=made.payment_days,
-        created_at=moment,
-        proposed_at=moment,
-        approved_at=moment,
-        accepted_at=moment,
-    )
-    version.areas.set(Area.objects.filter(code__in=areas))
+    agree_as_made(made, at=db_now() - datetime.timedelta(days=200), areas=Area.objects.filter(code__in=areas))
     return made
 
 

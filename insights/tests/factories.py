@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from competitions.models import Award, Bid, Lot, LotYear, LotYearRevision
 from competitions.tests.factories import make_bid, make_competition
-from contracts.models import Contract, ContractVersion, ContractVersionYear, ContractYear, Subcontract, VersionKind
+from contracts.models import Contract, ContractVersion, ContractYear, Subcontract
+from contracts.tests.terms import agree_as_made
 from reference.models import Area, ServiceType
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -89,25 +90,12 @@ def make_contract(
 def agree_terms(contract: Contract, *, volume: int = 50) -> ContractVersion:
     """The contract's terms as made, accepted by both sides: its yearly values, `volume` people a
     year, its areas. The volumes and value insight reads these (the terms in force)."""
-    made = timezone.now() - datetime.timedelta(days=60)
-    version = ContractVersion.objects.create(
-        contract=contract,
-        number=1,
-        kind=VersionKind.AS_MADE,
-        ends_on=contract.ends_on,
-        payment_frequency=contract.payment_frequency,
-        payment_days=contract.payment_days,
-        created_at=made,
-        proposed_at=made,
-        approved_at=made,
-        accepted_at=made,
+    return agree_as_made(
+        contract,
+        at=timezone.now() - datetime.timedelta(days=60),
+        areas=contract.areas.all(),
+        years={year.financial_year: (year.value, volume) for year in contract.years.all()},
     )
-    version.areas.set(list(contract.areas.all()))
-    ContractVersionYear.objects.bulk_create(
-        ContractVersionYear(version=version, financial_year=year.financial_year, value=year.value, volume=volume)
-        for year in contract.years.all()
-    )
-    return version
 
 
 def revise(lot_year: LotYear, *values: Decimal) -> None:

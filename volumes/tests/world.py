@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from contracts.models import Contract, ContractVersion, ContractVersionYear, PaymentClaim, VersionKind
+from contracts.models import Contract, PaymentClaim
+from contracts.tests.terms import agree_as_made
 from core.clock import LONDON
 from reference.models import Area
 from referrals.tests.factories import referral_world
@@ -55,23 +56,12 @@ def make_contract(
         contract.termination_reason = "mutual"
         contract.termination_recorded_at = timezone.now()
     contract.save()
-    made = london_noon(starts_on) - datetime.timedelta(days=60)
-    version = ContractVersion.objects.create(
-        contract=contract,
-        number=1,
-        kind=VersionKind.AS_MADE,
-        ends_on=ends_on,
-        payment_frequency=contract.payment_frequency,
+    agree_as_made(
+        contract,
+        at=london_noon(starts_on) - datetime.timedelta(days=60),
+        areas=areas if areas is not None else [world["kent"]],
+        years=years,
         payment_days=payment_days,
-        created_at=made,
-        proposed_at=made,
-        approved_at=made,
-        accepted_at=made,
-    )
-    version.areas.set(areas if areas is not None else [world["kent"]])
-    ContractVersionYear.objects.bulk_create(
-        ContractVersionYear(version=version, financial_year=year, value=Decimal(value), volume=volume)
-        for year, (value, volume) in years.items()
     )
     return contract
 
